@@ -1,0 +1,181 @@
+//! Fault injection, so tests can see how clients behave when the service is slow, throttles,
+//! fails or hangs up. Set from `kvtui local-vault --fault-*` flags or at run time through the
+//! token-protected `/_kvtui/faults` endpoint.
+
+use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Which faults to inject into data-plane requests (never into `/_kvtui/*`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// Added before every request is handled.
+    pub latency_ms: u64,
+    /// Fraction (0..=1) of requests answered with `error_status`.
+    pub error_rate: f64,
+    /// 429, 500, 502, 503 or 504.
+    pub error_status: u16,
+    /// Seconds sent in `Retry-After` with 429 and 503 answers.
+    pub retry_after_secs: u64,
+    /// Fraction (0..=1) of requests whose connection is closed without an answer.
+    pub drop_rate: f64,
+    /// The next N requests fail with `error_status` whatever the rates say: a deterministic burst.
+    pub fail_next: u32,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            latency_ms: 0,
+            error_rate: 0.0,
+            error_status: 503,
+            retry_after_secs: 1,
+            drop_rate: 0.0,
+            fail_next: 0,
+        }
+    }
+}
+
+pub const FAULT_STATUSES: [u16; 5] = [429, 500, 502, 503, 504];
+
+impl Faults {
+    /// Checks the settings, naming the bad one.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, rate) in [
+            ("error_rate", self.error_rate),
+            ("drop_rate", self.drop_rate),
+        ] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("{name} must be between 0 and 1, got {rate}"));
+            }
+        }
+        if !FAULT_STATUSES.contains(&self.error_status) {
+            return Err(format!(
+                "error_status must be one of {FAULT_STATUSES:?}, got {}",
+                self.error_status
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What to do with one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    None,
+    Fail { status: u16, retry_after_secs: u64 },
+    Drop,
+}
+
+#[derive(Default)]
+pub struct FaultInjector {
+    faults: Mutex<Faults>,
+}
+
+impl FaultInjector {
+    pub fn new(faults: Faults) -> Self {
+        Self {
+            faults: Mutex::new(faults),
+        }
+    }
+
+    pub fn current(&self) -> Faults {
+        self.lock().clone()
+    }
+
+    pub fn replace(&self, faults: Faults) {
+        *self.lock() = faults;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Faults> {
+        self.faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Decides the fault for the next request, and the latency to add before it.
+    pub fn next(&self) -> (Duration, Fault) {
+        let mut faults = self.lock();
+        let latency = Duration::from_millis(faults.latency_ms);
+        let fail = Fault::Fail {
+            status: faults.error_status,
+            retry_after_secs: faults.retry_after_secs,
+        };
+        if faults.fail_next > 0 {
+            faults.fail_next -= 1;
+            return (latency, fail);
+        }
+        let fault = if faults.drop_rate > 0.0 && crate::random::unit() < faults.drop_rate {
+            Fault::Drop
+        } else if faults.error_rate > 0.0 && crate::random::unit() < faults.error_rate {
+            fail
+        } else {
+            Fault::None
+        };
+        (latency, fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_fails_exactly_n_requests() {
+        let injector = FaultInjector::new(Faults {
+            fail_next: 2,
+            error_status: 429,
+            ..Faults::default()
+        });
+        let outcomes: Vec<Fault> = (0..3).map(|_| injector.next().1).collect();
+        assert_eq!(
+            outcomes,
+            [
+                Fault::Fail {
+                    status: 429,
+                    retry_after_secs: 1
+                },
+                Fault::Fail {
+                    status: 429,
+                    retry_after_secs: 1
+                },
+                Fault::None
+            ]
+        );
+    }
+
+    #[test]
+    fn rates_are_roughly_honoured() {
+        let injector = FaultInjector::new(Faults {
+            error_rate: 0.2,
+            ..Faults::default()
+        });
+        let failures = (0..5000)
+            .filter(|_| injector.next().1 != Fault::None)
+            .count();
+        assert!((800..1200).contains(&failures), "{failures} of 5000");
+    }
+
+    #[test]
+    fn validation_names_the_setting() {
+        let bad = Faults {
+            error_rate: 1.5,
+            ..Faults::default()
+        };
+        assert!(
+            bad.validate()
+                .expect_err("invalid")
+                .starts_with("error_rate")
+        );
+        let bad = Faults {
+            error_status: 404,
+            ..Faults::default()
+        };
+        assert!(
+            bad.validate()
+                .expect_err("invalid")
+                .starts_with("error_status")
+        );
+    }
+}

@@ -1,0 +1,313 @@
+//! The local vault: a Key Vault-compatible HTTPS server over a real on-disk store.
+//!
+//! It is kvtui's zero-config default and the target of the end-to-end tests. [`start`] runs it
+//! inside any tokio runtime (the TUI embeds it); `kvtui local-vault` runs it as a process. Nothing
+//! here knows about the terminal UI.
+
+pub mod backup;
+pub mod faults;
+mod routes;
+pub mod store;
+pub mod tls;
+
+use crate::fsutil;
+use crate::vault::RecoveryLevel;
+use faults::{FaultInjector, Faults};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use routes::Shared;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
+use std::time::Duration;
+use store::Store;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use zeroize::Zeroizing;
+
+pub use routes::TENANT;
+
+pub const TOKEN_FILE: &str = "token";
+pub const STORE_FILE: &str = "vault.db";
+const BACKUP_KEY_FILE: &str = "backup.key";
+/// How long a stopping server waits for requests already in flight.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+const PURGE_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Debug)]
+pub struct LocalVaultConfig {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub recovery_level: RecoveryLevel,
+    /// Days a deleted secret stays recoverable; forced to 0 when the level is not recoverable.
+    pub recoverable_days: i64,
+    pub allow_remote: bool,
+    pub faults: Faults,
+}
+
+impl LocalVaultConfig {
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
+            data_dir,
+            recovery_level: RecoveryLevel::RecoverablePurgeable,
+            recoverable_days: 90,
+            allow_remote: false,
+            faults: Faults::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LocalVaultError {
+    #[error(
+        "refusing to listen on {0}: it is not a loopback address; pass --allow-remote to expose the vault to other machines"
+    )]
+    NotLoopback(SocketAddr),
+    #[error("--recoverable-days must be from 7 to 90 for recovery level {level}, got {days}")]
+    RecoverableDays { level: RecoveryLevel, days: i64 },
+    #[error("fault settings: {0}")]
+    Faults(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("data dir {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
+/// A started local vault. Dropping it leaves the server running until the runtime ends; call
+/// [`RunningVault::shutdown`] to stop it cleanly.
+pub struct RunningVault {
+    pub url: String,
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub ca_file: PathBuf,
+    pub token_file: PathBuf,
+    stop: watch::Sender<bool>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl RunningVault {
+    /// Stops accepting connections and waits (up to 10 s) for requests in flight to finish.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.server.await;
+    }
+}
+
+/// The data dir when none is given: `$KVTUI_DATA_DIR`, else the platform data dir.
+pub fn default_data_dir() -> Option<PathBuf> {
+    std::env::var_os("KVTUI_DATA_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            directories::ProjectDirs::from("", "", "kvtui").map(|dirs| dirs.data_dir().to_owned())
+        })
+}
+
+fn read_or_create_secret_file(
+    path: &Path,
+    make: impl FnOnce() -> Vec<u8>,
+) -> std::io::Result<Zeroizing<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(contents) if !contents.is_empty() => Ok(Zeroizing::new(contents)),
+        Ok(_) => {
+            let contents = Zeroizing::new(make());
+            fsutil::write_private_file(path, &contents)?;
+            Ok(contents)
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let contents = Zeroizing::new(make());
+            fsutil::write_private_file(path, &contents)?;
+            Ok(contents)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+fn load_token(data_dir: &Path) -> std::io::Result<Zeroizing<String>> {
+    let raw = read_or_create_secret_file(&data_dir.join(TOKEN_FILE), || {
+        crate::random::hex(32).into_bytes()
+    })?;
+    Ok(Zeroizing::new(
+        String::from_utf8_lossy(&raw).trim().to_owned(),
+    ))
+}
+
+fn load_backup_key(data_dir: &Path) -> std::io::Result<Zeroizing<[u8; backup::KEY_LEN]>> {
+    let raw = read_or_create_secret_file(&data_dir.join(BACKUP_KEY_FILE), || {
+        let mut key = vec![0u8; backup::KEY_LEN];
+        crate::random::fill(&mut key);
+        key
+    })?;
+    let mut key = Zeroizing::new([0u8; backup::KEY_LEN]);
+    if raw.len() != backup::KEY_LEN {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{BACKUP_KEY_FILE} is not {} bytes long", backup::KEY_LEN),
+        ));
+    }
+    key.copy_from_slice(&raw);
+    Ok(key)
+}
+
+/// Starts the vault on the current tokio runtime and returns once it accepts connections.
+pub async fn start(config: LocalVaultConfig) -> Result<RunningVault, LocalVaultError> {
+    if !config.allow_remote && !config.listen.ip().is_loopback() {
+        return Err(LocalVaultError::NotLoopback(config.listen));
+    }
+    let recoverable_days = if config.recovery_level.is_recoverable() {
+        if !(7..=90).contains(&config.recoverable_days) {
+            return Err(LocalVaultError::RecoverableDays {
+                level: config.recovery_level.clone(),
+                days: config.recoverable_days,
+            });
+        }
+        config.recoverable_days
+    } else {
+        0
+    };
+    config.faults.validate().map_err(LocalVaultError::Faults)?;
+
+    let data_dir = config.data_dir.clone();
+    let data_dir_error = |source| LocalVaultError::DataDir {
+        path: data_dir.clone(),
+        source,
+    };
+    fsutil::create_private_dir(&data_dir).map_err(data_dir_error)?;
+    let identity = tls::load_or_create(&data_dir)?;
+    let token = load_token(&data_dir).map_err(data_dir_error)?;
+    let backup_key = load_backup_key(&data_dir).map_err(data_dir_error)?;
+    let store = Arc::new(Store::open(&data_dir.join(STORE_FILE))?);
+
+    let std_listener =
+        std::net::TcpListener::bind(config.listen).map_err(|source| LocalVaultError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = std_listener.local_addr().map_err(data_dir_error)?;
+    std_listener.set_nonblocking(true).map_err(data_dir_error)?;
+    let listener = TcpListener::from_std(std_listener).map_err(data_dir_error)?;
+    let url = format!("https://{addr}");
+
+    let shared = Arc::new(Shared {
+        store,
+        token,
+        listen_url: url.clone(),
+        recovery_level: config.recovery_level.clone(),
+        recoverable_days,
+        faults: FaultInjector::new(config.faults.clone()),
+        clock_offset: AtomicI64::new(0),
+        backup_key,
+    });
+    let (stop, stopped) = watch::channel(false);
+    tokio::spawn(sweep_purges(Arc::clone(&shared), stopped.clone()));
+    let acceptor = tokio_rustls::TlsAcceptor::from(identity.server_config);
+    let server = tokio::spawn(serve(listener, acceptor, shared, stopped));
+    tracing::info!(%url, data_dir = %data_dir.display(), "local vault started");
+    Ok(RunningVault {
+        url,
+        addr,
+        token_file: data_dir.join(TOKEN_FILE),
+        ca_file: identity.ca_file,
+        data_dir,
+        stop,
+        server,
+    })
+}
+
+async fn serve(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    shared: Arc<Shared>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .max_buf_size(64 * 1024);
+    builder.http2().max_header_list_size(64 * 1024);
+    let builder = Arc::new(builder);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stopped.changed() => break,
+        };
+        let _ = tcp.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let shared = Arc::clone(&shared);
+        let builder = Arc::clone(&builder);
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(error)) => {
+                    tracing::debug!(%peer, %error, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(%peer, "TLS handshake timed out");
+                    return;
+                }
+            };
+            let service = hyper::service::service_fn(move |request| {
+                routes::handle(Arc::clone(&shared), request)
+            });
+            let connection = builder
+                .serve_connection(TokioIo::new(tls), service)
+                .into_owned();
+            if let Err(error) = watcher.watch(connection).await {
+                tracing::debug!(%peer, %error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!("local vault stopping: draining requests in flight");
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still in flight after the drain timeout");
+    }
+}
+
+async fn sweep_purges(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
+    let mut interval = tokio::time::interval(PURGE_SWEEP_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stopped.changed() => return,
+        }
+        let store = Arc::clone(&shared.store);
+        let now = shared.now();
+        match tokio::task::spawn_blocking(move || store.purge_expired(now)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(purged)) => tracing::info!(purged, "purged deleted secrets past their date"),
+            Ok(Err(error)) => tracing::warn!(%error, "purge sweep failed"),
+            Err(error) => tracing::warn!(%error, "purge sweep task failed"),
+        }
+    }
+}

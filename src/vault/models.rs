@@ -1,0 +1,241 @@
+//! The Key Vault secrets data-plane shapes (spec `../shared/spec/*/secrets.json`), shared by the
+//! client and the local vault so both speak exactly one contract.
+//!
+//! Every field is optional on the wire except where the spec marks it required; unknown fields
+//! are ignored so a newer service version never breaks an older client.
+
+use super::recovery::RecoveryLevel;
+use super::secret_value::SecretValue;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub type Tags = BTreeMap<String, String>;
+
+/// `SecretAttributes`: times are unix seconds, as the service sends them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretAttributes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recoverable_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_level: Option<RecoveryLevel>,
+}
+
+/// `SecretBundle`: one version of a secret, with its value when the operation returns it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretBundle {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<SecretValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<SecretAttributes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_version: Option<String>,
+}
+
+/// `SecretItem`: what list operations return; never carries a value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<SecretAttributes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed: Option<bool>,
+}
+
+/// The fields a deleted secret adds to a bundle or an item.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deletion {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_date: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_purge_date: Option<i64>,
+}
+
+/// `DeletedSecretBundle`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedSecretBundle {
+    #[serde(flatten)]
+    pub secret: SecretBundle,
+    #[serde(flatten)]
+    pub deletion: Deletion,
+}
+
+/// `DeletedSecretItem`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedSecretItem {
+    #[serde(flatten)]
+    pub item: SecretItem,
+    #[serde(flatten)]
+    pub deletion: Deletion,
+}
+
+/// One page of a pageable list (`SecretListResult`, `DeletedSecretListResult`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    /// The service sends `null` on the last page; we send it the same way.
+    #[serde(default)]
+    pub next_link: Option<String>,
+}
+
+/// `SecretSetParameters`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetSecretParameters {
+    pub value: SecretValue,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<SecretAttributes>,
+}
+
+/// `SecretUpdateParameters`: absent fields are left as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateSecretParameters {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<SecretAttributes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+}
+
+/// `BackupSecretResult` and `SecretRestoreParameters` share one shape: an opaque base64url blob.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupBlob {
+    pub value: String,
+}
+
+/// `KeyVaultError`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyVaultError {
+    #[serde(default)]
+    pub error: Option<ErrorDetail>,
+}
+
+/// `Error`: the service's code and message, with an optional inner error that refines the code.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub innererror: Option<Box<ErrorDetail>>,
+}
+
+/// A secret identifier `https://{vault}/secrets/{name}[/{version}]`, also used for
+/// `deletedsecrets` recovery ids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretId {
+    pub vault_url: String,
+    pub name: String,
+    pub version: Option<String>,
+}
+
+impl SecretId {
+    pub fn parse(id: &str) -> Option<Self> {
+        let (scheme, rest) = id.split_once("://")?;
+        let (host, path) = rest.split_once('/')?;
+        let mut segments = path.trim_end_matches('/').split('/');
+        match segments.next()? {
+            "secrets" | "deletedsecrets" => {}
+            _ => return None,
+        }
+        let name = segments.next().filter(|name| !name.is_empty())?;
+        let version = segments.next().map(str::to_owned);
+        if segments.next().is_some() {
+            return None;
+        }
+        Some(Self {
+            vault_url: format!("{scheme}://{host}"),
+            name: name.to_owned(),
+            version,
+        })
+    }
+}
+
+impl SecretBundle {
+    pub fn secret_id(&self) -> Option<SecretId> {
+        self.id.as_deref().and_then(SecretId::parse)
+    }
+}
+
+impl SecretItem {
+    pub fn secret_id(&self) -> Option<SecretId> {
+        self.id.as_deref().and_then(SecretId::parse)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_ids_parse_with_and_without_version() {
+        let full =
+            SecretId::parse("https://v.vault.azure.net/secrets/db-pass/0123abcd").expect("full id");
+        assert_eq!(full.vault_url, "https://v.vault.azure.net");
+        assert_eq!(full.name, "db-pass");
+        assert_eq!(full.version.as_deref(), Some("0123abcd"));
+
+        let base = SecretId::parse("https://127.0.0.1:8443/secrets/db-pass").expect("base id");
+        assert_eq!(base.vault_url, "https://127.0.0.1:8443");
+        assert_eq!(base.version, None);
+
+        let recovery =
+            SecretId::parse("https://v.vault.azure.net/deletedsecrets/old").expect("recovery id");
+        assert_eq!(recovery.name, "old");
+
+        assert_eq!(SecretId::parse("https://v/keys/k"), None);
+        assert_eq!(SecretId::parse("not a url"), None);
+        assert_eq!(SecretId::parse("https://v/secrets/a/b/c"), None);
+    }
+
+    #[test]
+    fn deleted_bundle_flattens_both_parts() {
+        let json = r#"{"recoveryId":"https://v/deletedsecrets/x","deletedDate":1,
+            "scheduledPurgeDate":2,"id":"https://v/secrets/x/ab",
+            "attributes":{"enabled":true,"recoveryLevel":"Recoverable+Purgeable"}}"#;
+        let bundle: DeletedSecretBundle = serde_json::from_str(json).expect("parse");
+        assert_eq!(bundle.deletion.scheduled_purge_date, Some(2));
+        assert_eq!(bundle.secret.id.as_deref(), Some("https://v/secrets/x/ab"));
+        let level = bundle.secret.attributes.and_then(|a| a.recovery_level);
+        assert_eq!(level, Some(RecoveryLevel::RecoverablePurgeable));
+    }
+}

@@ -1,0 +1,271 @@
+//! The service's input rules, in one place so the local vault enforces them, the CLI checks them
+//! before sending, and the Set Secret form shows them beside the field as the user types.
+
+use super::models::{SecretAttributes, SetSecretParameters, Tags, UpdateSecretParameters};
+use std::fmt;
+
+pub const MAX_NAME_CHARS: usize = 127;
+pub const MAX_VALUE_BYTES: usize = 25 * 1024;
+pub const MAX_CONTENT_TYPE_CHARS: usize = 255;
+pub const MAX_TAGS: usize = 15;
+pub const MAX_TAG_CHARS: usize = 256;
+
+/// The field a rule is about, named as the user sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Name,
+    Value,
+    ContentType,
+    Tags,
+    NotBefore,
+    Expires,
+}
+
+impl Field {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Value => "value",
+            Self::ContentType => "content type",
+            Self::Tags => "tags",
+            Self::NotBefore => "not-before",
+            Self::Expires => "expires",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A broken rule: which field, and why. Never contains a secret value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct Violation {
+    pub field: Field,
+    pub problem: String,
+}
+
+impl Violation {
+    fn new(field: Field, problem: impl Into<String>) -> Self {
+        Self {
+            field,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Quotes user text in a message, cut short so a pasted novel does not flood the screen.
+fn quoted(text: &str) -> String {
+    const SHOWN: usize = 40;
+    if text.chars().count() <= SHOWN {
+        format!("{text:?}")
+    } else {
+        let head: String = text.chars().take(SHOWN).collect();
+        format!("{head:?}…")
+    }
+}
+
+pub fn check_name(name: &str) -> Result<(), Violation> {
+    if name.is_empty() {
+        return Err(Violation::new(Field::Name, "is required"));
+    }
+    let length = name.chars().count();
+    if length > MAX_NAME_CHARS {
+        return Err(Violation::new(
+            Field::Name,
+            format!(
+                "{} is {length} characters; the limit is {MAX_NAME_CHARS}",
+                quoted(name)
+            ),
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
+        return Err(Violation::new(
+            Field::Name,
+            format!(
+                "{} contains {bad:?}; only letters, digits and '-' are allowed",
+                quoted(name)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_value(value: &str) -> Result<(), Violation> {
+    if value.len() > MAX_VALUE_BYTES {
+        return Err(Violation::new(
+            Field::Value,
+            format!(
+                "is {} bytes; the limit is {MAX_VALUE_BYTES} bytes (25 KiB)",
+                value.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_content_type(content_type: &str) -> Result<(), Violation> {
+    let length = content_type.chars().count();
+    if length > MAX_CONTENT_TYPE_CHARS {
+        return Err(Violation::new(
+            Field::ContentType,
+            format!("is {length} characters; the limit is {MAX_CONTENT_TYPE_CHARS}"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_tags(tags: &Tags) -> Result<(), Violation> {
+    if tags.len() > MAX_TAGS {
+        return Err(Violation::new(
+            Field::Tags,
+            format!("{} tags given; the limit is {MAX_TAGS}", tags.len()),
+        ));
+    }
+    for (key, value) in tags {
+        if key.is_empty() {
+            return Err(Violation::new(Field::Tags, "a tag name is empty"));
+        }
+        if key.chars().count() > MAX_TAG_CHARS {
+            return Err(Violation::new(
+                Field::Tags,
+                format!(
+                    "tag name {} is over {MAX_TAG_CHARS} characters",
+                    quoted(key)
+                ),
+            ));
+        }
+        if value.chars().count() > MAX_TAG_CHARS {
+            return Err(Violation::new(
+                Field::Tags,
+                format!(
+                    "value of tag {} is over {MAX_TAG_CHARS} characters",
+                    quoted(key)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn check_dates(not_before: Option<i64>, expires: Option<i64>) -> Result<(), Violation> {
+    match (not_before, expires) {
+        (Some(nbf), Some(exp)) if exp <= nbf => Err(Violation::new(
+            Field::Expires,
+            "must be later than not-before",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_optional_parts(
+    content_type: Option<&str>,
+    tags: Option<&Tags>,
+    attributes: Option<&SecretAttributes>,
+) -> Result<(), Violation> {
+    if let Some(content_type) = content_type {
+        check_content_type(content_type)?;
+    }
+    if let Some(tags) = tags {
+        check_tags(tags)?;
+    }
+    if let Some(attributes) = attributes {
+        check_dates(attributes.nbf, attributes.exp)?;
+    }
+    Ok(())
+}
+
+/// The first rule a Set Secret request breaks, checked in the order the form shows its fields.
+pub fn check_set(name: &str, params: &SetSecretParameters) -> Result<(), Violation> {
+    check_name(name)?;
+    check_value(params.value.expose())?;
+    check_optional_parts(
+        params.content_type.as_deref(),
+        params.tags.as_ref(),
+        params.attributes.as_ref(),
+    )
+}
+
+/// The first rule an Update Secret request breaks.
+pub fn check_update(name: &str, params: &UpdateSecretParameters) -> Result<(), Violation> {
+    check_name(name)?;
+    check_optional_parts(
+        params.content_type.as_deref(),
+        params.tags.as_ref(),
+        params.attributes.as_ref(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_service_pattern() {
+        assert!(check_name("db-Password-01").is_ok());
+        assert!(check_name(&"a".repeat(127)).is_ok());
+        assert_eq!(check_name("").map_err(|v| v.field), Err(Field::Name));
+        let too_long = check_name(&"a".repeat(128)).expect_err("128 chars");
+        assert!(too_long.problem.contains("128 characters"), "{too_long}");
+        let bad = check_name("db_password").expect_err("underscore");
+        assert!(
+            bad.to_string()
+                .starts_with("name: \"db_password\" contains '_'"),
+            "{bad}"
+        );
+        assert!(check_name("naïve").is_err());
+    }
+
+    #[test]
+    fn value_limit_counts_bytes() {
+        assert!(check_value(&"x".repeat(MAX_VALUE_BYTES)).is_ok());
+        let over = check_value(&"x".repeat(MAX_VALUE_BYTES + 1)).expect_err("over");
+        assert_eq!(over.field, Field::Value);
+        // Multi-byte characters count by their encoded size.
+        assert!(check_value(&"é".repeat(MAX_VALUE_BYTES / 2 + 1)).is_err());
+    }
+
+    #[test]
+    fn tag_limits() {
+        let mut tags: Tags = (0..15).map(|i| (format!("k{i}"), "v".into())).collect();
+        assert!(check_tags(&tags).is_ok());
+        tags.insert("k15".into(), "v".into());
+        assert_eq!(check_tags(&tags).map_err(|v| v.field), Err(Field::Tags));
+
+        let long_value: Tags = [("env".to_owned(), "v".repeat(257))].into();
+        let error = check_tags(&long_value).expect_err("long value");
+        assert!(error.problem.contains("\"env\""), "{error}");
+        let long_name: Tags = [("k".repeat(257), "v".to_owned())].into();
+        assert!(check_tags(&long_name).is_err());
+        let exact: Tags = [("k".repeat(256), "v".repeat(256))].into();
+        assert!(check_tags(&exact).is_ok());
+    }
+
+    #[test]
+    fn content_type_limit() {
+        assert!(check_content_type(&"c".repeat(255)).is_ok());
+        assert!(check_content_type(&"c".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn expiry_must_follow_not_before() {
+        assert!(check_dates(Some(10), Some(20)).is_ok());
+        assert!(check_dates(None, Some(20)).is_ok());
+        assert_eq!(
+            check_dates(Some(20), Some(20)).map_err(|v| v.field),
+            Err(Field::Expires)
+        );
+    }
+
+    #[test]
+    fn long_names_are_quoted_short() {
+        let error = check_name(&"x".repeat(500)).expect_err("long");
+        assert!(error.to_string().len() < 120, "{error}");
+    }
+}
