@@ -1,0 +1,146 @@
+//! Starting the real `kvtui local-vault` binary for end-to-end tests, and talking to it over
+//! real HTTPS with its own CA.
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const API: &str = "api-version=2025-07-01";
+
+/// A local vault process on a free port. Killed when dropped.
+pub struct VaultProcess {
+    child: Child,
+    pub url: String,
+    pub ca_file: PathBuf,
+    pub token: String,
+    pub data_dir: PathBuf,
+    _owned_dir: Option<tempfile::TempDir>,
+}
+
+impl VaultProcess {
+    /// A fresh vault in a new temporary data dir.
+    pub fn start() -> Self {
+        Self::start_with_args(&[])
+    }
+
+    pub fn start_with_args(args: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut vault = Self::start_in(dir.path(), args);
+        vault._owned_dir = Some(dir);
+        vault
+    }
+
+    /// A vault on an existing data dir (to restart over the same store).
+    pub fn start_in(data_dir: &Path, args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kvtui"))
+            .arg("local-vault")
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn kvtui local-vault");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.trim().strip_prefix("url:") {
+                    let _ = sender.send(url.trim().to_owned());
+                }
+            }
+        });
+        let url = match receiver.recv_timeout(Duration::from_secs(30)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                let output = child.wait_with_output().expect("output");
+                panic!(
+                    "local vault did not start: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+        };
+        let token = std::fs::read_to_string(data_dir.join("token"))
+            .expect("token file")
+            .trim()
+            .to_owned();
+        Self {
+            child,
+            url,
+            ca_file: data_dir.join("ca.pem"),
+            token,
+            data_dir: data_dir.to_owned(),
+            _owned_dir: None,
+        }
+    }
+
+    /// An HTTPS client that trusts this vault's CA and nothing else.
+    pub fn client(&self) -> reqwest::Client {
+        let pem = std::fs::read(&self.ca_file).expect("ca file");
+        let certificate = reqwest::Certificate::from_pem(&pem).expect("ca pem");
+        reqwest::Client::builder()
+            .tls_certs_only([certificate])
+            .build()
+            .expect("client")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends a signal to the process.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    /// kill -9, then waits for the process to be gone.
+    pub fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits for the process to exit by itself; `None` if it is still running after `timeout`.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// Takes the temporary data dir out so it outlives this process (for restarts).
+    pub fn take_dir(&mut self) -> Option<tempfile::TempDir> {
+        self._owned_dir.take()
+    }
+
+    /// Sets fault injection through the control endpoint.
+    pub async fn set_faults(&self, faults: serde_json::Value) {
+        let response = self
+            .client()
+            .put(format!("{}/_kvtui/faults", self.url))
+            .bearer_auth(&self.token)
+            .json(&faults)
+            .send()
+            .await
+            .expect("faults request");
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+    }
+}
+
+impl Drop for VaultProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
