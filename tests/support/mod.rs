@@ -35,9 +35,13 @@ impl VaultProcess {
 
     /// A vault on an existing data dir (to restart over the same store).
     pub fn start_in(data_dir: &Path, args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kvtui"))
-            .arg("local-vault")
-            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
+        command.arg("local-vault");
+        if !args.contains(&"--listen") {
+            command.args(["--listen", "127.0.0.1:0"]);
+        }
+        let mut child = command
+            .arg("--data-dir")
             .arg(data_dir)
             .args(args)
             .stdout(Stdio::piped())
@@ -134,7 +138,12 @@ impl VaultProcess {
             .send()
             .await
             .expect("faults request");
-        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+        assert_eq!(
+            response.status(),
+            200,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
     }
 }
 
