@@ -1,9 +1,13 @@
 //! kvtui: a keyboard-driven terminal UI and CLI for Azure Key Vault secrets, and the
 //! Key Vault-compatible local vault it uses by default and is tested against.
 
+pub mod auth;
 pub mod cli;
+pub mod config;
 pub mod fsutil;
 pub mod local_vault;
 pub mod logging;
 pub mod random;
+pub mod session;
 pub mod vault;
+pub mod when;

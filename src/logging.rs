@@ -27,3 +27,12 @@ pub fn init(path: &Path) -> std::io::Result<()> {
         .try_init()
         .map_err(|error| std::io::Error::other(error.to_string()))
 }
+
+pub const LOG_FILE: &str = "kvtui.log";
+
+/// Logs to `kvtui.log` in the data dir; a log that cannot be opened is not worth failing for.
+pub fn init_default() {
+    if let Some(dir) = crate::local_vault::default_data_dir() {
+        let _ = init(&dir.join(LOG_FILE));
+    }
+}

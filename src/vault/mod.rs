@@ -1,11 +1,17 @@
 //! Everything about speaking to a Key Vault: the REST models, the service's rules, and the
 //! secret value type.
 
+pub mod challenge;
+pub mod client;
+pub mod error;
 pub mod models;
 pub mod recovery;
+pub mod retry;
 pub mod rules;
 pub mod secret_value;
 
+pub use client::{ClientOptions, Pager, RetryNotice, TrustRoots, VaultClient};
+pub use error::VaultError;
 pub use models::*;
 pub use recovery::RecoveryLevel;
 pub use secret_value::SecretValue;

@@ -1,0 +1,528 @@
+//! The Key Vault secrets client: every data-plane operation over one reqwest connection pool
+//! (HTTP/2 where the vault offers it), with challenge auth, retries and typed errors. The TUI and
+//! the CLI both use it; it knows nothing about either.
+
+use super::challenge::{ChallengeAuth, authorization_header};
+use super::error::VaultError;
+use super::models::{
+    BackupBlob, DeletedSecretBundle, DeletedSecretItem, Page, SecretBundle, SecretItem,
+    SetSecretParameters, UpdateSecretParameters,
+};
+use super::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+use azure_core::credentials::TokenCredential;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use std::marker::PhantomData;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use zeroize::{Zeroize, Zeroizing};
+
+/// Which TLS roots the client trusts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrustRoots {
+    /// The platform's trust store.
+    System,
+    /// The platform's store plus one more anchor (a TLS-inspecting proxy's CA).
+    SystemAnd(PathBuf),
+    /// Only this CA: a local vault's own.
+    Only(PathBuf),
+}
+
+/// One retry about to happen, for callers that show progress.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryNotice {
+    pub operation: &'static str,
+    /// The retry about to be made, from 1.
+    pub retry: u32,
+    pub max_retries: u32,
+    pub delay: Duration,
+    /// Why: the status and code, or the transport failure.
+    pub reason: String,
+}
+
+pub type RetryObserver = Arc<dyn Fn(&RetryNotice) + Send + Sync>;
+
+#[derive(Clone)]
+pub struct ClientOptions {
+    pub api_version: String,
+    pub trust: TrustRoots,
+    /// Refuse a challenge whose resource is not the vault's domain (off only for local vaults).
+    pub verify_challenge_resource: bool,
+    pub retry: RetryPolicy,
+    pub on_retry: Option<RetryObserver>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            api_version: super::DEFAULT_API_VERSION.to_owned(),
+            trust: TrustRoots::System,
+            verify_challenge_resource: true,
+            retry: RetryPolicy::default(),
+            on_retry: None,
+        }
+    }
+}
+
+struct Inner {
+    http: reqwest::Client,
+    vault_url: String,
+    options: ClientOptions,
+    /// Shared by clones made with another observer: one challenge and token per vault.
+    auth: Arc<ChallengeAuth>,
+}
+
+/// A client for one vault. Cheap to clone; clones share connections, challenge and token.
+#[derive(Clone)]
+pub struct VaultClient {
+    inner: Arc<Inner>,
+}
+
+/// Path segments are secret names and versions; encode them so nothing in them can change
+/// the path (the service's names are `[0-9a-zA-Z-]`, so valid names pass through unchanged).
+fn segment(raw: &str) -> percent_encoding::PercentEncode<'_> {
+    const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(raw, PATH_SEGMENT)
+}
+
+fn read_ca(path: &PathBuf) -> Result<reqwest::Certificate, VaultError> {
+    let pem = std::fs::read(path).map_err(|error| {
+        VaultError::Transport(format!("cannot read CA file {}: {error}", path.display()))
+    })?;
+    reqwest::Certificate::from_pem(&pem).map_err(|error| {
+        VaultError::Transport(format!("CA file {} is not PEM: {error}", path.display()))
+    })
+}
+
+/// The whole `source()` chain of an error, which is where reqwest keeps the useful part
+/// ("connection refused", "certificate not trusted").
+fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// An answer body; zeroed when dropped because it may hold a secret value.
+struct Answer {
+    status: u16,
+    body: Zeroizing<Vec<u8>>,
+}
+
+impl VaultClient {
+    pub fn new(
+        vault_url: &str,
+        credential: Arc<dyn TokenCredential>,
+        options: ClientOptions,
+    ) -> Result<Self, VaultError> {
+        let vault_url = vault_url.trim_end_matches('/').to_owned();
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .user_agent(concat!("kvtui/", env!("CARGO_PKG_VERSION")));
+        builder = match &options.trust {
+            TrustRoots::System => builder,
+            TrustRoots::SystemAnd(path) => builder.tls_certs_merge([read_ca(path)?]),
+            TrustRoots::Only(path) => builder.tls_certs_only([read_ca(path)?]),
+        };
+        let http = builder
+            .build()
+            .map_err(|error| VaultError::Transport(describe(&error)))?;
+        let auth = Arc::new(ChallengeAuth::new(
+            credential,
+            vault_url.clone(),
+            options.verify_challenge_resource,
+        ));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                vault_url,
+                options,
+                auth,
+            }),
+        })
+    }
+
+    pub fn vault_url(&self) -> &str {
+        &self.inner.vault_url
+    }
+
+    pub fn api_version(&self) -> &str {
+        &self.inner.options.api_version
+    }
+
+    /// A clone that reports retries to `observer` (the TUI shows them in progress).
+    pub fn with_retry_observer(&self, observer: RetryObserver) -> Self {
+        let inner = &self.inner;
+        let mut options = inner.options.clone();
+        options.on_retry = Some(observer);
+        Self {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                vault_url: inner.vault_url.clone(),
+                options,
+                auth: Arc::clone(&inner.auth),
+            }),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!(
+            "{}{path}?api-version={}",
+            self.inner.vault_url, self.inner.options.api_version
+        )
+    }
+
+    pub async fn set_secret(
+        &self,
+        name: &str,
+        params: &SetSecretParameters,
+    ) -> Result<SecretBundle, VaultError> {
+        let body = Zeroizing::new(
+            serde_json::to_vec(params).map_err(|e| VaultError::Decode(e.to_string()))?,
+        );
+        self.call(
+            "set",
+            Method::PUT,
+            self.url(&format!("/secrets/{}", segment(name))),
+            Some(body),
+        )
+        .await
+    }
+
+    /// One version with its value; `None` is the latest.
+    pub async fn get_secret(
+        &self,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<SecretBundle, VaultError> {
+        let path = format!(
+            "/secrets/{}/{}",
+            segment(name),
+            segment(version.unwrap_or(""))
+        );
+        self.call("get", Method::GET, self.url(&path), None).await
+    }
+
+    pub async fn update_secret(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        params: &UpdateSecretParameters,
+    ) -> Result<SecretBundle, VaultError> {
+        let body = Zeroizing::new(
+            serde_json::to_vec(params).map_err(|e| VaultError::Decode(e.to_string()))?,
+        );
+        let path = format!(
+            "/secrets/{}/{}",
+            segment(name),
+            segment(version.unwrap_or(""))
+        );
+        self.call("update", Method::PATCH, self.url(&path), Some(body))
+            .await
+    }
+
+    pub async fn delete_secret(&self, name: &str) -> Result<DeletedSecretBundle, VaultError> {
+        let path = format!("/secrets/{}", segment(name));
+        self.call("delete", Method::DELETE, self.url(&path), None)
+            .await
+    }
+
+    pub async fn get_deleted_secret(&self, name: &str) -> Result<DeletedSecretBundle, VaultError> {
+        let path = format!("/deletedsecrets/{}", segment(name));
+        self.call("get deleted", Method::GET, self.url(&path), None)
+            .await
+    }
+
+    pub async fn recover_deleted_secret(&self, name: &str) -> Result<SecretBundle, VaultError> {
+        let path = format!("/deletedsecrets/{}/recover", segment(name));
+        self.call("recover", Method::POST, self.url(&path), None)
+            .await
+    }
+
+    pub async fn purge_deleted_secret(&self, name: &str) -> Result<(), VaultError> {
+        let path = format!("/deletedsecrets/{}", segment(name));
+        let answer = self
+            .send("purge", Method::DELETE, self.url(&path), None)
+            .await?;
+        match answer.status {
+            200..=299 => Ok(()),
+            status => Err(VaultError::from_response(status, &answer.body)),
+        }
+    }
+
+    pub async fn backup_secret(&self, name: &str) -> Result<BackupBlob, VaultError> {
+        let path = format!("/secrets/{}/backup", segment(name));
+        self.call("backup", Method::POST, self.url(&path), None)
+            .await
+    }
+
+    pub async fn restore_secret(&self, blob: &BackupBlob) -> Result<SecretBundle, VaultError> {
+        let body = Zeroizing::new(
+            serde_json::to_vec(blob).map_err(|e| VaultError::Decode(e.to_string()))?,
+        );
+        self.call(
+            "restore",
+            Method::POST,
+            self.url("/secrets/restore"),
+            Some(body),
+        )
+        .await
+    }
+
+    /// Live secrets, a page at a time (25 per page, the service's maximum).
+    pub fn list_secrets(&self) -> Pager<SecretItem> {
+        self.pager("list", "/secrets".to_owned())
+    }
+
+    /// Every version of a secret, a page at a time.
+    pub fn list_versions(&self, name: &str) -> Pager<SecretItem> {
+        self.pager(
+            "list versions",
+            format!("/secrets/{}/versions", segment(name)),
+        )
+    }
+
+    pub fn list_deleted_secrets(&self) -> Pager<DeletedSecretItem> {
+        self.pager("list deleted", "/deletedsecrets".to_owned())
+    }
+
+    fn pager<T>(&self, operation: &'static str, path: String) -> Pager<T> {
+        Pager {
+            client: self.clone(),
+            operation,
+            next: Some(format!("{}&maxresults=25", self.url(&path))),
+            item: PhantomData,
+        }
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        method: Method,
+        url: String,
+        body: Option<Zeroizing<Vec<u8>>>,
+    ) -> Result<T, VaultError> {
+        let answer = self.send(operation, method, url, body).await?;
+        if !(200..=299).contains(&answer.status) {
+            return Err(VaultError::from_response(answer.status, &answer.body));
+        }
+        decode(&answer.body)
+    }
+
+    /// Sends with auth and retries; returns the final answer, whatever its status.
+    async fn send(
+        &self,
+        operation: &'static str,
+        method: Method,
+        url: String,
+        body: Option<Zeroizing<Vec<u8>>>,
+    ) -> Result<Answer, VaultError> {
+        let policy = &self.inner.options.retry;
+        let mut retry = 0;
+        loop {
+            let outcome = self
+                .send_authorized(&method, &url, body.as_ref().map(|b| b.as_slice()))
+                .await;
+            let (reason, retry_after) = match &outcome {
+                Ok((answer, _)) if !is_retryable_status(answer.status) => {
+                    return outcome.map(|(answer, _)| answer);
+                }
+                Ok((answer, headers)) => {
+                    let code = VaultError::from_response(answer.status, &answer.body);
+                    (
+                        format!(
+                            "{} (HTTP {})",
+                            code.code().unwrap_or("error"),
+                            answer.status
+                        ),
+                        parse_retry_after(headers, crate::when::now_unix()),
+                    )
+                }
+                Err(VaultError::Transport(message)) => (message.clone(), None),
+                Err(_) => return outcome.map(|(answer, _)| answer),
+            };
+            if retry >= policy.max_retries {
+                return outcome.map(|(answer, _)| answer);
+            }
+            retry += 1;
+            let delay = policy.delay(retry, retry_after, crate::random::unit());
+            let notice = RetryNotice {
+                operation,
+                retry,
+                max_retries: policy.max_retries,
+                delay,
+                reason,
+            };
+            tracing::info!(
+                operation,
+                retry,
+                delay_ms = delay.as_millis() as u64,
+                reason = %notice.reason,
+                "retrying"
+            );
+            if let Some(observer) = &self.inner.options.on_retry {
+                observer(&notice);
+            }
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One attempt, including the challenge round trip when there is no token yet and one
+    /// renewal when the vault refuses a cached token.
+    async fn send_authorized(
+        &self,
+        method: &Method,
+        url: &str,
+        body: Option<&[u8]>,
+    ) -> Result<(Answer, reqwest::header::HeaderMap), VaultError> {
+        let auth = &self.inner.auth;
+        if !auth.has_challenge().await {
+            // As the SDKs do: no token and no body until the vault says whom to ask.
+            let (answer, headers) = self.send_once(method, url, None, None).await?;
+            if answer.status != 401 {
+                if body.is_none() {
+                    return Ok((answer, headers));
+                }
+                return self.send_once(method, url, body, None).await;
+            }
+            auth.accept_challenge(header_text(&headers).as_deref())
+                .await?;
+        }
+        let now = crate::when::now_unix();
+        let token = auth.bearer(false, now).await?;
+        let (answer, headers) = self
+            .send_once(method, url, body, Some(authorization_header(&token)?))
+            .await?;
+        if answer.status != 401 {
+            return Ok((answer, headers));
+        }
+        // The token was refused: the challenge may have moved (another tenant); try once more.
+        auth.accept_challenge(header_text(&headers).as_deref())
+            .await?;
+        let token = auth.bearer(true, now).await?;
+        let (answer, headers) = self
+            .send_once(method, url, body, Some(authorization_header(&token)?))
+            .await?;
+        if answer.status == 401 {
+            let refused = VaultError::from_response(401, &answer.body);
+            return Err(VaultError::Auth(format!(
+                "the vault refused the token: {refused}"
+            )));
+        }
+        Ok((answer, headers))
+    }
+
+    async fn send_once(
+        &self,
+        method: &Method,
+        url: &str,
+        body: Option<&[u8]>,
+        authorization: Option<reqwest::header::HeaderValue>,
+    ) -> Result<(Answer, reqwest::header::HeaderMap), VaultError> {
+        let mut request = self
+            .inner
+            .http
+            .request(method.clone(), url)
+            .timeout(self.inner.options.retry.attempt_timeout);
+        if let Some(authorization) = authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, authorization);
+        }
+        request = match body {
+            Some(body) => request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_vec()),
+            None if matches!(*method, Method::PUT | Method::PATCH | Method::POST) => {
+                request.header(reqwest::header::CONTENT_LENGTH, "0")
+            }
+            None => request,
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|error| VaultError::Transport(describe(&error)))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|error| VaultError::Transport(describe(&error)))?;
+        let body = Zeroizing::new(bytes.to_vec());
+        // The copy above is the one that lives on; clear the original where we own it.
+        if let Ok(mut owned) = bytes.try_into_mut() {
+            owned.as_mut().zeroize();
+        }
+        Ok((Answer { status, body }, headers))
+    }
+}
+
+fn header_text(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(reqwest::header::WWW_AUTHENTICATE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Decodes an answer. The message says what kind of mismatch and where, never the body's text,
+/// which may hold a secret value.
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, VaultError> {
+    serde_json::from_slice(body).map_err(|error| {
+        VaultError::Decode(format!(
+            "{:?} error at line {}, column {}",
+            error.classify(),
+            error.line(),
+            error.column()
+        ))
+    })
+}
+
+/// Pages of a list, fetched one at a time so a caller can show page 1 before page 40 lands.
+pub struct Pager<T> {
+    client: VaultClient,
+    operation: &'static str,
+    next: Option<String>,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Pager<T> {
+    /// The next page, or `None` when the list is done. After an error the pager is done.
+    pub async fn next_page(&mut self) -> Option<Result<Vec<T>, VaultError>> {
+        let url = self.next.take()?;
+        let vault_url = &self.client.inner.vault_url;
+        // A next link elsewhere would carry our token to another host.
+        if !url.starts_with(&format!("{vault_url}/")) {
+            return Some(Err(VaultError::Decode(format!(
+                "the vault's nextLink points outside {vault_url}; not following it"
+            ))));
+        }
+        let result: Result<Page<T>, VaultError> = self
+            .client
+            .call(self.operation, Method::GET, url, None)
+            .await;
+        Some(result.map(|page| {
+            self.next = page.next_link.filter(|link| !link.is_empty());
+            page.value
+        }))
+    }
+
+    /// Every remaining item.
+    pub async fn collect_all(mut self) -> Result<Vec<T>, VaultError> {
+        let mut items = Vec::new();
+        while let Some(page) = self.next_page().await {
+            items.extend(page?);
+        }
+        Ok(items)
+    }
+}
