@@ -1,0 +1,426 @@
+//! `kvtui secret …` and `kvtui profile list` as a script uses them: the real binary against a
+//! real local vault, checking output, exact value bytes, masking, exit codes and refusals.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use support::VaultProcess;
+
+struct Cli {
+    config: PathBuf,
+    data_dir: tempfile::TempDir,
+    _config_dir: tempfile::TempDir,
+}
+
+impl Cli {
+    /// A config whose default profile is the vault, and a read-only profile on a dead address.
+    fn new(vault: &VaultProcess) -> Self {
+        let config_dir = tempfile::tempdir().unwrap();
+        let config = config_dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "default_profile = \"test\"\n\
+                 [profiles.test]\nvault_url = \"{url}\"\nauth = \"local\"\nlocal_data_dir = \"{dir}\"\n\
+                 [profiles.frozen]\nvault_url = \"https://127.0.0.1:9\"\nauth = \"local\"\nlocal_data_dir = \"{dir}\"\nread_only = true\n",
+                url = vault.url,
+                dir = vault.data_dir.display()
+            ),
+        )
+        .unwrap();
+        Self {
+            config,
+            data_dir: tempfile::tempdir().unwrap(),
+            _config_dir: config_dir,
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
+        command
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("KVTUI_DATA_DIR", self.data_dir.path())
+            .stdin(Stdio::null());
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+        text(&output.stdout)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        serde_json::from_str(&self.ok(&args)).unwrap()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_fails(output: &Output, code: i32, expected: &str) {
+    assert_eq!(output.status.code(), Some(code), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(
+        stderr.contains(expected),
+        "expected {expected:?} in {stderr}"
+    );
+}
+
+#[test]
+fn values_keep_their_exact_bytes_and_stay_masked_unless_revealed() {
+    let vault = VaultProcess::start();
+    let cli = Cli::new(&vault);
+    let value = b"line one\r\n  indented\ttab\n\xe2\x9c\x93 trailing newline\n\n";
+    let output = cli.run_with_stdin(
+        &[
+            "secret",
+            "set",
+            "exact",
+            "--value-stdin",
+            "--content-type",
+            "text/plain",
+            "--tag",
+            "env=dev",
+            "--tag",
+            "team=ops",
+            "--expires",
+            "2030-01-01",
+            "--not-before",
+            "+1h",
+        ],
+        value,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("set exact: version "), "{stdout}");
+    assert!(stdout.contains("expires 2030-01-01 00:00 UTC"), "{stdout}");
+    assert!(!stdout.contains("indented"), "set never echoes the value");
+
+    let shown = cli.ok(&["secret", "show", "exact"]);
+    assert!(!shown.contains("indented"), "{shown}");
+    let masked = format!("({} bytes; --reveal shows it)", value.len());
+    assert!(shown.contains(&masked), "{shown}");
+    assert!(shown.contains("tag           env=dev"), "{shown}");
+    assert!(
+        shown.contains("recovery      Recoverable+Purgeable, 90 days"),
+        "{shown}"
+    );
+    let json = cli.json(&["secret", "show", "exact"]);
+    assert!(json.get("value").is_none(), "--json masks too: {json}");
+    assert_eq!(json["contentType"], "text/plain");
+    assert_eq!(json["attributes"]["exp"], 1_893_456_000);
+
+    let revealed = cli.json(&["secret", "show", "exact", "--reveal"]);
+    assert_eq!(revealed["value"].as_str().unwrap().as_bytes(), value);
+
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), b"from a file\n").unwrap();
+    cli.ok(&[
+        "secret",
+        "set",
+        "exact",
+        "--value-file",
+        file.path().to_str().unwrap(),
+    ]);
+    let revealed = cli.json(&["secret", "show", "exact", "--reveal"]);
+    assert_eq!(revealed["value"], "from a file\n");
+}
+
+#[test]
+fn list_versions_update_and_the_lifecycle() {
+    let vault = VaultProcess::start();
+    let cli = Cli::new(&vault);
+    for i in 0..30 {
+        cli.run_with_stdin(
+            &["secret", "set", &format!("bulk-{i:02}"), "--value-stdin"],
+            b"v",
+        );
+    }
+    let listed = cli.json(&["secret", "list"]);
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 30, "two pages, one array");
+    assert!(listed.iter().all(|item| item.get("value").is_none()));
+    let table = cli.ok(&["secret", "list"]);
+    assert_eq!(table.lines().count(), 31, "header and one line per secret");
+
+    cli.run_with_stdin(&["secret", "set", "bulk-00", "--value-stdin"], b"second");
+    let versions = cli.json(&["secret", "versions", "bulk-00"]);
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    let latest = cli.json(&["secret", "show", "bulk-00"]);
+    assert_eq!(versions[0]["id"], latest["id"], "newest first");
+    let table = cli.ok(&["secret", "versions", "bulk-00"]);
+    assert!(
+        table.lines().nth(1).unwrap().ends_with("(latest)"),
+        "{table}"
+    );
+
+    let updated = cli.ok(&[
+        "secret",
+        "update",
+        "bulk-00",
+        "--disable",
+        "--tag",
+        "state=frozen",
+    ]);
+    assert!(updated.contains("disabled"), "{updated}");
+    assert_fails(
+        &cli.run(&["secret", "show", "bulk-00"]),
+        1,
+        "Forbidden (HTTP 403)",
+    );
+    let first_version = versions[1]["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let older = cli.json(&[
+        "secret",
+        "show",
+        "bulk-00",
+        "--version",
+        &first_version,
+        "--reveal",
+    ]);
+    assert_eq!(older["value"], "v");
+    cli.ok(&["secret", "update", "bulk-00", "--enable"]);
+    let back = cli.json(&["secret", "show", "bulk-00"]);
+    assert_eq!(back["tags"]["state"], "frozen");
+
+    let deleted = cli.ok(&["secret", "delete", "bulk-01"]);
+    assert!(deleted.contains("recoverable until"), "{deleted}");
+    let listed = cli.ok(&["secret", "deleted"]);
+    assert!(listed.contains("bulk-01"), "{listed}");
+    let conflict = cli.run_with_stdin(&["secret", "set", "bulk-01", "--value-stdin"], b"x");
+    assert_fails(&conflict, 1, "Conflict (HTTP 409)");
+    cli.ok(&["secret", "recover", "bulk-01"]);
+    cli.ok(&["secret", "show", "bulk-01"]);
+    cli.ok(&["secret", "delete", "bulk-01"]);
+    assert!(
+        cli.ok(&["secret", "purge", "bulk-01"])
+            .contains("purged bulk-01")
+    );
+    assert_fails(
+        &cli.run(&["secret", "recover", "bulk-01"]),
+        1,
+        "SecretNotFound (HTTP 404)",
+    );
+}
+
+#[test]
+fn backup_goes_to_a_new_private_file_and_restores() {
+    let vault = VaultProcess::start();
+    let cli = Cli::new(&vault);
+    cli.run_with_stdin(
+        &["secret", "set", "saved", "--value-stdin"],
+        b"backup-marker",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("saved.kvbackup");
+    let path = file.to_str().unwrap();
+    cli.ok(&["secret", "backup", "saved", "--out", path]);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(
+        !std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("backup-marker")
+    );
+    assert_fails(
+        &cli.run(&["secret", "backup", "saved", "--out", path]),
+        2,
+        "refusing to overwrite",
+    );
+
+    cli.ok(&["secret", "delete", "saved"]);
+    cli.ok(&["secret", "purge", "saved"]);
+    let restored = cli.ok(&["secret", "restore", "--in", path]);
+    assert!(restored.starts_with("restored saved"), "{restored}");
+    let value = cli.json(&["secret", "show", "saved", "--reveal"]);
+    assert_eq!(value["value"], "backup-marker");
+}
+
+#[test]
+fn bad_input_exits_2_naming_the_field() {
+    let vault = VaultProcess::start();
+    let cli = Cli::new(&vault);
+    let set = |args: &[&str], value: &[u8]| {
+        let mut full = vec!["secret", "set"];
+        full.extend_from_slice(args);
+        cli.run_with_stdin(&full, value)
+    };
+    assert_fails(
+        &set(&["bad_name", "--value-stdin"], b"v"),
+        2,
+        "name: \"bad_name\" contains '_'",
+    );
+    assert_fails(
+        &set(&["ok", "--value-stdin", "--expires", "soon"], b"v"),
+        2,
+        "expires: \"soon\" is not a date",
+    );
+    assert_fails(
+        &set(&["ok", "--value-stdin", "--tag", "novalue"], b"v"),
+        2,
+        "tags: \"novalue\" is not KEY=VALUE",
+    );
+    let many: Vec<String> = (0..16)
+        .flat_map(|i| ["--tag".to_owned(), format!("k{i}=v")])
+        .collect();
+    let mut args = vec!["ok", "--value-stdin"];
+    args.extend(many.iter().map(String::as_str));
+    assert_fails(&set(&args, b"v"), 2, "tags: 16 tags given; the limit is 15");
+    assert_fails(
+        &set(&["ok", "--value-stdin"], &vec![b'x'; 25 * 1024 + 1]),
+        2,
+        "value: is 25601 bytes",
+    );
+    assert_fails(
+        &set(
+            &[
+                "ok",
+                "--value-stdin",
+                "--not-before",
+                "2030-01-02",
+                "--expires",
+                "2030-01-01",
+            ],
+            b"v",
+        ),
+        2,
+        "expires: must be later than not-before",
+    );
+    assert_fails(
+        &set(&["ok", "--value-stdin"], b"\xff\xfe"),
+        2,
+        "value: not UTF-8",
+    );
+    assert_fails(
+        &cli.run(&["secret", "set", "ok"]),
+        2,
+        "pass --value-file PATH or --value-stdin",
+    );
+    assert_fails(
+        &cli.run(&["secret", "update", "ok"]),
+        2,
+        "nothing to update",
+    );
+    let usage = cli.run(&["secret", "set", "ok", "--value", "on-argv"]);
+    assert_eq!(
+        usage.status.code(),
+        Some(2),
+        "there is no way to pass a value on argv"
+    );
+
+    let missing = cli.run(&["secret", "show", "nobody"]);
+    assert_fails(
+        &missing,
+        1,
+        "SecretNotFound (HTTP 404): A secret with (name/id) nobody was not found",
+    );
+    assert_fails(
+        &cli.run(&["--profile", "nope", "secret", "list"]),
+        2,
+        "no profile named \"nope\"",
+    );
+}
+
+#[test]
+fn read_only_profiles_refuse_writes_before_any_request() {
+    let vault = VaultProcess::start();
+    let cli = Cli::new(&vault);
+    // The frozen profile points at a dead address: a request would fail with exit 1.
+    for args in [
+        vec!["--profile", "frozen", "secret", "set", "x", "--value-stdin"],
+        vec!["--profile", "frozen", "secret", "delete", "x"],
+        vec!["--profile", "frozen", "secret", "update", "x", "--disable"],
+        vec!["--profile", "frozen", "secret", "purge", "x"],
+        vec!["--profile", "frozen", "secret", "recover", "x"],
+    ] {
+        let output = cli.run_with_stdin(&args, b"v");
+        assert_fails(&output, 2, "profile frozen is read-only");
+        assert!(text(&output.stderr).contains("nothing was sent"));
+    }
+    let read = cli.run(&["--profile", "frozen", "secret", "list"]);
+    assert_fails(&read, 1, "cannot reach the vault");
+
+    let profiles = cli.ok(&["profile", "list"]);
+    assert!(profiles.contains("* test"), "{profiles}");
+    assert!(
+        profiles.contains("  frozen") && profiles.contains("read-only"),
+        "{profiles}"
+    );
+}
+
+#[test]
+fn with_no_config_the_cli_runs_on_the_embedded_local_vault() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let config_dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], input: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kvtui"))
+            .args(args)
+            .env("KVTUI_DATA_DIR", data_dir.path())
+            .env("KVTUI_CONFIG_DIR", config_dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let set = run(
+        &["secret", "set", "first-run", "--value-stdin"],
+        b"zero config",
+    );
+    assert_eq!(set.status.code(), Some(0), "{}", text(&set.stderr));
+    let shown = run(&["secret", "show", "first-run", "--reveal", "--json"], b"");
+    let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown["value"], "zero config");
+    assert!(
+        Path::new(&data_dir.path().join("vault.db")).exists(),
+        "persistent, in the data dir"
+    );
+    let log = std::fs::read_to_string(data_dir.path().join("kvtui.log")).unwrap();
+    assert!(
+        log.contains("local vault started"),
+        "logs go to the data dir: {log}"
+    );
+    assert!(!log.contains("zero config"), "values never reach the log");
+}
