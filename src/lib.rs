@@ -1,6 +1,7 @@
 //! kvtui: a keyboard-driven terminal UI and CLI for Azure Key Vault secrets, and the
 //! Key Vault-compatible local vault it uses by default and is tested against.
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -9,5 +10,8 @@ pub mod local_vault;
 pub mod logging;
 pub mod random;
 pub mod session;
+pub mod state;
+pub mod terminal;
+pub mod ui;
 pub mod vault;
 pub mod when;

@@ -14,10 +14,14 @@ async fn main() {
             cli::exit_code(cli::profile::run(&cli.global, command))
         }
         None => {
-            eprintln!(
-                "kvtui: the terminal UI is not available in this build yet; see `kvtui --help`"
-            );
-            2
+            kvtui::logging::init_default();
+            match kvtui::config::Config::load(cli.global.config.as_deref()) {
+                Ok(config) => kvtui::app::run(&config, cli.global.profile.as_deref()).await,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    2
+                }
+            }
         }
     };
     std::process::exit(code);

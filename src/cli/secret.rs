@@ -424,7 +424,7 @@ impl Request {
                     .collect_all()
                     .await
                     .map_err(fail_service)?;
-                newest_first(&mut versions);
+                crate::vault::newest_first(&mut versions);
                 if json {
                     print(to_json(&versions));
                 } else {
@@ -603,16 +603,6 @@ async fn list_items(
     Ok(())
 }
 
-/// Newest first by creation time; among equal times, later in the vault's order is newer.
-pub fn newest_first(items: &mut [SecretItem]) {
-    let created = |item: &SecretItem| item.attributes.as_ref().and_then(|a| a.created);
-    let mut indexed: Vec<(usize, SecretItem)> = items.iter().cloned().enumerate().collect();
-    indexed.sort_by(|(ia, a), (ib, b)| created(b).cmp(&created(a)).then(ib.cmp(ia)));
-    for (slot, (_, item)) in items.iter_mut().zip(indexed) {
-        *slot = item;
-    }
-}
-
 fn without_value(mut bundle: SecretBundle) -> SecretBundle {
     bundle.value = None;
     bundle
@@ -730,25 +720,6 @@ mod tests {
         let error = parse_tags(&["novalue".into()]).expect_err("no =");
         assert_eq!(error.field, rules::Field::Tags);
         assert!(parse_tags(&["a=1".into(), "a=2".into()]).is_err());
-    }
-
-    #[test]
-    fn versions_sort_newest_first_with_ties_in_vault_order() {
-        let item = |id: &str, created: i64| SecretItem {
-            id: Some(format!("https://v/secrets/s/{id}")),
-            attributes: Some(SecretAttributes {
-                created: Some(created),
-                ..SecretAttributes::default()
-            }),
-            ..SecretItem::default()
-        };
-        let mut items = vec![item("a", 1), item("b", 2), item("c", 2), item("d", 0)];
-        newest_first(&mut items);
-        let order: Vec<_> = items
-            .iter()
-            .map(|i| i.id.clone().unwrap_or_default())
-            .collect();
-        assert!(order[0].ends_with("/c") && order[1].ends_with("/b") && order[3].ends_with("/d"));
     }
 
     #[test]

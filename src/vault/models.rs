@@ -202,6 +202,17 @@ impl SecretItem {
     }
 }
 
+/// Sorts a version list newest first by creation time; among equal times (the service counts in
+/// seconds) the one later in the vault's order is taken as newer.
+pub fn newest_first(items: &mut [SecretItem]) {
+    let created = |item: &SecretItem| item.attributes.as_ref().and_then(|a| a.created);
+    let mut indexed: Vec<(usize, SecretItem)> = items.iter().cloned().enumerate().collect();
+    indexed.sort_by(|(ia, a), (ib, b)| created(b).cmp(&created(a)).then(ib.cmp(ia)));
+    for (slot, (_, item)) in items.iter_mut().zip(indexed) {
+        *slot = item;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,5 +248,23 @@ mod tests {
         assert_eq!(bundle.secret.id.as_deref(), Some("https://v/secrets/x/ab"));
         let level = bundle.secret.attributes.and_then(|a| a.recovery_level);
         assert_eq!(level, Some(RecoveryLevel::RecoverablePurgeable));
+    }
+    #[test]
+    fn versions_sort_newest_first_with_ties_in_vault_order() {
+        let item = |id: &str, created: i64| SecretItem {
+            id: Some(format!("https://v/secrets/s/{id}")),
+            attributes: Some(SecretAttributes {
+                created: Some(created),
+                ..SecretAttributes::default()
+            }),
+            ..SecretItem::default()
+        };
+        let mut items = vec![item("a", 1), item("b", 2), item("c", 2), item("d", 0)];
+        newest_first(&mut items);
+        let order: Vec<_> = items
+            .iter()
+            .map(|i| i.id.clone().unwrap_or_default())
+            .collect();
+        assert!(order[0].ends_with("/c") && order[1].ends_with("/b") && order[3].ends_with("/d"));
     }
 }

@@ -1,0 +1,55 @@
+//! What a key means: the user's intent, before any state changes.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Leave kvtui.
+    Quit,
+    /// Show or hide the key help.
+    ToggleHelp,
+    /// Open the profile picker.
+    OpenProfiles,
+    /// List the vault's secrets again.
+    Refresh,
+    /// Move the keyboard to the other pane.
+    SwitchPane,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Start typing a filter for the secret list.
+    StartFilter,
+    /// Drop the filter.
+    ClearFilter,
+    /// Keep the filter and give the keys back to the list.
+    AcceptFilter,
+    /// Open the form for a new secret.
+    NewSecret,
+    /// Open the form for a new version of the selected secret.
+    NewVersion,
+    /// Show or mask the value in the details pane.
+    ToggleReveal,
+    /// Enter: open the selection (versions pane, profile in the picker).
+    Open,
+    /// Esc: close, go back.
+    Back,
+    /// Form: next / previous field.
+    NextField,
+    PreviousField,
+    /// Form: send Set Secret.
+    Submit,
+    /// Form: show or mask the value being typed.
+    RevealValue,
+    /// Form: add a tag row / remove the focused one.
+    AddTag,
+    RemoveTag,
+    /// Form: flip the enabled switch (on the Enabled field).
+    Toggle,
+    /// Answer yes / no to a question (discard the form?).
+    Yes,
+    No,
+    /// A deleted name (409): recover it / purge it.
+    Recover,
+    Purge,
+}

@@ -1,0 +1,382 @@
+//! The controller: owns the state, the terminal and the session; turns terminal events and task
+//! answers into `Msg`s, runs `update`, starts the effects it returns as tasks, and redraws when
+//! the queue is empty. No vault call ever runs on the render path.
+
+pub mod action;
+pub mod effect;
+pub mod keymap;
+pub mod msg;
+pub mod update;
+
+use crate::config::Config;
+use crate::session::Session;
+use crate::state::{Connection, State};
+use crate::ui::{self, Theme};
+use crate::vault::{SecretItem, VaultClient};
+use effect::Effect;
+use futures_util::StreamExt;
+use msg::Msg;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How the loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    /// A signal (SIGTERM, SIGHUP) asked us to stop: exit with 128 + its number.
+    Signal(i32),
+}
+
+/// What background tasks send back.
+enum Event {
+    Msg(Msg),
+    /// A profile's session is open: the controller keeps it, `update` hears `Connected`.
+    Session {
+        generation: u64,
+        result: Result<Session, String>,
+    },
+}
+
+pub struct App {
+    state: State,
+    theme: Theme,
+    sender: mpsc::UnboundedSender<Event>,
+    receiver: mpsc::UnboundedReceiver<Event>,
+    session: Option<(u64, Session)>,
+}
+
+impl App {
+    /// The app on `profile` (or the default) of `config`.
+    pub fn new(
+        config: &Config,
+        profile: Option<&str>,
+        theme: Theme,
+    ) -> Result<Self, crate::config::ConfigError> {
+        let selected = config.select(profile)?.name.clone();
+        let active = config
+            .profiles
+            .iter()
+            .position(|p| p.name == selected)
+            .unwrap_or_default();
+        let state = State::new(
+            config.profiles.clone(),
+            active,
+            config.select(None).ok().map(|p| p.name.clone()),
+            crate::when::now_unix(),
+        );
+        let (sender, receiver) = mpsc::unbounded_channel();
+        Ok(Self {
+            state,
+            theme,
+            sender,
+            receiver,
+            session: None,
+        })
+    }
+
+    pub async fn run(mut self, terminal: &mut crate::terminal::Tui) -> std::io::Result<Exit> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut hangup = signal(SignalKind::hangup())?;
+        let mut events = crossterm::event::EventStream::new();
+        let mut ticker = tokio::time::interval(Duration::from_millis(250));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let size = terminal.size()?;
+        self.handle(Msg::Resize(size.width, size.height));
+        let effects = update::start(&mut self.state);
+        self.spawn_all(effects);
+        let mut dirty = true;
+        let exit = loop {
+            if self.state.quit {
+                break Exit::Quit;
+            }
+            if dirty {
+                terminal.draw(|frame| ui::render(frame, &self.state, &self.theme))?;
+                dirty = false;
+            }
+            tokio::select! {
+                event = events.next() => match event {
+                    Some(Ok(event)) => match translate(event) {
+                        Some(msg) => self.handle(msg),
+                        None => continue,
+                    },
+                    Some(Err(error)) => return Err(error),
+                    None => break Exit::Quit,
+                },
+                Some(event) = self.receiver.recv() => self.receive(event),
+                _ = ticker.tick() => {
+                    let was = self.state.now;
+                    self.handle(Msg::Tick { now: crate::when::now_unix() });
+                    // Redraw for spinners, or when a second passed (expiry badges age).
+                    if self.state.in_flight.is_empty() && was == self.state.now {
+                        continue;
+                    }
+                }
+                _ = terminate.recv() => break Exit::Signal(15),
+                _ = hangup.recv() => break Exit::Signal(1),
+            }
+            // Drain everything queued before drawing again, so a burst of pages is one frame.
+            while let Ok(event) = self.receiver.try_recv() {
+                self.receive(event);
+            }
+            dirty = true;
+        };
+        if let Some((_, session)) = self.session.take() {
+            session.close().await;
+        }
+        Ok(exit)
+    }
+
+    fn receive(&mut self, event: Event) {
+        match event {
+            Event::Msg(msg) => self.handle(msg),
+            Event::Session { generation, result } => {
+                let connected = match result {
+                    Ok(session) if generation == self.state.generation => {
+                        let connection = Connection {
+                            vault_url: session.client.vault_url().to_owned(),
+                            embedded: session.is_embedded(),
+                        };
+                        self.replace_session(Some((generation, session)));
+                        Ok(connection)
+                    }
+                    Ok(stale) => {
+                        tokio::spawn(stale.close());
+                        return;
+                    }
+                    Err(error) => Err(error),
+                };
+                self.handle(Msg::Connected {
+                    generation,
+                    result: connected,
+                });
+            }
+        }
+    }
+
+    fn replace_session(&mut self, session: Option<(u64, Session)>) {
+        if let Some((_, old)) = std::mem::replace(&mut self.session, session) {
+            tokio::spawn(old.close());
+        }
+    }
+
+    fn handle(&mut self, msg: Msg) {
+        let effects = update::update(&mut self.state, msg);
+        self.spawn_all(effects);
+    }
+
+    fn spawn_all(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            self.spawn(effect);
+        }
+    }
+
+    /// The client of the session for `generation`, reporting retries of `request`.
+    fn client(&self, generation: u64, request: u64) -> Option<VaultClient> {
+        let (current, session) = self.session.as_ref()?;
+        if *current != generation {
+            return None;
+        }
+        let sender = self.sender.clone();
+        Some(
+            session
+                .client
+                .with_retry_observer(std::sync::Arc::new(move |notice| {
+                    let _ = sender.send(Event::Msg(Msg::Retrying {
+                        generation,
+                        request,
+                        notice: notice.clone(),
+                    }));
+                })),
+        )
+    }
+
+    fn spawn(&mut self, effect: Effect) {
+        let sender = self.sender.clone();
+        let send = move |msg: Msg| {
+            let _ = sender.send(Event::Msg(msg));
+        };
+        match effect {
+            Effect::OpenProfile {
+                generation,
+                profile,
+            } => {
+                self.replace_session(None);
+                let sender = self.sender.clone();
+                tokio::spawn(async move {
+                    let result = Session::open(&profile)
+                        .await
+                        .map_err(|error| error.to_string());
+                    let _ = sender.send(Event::Session { generation, result });
+                });
+            }
+            Effect::Settle {
+                generation,
+                name,
+                delay,
+            } => {
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    send(Msg::SelectionSettled { generation, name });
+                });
+            }
+            Effect::ListSecrets {
+                generation,
+                request,
+            } => {
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let mut pager = client.list_secrets();
+                    loop {
+                        match pager.next_page().await {
+                            Some(Ok(items)) => send(Msg::SecretsPage {
+                                generation,
+                                request,
+                                result: Ok(items),
+                                done: false,
+                            }),
+                            Some(Err(error)) => {
+                                send(Msg::SecretsPage {
+                                    generation,
+                                    request,
+                                    result: Err(error.to_string()),
+                                    done: true,
+                                });
+                                return;
+                            }
+                            None => {
+                                send(Msg::SecretsPage {
+                                    generation,
+                                    request,
+                                    result: Ok(Vec::<SecretItem>::new()),
+                                    done: true,
+                                });
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+            Effect::LoadSecret {
+                generation,
+                request,
+                name,
+                version,
+            } => {
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = client.get_secret(&name, version.as_deref()).await;
+                    send(Msg::SecretLoaded {
+                        generation,
+                        request,
+                        name,
+                        version,
+                        result,
+                    });
+                });
+            }
+            Effect::LoadVersions {
+                generation,
+                request,
+                name,
+            } => {
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = client.list_versions(&name).collect_all().await;
+                    send(Msg::VersionsLoaded {
+                        generation,
+                        request,
+                        name,
+                        result,
+                    });
+                });
+            }
+            Effect::SetSecret {
+                generation,
+                request,
+                name,
+                params,
+            } => {
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = client.set_secret(&name, &params).await;
+                    send(Msg::SecretSet {
+                        generation,
+                        request,
+                        result,
+                    });
+                });
+            }
+            Effect::ResolveDeleted {
+                generation,
+                request,
+                name,
+                purge,
+            } => {
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = if purge {
+                        client.purge_deleted_secret(&name).await
+                    } else {
+                        client.recover_deleted_secret(&name).await.map(|_| ())
+                    };
+                    send(Msg::DeletedResolved {
+                        generation,
+                        request,
+                        purged: purge,
+                        result,
+                    });
+                });
+            }
+        }
+    }
+}
+
+fn translate(event: crossterm::event::Event) -> Option<Msg> {
+    use crossterm::event::{Event as Term, KeyEventKind};
+    match event {
+        Term::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+        Term::Paste(text) => Some(Msg::Paste(text)),
+        Term::Resize(width, height) => Some(Msg::Resize(width, height)),
+        _ => None,
+    }
+}
+
+/// Runs the TUI until the user quits or a signal arrives; returns the process exit code.
+pub async fn run(config: &Config, profile: Option<&str>) -> i32 {
+    let app = match App::new(config, profile, Theme::from_env()) {
+        Ok(app) => app,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return 2;
+        }
+    };
+    let mut terminal = match crate::terminal::init() {
+        Ok(terminal) => terminal,
+        Err(error) => {
+            crate::terminal::restore();
+            eprintln!("error: cannot set up the terminal: {error}");
+            return 1;
+        }
+    };
+    let result = app.run(&mut terminal).await;
+    crate::terminal::restore();
+    match result {
+        Ok(Exit::Quit) => 0,
+        Ok(Exit::Signal(number)) => 128 + number,
+        Err(error) => {
+            eprintln!("error: {error}");
+            1
+        }
+    }
+}

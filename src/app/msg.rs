@@ -1,0 +1,67 @@
+//! Everything that can change the state: keys from the terminal, answers from background tasks.
+//! Answers carry the generation (profile session) and request they belong to, so a late answer for
+//! a vault or a secret no longer on screen is dropped.
+
+use crate::state::Connection;
+use crate::vault::{RetryNotice, SecretBundle, SecretItem, VaultError};
+use crossterm::event::KeyEvent;
+
+#[derive(Debug)]
+pub enum Msg {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// Text was pasted (bracketed paste), to go into the focused input as is.
+    Paste(String),
+    /// The terminal was resized.
+    Resize(u16, u16),
+    /// The clock ticked: spinners turn, expiry badges age.
+    Tick { now: i64 },
+    /// The profile's session opened, or could not.
+    Connected {
+        generation: u64,
+        result: Result<Connection, String>,
+    },
+    /// A page of the secret list arrived; `done` on the last one (or on an error).
+    SecretsPage {
+        generation: u64,
+        request: u64,
+        result: Result<Vec<SecretItem>, String>,
+        done: bool,
+    },
+    /// The cursor rested on a secret long enough to be worth loading.
+    SelectionSettled { generation: u64, name: String },
+    /// A secret (latest, or one version) arrived.
+    SecretLoaded {
+        generation: u64,
+        request: u64,
+        name: String,
+        version: Option<String>,
+        result: Result<SecretBundle, VaultError>,
+    },
+    /// A secret's version history arrived.
+    VersionsLoaded {
+        generation: u64,
+        request: u64,
+        name: String,
+        result: Result<Vec<SecretItem>, VaultError>,
+    },
+    /// Set Secret answered.
+    SecretSet {
+        generation: u64,
+        request: u64,
+        result: Result<SecretBundle, VaultError>,
+    },
+    /// Recover or purge of a deleted name answered.
+    DeletedResolved {
+        generation: u64,
+        request: u64,
+        purged: bool,
+        result: Result<(), VaultError>,
+    },
+    /// A request is about to be retried.
+    Retrying {
+        generation: u64,
+        request: u64,
+        notice: RetryNotice,
+    },
+}

@@ -1,0 +1,514 @@
+//! The Set Secret form: a new secret, or a new version of one. Fields are validated as typed with
+//! the service's rules; a failed submit keeps every field as typed.
+
+use crate::vault::rules::{self, MAX_TAG_CHARS, MAX_TAGS};
+use crate::vault::{SecretAttributes, SecretValue, SetSecretParameters, Tags};
+use crate::when::{When, format_utc, parse_when};
+use ratatui_textarea::TextArea;
+use zeroize::Zeroize;
+
+pub const MASK_CHAR: char = '•';
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FormField {
+    Name,
+    Value,
+    ContentType,
+    TagKey(usize),
+    TagValue(usize),
+    Expires,
+    NotBefore,
+    Enabled,
+    Submit,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormKind {
+    NewSecret,
+    /// A new version of this secret; the name is fixed.
+    NewVersion(String),
+}
+
+/// Where the form is in its life.
+#[derive(Debug)]
+pub enum Submit {
+    Editing,
+    /// Esc was pressed on a changed form: discard it?
+    ConfirmDiscard,
+    /// Set Secret is in flight; the form waits, the rest of the screen does not.
+    Submitting {
+        request: u64,
+    },
+    /// The vault refused; the fields are as they were typed.
+    Failed {
+        message: String,
+    },
+    /// The name is soft-deleted (409): recover or purge it, then submit again.
+    NameDeleted {
+        message: String,
+    },
+    /// Purge asks for the name to be typed.
+    ConfirmPurge {
+        typed: Box<TextArea<'static>>,
+    },
+    /// Recover or purge of the deleted name is in flight.
+    Resolving {
+        request: u64,
+        purging: bool,
+    },
+}
+
+pub struct TagRow {
+    pub key: TextArea<'static>,
+    pub value: TextArea<'static>,
+}
+
+pub struct SecretForm {
+    pub kind: FormKind,
+    pub name: TextArea<'static>,
+    pub value: TextArea<'static>,
+    pub reveal: bool,
+    pub content_type: TextArea<'static>,
+    pub tags: Vec<TagRow>,
+    pub expires: TextArea<'static>,
+    pub not_before: TextArea<'static>,
+    pub enabled: bool,
+    pub focus: FormField,
+    pub submit: Submit,
+    /// Something was typed since the form opened.
+    pub changed: bool,
+    /// Submit was tried: show every error, even on fields not typed in yet.
+    pub attempted: bool,
+}
+
+impl std::fmt::Debug for SecretForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretForm")
+            .field("kind", &self.kind)
+            .field("name", &text(&self.name))
+            .field("value", &"[redacted]")
+            .field("focus", &self.focus)
+            .field("submit", &self.submit)
+            .finish_non_exhaustive()
+    }
+}
+
+pub fn single_line(initial: &str) -> TextArea<'static> {
+    let mut area = TextArea::new(vec![initial.to_owned()]);
+    area.set_cursor_line_style(ratatui::style::Style::default());
+    area.move_cursor(ratatui_textarea::CursorMove::End);
+    area
+}
+
+/// The text of an input, lines joined with `\n` exactly as typed.
+pub fn text(area: &TextArea<'_>) -> String {
+    area.lines().join("\n")
+}
+
+fn value_area() -> TextArea<'static> {
+    let mut area = TextArea::default();
+    area.set_cursor_line_style(ratatui::style::Style::default());
+    // Undo history would keep copies of the value that cannot be zeroized.
+    area.set_max_histories(0);
+    area.set_mask_char(MASK_CHAR);
+    area
+}
+
+impl TagRow {
+    pub fn new(key: &str, value: &str) -> Self {
+        Self {
+            key: single_line(key),
+            value: single_line(value),
+        }
+    }
+}
+
+impl SecretForm {
+    pub fn new_secret() -> Self {
+        Self {
+            kind: FormKind::NewSecret,
+            name: single_line(""),
+            value: value_area(),
+            reveal: false,
+            content_type: single_line(""),
+            tags: Vec::new(),
+            expires: single_line(""),
+            not_before: single_line(""),
+            enabled: true,
+            focus: FormField::Name,
+            submit: Submit::Editing,
+            changed: false,
+            attempted: false,
+        }
+        .with_cursors()
+    }
+
+    fn with_cursors(mut self) -> Self {
+        self.sync_cursors();
+        self
+    }
+
+    /// Only the focused input shows a cursor.
+    pub fn sync_cursors(&mut self) {
+        let focus = self.focus;
+        let cursor =
+            ratatui::style::Style::default().add_modifier(ratatui::style::Modifier::REVERSED);
+        let hidden = ratatui::style::Style::default();
+        let set = |area: &mut TextArea<'static>, field: FormField| {
+            area.set_cursor_style(if field == focus { cursor } else { hidden });
+        };
+        set(&mut self.name, FormField::Name);
+        set(&mut self.value, FormField::Value);
+        set(&mut self.content_type, FormField::ContentType);
+        for (row, tag) in self.tags.iter_mut().enumerate() {
+            set(&mut tag.key, FormField::TagKey(row));
+            set(&mut tag.value, FormField::TagValue(row));
+        }
+        set(&mut self.expires, FormField::Expires);
+        set(&mut self.not_before, FormField::NotBefore);
+    }
+
+    /// A new version of `name`, starting from its current content type and tags so a roll only
+    /// needs the new value.
+    pub fn new_version(name: &str, content_type: Option<&str>, tags: Option<&Tags>) -> Self {
+        let mut form = Self::new_secret();
+        form.kind = FormKind::NewVersion(name.to_owned());
+        form.name = single_line(name);
+        form.content_type = single_line(content_type.unwrap_or_default());
+        form.tags = tags
+            .into_iter()
+            .flatten()
+            .map(|(key, value)| TagRow::new(key, value))
+            .collect();
+        form.focus = FormField::Value;
+        form.with_cursors()
+    }
+
+    pub fn name_text(&self) -> String {
+        match &self.kind {
+            FormKind::NewVersion(name) => name.clone(),
+            FormKind::NewSecret => text(&self.name).trim().to_owned(),
+        }
+    }
+
+    /// Shows or masks the value.
+    pub fn set_reveal(&mut self, reveal: bool) {
+        self.reveal = reveal;
+        if reveal {
+            self.value.clear_mask_char();
+        } else {
+            self.value.set_mask_char(MASK_CHAR);
+        }
+    }
+
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self.submit,
+            Submit::Submitting { .. } | Submit::Resolving { .. }
+        )
+    }
+
+    /// The fields in Tab order.
+    pub fn fields(&self) -> Vec<FormField> {
+        let mut fields = Vec::new();
+        if self.kind == FormKind::NewSecret {
+            fields.push(FormField::Name);
+        }
+        fields.extend([FormField::Value, FormField::ContentType]);
+        for row in 0..self.tags.len() {
+            fields.extend([FormField::TagKey(row), FormField::TagValue(row)]);
+        }
+        fields.extend([
+            FormField::Expires,
+            FormField::NotBefore,
+            FormField::Enabled,
+            FormField::Submit,
+        ]);
+        fields
+    }
+
+    pub fn focus_step(&mut self, forward: bool) {
+        let fields = self.fields();
+        let at = fields.iter().position(|f| *f == self.focus).unwrap_or(0);
+        let next = if forward {
+            (at + 1) % fields.len()
+        } else {
+            (at + fields.len() - 1) % fields.len()
+        };
+        self.focus = fields[next];
+        self.sync_cursors();
+    }
+
+    /// The text input that has the keyboard, if the focus is on one.
+    pub fn focused_input(&mut self) -> Option<&mut TextArea<'static>> {
+        match self.focus {
+            FormField::Name if self.kind == FormKind::NewSecret => Some(&mut self.name),
+            FormField::Value => Some(&mut self.value),
+            FormField::ContentType => Some(&mut self.content_type),
+            FormField::TagKey(row) => self.tags.get_mut(row).map(|r| &mut r.key),
+            FormField::TagValue(row) => self.tags.get_mut(row).map(|r| &mut r.value),
+            FormField::Expires => Some(&mut self.expires),
+            FormField::NotBefore => Some(&mut self.not_before),
+            _ => None,
+        }
+    }
+
+    pub fn add_tag(&mut self) {
+        self.tags.push(TagRow::new("", ""));
+        self.focus = FormField::TagKey(self.tags.len() - 1);
+        self.changed = true;
+        self.sync_cursors();
+    }
+
+    /// Removes the focused tag row.
+    pub fn remove_tag(&mut self) {
+        let (FormField::TagKey(row) | FormField::TagValue(row)) = self.focus else {
+            return;
+        };
+        if row < self.tags.len() {
+            self.tags.remove(row);
+            self.changed = true;
+            self.focus = match self.tags.len() {
+                0 => FormField::ContentType,
+                len => FormField::TagKey(row.min(len - 1)),
+            };
+            self.sync_cursors();
+        }
+    }
+
+    fn date(&self, field: FormField, now: i64) -> Result<Option<When>, String> {
+        let area = match field {
+            FormField::Expires => &self.expires,
+            _ => &self.not_before,
+        };
+        let raw = text(area);
+        if raw.trim().is_empty() {
+            return Ok(None);
+        }
+        parse_when(&raw, now).map(Some)
+    }
+
+    /// What a date field means, parsed back for the user: `2027-03-01 00:00 UTC`, `never`.
+    pub fn date_preview(&self, field: FormField, now: i64) -> Option<String> {
+        match self.date(field, now) {
+            Ok(Some(When::At(unix))) => Some(format_utc(unix)),
+            Ok(Some(When::Never)) => Some("never".to_owned()),
+            _ => None,
+        }
+    }
+
+    /// Every broken rule, by field, in Tab order.
+    pub fn errors(&self, now: i64) -> Vec<(FormField, String)> {
+        let mut errors = Vec::new();
+        let problem = |violation: rules::Violation| violation.problem;
+        if self.kind == FormKind::NewSecret
+            && let Err(violation) = rules::check_name(&self.name_text())
+        {
+            errors.push((FormField::Name, problem(violation)));
+        }
+        let value_bytes: usize = self.value.lines().iter().map(String::len).sum::<usize>()
+            + self.value.lines().len()
+            - 1;
+        if value_bytes > rules::MAX_VALUE_BYTES {
+            errors.push((
+                FormField::Value,
+                format!(
+                    "is {value_bytes} bytes; the limit is {} bytes (25 KiB)",
+                    rules::MAX_VALUE_BYTES
+                ),
+            ));
+        }
+        if let Err(violation) = rules::check_content_type(&text(&self.content_type)) {
+            errors.push((FormField::ContentType, problem(violation)));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (row, tag) in self.tags.iter().enumerate() {
+            let key = text(&tag.key);
+            let value = text(&tag.value);
+            if key.is_empty() {
+                errors.push((FormField::TagKey(row), "a tag needs a name".into()));
+            } else if key.chars().count() > MAX_TAG_CHARS {
+                errors.push((
+                    FormField::TagKey(row),
+                    format!("over {MAX_TAG_CHARS} characters"),
+                ));
+            } else if !seen.insert(key.clone()) {
+                errors.push((FormField::TagKey(row), format!("{key:?} is used twice")));
+            }
+            if value.chars().count() > MAX_TAG_CHARS {
+                errors.push((
+                    FormField::TagValue(row),
+                    format!("over {MAX_TAG_CHARS} characters"),
+                ));
+            }
+        }
+        if self.tags.len() > MAX_TAGS {
+            errors.push((
+                FormField::TagKey(MAX_TAGS),
+                format!("{} tags; the limit is {MAX_TAGS}", self.tags.len()),
+            ));
+        }
+        let expires = self.date(FormField::Expires, now);
+        let not_before = self.date(FormField::NotBefore, now);
+        if let Err(error) = &expires {
+            errors.push((FormField::Expires, error.clone()));
+        }
+        if let Err(error) = &not_before {
+            errors.push((FormField::NotBefore, error.clone()));
+        }
+        if let (Ok(Some(When::At(exp))), Ok(Some(When::At(nbf)))) = (&expires, &not_before)
+            && exp <= nbf
+        {
+            errors.push((FormField::Expires, "must be later than not-before".into()));
+        }
+        errors
+    }
+
+    pub fn error_for(&self, field: FormField, now: i64) -> Option<String> {
+        self.errors(now)
+            .into_iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, message)| message)
+    }
+
+    /// The request to send, or the fields that are wrong.
+    pub fn to_request(
+        &self,
+        now: i64,
+    ) -> Result<(String, SetSecretParameters), Vec<(FormField, String)>> {
+        let errors = self.errors(now);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let at = |field| match self.date(field, now) {
+            Ok(Some(When::At(unix))) => Some(unix),
+            _ => None,
+        };
+        let content_type = text(&self.content_type);
+        let tags: Tags = self
+            .tags
+            .iter()
+            .map(|row| (text(&row.key), text(&row.value)))
+            .collect();
+        Ok((
+            self.name_text(),
+            SetSecretParameters {
+                value: SecretValue::new(text(&self.value)),
+                tags: (!tags.is_empty()).then_some(tags),
+                content_type: (!content_type.is_empty()).then_some(content_type),
+                attributes: Some(SecretAttributes {
+                    enabled: Some(self.enabled),
+                    nbf: at(FormField::NotBefore),
+                    exp: at(FormField::Expires),
+                    ..SecretAttributes::default()
+                }),
+            },
+        ))
+    }
+}
+
+impl Drop for SecretForm {
+    fn drop(&mut self) {
+        let mut lines = std::mem::take(&mut self.value).into_lines();
+        lines.iter_mut().for_each(Zeroize::zeroize);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn typed(area: &mut TextArea<'static>, content: &str) {
+        for (i, line) in content.split('\n').enumerate() {
+            if i > 0 {
+                area.insert_newline();
+            }
+            area.insert_str(line);
+        }
+    }
+
+    #[test]
+    fn a_valid_form_becomes_a_request() {
+        let mut form = SecretForm::new_secret();
+        typed(&mut form.name, "db-pass");
+        typed(&mut form.value, "line 1\nline 2\n");
+        typed(&mut form.content_type, "text/plain");
+        form.add_tag();
+        typed(&mut form.tags[0].key, "env");
+        typed(&mut form.tags[0].value, "prod");
+        typed(&mut form.expires, "+90d");
+        let (name, params) = form.to_request(NOW).expect("valid");
+        assert_eq!(name, "db-pass");
+        assert_eq!(params.value.expose(), "line 1\nline 2\n");
+        assert_eq!(params.tags.expect("tags")["env"], "prod");
+        let attributes = params.attributes.expect("attributes");
+        assert_eq!(attributes.exp, Some(NOW + 90 * 86_400));
+        assert_eq!(attributes.enabled, Some(true));
+        assert_eq!(
+            form.date_preview(FormField::Expires, NOW).as_deref(),
+            Some("2027-04-15 08:00 UTC")
+        );
+    }
+
+    #[test]
+    fn errors_sit_beside_their_fields() {
+        let mut form = SecretForm::new_secret();
+        typed(&mut form.name, "bad name");
+        typed(&mut form.content_type, &"c".repeat(256));
+        form.add_tag();
+        form.add_tag();
+        typed(&mut form.tags[1].key, "x");
+        typed(&mut form.tags[1].value, &"v".repeat(257));
+        typed(&mut form.expires, "2027-01-01");
+        typed(&mut form.not_before, "2028-01-01");
+        let fields: Vec<FormField> = form.errors(NOW).into_iter().map(|(f, _)| f).collect();
+        assert_eq!(
+            fields,
+            [
+                FormField::Name,
+                FormField::ContentType,
+                FormField::TagKey(0),
+                FormField::TagValue(1),
+                FormField::Expires
+            ]
+        );
+        assert!(form.to_request(NOW).is_err());
+        let mut big = SecretForm::new_secret();
+        typed(&mut big.value, &"x".repeat(25 * 1024 + 1));
+        assert!(
+            big.error_for(FormField::Value, NOW)
+                .expect("too big")
+                .contains("25601 bytes")
+        );
+    }
+
+    #[test]
+    fn a_new_version_keeps_name_content_type_and_tags() {
+        let tags: Tags = [("env".to_owned(), "dev".to_owned())].into();
+        let form = SecretForm::new_version("api-key", Some("text/plain"), Some(&tags));
+        assert_eq!(form.name_text(), "api-key");
+        assert_eq!(form.focus, FormField::Value);
+        assert!(!form.fields().contains(&FormField::Name));
+        assert_eq!(text(&form.tags[0].value), "dev");
+    }
+
+    #[test]
+    fn tab_order_walks_every_field_and_wraps() {
+        let mut form = SecretForm::new_secret();
+        form.add_tag();
+        form.focus = FormField::Name;
+        let mut seen = vec![form.focus];
+        for _ in 0..9 {
+            form.focus_step(true);
+            seen.push(form.focus);
+        }
+        assert_eq!(seen.last(), Some(&FormField::Name));
+        form.focus_step(false);
+        assert_eq!(form.focus, FormField::Submit);
+        form.focus = FormField::TagValue(0);
+        form.remove_tag();
+        assert!(form.tags.is_empty() && form.focus == FormField::ContentType);
+    }
+}

@@ -1,0 +1,361 @@
+//! The secret list: rows as pages arrive, the fuzzy filter, the cursor and the scroll offset.
+
+use crate::vault::SecretItem;
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+/// How far along the listing is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ListLoad {
+    #[default]
+    Idle,
+    /// Pages are arriving; this many so far.
+    Loading {
+        pages: usize,
+    },
+    Done,
+    /// The listing stopped with this error; the rows that arrived stay.
+    Failed(String),
+}
+
+/// One secret as the list shows it (its latest version's attributes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretRow {
+    pub name: String,
+    pub item: SecretItem,
+}
+
+impl SecretRow {
+    pub fn from_item(item: SecretItem) -> Option<Self> {
+        let name = item.secret_id()?.name;
+        Some(Self { name, item })
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.item
+            .attributes
+            .as_ref()
+            .and_then(|a| a.enabled)
+            .unwrap_or(true)
+    }
+
+    pub fn expires(&self) -> Option<i64> {
+        self.item.attributes.as_ref().and_then(|a| a.exp)
+    }
+
+    pub fn updated(&self) -> Option<i64> {
+        self.item.attributes.as_ref().and_then(|a| a.updated)
+    }
+}
+
+/// How soon a secret expires, as the list's badge says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpiryBadge {
+    Expired,
+    Within7Days,
+    Within30Days,
+    /// Expires, but not within 30 days.
+    Later,
+    /// No expiry date at all.
+    None,
+}
+
+impl ExpiryBadge {
+    pub fn of(expires: Option<i64>, now: i64) -> Self {
+        const DAY: i64 = 86_400;
+        match expires {
+            None => Self::None,
+            Some(exp) if exp <= now => Self::Expired,
+            Some(exp) if exp - now <= 7 * DAY => Self::Within7Days,
+            Some(exp) if exp - now <= 30 * DAY => Self::Within30Days,
+            Some(_) => Self::Later,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Expired => "expired",
+            Self::Within7Days => "≤7d",
+            Self::Within30Days => "≤30d",
+            Self::Later => "",
+            Self::None => "none",
+        }
+    }
+}
+
+pub struct SecretList {
+    pub rows: Vec<SecretRow>,
+    pub load: ListLoad,
+    /// The listing whose pages are awaited; pages of an older one are dropped.
+    pub request: u64,
+    pub query: String,
+    /// The filter line has the keyboard.
+    pub filtering: bool,
+    /// Indices into `rows` that match the filter, best match first (name order when unfiltered).
+    pub visible: Vec<usize>,
+    /// Index into `visible`.
+    pub cursor: usize,
+    /// First visible row drawn; kept so the cursor stays on screen without jumping.
+    pub offset: usize,
+    matcher: Matcher,
+}
+
+impl Default for SecretList {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            load: ListLoad::Idle,
+            request: 0,
+            query: String::new(),
+            filtering: false,
+            visible: Vec::new(),
+            cursor: 0,
+            offset: 0,
+            matcher: Matcher::new(Config::DEFAULT),
+        }
+    }
+}
+
+impl std::fmt::Debug for SecretList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretList")
+            .field("rows", &self.rows.len())
+            .field("load", &self.load)
+            .field("query", &self.query)
+            .field("visible", &self.visible.len())
+            .field("cursor", &self.cursor)
+            .finish()
+    }
+}
+
+impl SecretList {
+    pub fn selected(&self) -> Option<&SecretRow> {
+        self.visible
+            .get(self.cursor)
+            .map(|&index| &self.rows[index])
+    }
+
+    pub fn selected_name(&self) -> Option<&str> {
+        self.selected().map(|row| row.name.as_str())
+    }
+
+    /// Starts a fresh listing (a profile switch or a refresh), keeping the filter.
+    pub fn restart(&mut self) {
+        self.rows.clear();
+        self.visible.clear();
+        self.cursor = 0;
+        self.offset = 0;
+        self.load = ListLoad::Loading { pages: 0 };
+    }
+
+    /// Adds a page, keeping the cursor on the same secret.
+    pub fn append_page(&mut self, items: Vec<SecretItem>) {
+        let keep = self.selected_name().map(str::to_owned);
+        let first_new = self.rows.len();
+        self.rows
+            .extend(items.into_iter().filter_map(SecretRow::from_item));
+        if self.query.is_empty() {
+            self.visible.extend(first_new..self.rows.len());
+        } else {
+            self.refilter_keeping(None);
+        }
+        if let Some(name) = keep {
+            self.select_name(&name);
+        }
+    }
+
+    /// Replaces one row (after a set or an update) or inserts it in name order.
+    pub fn upsert(&mut self, item: SecretItem) {
+        let Some(row) = SecretRow::from_item(item) else {
+            return;
+        };
+        let key = row.name.to_ascii_lowercase();
+        match self
+            .rows
+            .binary_search_by(|existing| existing.name.to_ascii_lowercase().cmp(&key))
+        {
+            Ok(index) => self.rows[index] = row,
+            Err(index) => self.rows.insert(index, row),
+        }
+        self.refilter_keeping(None);
+    }
+
+    pub fn set_query(&mut self, query: String) {
+        self.query = query;
+        self.refilter_keeping(None);
+        self.cursor = 0;
+        self.offset = 0;
+    }
+
+    /// Recomputes `visible`; keeps the cursor on `keep` (or the current selection) if it still
+    /// matches.
+    pub fn refilter_keeping(&mut self, keep: Option<&str>) {
+        let keep = keep
+            .map(str::to_owned)
+            .or_else(|| self.selected_name().map(str::to_owned));
+        if self.query.is_empty() {
+            self.visible = (0..self.rows.len()).collect();
+        } else {
+            let pattern = Pattern::parse(&self.query, CaseMatching::Smart, Normalization::Smart);
+            let mut buffer = Vec::new();
+            let mut scored: Vec<(u32, usize)> = self
+                .rows
+                .iter()
+                .enumerate()
+                .filter_map(|(index, row)| {
+                    let haystack = Utf32Str::new(&row.name, &mut buffer);
+                    pattern
+                        .score(haystack, &mut self.matcher)
+                        .map(|score| (score, index))
+                })
+                .collect();
+            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            self.visible = scored.into_iter().map(|(_, index)| index).collect();
+        }
+        if let Some(name) = keep {
+            self.select_name(&name);
+        }
+        self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// Moves the cursor to `name` if it is visible.
+    pub fn select_name(&mut self, name: &str) -> bool {
+        match self
+            .visible
+            .iter()
+            .position(|&index| self.rows[index].name.eq_ignore_ascii_case(name))
+        {
+            Some(position) => {
+                self.cursor = position;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves the cursor by `delta` rows, clamped.
+    pub fn move_cursor(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            self.cursor = 0;
+            return;
+        }
+        let last = self.visible.len() - 1;
+        self.cursor = self.cursor.saturating_add_signed(delta).min(last);
+    }
+
+    pub fn jump(&mut self, to_end: bool) {
+        self.cursor = if to_end {
+            self.visible.len().saturating_sub(1)
+        } else {
+            0
+        };
+    }
+
+    /// Scrolls as little as possible to keep the cursor within `height` rows.
+    pub fn keep_cursor_visible(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + height {
+            self.offset = self.cursor + 1 - height;
+        }
+        let max_offset = self.visible.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(name: &str) -> SecretItem {
+        SecretItem {
+            id: Some(format!("https://v/secrets/{name}")),
+            ..SecretItem::default()
+        }
+    }
+
+    fn list(names: &[&str]) -> SecretList {
+        let mut list = SecretList::default();
+        list.restart();
+        list.append_page(names.iter().map(|n| item(n)).collect());
+        list
+    }
+
+    fn visible_names(list: &SecretList) -> Vec<&str> {
+        list.visible
+            .iter()
+            .map(|&i| list.rows[i].name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn fuzzy_filter_ranks_ties_in_list_order_and_keeps_selection() {
+        let mut list = list(&["api-key", "db-password", "db-pass-old", "storage-conn"]);
+        list.select_name("db-password");
+        list.set_query("dbpass".into());
+        assert_eq!(visible_names(&list), ["db-password", "db-pass-old"]);
+        assert_eq!(list.selected_name(), Some("db-password"));
+        list.set_query("zzz".into());
+        assert!(list.visible.is_empty() && list.selected().is_none());
+        list.set_query(String::new());
+        assert_eq!(list.visible.len(), 4);
+    }
+
+    #[test]
+    fn pages_append_without_moving_the_cursor() {
+        let mut list = list(&["a", "b"]);
+        list.move_cursor(1);
+        list.append_page(vec![item("c"), item("d")]);
+        assert_eq!(list.selected_name(), Some("b"));
+        list.set_query("d".into());
+        list.append_page(vec![item("dd")]);
+        assert_eq!(visible_names(&list), ["d", "dd"]);
+    }
+
+    #[test]
+    fn upsert_keeps_name_order() {
+        let mut list = list(&["a", "c"]);
+        list.upsert(item("b"));
+        assert_eq!(visible_names(&list), ["a", "b", "c"]);
+        list.upsert(item("B"));
+        assert_eq!(list.rows.len(), 3, "names are case-insensitive");
+    }
+
+    #[test]
+    fn scrolling_follows_the_cursor() {
+        let names: Vec<String> = (0..50).map(|i| format!("s{i:02}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut list = list(&refs);
+        list.move_cursor(15);
+        list.keep_cursor_visible(10);
+        assert_eq!(list.offset, 6);
+        list.move_cursor(-3);
+        list.keep_cursor_visible(10);
+        assert_eq!(list.offset, 6, "no jump while the cursor is on screen");
+        list.jump(false);
+        list.keep_cursor_visible(10);
+        assert_eq!(list.offset, 0);
+        list.move_cursor(-5);
+        assert_eq!(list.cursor, 0);
+    }
+
+    #[test]
+    fn expiry_badges() {
+        let now = 1_000_000;
+        assert_eq!(ExpiryBadge::of(None, now), ExpiryBadge::None);
+        assert_eq!(ExpiryBadge::of(Some(now - 1), now), ExpiryBadge::Expired);
+        assert_eq!(
+            ExpiryBadge::of(Some(now + 7 * 86_400), now),
+            ExpiryBadge::Within7Days
+        );
+        assert_eq!(
+            ExpiryBadge::of(Some(now + 8 * 86_400), now),
+            ExpiryBadge::Within30Days
+        );
+        assert_eq!(
+            ExpiryBadge::of(Some(now + 31 * 86_400), now),
+            ExpiryBadge::Later
+        );
+    }
+}

@@ -1,0 +1,170 @@
+//! Everything the screen shows, as plain data: changed only by `app::update`, read by `ui::render`.
+
+pub mod form;
+pub mod list;
+pub mod remote;
+
+use crate::config::Profile;
+use crate::vault::{SecretBundle, SecretItem};
+pub use form::SecretForm;
+pub use list::SecretList;
+pub use remote::Remote;
+
+/// Which pane has the keyboard on the main screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pane {
+    #[default]
+    Secrets,
+    Versions,
+}
+
+/// What is drawn over the main screen and takes the keys.
+#[derive(Debug, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help {
+        scroll: u16,
+    },
+    ProfilePicker {
+        cursor: usize,
+    },
+    Form(Box<SecretForm>),
+}
+
+/// The session with the active profile's vault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Connection {
+    pub vault_url: String,
+    pub embedded: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Success,
+    Error,
+}
+
+/// An operation in flight, shown in the status bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InFlight {
+    pub id: u64,
+    pub label: String,
+    /// Set while the client waits to retry: "retry 2/5 in 1.0s (Throttled)".
+    pub retrying: Option<String>,
+}
+
+/// The version history of the selected secret.
+#[derive(Debug, Default)]
+pub struct Versions {
+    pub name: String,
+    /// The request whose answer is awaited; others are stale.
+    pub request: u64,
+    /// Newest first.
+    pub items: Remote<Vec<SecretItem>>,
+    /// The version `get latest` returns.
+    pub current: Option<String>,
+    pub cursor: usize,
+    /// A version to put the cursor on when the list arrives (the one just set).
+    pub select_when_loaded: Option<String>,
+}
+
+impl Versions {
+    pub fn selected_version(&self) -> Option<String> {
+        self.items.loaded()?.get(self.cursor)?.secret_id()?.version
+    }
+}
+
+/// The secret (and version) whose attributes the details pane shows.
+#[derive(Debug, Default)]
+pub struct Details {
+    pub name: String,
+    pub request: u64,
+    pub version: Option<String>,
+    pub bundle: Remote<SecretBundle>,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub profiles: Vec<Profile>,
+    pub active_profile: usize,
+    pub default_profile: Option<String>,
+    /// Bumped on every profile switch; answers tagged with an older one are dropped.
+    pub generation: u64,
+    pub connection: Remote<Connection>,
+    pub list: SecretList,
+    pub versions: Versions,
+    pub details: Details,
+    pub focus: Pane,
+    pub overlay: Overlay,
+    /// The value in the details pane is shown.
+    pub reveal: bool,
+    pub in_flight: Vec<InFlight>,
+    pub last_result: Option<(Level, String)>,
+    /// Unix seconds, from the last tick: update never reads the clock itself.
+    pub now: i64,
+    pub spinner: usize,
+    pub next_id: u64,
+    /// The terminal's size, for scrolling and layout decisions.
+    pub size: (u16, u16),
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(
+        profiles: Vec<Profile>,
+        active_profile: usize,
+        default_profile: Option<String>,
+        now: i64,
+    ) -> Self {
+        Self {
+            profiles,
+            active_profile,
+            default_profile,
+            generation: 0,
+            connection: Remote::Idle,
+            list: SecretList::default(),
+            versions: Versions::default(),
+            details: Details::default(),
+            focus: Pane::Secrets,
+            overlay: Overlay::None,
+            reveal: false,
+            in_flight: Vec::new(),
+            last_result: None,
+            now,
+            spinner: 0,
+            next_id: 1,
+            size: (80, 24),
+            quit: false,
+        }
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profiles[self.active_profile]
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.profile().read_only
+    }
+
+    pub fn form(&self) -> Option<&SecretForm> {
+        match &self.overlay {
+            Overlay::Form(form) => Some(form),
+            _ => None,
+        }
+    }
+
+    pub fn form_mut(&mut self) -> Option<&mut SecretForm> {
+        match &mut self.overlay {
+            Overlay::Form(form) => Some(form),
+            _ => None,
+        }
+    }
+
+    pub fn fresh_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+}

@@ -1,0 +1,136 @@
+//! The details pane: the selected secret (or version), its attributes, the masked value, and the
+//! vault's recovery level with a line saying what it means.
+
+use super::theme::Theme;
+use crate::state::{Remote, State};
+use crate::vault::{SecretAttributes, SecretItem};
+use crate::when::format_utc;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+fn field<'a>(theme: &Theme, label: &'a str, value: impl Into<Span<'a>>) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{label:<12}"), theme.label()),
+        value.into(),
+    ])
+}
+
+fn date(unix: Option<i64>) -> String {
+    unix.map(format_utc).unwrap_or_else(|| "-".to_owned())
+}
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let details = &state.details;
+    let title = match &details.version {
+        Some(_) if !details.name.is_empty() => format!(" {} · older version ", details.name),
+        _ if !details.name.is_empty() => format!(" {} ", details.name),
+        _ => " Details ".to_owned(),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(false))
+        .title(Span::styled(title, theme.title()));
+    if details.name.is_empty() {
+        frame.render_widget(Paragraph::new("Select a secret.").block(block), area);
+        return;
+    }
+    // The bundle when it has arrived; otherwise what the list or history already knows.
+    let bundle = details.bundle.loaded();
+    let fallback: Option<&SecretItem> = match &details.version {
+        Some(version) => state.versions.items.loaded().and_then(|items| {
+            items.iter().find(|item| {
+                item.secret_id().and_then(|id| id.version).as_deref() == Some(version.as_str())
+            })
+        }),
+        None => state.list.selected().map(|row| &row.item),
+    };
+    let attributes: SecretAttributes = bundle
+        .and_then(|b| b.attributes.clone())
+        .or_else(|| fallback.and_then(|item| item.attributes.clone()))
+        .unwrap_or_default();
+    let content_type = bundle
+        .and_then(|b| b.content_type.clone())
+        .or_else(|| fallback.and_then(|item| item.content_type.clone()));
+    let tags = bundle
+        .and_then(|b| b.tags.clone())
+        .or_else(|| fallback.and_then(|item| item.tags.clone()))
+        .unwrap_or_default();
+    let version = bundle
+        .and_then(|b| b.secret_id())
+        .and_then(|id| id.version)
+        .or_else(|| details.version.clone());
+
+    let enabled = if attributes.enabled == Some(false) {
+        Span::styled(" disabled", theme.disabled())
+    } else {
+        Span::styled(" enabled", theme.success())
+    };
+    let inner_width = area.width.saturating_sub(2) as usize;
+    let version = version.unwrap_or_else(|| "…".into());
+    // The full version when it fits beside its label; its head otherwise.
+    let version = if 12 + version.len() + 9 <= inner_width {
+        version
+    } else {
+        format!("{}…", crate::app::update::short(&version))
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{:<12}", "version"), theme.label()),
+            Span::raw(version),
+            enabled,
+        ]),
+        field(theme, "type", content_type.unwrap_or_else(|| "-".into())),
+        field(theme, "created", date(attributes.created)),
+        field(theme, "updated", date(attributes.updated)),
+        field(theme, "expires", date(attributes.exp)),
+    ];
+    if attributes.nbf.is_some() {
+        lines.push(field(theme, "not before", date(attributes.nbf)));
+    }
+    if tags.is_empty() {
+        lines.push(field(theme, "tags", "-"));
+    }
+    for (index, (key, value)) in tags.iter().enumerate() {
+        lines.push(field(
+            theme,
+            if index == 0 { "tags" } else { "" },
+            format!("{key}={value}"),
+        ));
+    }
+    let value = match (&details.bundle, state.reveal) {
+        (Remote::Loaded(b), true) => match &b.value {
+            Some(value) => Span::raw(value.expose().to_owned()),
+            None => Span::raw("-"),
+        },
+        (Remote::Loaded(b), false) => Span::styled(
+            format!(
+                "•••••••• {} bytes · v shows",
+                b.value.as_ref().map_or(0, |v| v.len())
+            ),
+            theme.dim(),
+        ),
+        (Remote::Failed(error), _) => Span::styled(error.clone(), theme.error()),
+        _ => Span::styled("…", theme.dim()),
+    };
+    lines.push(field(theme, "value", value));
+    if let Some(level) = &attributes.recovery_level {
+        lines.push(field(theme, "recovery", level.to_string()));
+        lines.push(field(
+            theme,
+            "retention",
+            format!("{} days", attributes.recoverable_days.unwrap_or_default()),
+        ));
+        lines.push(Line::from(Span::styled(
+            level.describe(attributes.recoverable_days),
+            theme.dim(),
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

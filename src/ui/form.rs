@@ -1,0 +1,370 @@
+//! The Set Secret form, drawn over the main screen: each field with its error beside it, the
+//! parsed dates, and the submit state (in progress, failed with the service's message, or the
+//! deleted-name choice).
+
+use super::layout::centered;
+use super::theme::Theme;
+use crate::state::State;
+use crate::state::form::{FormField, FormKind, SecretForm, Submit, text};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui_textarea::TextArea;
+
+const LABEL_WIDTH: u16 = 14;
+
+/// One thing drawn in the form, one or more rows tall.
+enum Item<'a> {
+    Input {
+        field: FormField,
+        label: String,
+        area: &'a TextArea<'static>,
+        height: u16,
+        note: Option<Span<'a>>,
+    },
+    Text {
+        field: Option<FormField>,
+        line: Line<'a>,
+    },
+}
+
+impl Item<'_> {
+    fn height(&self) -> u16 {
+        match self {
+            Item::Input { height, .. } => *height,
+            Item::Text { .. } => 1,
+        }
+    }
+
+    fn field(&self) -> Option<FormField> {
+        match self {
+            Item::Input { field, .. } => Some(*field),
+            Item::Text { field, .. } => *field,
+        }
+    }
+}
+
+fn error_line<'a>(theme: &Theme, field: FormField, message: String) -> Item<'a> {
+    Item::Text {
+        field: Some(field),
+        line: Line::from(vec![
+            Span::raw(" ".repeat(LABEL_WIDTH as usize)),
+            Span::styled(format!("✗ {message}"), theme.error()),
+        ]),
+    }
+}
+
+fn input<'a>(
+    items: &mut Vec<Item<'a>>,
+    field: FormField,
+    label: &str,
+    area: &'a TextArea<'static>,
+    height: u16,
+    note: Option<Span<'a>>,
+) {
+    items.push(Item::Input {
+        field,
+        label: label.to_owned(),
+        area,
+        height,
+        note,
+    });
+}
+
+fn show_error(form: &SecretForm, field: FormField) -> bool {
+    if form.attempted {
+        return true;
+    }
+    let typed = |area: &TextArea<'_>| !text(area).is_empty();
+    match field {
+        FormField::Name => typed(&form.name),
+        FormField::ContentType => typed(&form.content_type),
+        FormField::Expires => typed(&form.expires),
+        FormField::NotBefore => typed(&form.not_before) || typed(&form.expires),
+        _ => true,
+    }
+}
+
+pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme) {
+    let area = centered(super::layout::body(frame.area()), 78, 22);
+    frame.render_widget(Clear, area);
+    let title = match &form.kind {
+        FormKind::NewSecret => " New secret ".to_owned(),
+        FormKind::NewVersion(name) => format!(" New version of {name} "),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(title, theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let errors = form.errors(state.now);
+    let error_of = |field: FormField| {
+        errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.clone())
+            .filter(|_| show_error(form, field))
+    };
+    let mut items: Vec<Item<'_>> = Vec::new();
+    if form.kind == FormKind::NewSecret {
+        input(&mut items, FormField::Name, "Name", &form.name, 1, None);
+        if let Some(message) = error_of(FormField::Name) {
+            items.push(error_line(theme, FormField::Name, message));
+        }
+    }
+    let value_note = Span::styled(
+        if form.reveal {
+            "Ctrl-r masks"
+        } else {
+            "Ctrl-r reveals"
+        },
+        theme.dim(),
+    );
+    input(
+        &mut items,
+        FormField::Value,
+        "Value",
+        &form.value,
+        4,
+        Some(value_note),
+    );
+    if let Some(message) = error_of(FormField::Value) {
+        items.push(error_line(theme, FormField::Value, message));
+    }
+    input(
+        &mut items,
+        FormField::ContentType,
+        "Content type",
+        &form.content_type,
+        1,
+        None,
+    );
+    if let Some(message) = error_of(FormField::ContentType) {
+        items.push(error_line(theme, FormField::ContentType, message));
+    }
+    for (row, tag) in form.tags.iter().enumerate() {
+        let label = if row == 0 { "Tags" } else { "" };
+        input(&mut items, FormField::TagKey(row), label, &tag.key, 1, None);
+        input(
+            &mut items,
+            FormField::TagValue(row),
+            "  = value",
+            &tag.value,
+            1,
+            None,
+        );
+        for field in [FormField::TagKey(row), FormField::TagValue(row)] {
+            if let Some(message) = error_of(field) {
+                items.push(error_line(theme, field, message));
+            }
+        }
+    }
+    items.push(Item::Text {
+        field: None,
+        line: Line::from(vec![
+            Span::styled(
+                format!(
+                    "{:<width$}",
+                    if form.tags.is_empty() { "Tags" } else { "" },
+                    width = LABEL_WIDTH as usize
+                ),
+                theme.label(),
+            ),
+            Span::styled(
+                format!(
+                    "{} of 15 · Ctrl-n adds · Ctrl-x removes the focused one",
+                    form.tags.len()
+                ),
+                theme.dim(),
+            ),
+        ]),
+    });
+    for (field, label, area) in [
+        (FormField::Expires, "Expires", &form.expires),
+        (FormField::NotBefore, "Not before", &form.not_before),
+    ] {
+        let note = form
+            .date_preview(field, state.now)
+            .map(|preview| Span::styled(format!("→ {preview}"), theme.success()))
+            .or_else(|| Some(Span::styled("+90d · 2027-03-01 · never", theme.dim())));
+        input(&mut items, field, label, area, 1, note);
+        if let Some(message) = error_of(field) {
+            items.push(error_line(theme, field, message));
+        }
+    }
+    let focus_style = |field: FormField| {
+        if form.focus == field {
+            theme.selected(true)
+        } else {
+            ratatui::style::Style::default()
+        }
+    };
+    items.push(Item::Text {
+        field: Some(FormField::Enabled),
+        line: Line::from(vec![
+            Span::styled(
+                format!("{:<width$}", "Enabled", width = LABEL_WIDTH as usize),
+                theme.label(),
+            ),
+            Span::styled(
+                if form.enabled { "[x] yes" } else { "[ ] no" },
+                focus_style(FormField::Enabled),
+            ),
+        ]),
+    });
+    items.push(Item::Text {
+        field: Some(FormField::Submit),
+        line: Line::from(vec![
+            Span::raw(" ".repeat(LABEL_WIDTH as usize)),
+            Span::styled(
+                "[ Set secret ]",
+                focus_style(FormField::Submit).patch(theme.key()),
+            ),
+            Span::styled("  Ctrl-s from any field · Esc closes", theme.dim()),
+        ]),
+    });
+
+    let footer = footer(state, form, theme);
+    let footer_height = footer.as_ref().map_or(0, |_| 2);
+    let body = Rect {
+        height: inner.height.saturating_sub(footer_height),
+        ..inner
+    };
+    // Scroll so the focused field is on screen when the form is taller than the box.
+    let total: u16 = items.iter().map(Item::height).sum();
+    let mut skip = 0u16;
+    if total > body.height {
+        let mut top = 0u16;
+        for item in &items {
+            if item.field() == Some(form.focus) {
+                break;
+            }
+            top += item.height();
+        }
+        let focus_height = items
+            .iter()
+            .find(|item| item.field() == Some(form.focus))
+            .map_or(1, Item::height);
+        skip = (top + focus_height)
+            .saturating_sub(body.height)
+            .min(total - body.height);
+    }
+    let mut y = body.y;
+    let mut skipped = 0u16;
+    for item in &items {
+        let height = item.height();
+        if skipped < skip {
+            skipped += height;
+            continue;
+        }
+        if y + height > body.y + body.height {
+            break;
+        }
+        let row = Rect::new(body.x, y, body.width, height);
+        match item {
+            Item::Text { line, .. } => frame.render_widget(Paragraph::new(line.clone()), row),
+            Item::Input {
+                field,
+                label,
+                area,
+                note,
+                ..
+            } => {
+                let label_style = if *field == form.focus {
+                    theme.key()
+                } else {
+                    theme.label()
+                };
+                frame.render_widget(
+                    Paragraph::new(Span::styled(label.as_str(), label_style)),
+                    Rect::new(row.x, row.y, LABEL_WIDTH, 1),
+                );
+                let note_width = note.as_ref().map_or(0, |n| n.width() as u16 + 1);
+                let input_width = row.width.saturating_sub(LABEL_WIDTH + note_width).min(44);
+                let input_rect = Rect::new(row.x + LABEL_WIDTH, row.y, input_width, height);
+                let input_style = if *field == form.focus {
+                    theme.selected(false)
+                } else {
+                    theme.dim()
+                };
+                // An empty input still shows where it is.
+                frame.render_widget(
+                    Paragraph::new(Line::styled("_".repeat(input_width as usize), input_style)),
+                    Rect::new(input_rect.x, input_rect.y + height - 1, input_width, 1),
+                );
+                frame.render_widget(*area, input_rect);
+                if let Some(note) = note {
+                    frame.render_widget(
+                        Paragraph::new(note.clone()),
+                        Rect::new(input_rect.x + input_width + 1, row.y, note_width, 1),
+                    );
+                }
+            }
+        }
+        y += height;
+    }
+    if let Some(footer) = footer {
+        let rect = Rect::new(
+            inner.x,
+            inner.y + inner.height - footer_height,
+            inner.width,
+            footer_height,
+        );
+        frame.render_widget(Paragraph::new(footer).wrap(Wrap { trim: true }), rect);
+    }
+}
+
+fn footer<'a>(state: &'a State, form: &'a SecretForm, theme: &Theme) -> Option<Vec<Line<'a>>> {
+    let name = form.name_text();
+    let spinner = super::secrets::spinner(state);
+    Some(match &form.submit {
+        Submit::Editing => return None,
+        Submit::ConfirmDiscard => vec![Line::styled(
+            "Discard what you typed? y discards · n keeps editing",
+            theme.warning(),
+        )],
+        Submit::Submitting { .. } => vec![Line::styled(
+            format!("{spinner} Setting {name}… the form stays as typed until the vault answers"),
+            theme.warning(),
+        )],
+        Submit::Failed { message } => vec![
+            Line::styled(format!("✗ {message}"), theme.error()),
+            Line::styled(
+                "Every field is kept: fix and press Ctrl-s again.",
+                theme.dim(),
+            ),
+        ],
+        Submit::NameDeleted { message } => vec![
+            Line::styled(format!("✗ {message}"), theme.error()),
+            Line::from(vec![
+                Span::styled("r", theme.key()),
+                Span::raw(" recover it (with its versions) · "),
+                Span::styled("p", theme.key()),
+                Span::raw(" purge it for good · "),
+                Span::styled("Esc", theme.key()),
+                Span::raw(" back"),
+            ]),
+        ],
+        Submit::ConfirmPurge { typed } => vec![
+            Line::styled(
+                format!("Purging cannot be undone. Type {name} and press Enter:"),
+                theme.error(),
+            ),
+            Line::from(vec![
+                Span::raw("> "),
+                Span::styled(text(typed), theme.key()),
+                Span::raw("▏"),
+            ]),
+        ],
+        Submit::Resolving { purging, .. } => vec![Line::styled(
+            format!(
+                "{spinner} {} {name}…",
+                if *purging { "Purging" } else { "Recovering" }
+            ),
+            theme.warning(),
+        )],
+    })
+}

@@ -1,0 +1,97 @@
+//! The help overlay (every key, from the key map table) and the profile picker.
+
+use super::layout::centered;
+use super::theme::Theme;
+use crate::app::keymap::{BINDINGS, Context};
+use crate::state::State;
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut context: Option<Context> = None;
+    for binding in BINDINGS {
+        if context != Some(binding.context) {
+            if context.is_some() {
+                lines.push(Line::raw(""));
+            }
+            lines.push(Line::styled(binding.context.title(), theme.title()));
+            context = Some(binding.context);
+        }
+        let keys = binding
+            .keys
+            .iter()
+            .map(|press| press.label())
+            .collect::<Vec<_>>()
+            .join(" ");
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<22}"), theme.key()),
+            Span::raw(binding.help),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("  Ctrl-c quits from anywhere.", theme.dim()));
+    lines
+}
+
+pub fn render_help(frame: &mut Frame, scroll: u16, theme: &Theme) {
+    let body = super::layout::body(frame.area());
+    let area = centered(body, 76, body.height);
+    frame.render_widget(Clear, area);
+    let lines = help_lines(theme);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(
+            " Keys · j/k scroll · Esc closes ",
+            theme.title(),
+        ));
+    let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(max_scroll), 0)),
+        area,
+    );
+}
+
+pub fn render_picker(frame: &mut Frame, state: &State, cursor: usize, theme: &Theme) {
+    let height = state.profiles.len() as u16 + 4;
+    let area = centered(super::layout::body(frame.area()), 76, height);
+    frame.render_widget(Clear, area);
+    let mut lines = Vec::new();
+    for (index, profile) in state.profiles.iter().enumerate() {
+        let marker = if index == state.active_profile {
+            "●"
+        } else {
+            " "
+        };
+        let default = if state.default_profile.as_deref() == Some(profile.name.as_str()) {
+            " (default)"
+        } else {
+            ""
+        };
+        let read_only = if profile.read_only { " read-only" } else { "" };
+        let line = Line::from(vec![
+            Span::raw(format!("{marker} ")),
+            Span::styled(format!("{:<14}", profile.name), theme.title()),
+            Span::raw(format!(" {:<36}", profile.vault.to_string())),
+            Span::styled(format!(" {}", profile.auth), theme.dim()),
+            Span::styled(read_only, theme.warning()),
+            Span::styled(default, theme.dim()),
+        ]);
+        lines.push(if index == cursor {
+            line.style(theme.selected(true))
+        } else {
+            line
+        });
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Enter opens · Esc closes", theme.dim()));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(" Profiles ", theme.title()));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

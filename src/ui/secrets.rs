@@ -1,0 +1,155 @@
+//! The secret list pane: name, enabled, content type, updated, expiry badge. Only the rows on
+//! screen are built, so 100,000 secrets draw as fast as 20.
+
+use super::theme::Theme;
+use crate::state::list::{ExpiryBadge, ListLoad};
+use crate::state::{Pane, State};
+use crate::when::format_utc;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+
+const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+pub fn spinner(state: &State) -> &'static str {
+    SPINNER[state.spinner % SPINNER.len()]
+}
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let list = &state.list;
+    let focused = state.focus == Pane::Secrets && !list.filtering;
+    let mut title = vec![Span::styled(
+        format!(" Secrets {} ", list.visible.len()),
+        theme.title(),
+    )];
+    if list.visible.len() != list.rows.len() {
+        title.push(Span::styled(
+            format!("of {} ", list.rows.len()),
+            theme.dim(),
+        ));
+    }
+    match &list.load {
+        ListLoad::Loading { pages } => title.push(Span::styled(
+            format!("{} page {} ", spinner(state), pages + 1),
+            theme.warning(),
+        )),
+        ListLoad::Failed(_) => title.push(Span::styled("incomplete ", theme.error())),
+        _ => {}
+    }
+    if list.filtering || !list.query.is_empty() {
+        let cursor = if list.filtering { "▏" } else { "" };
+        title.push(Span::styled(
+            format!("/{}{cursor} ", list.query),
+            theme.key(),
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused || list.filtering))
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    if list.rows.is_empty() {
+        let message = match (&state.connection, &list.load) {
+            (crate::state::Remote::Loading, _) => {
+                format!("{} opening {}…", spinner(state), state.profile().name)
+            }
+            (crate::state::Remote::Failed(error), _) => format!("cannot open the profile: {error}"),
+            (_, ListLoad::Loading { .. }) => format!("{} listing…", spinner(state)),
+            (_, ListLoad::Failed(error)) => format!("listing failed: {error}"),
+            _ => "No secrets yet. Press n to set one.".to_owned(),
+        };
+        frame.render_widget(
+            Paragraph::new(message).wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+
+    let height = inner.height.saturating_sub(1) as usize;
+    let columns = Columns::for_width(inner.width);
+    let rows = list
+        .visible
+        .iter()
+        .enumerate()
+        .skip(list.offset)
+        .take(height)
+        .map(|(position, &index)| {
+            let row = &list.rows[index];
+            let badge = ExpiryBadge::of(row.expires(), state.now);
+            let enabled = if row.enabled() {
+                Span::raw("✓")
+            } else {
+                Span::styled("✗", theme.disabled())
+            };
+            let mut cells = vec![Cell::from(row.name.as_str()), Cell::from(enabled)];
+            if columns.content_type {
+                cells.push(Cell::from(row.item.content_type.as_deref().unwrap_or("")));
+            }
+            if columns.updated {
+                let updated = row
+                    .updated()
+                    .map(|unix| format_utc(unix)[..10].to_owned())
+                    .unwrap_or_default();
+                cells.push(Cell::from(updated));
+            }
+            cells.push(Cell::from(Span::styled(badge.label(), theme.badge(badge))));
+            let style = if position == list.cursor {
+                theme.selected(focused)
+            } else {
+                ratatui::style::Style::default()
+            };
+            Row::new(cells).style(style)
+        });
+    let table = Table::new(rows, columns.widths())
+        .header(Row::new(columns.headers()).style(theme.header()))
+        .column_spacing(1);
+    frame.render_widget(table, inner);
+}
+
+/// Which columns fit: the name always gets room first, then enabled and expiry, then content
+/// type, then the updated date.
+struct Columns {
+    content_type: bool,
+    updated: bool,
+}
+
+impl Columns {
+    const NAME_MIN: u16 = 16;
+
+    fn for_width(width: u16) -> Self {
+        let base = Self::NAME_MIN + 1 + 2 + 1 + 7;
+        let content_type = width >= base + 11;
+        let updated = width >= base + 11 + 11 + 6;
+        Self {
+            content_type,
+            updated,
+        }
+    }
+
+    fn widths(&self) -> Vec<Constraint> {
+        let mut widths = vec![Constraint::Fill(1), Constraint::Length(2)];
+        if self.content_type {
+            widths.push(Constraint::Length(10));
+        }
+        if self.updated {
+            widths.push(Constraint::Length(10));
+        }
+        widths.push(Constraint::Length(7));
+        widths
+    }
+
+    fn headers(&self) -> Vec<&'static str> {
+        let mut headers = vec!["NAME", "ON"];
+        if self.content_type {
+            headers.push("TYPE");
+        }
+        if self.updated {
+            headers.push("UPDATED");
+        }
+        headers.push("EXPIRY");
+        headers
+    }
+}
