@@ -152,6 +152,14 @@ pub enum ConfigError {
     },
     #[error("config file {path}: {message}")]
     Parse { path: PathBuf, message: String },
+    /// A field whose value is not quoted back: an unknown key (its value may be a secret pasted
+    /// into the wrong place) or a client_secret_env that does not look like a variable name.
+    #[error("config file {path}: {field}: {problem}")]
+    Field {
+        path: PathBuf,
+        field: String,
+        problem: String,
+    },
     #[error("config file {path}: {field} = {value}: {problem}")]
     Invalid {
         path: PathBuf,
@@ -184,7 +192,7 @@ struct FileShape {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a table of profile settings")]
 struct ProfileShape {
     vault_url: Option<String>,
     auth: Option<AuthMethod>,
@@ -238,10 +246,8 @@ impl Config {
     /// Parses and checks a config file's text; `path` is used in messages and to resolve
     /// relative file paths.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let shape: FileShape = toml::from_str(text).map_err(|error| ConfigError::Parse {
-            path: path.to_owned(),
-            message: error.to_string().trim_end().to_owned(),
-        })?;
+        let shape: FileShape =
+            toml::from_str(text).map_err(|error| parse_error(path, text, &error))?;
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let mut profiles = shape
             .profiles
@@ -319,7 +325,7 @@ fn check_profile(
 ) -> Result<Profile, ConfigError> {
     let invalid = |field: &str, value: &str, problem: &str| ConfigError::Invalid {
         path: path.to_owned(),
-        field: format!("profiles.{name}.{field}"),
+        field: format!("profiles.{}.{field}", dotted_key(&name)),
         value: format!("{value:?}"),
         problem: problem.to_owned(),
     };
@@ -328,10 +334,9 @@ fn check_profile(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
     {
-        return Err(ConfigError::Invalid {
+        return Err(ConfigError::Field {
             path: path.to_owned(),
-            field: "profiles".into(),
-            value: format!("{name:?}"),
+            field: format!("profiles.{name:?}"),
             problem: "a profile name may use letters, digits, '-', '_' and '.'".into(),
         });
     }
@@ -344,7 +349,7 @@ fn check_profile(
         None => {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),
-                field: format!("profiles.{name}.vault_url"),
+                field: format!("profiles.{}.vault_url", dotted_key(&name)),
                 value: "(missing)".into(),
                 problem: format!("required for auth = {:?}", auth.label()),
             });
@@ -374,7 +379,7 @@ fn check_profile(
             if value.is_none() {
                 return Err(ConfigError::Invalid {
                     path: path.to_owned(),
-                    field: format!("profiles.{name}.{field}"),
+                    field: format!("profiles.{}.{field}", dotted_key(&name)),
                     value: "(missing)".into(),
                     problem: "required for auth = \"client-secret\"".into(),
                 });
@@ -382,13 +387,17 @@ fn check_profile(
         }
     }
     if let Some(variable) = &shape.client_secret_env
-        && (variable.is_empty() || variable.contains(['=', '\0']))
+        && !is_variable_name(variable)
     {
-        return Err(invalid(
-            "client_secret_env",
-            variable,
-            "must be the name of an environment variable (the secret itself never goes in the file)",
-        ));
+        // Not quoted: a value that is not a variable name is most likely the secret itself.
+        return Err(ConfigError::Field {
+            path: path.to_owned(),
+            field: format!("profiles.{}.client_secret_env", dotted_key(&name)),
+            problem: "must name an environment variable, like AZURE_CLIENT_SECRET (letters, \
+                      digits and '_'); the secret itself never goes in the file, so the value \
+                      given is not shown"
+                .into(),
+        });
     }
     if shape.local_data_dir.is_some() && auth != AuthMethod::Local {
         return Err(invalid(
@@ -421,6 +430,111 @@ fn check_profile(
         ca_file: shape.ca_file.map(resolve),
         local_data_dir: shape.local_data_dir.map(resolve),
     })
+}
+
+/// A name a shell can export. Anything else in `client_secret_env` is taken for a pasted secret.
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// toml's own messages name only the last key, so a type error under `[profiles.prod]` and one
+/// under `[profiles.dev]` would read alike; this names the dotted field as our own checks do.
+/// A syntax error keeps toml's message, whose excerpt is the best pointer there is.
+fn parse_error(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError {
+    let message = error.message().trim_end();
+    let found = error
+        .span()
+        .and_then(|span| Some((span.start, locate(text, span.start)?)));
+    let Some((offset, (field, spot))) = found else {
+        return ConfigError::Parse {
+            path: path.to_owned(),
+            message: error.to_string().trim_end().to_owned(),
+        };
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
+    let problem = format!("{message} (line {line}, column {column})");
+    match spot {
+        // The key itself is wrong; its value is not quoted because it may be a secret pasted
+        // under a made-up name such as `client_secret`.
+        Spot::Key => ConfigError::Field {
+            path: path.to_owned(),
+            field,
+            problem,
+        },
+        Spot::Value(span) => ConfigError::Invalid {
+            path: path.to_owned(),
+            field,
+            value: excerpt(&text[span]),
+            problem,
+        },
+    }
+}
+
+/// Which part of a `key = value` pair an error points at.
+enum Spot {
+    Key,
+    Value(std::ops::Range<usize>),
+}
+
+/// The dotted path of the innermost key whose key or value covers `offset` in `text`.
+fn locate(text: &str, offset: usize) -> Option<(String, Spot)> {
+    fn walk(table: &toml::de::DeTable<'_>, offset: usize, path: &mut Vec<String>) -> Option<Spot> {
+        for (key, value) in table.iter() {
+            path.push(dotted_key(key.get_ref()));
+            if key.span().contains(&offset) {
+                return Some(Spot::Key);
+            }
+            if let toml::de::DeValue::Table(inner) = value.get_ref()
+                && let Some(spot) = walk(inner, offset, path)
+            {
+                return Some(spot);
+            }
+            if value.span().contains(&offset) {
+                return Some(Spot::Value(value.span()));
+            }
+            path.pop();
+        }
+        None
+    }
+    let document = toml::de::DeTable::parse(text).ok()?;
+    let mut path = Vec::new();
+    let spot = walk(document.get_ref(), offset, &mut path)?;
+    Some((path.join("."), spot))
+}
+
+fn dotted_key(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        key.to_owned()
+    } else {
+        format!("{key:?}")
+    }
+}
+
+/// A value as written in the file, on one line and cut short.
+fn excerpt(raw: &str) -> String {
+    const SHOWN: usize = 60;
+    let first_line = raw.lines().next().unwrap_or_default();
+    if first_line.len() < raw.len() || first_line.chars().count() > SHOWN {
+        format!("{}…", first_line.chars().take(SHOWN).collect::<String>())
+    } else {
+        raw.to_owned()
+    }
 }
 
 /// Accepts `https://host[:port][/]` and returns it without the trailing slash.
@@ -511,6 +625,56 @@ mod tests {
         assert!(
             text.contains("tenant_id") && text.contains("client-secret"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn toml_errors_name_the_dotted_field() {
+        let text = parse("[profiles.\"v7.4\"]\nvault_url = \"https://v\"\nread_only = 1\n")
+            .expect_err("wrong type")
+            .to_string();
+        assert!(
+            text.contains("profiles.\"v7.4\".read_only = 1: invalid type")
+                && text.contains("(line 3, column 13)"),
+            "{text}"
+        );
+        let text = parse("[profiles.a]\nauth = \"local\"\n[profiles.b]\nauth = \"nope\"\n")
+            .expect_err("bad auth in the second profile")
+            .to_string();
+        assert!(text.contains("profiles.b.auth = \"nope\""), "{text}");
+        let text = parse("[profiles]\na = 3\n")
+            .expect_err("not a table")
+            .to_string();
+        assert!(
+            text.contains("profiles.a = 3") && !text.contains("ProfileShape"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn what_may_be_a_secret_is_named_but_not_quoted() {
+        let pasted = "Xy8Q~fake.secret";
+        let text = parse(&format!(
+            "[profiles.a]\nvault_url = \"https://v\"\nclient_secret = \"{pasted}\"\n"
+        ))
+        .expect_err("unknown field")
+        .to_string();
+        assert!(
+            text.contains("profiles.a.client_secret: unknown field"),
+            "{text}"
+        );
+        assert!(!text.contains(pasted), "{text}");
+
+        let text = parse(&format!(
+            "[profiles.a]\nvault_url = \"https://v\"\nauth = \"client-secret\"\n\
+             tenant_id = \"t\"\nclient_id = \"c\"\nclient_secret_env = \"{pasted}\"\n"
+        ))
+        .expect_err("not a variable name")
+        .to_string();
+        assert!(text.contains("profiles.a.client_secret_env"), "{text}");
+        assert!(!text.contains(pasted), "{text}");
+        assert!(
+            is_variable_name("_KV_SECRET2") && !is_variable_name("2KV") && !is_variable_name("")
         );
     }
 
