@@ -53,3 +53,13 @@ pub enum Action {
     Recover,
     Purge,
 }
+
+impl Action {
+    /// Changes the vault: refused, and hidden from the hints, on read-only profiles.
+    pub fn is_write(self) -> bool {
+        matches!(
+            self,
+            Self::NewSecret | Self::NewVersion | Self::Submit | Self::Recover | Self::Purge
+        )
+    }
+}

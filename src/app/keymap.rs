@@ -496,9 +496,10 @@ pub fn action_for(state: &State, event: &KeyEvent) -> Option<Action> {
         .map(|binding| binding.action)
 }
 
-/// `"q quit  ? help …"` for the status bar.
-pub fn hints(context: Context) -> Vec<(String, &'static str)> {
+/// `"q quit  ? help …"` for the status bar; write keys are left out on a read-only profile.
+pub fn hints(context: Context, read_only: bool) -> Vec<(String, &'static str)> {
     bindings_for(context)
+        .filter(|b| !(read_only && b.action.is_write()))
         .filter_map(|b| Some((b.keys[0].label(), b.hint?)))
         .collect()
 }
@@ -599,8 +600,12 @@ mod tests {
 
     #[test]
     fn hints_come_from_the_table() {
-        let hints = hints(Context::Secrets);
-        assert!(hints.contains(&("/".to_owned(), "filter")));
-        assert!(hints.contains(&("q".to_owned(), "quit")));
+        let writable = hints(Context::Secrets, false);
+        assert!(writable.contains(&("/".to_owned(), "filter")));
+        assert!(writable.contains(&("q".to_owned(), "quit")));
+        assert!(writable.contains(&("n".to_owned(), "new")));
+        let read_only = hints(Context::Secrets, true);
+        assert!(!read_only.iter().any(|(key, _)| key == "n" || key == "e"));
+        assert!(read_only.contains(&("/".to_owned(), "filter")));
     }
 }

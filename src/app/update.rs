@@ -371,9 +371,12 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
     match (&state.overlay, action) {
         (Overlay::Help { scroll }, _) => {
             let scroll = *scroll;
+            let last_line = crate::ui::overlays::help_lines(&crate::ui::Theme { color: false })
+                .len()
+                .saturating_sub(1) as u16;
             state.overlay = match action {
                 Action::Down => Overlay::Help {
-                    scroll: scroll.saturating_add(1),
+                    scroll: (scroll + 1).min(last_line),
                 },
                 Action::Up => Overlay::Help {
                     scroll: scroll.saturating_sub(1),

@@ -77,7 +77,7 @@ impl ExpiryBadge {
             Self::Expired => "expired",
             Self::Within7Days => "≤7d",
             Self::Within30Days => "≤30d",
-            Self::Later => "",
+            Self::Later => ">30d",
             Self::None => "none",
         }
     }

@@ -1,6 +1,7 @@
 //! The details pane: the selected secret (or version), its attributes, the masked value, and the
 //! vault's recovery level with a line saying what it means.
 
+use super::printable;
 use super::theme::Theme;
 use crate::state::{Remote, State};
 use crate::vault::{SecretAttributes, SecretItem};
@@ -68,7 +69,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Span::styled(" enabled", theme.success())
     };
     let inner_width = area.width.saturating_sub(2) as usize;
-    let version = version.unwrap_or_else(|| "…".into());
+    let version = version.unwrap_or_else(|| {
+        if details.bundle.is_loading() {
+            "…".into()
+        } else {
+            "latest".into()
+        }
+    });
     // The full version when it fits beside its label; its head otherwise.
     let version = if 12 + version.len() + 9 <= inner_width {
         version
@@ -81,7 +88,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::raw(version),
             enabled,
         ]),
-        field(theme, "type", content_type.unwrap_or_else(|| "-".into())),
+        field(
+            theme,
+            "type",
+            content_type.map_or_else(|| "-".into(), |t| printable(&t).into_owned()),
+        ),
         field(theme, "created", date(attributes.created)),
         field(theme, "updated", date(attributes.updated)),
         field(theme, "expires", date(attributes.exp)),
@@ -96,25 +107,40 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         lines.push(field(
             theme,
             if index == 0 { "tags" } else { "" },
-            format!("{key}={value}"),
+            format!("{}={}", printable(key), printable(value)),
         ));
     }
-    let value = match (&details.bundle, state.reveal) {
-        (Remote::Loaded(b), true) => match &b.value {
-            Some(value) => Span::raw(value.expose().to_owned()),
-            None => Span::raw("-"),
-        },
-        (Remote::Loaded(b), false) => Span::styled(
-            format!(
-                "•••••••• {} bytes · v shows",
-                b.value.as_ref().map_or(0, |v| v.len())
+    match (&details.bundle, state.reveal) {
+        (Remote::Loaded(b), true) => {
+            let value = b.value.as_ref().map_or("-", |v| v.expose());
+            // Each line of a multiline value on its own row, under the first.
+            for (index, line) in value.split('\n').enumerate() {
+                lines.push(field(
+                    theme,
+                    if index == 0 { "value" } else { "" },
+                    // Borrowed, so no unzeroized copy of the value outlives the frame.
+                    Span::raw(printable(line)),
+                ));
+            }
+        }
+        (Remote::Loaded(b), false) => lines.push(field(
+            theme,
+            "value",
+            Span::styled(
+                format!(
+                    "•••••••• ({} bytes)",
+                    b.value.as_ref().map_or(0, |v| v.len())
+                ),
+                theme.dim(),
             ),
-            theme.dim(),
-        ),
-        (Remote::Failed(error), _) => Span::styled(error.clone(), theme.error()),
-        _ => Span::styled("…", theme.dim()),
-    };
-    lines.push(field(theme, "value", value));
+        )),
+        (Remote::Failed(error), _) => lines.push(field(
+            theme,
+            "value",
+            Span::styled(error.clone(), theme.error()),
+        )),
+        _ => lines.push(field(theme, "value", Span::styled("…", theme.dim()))),
+    }
     if let Some(level) = &attributes.recovery_level {
         lines.push(field(theme, "recovery", level.to_string()));
         lines.push(field(

@@ -4,12 +4,13 @@
 
 use super::layout::centered;
 use super::theme::Theme;
+use super::wrap_words;
 use crate::state::State;
 use crate::state::form::{FormField, FormKind, SecretForm, Submit, text};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui_textarea::TextArea;
 
 const LABEL_WIDTH: u16 = 14;
@@ -25,7 +26,7 @@ enum Item<'a> {
     },
     Text {
         field: Option<FormField>,
-        line: Line<'a>,
+        lines: Vec<Line<'a>>,
     },
 }
 
@@ -33,7 +34,7 @@ impl Item<'_> {
     fn height(&self) -> u16 {
         match self {
             Item::Input { height, .. } => *height,
-            Item::Text { .. } => 1,
+            Item::Text { lines, .. } => lines.len() as u16,
         }
     }
 
@@ -45,13 +46,31 @@ impl Item<'_> {
     }
 }
 
-fn error_line<'a>(theme: &Theme, field: FormField, message: String) -> Item<'a> {
+/// The error under its field, wrapped so all of it is read at 80 columns.
+fn error_line<'a>(theme: &Theme, field: FormField, message: String, width: u16) -> Item<'a> {
+    let indent = " ".repeat(LABEL_WIDTH as usize);
+    let lines = wrap_words(
+        &format!("✗ {message}"),
+        width.saturating_sub(LABEL_WIDTH) as usize,
+    )
+    .into_iter()
+    .map(|part| {
+        Line::from(vec![
+            Span::raw(indent.clone()),
+            Span::styled(part, theme.error()),
+        ])
+    })
+    .collect();
     Item::Text {
         field: Some(field),
-        line: Line::from(vec![
-            Span::raw(" ".repeat(LABEL_WIDTH as usize)),
-            Span::styled(format!("✗ {message}"), theme.error()),
-        ]),
+        lines,
+    }
+}
+
+fn text_item(field: Option<FormField>, line: Line<'_>) -> Item<'_> {
+    Item::Text {
+        field,
+        lines: vec![line],
     }
 }
 
@@ -87,7 +106,7 @@ fn show_error(form: &SecretForm, field: FormField) -> bool {
 }
 
 pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme) {
-    let area = centered(super::layout::body(frame.area()), 78, 22);
+    let area = centered(super::layout::body(frame.area()), 96, 26);
     frame.render_widget(Clear, area);
     let title = match &form.kind {
         FormKind::NewSecret => " New secret ".to_owned(),
@@ -112,7 +131,7 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
     if form.kind == FormKind::NewSecret {
         input(&mut items, FormField::Name, "Name", &form.name, 1, None);
         if let Some(message) = error_of(FormField::Name) {
-            items.push(error_line(theme, FormField::Name, message));
+            items.push(error_line(theme, FormField::Name, message, inner.width));
         }
     }
     let value_note = Span::styled(
@@ -132,7 +151,7 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
         Some(value_note),
     );
     if let Some(message) = error_of(FormField::Value) {
-        items.push(error_line(theme, FormField::Value, message));
+        items.push(error_line(theme, FormField::Value, message, inner.width));
     }
     input(
         &mut items,
@@ -143,7 +162,12 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
         None,
     );
     if let Some(message) = error_of(FormField::ContentType) {
-        items.push(error_line(theme, FormField::ContentType, message));
+        items.push(error_line(
+            theme,
+            FormField::ContentType,
+            message,
+            inner.width,
+        ));
     }
     for (row, tag) in form.tags.iter().enumerate() {
         let label = if row == 0 { "Tags" } else { "" };
@@ -158,13 +182,13 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
         );
         for field in [FormField::TagKey(row), FormField::TagValue(row)] {
             if let Some(message) = error_of(field) {
-                items.push(error_line(theme, field, message));
+                items.push(error_line(theme, field, message, inner.width));
             }
         }
     }
-    items.push(Item::Text {
-        field: None,
-        line: Line::from(vec![
+    items.push(text_item(
+        None,
+        Line::from(vec![
             Span::styled(
                 format!(
                     "{:<width$}",
@@ -181,7 +205,7 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
                 theme.dim(),
             ),
         ]),
-    });
+    ));
     for (field, label, area) in [
         (FormField::Expires, "Expires", &form.expires),
         (FormField::NotBefore, "Not before", &form.not_before),
@@ -192,7 +216,7 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
             .or_else(|| Some(Span::styled("+90d · 2027-03-01 · never", theme.dim())));
         input(&mut items, field, label, area, 1, note);
         if let Some(message) = error_of(field) {
-            items.push(error_line(theme, field, message));
+            items.push(error_line(theme, field, message, inner.width));
         }
     }
     let focus_style = |field: FormField| {
@@ -202,9 +226,9 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
             ratatui::style::Style::default()
         }
     };
-    items.push(Item::Text {
-        field: Some(FormField::Enabled),
-        line: Line::from(vec![
+    items.push(text_item(
+        Some(FormField::Enabled),
+        Line::from(vec![
             Span::styled(
                 format!("{:<width$}", "Enabled", width = LABEL_WIDTH as usize),
                 theme.label(),
@@ -214,10 +238,10 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
                 focus_style(FormField::Enabled),
             ),
         ]),
-    });
-    items.push(Item::Text {
-        field: Some(FormField::Submit),
-        line: Line::from(vec![
+    ));
+    items.push(text_item(
+        Some(FormField::Submit),
+        Line::from(vec![
             Span::raw(" ".repeat(LABEL_WIDTH as usize)),
             Span::styled(
                 "[ Set secret ]",
@@ -225,10 +249,10 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
             ),
             Span::styled("  Ctrl-s from any field · Esc closes", theme.dim()),
         ]),
-    });
+    ));
 
-    let footer = footer(state, form, theme);
-    let footer_height = footer.as_ref().map_or(0, |_| 2);
+    let footer = footer(state, form, theme).map(|lines| wrap_lines(lines, inner.width));
+    let footer_height = footer.as_ref().map_or(0, |lines| lines.len() as u16);
     let body = Rect {
         height: inner.height.saturating_sub(footer_height),
         ..inner
@@ -265,7 +289,7 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
         }
         let row = Rect::new(body.x, y, body.width, height);
         match item {
-            Item::Text { line, .. } => frame.render_widget(Paragraph::new(line.clone()), row),
+            Item::Text { lines, .. } => frame.render_widget(Paragraph::new(lines.clone()), row),
             Item::Input {
                 field,
                 label,
@@ -313,8 +337,36 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
             inner.width,
             footer_height,
         );
-        frame.render_widget(Paragraph::new(footer).wrap(Wrap { trim: true }), rect);
+        frame.render_widget(Paragraph::new(footer), rect);
     }
+}
+
+/// Lines wider than the form are word-wrapped in the style of their first span, so the footer's
+/// height is known before it is drawn.
+fn wrap_lines(lines: Vec<Line<'_>>, width: u16) -> Vec<Line<'_>> {
+    let mut wrapped = Vec::new();
+    for line in lines {
+        if line.width() <= width as usize {
+            wrapped.push(line);
+            continue;
+        }
+        let style = line
+            .spans
+            .first()
+            .map(|span| span.style)
+            .unwrap_or_default();
+        let text: String = line
+            .spans
+            .iter()
+            .map(|span| span.content.as_ref())
+            .collect();
+        wrapped.extend(
+            wrap_words(&text, width as usize)
+                .into_iter()
+                .map(|part| Line::styled(part, style)),
+        );
+    }
+    wrapped
 }
 
 fn footer<'a>(state: &'a State, form: &'a SecretForm, theme: &Theme) -> Option<Vec<Line<'a>>> {

@@ -12,7 +12,61 @@ pub mod versions;
 
 use crate::state::{Overlay, State};
 use ratatui::Frame;
+use std::borrow::Cow;
 pub use theme::Theme;
+
+/// Text from the vault made safe to draw: control characters (an escape sequence in a value or
+/// tag would otherwise reach the terminal) become their visible Unicode control pictures.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c as u32 {
+                code @ 0..=0x1f => char::from_u32(0x2400 + code).unwrap_or('?'),
+                0x7f => '\u{2421}',
+                _ if c.is_control() => '\u{fffd}',
+                _ => c,
+            })
+            .collect(),
+    )
+}
+
+/// Greedy word wrap to `width` columns (counted in chars); a word longer than a line is cut.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_owned();
+        loop {
+            let used = line.chars().count();
+            let needed = word.chars().count() + usize::from(used > 0);
+            if used + needed <= width {
+                if used > 0 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
 
 pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     let layout = layout::main_layout(frame.area());
@@ -25,5 +79,23 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Overlay::Help { scroll } => overlays::render_help(frame, *scroll, theme),
         Overlay::ProfilePicker { cursor } => overlays::render_picker(frame, state, *cursor, theme),
         Overlay::Form(form) => form::render(frame, state, form, theme),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_drawn_as_pictures() {
+        assert_eq!(printable("a\x1b[2Jb\x07"), "a\u{241b}[2Jb\u{2407}");
+        assert!(matches!(printable("plain"), Cow::Borrowed("plain")));
+    }
+
+    #[test]
+    fn words_wrap_and_long_words_are_cut() {
+        assert_eq!(wrap_words("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap_words("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap_words("", 4), [""]);
     }
 }

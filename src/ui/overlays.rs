@@ -8,6 +8,9 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+/// Wide enough to cover an 80-column screen, so no pane shows through at the edges.
+const OVERLAY_WIDTH: u16 = 84;
+
 pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let mut context: Option<Context> = None;
@@ -37,7 +40,7 @@ pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
 
 pub fn render_help(frame: &mut Frame, scroll: u16, theme: &Theme) {
     let body = super::layout::body(frame.area());
-    let area = centered(body, 76, body.height);
+    let area = centered(body, OVERLAY_WIDTH, body.height);
     frame.render_widget(Clear, area);
     let lines = help_lines(theme);
     let block = Block::default()
@@ -57,8 +60,9 @@ pub fn render_help(frame: &mut Frame, scroll: u16, theme: &Theme) {
 }
 
 pub fn render_picker(frame: &mut Frame, state: &State, cursor: usize, theme: &Theme) {
-    let height = state.profiles.len() as u16 + 4;
-    let area = centered(super::layout::body(frame.area()), 76, height);
+    // Two rows a profile, so a long vault URL never pushes the auth method off an 80-column screen.
+    let height = 2 * state.profiles.len() as u16 + 4;
+    let area = centered(super::layout::body(frame.area()), OVERLAY_WIDTH, height);
     frame.render_widget(Clear, area);
     let mut lines = Vec::new();
     for (index, profile) in state.profiles.iter().enumerate() {
@@ -73,19 +77,21 @@ pub fn render_picker(frame: &mut Frame, state: &State, cursor: usize, theme: &Th
             ""
         };
         let read_only = if profile.read_only { " read-only" } else { "" };
-        let line = Line::from(vec![
+        let head = Line::from(vec![
             Span::raw(format!("{marker} ")),
-            Span::styled(format!("{:<14}", profile.name), theme.title()),
-            Span::raw(format!(" {:<36}", profile.vault.to_string())),
+            Span::styled(format!("{:<16}", profile.name), theme.title()),
             Span::styled(format!(" {}", profile.auth), theme.dim()),
             Span::styled(read_only, theme.warning()),
             Span::styled(default, theme.dim()),
         ]);
-        lines.push(if index == cursor {
-            line.style(theme.selected(true))
+        let vault = Line::styled(format!("    {}", profile.vault), theme.dim());
+        if index == cursor {
+            lines.push(head.style(theme.selected(true)));
+            lines.push(vault.style(theme.selected(true)));
         } else {
-            line
-        });
+            lines.push(head);
+            lines.push(vault);
+        }
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Enter opens · Esc closes", theme.dim()));

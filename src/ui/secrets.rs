@@ -1,6 +1,7 @@
 //! The secret list pane: name, enabled, content type, updated, expiry badge. Only the rows on
 //! screen are built, so 100,000 secrets draw as fast as 20.
 
+use super::printable;
 use super::theme::Theme;
 use crate::state::list::{ExpiryBadge, ListLoad};
 use crate::state::{Pane, State};
@@ -30,10 +31,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ));
     }
     match &list.load {
-        ListLoad::Loading { pages } => title.push(Span::styled(
-            format!("{} page {} ", spinner(state), pages + 1),
-            theme.warning(),
-        )),
+        ListLoad::Loading { pages } if state.connection.loaded().is_some() => {
+            title.push(Span::styled(
+                format!("{} page {} ", spinner(state), pages + 1),
+                theme.warning(),
+            ))
+        }
         ListLoad::Failed(_) => title.push(Span::styled("incomplete ", theme.error())),
         _ => {}
     }
@@ -84,9 +87,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             } else {
                 Span::styled("✗", theme.disabled())
             };
-            let mut cells = vec![Cell::from(row.name.as_str()), Cell::from(enabled)];
+            let mut cells = vec![Cell::from(printable(&row.name)), Cell::from(enabled)];
             if columns.content_type {
-                cells.push(Cell::from(row.item.content_type.as_deref().unwrap_or("")));
+                cells.push(Cell::from(printable(
+                    row.item.content_type.as_deref().unwrap_or(""),
+                )));
             }
             if columns.updated {
                 let updated = row
@@ -113,6 +118,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// type, then the updated date.
 struct Columns {
     content_type: bool,
+    /// Room for content types like `application/x-pem-file` in full.
+    wide_type: bool,
     updated: bool,
 }
 
@@ -123,8 +130,10 @@ impl Columns {
         let base = Self::NAME_MIN + 1 + 2 + 1 + 7;
         let content_type = width >= base + 11;
         let updated = width >= base + 11 + 11 + 6;
+        let wide_type = width >= base + 25 + 11 + 6;
         Self {
             content_type,
+            wide_type,
             updated,
         }
     }
@@ -132,7 +141,7 @@ impl Columns {
     fn widths(&self) -> Vec<Constraint> {
         let mut widths = vec![Constraint::Fill(1), Constraint::Length(2)];
         if self.content_type {
-            widths.push(Constraint::Length(10));
+            widths.push(Constraint::Length(if self.wide_type { 24 } else { 10 }));
         }
         if self.updated {
             widths.push(Constraint::Length(10));

@@ -31,7 +31,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if profile.read_only {
         first.push(Span::styled(" read-only", theme.warning()));
     }
-    first.push(Span::styled(format!(" {vault} "), theme.dim()));
+    let vault_at = first.len();
     if let Some(flight) = state.in_flight.first() {
         let more = match state.in_flight.len() {
             1 => String::new(),
@@ -53,8 +53,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         first.push(Span::raw("│ "));
         first.push(Span::styled(message.as_str(), theme.level(*level)));
     }
+    // The vault is known from the profile; the result is news: the vault gives way when both
+    // do not fit.
+    let vault = Span::styled(format!(" {vault} "), theme.dim());
+    let used: usize = first.iter().map(Span::width).sum();
+    if used + vault.width() <= area.width as usize {
+        first.insert(vault_at, vault);
+    } else {
+        first.insert(vault_at, Span::raw(" "));
+    }
     let mut second = Vec::new();
-    for (key, help) in keymap::hints(keymap::context(state)) {
+    for (key, help) in keymap::hints(keymap::context(state), state.read_only()) {
         second.push(Span::styled(format!(" {key}"), theme.key()));
         second.push(Span::styled(format!(" {help} "), theme.dim()));
     }

@@ -43,6 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     };
     let height = inner.height.saturating_sub(1) as usize;
     let offset = (versions.cursor + 1).saturating_sub(height.max(1));
+    let columns = Columns::for_width(inner.width);
     let rows = items
         .iter()
         .enumerate()
@@ -56,7 +57,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             let attributes = item.attributes.clone().unwrap_or_default();
             let current = versions.current.as_deref() == Some(version.as_str());
             let badge = ExpiryBadge::of(attributes.exp, state.now);
-            let row = Row::new(vec![
+            let expiry = attributes
+                .exp
+                .map_or_else(|| "none".to_owned(), |exp| columns.stamp(exp));
+            let mut cells = vec![
                 Cell::from(if current { "*" } else { " " }),
                 Cell::from(crate::app::update::short(&version).to_owned()),
                 Cell::from(if attributes.enabled == Some(false) {
@@ -67,28 +71,76 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Cell::from(
                     attributes
                         .created
-                        .map(|c| format_utc(c)[..16].to_owned())
+                        .map(|c| columns.stamp(c))
                         .unwrap_or_default(),
                 ),
-                Cell::from(Span::styled(badge.label(), theme.badge(badge))),
-            ]);
+            ];
+            if columns.updated {
+                cells.push(Cell::from(
+                    attributes
+                        .updated
+                        .map(|u| columns.stamp(u))
+                        .unwrap_or_default(),
+                ));
+            }
+            cells.push(Cell::from(Span::styled(expiry, theme.badge(badge))));
+            let row = Row::new(cells);
             if index == versions.cursor && (focused || versions.select_when_loaded.is_none()) {
                 row.style(theme.selected(focused))
             } else {
                 row
             }
         });
-    let table = Table::new(
-        rows,
-        [
+    let table = Table::new(rows, columns.widths())
+        .header(Row::new(columns.headers()).style(theme.header()))
+        .column_spacing(1);
+    frame.render_widget(table, inner);
+}
+
+/// Dates only when the pane is narrow; the updated column and times when there is room.
+struct Columns {
+    updated: bool,
+    times: bool,
+}
+
+impl Columns {
+    const FIXED: u16 = 1 + 1 + 8 + 1 + 1 + 1;
+
+    fn for_width(width: u16) -> Self {
+        let updated = width >= Self::FIXED + 3 * 11;
+        let times = width >= Self::FIXED + 3 * 17;
+        Self { updated, times }
+    }
+
+    fn stamp_width(&self) -> u16 {
+        if self.times { 16 } else { 10 }
+    }
+
+    fn stamp(&self, unix: i64) -> String {
+        format_utc(unix)[..self.stamp_width() as usize].to_owned()
+    }
+
+    fn widths(&self) -> Vec<Constraint> {
+        let stamp = Constraint::Length(self.stamp_width());
+        let mut widths = vec![
             Constraint::Length(1),
             Constraint::Length(8),
             Constraint::Length(1),
-            Constraint::Length(16),
-            Constraint::Length(7),
-        ],
-    )
-    .header(Row::new(["", "VERSION", "", "CREATED", "EXPIRY"]).style(theme.header()))
-    .column_spacing(1);
-    frame.render_widget(table, inner);
+            stamp,
+        ];
+        if self.updated {
+            widths.push(stamp);
+        }
+        widths.push(stamp);
+        widths
+    }
+
+    fn headers(&self) -> Vec<&'static str> {
+        let mut headers = vec!["", "VERSION", "", "CREATED"];
+        if self.updated {
+            headers.push("UPDATED");
+        }
+        headers.push("EXPIRES");
+        headers
+    }
 }

@@ -1,0 +1,289 @@
+//! States of the TUI built the way the app builds them: by feeding `update` the messages the
+//! background tasks would send. Shared by the update tests and the screen snapshots.
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use kvtui::app::effect::Effect;
+use kvtui::app::msg::Msg;
+use kvtui::app::update::update;
+use kvtui::config::Config;
+use kvtui::state::{Connection, State};
+use kvtui::vault::{
+    RecoveryLevel, SecretAttributes, SecretBundle, SecretItem, SecretValue, SetSecretParameters,
+    VaultError,
+};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// 2027-01-15 08:00 UTC: every factory state sees this clock, so snapshots never drift.
+pub const NOW: i64 = 1_800_000_000;
+pub const DAY: i64 = 86_400;
+pub const VAULT: &str = "https://kv-payments-prod.vault.azure.net";
+
+const CONFIG: &str = r#"
+default_profile = "prod"
+
+[profiles.prod]
+vault_url = "https://kv-payments-prod.vault.azure.net"
+auth = "azure-cli"
+read_only = true
+
+[profiles.staging]
+vault_url = "https://kv-payments-staging.vault.azure.net"
+auth = "developer-tools"
+
+[profiles.local]
+auth = "local"
+"#;
+
+pub fn config() -> Config {
+    Config::parse(CONFIG, Path::new("/home/op/.config/kvtui/config.toml")).expect("config parses")
+}
+
+/// The state on `profile`, before its session opened; returns the effects `start` asked for.
+pub fn fresh(profile: &str) -> (State, Vec<Effect>) {
+    let config = config();
+    let active = config
+        .profiles
+        .iter()
+        .position(|p| p.name == profile)
+        .expect("profile exists");
+    let mut state = State::new(config.profiles.clone(), active, Some("prod".into()), NOW);
+    update(&mut state, Msg::Resize(80, 24));
+    let effects = kvtui::app::update::start(&mut state);
+    (state, effects)
+}
+
+pub fn vault_of(state: &State) -> String {
+    match &state.profile().vault {
+        kvtui::config::VaultLocation::Url(url) => url.trim_end_matches('/').to_owned(),
+        kvtui::config::VaultLocation::Embedded => "https://127.0.0.1:8443".into(),
+    }
+}
+
+pub fn connect(state: &mut State) -> Vec<Effect> {
+    let vault_url = vault_of(state);
+    answer(state, |s| Msg::Connected {
+        generation: s.generation,
+        result: Ok(Connection {
+            vault_url,
+            embedded: false,
+        }),
+    })
+}
+
+pub fn version_hex(seed: u32) -> String {
+    format!("{:08x}{:024x}", seed.wrapping_mul(2_654_435_761), seed)
+}
+
+pub struct Spec {
+    pub name: &'static str,
+    pub enabled: bool,
+    pub content_type: Option<&'static str>,
+    pub updated: i64,
+    pub expires: Option<i64>,
+    pub tags: &'static [(&'static str, &'static str)],
+}
+
+pub fn spec(name: &'static str) -> Spec {
+    Spec {
+        name,
+        enabled: true,
+        content_type: None,
+        updated: NOW - 3 * DAY,
+        expires: None,
+        tags: &[],
+    }
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
+    (!pairs.is_empty()).then(|| {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    })
+}
+
+fn attributes(spec: &Spec, created: i64) -> SecretAttributes {
+    SecretAttributes {
+        enabled: Some(spec.enabled),
+        nbf: None,
+        exp: spec.expires,
+        created: Some(created),
+        updated: Some(spec.updated),
+        recoverable_days: Some(90),
+        recovery_level: Some(RecoveryLevel::RecoverablePurgeable),
+    }
+}
+
+pub fn item(base: &str, spec: &Spec) -> SecretItem {
+    SecretItem {
+        id: Some(format!("{base}/secrets/{}", spec.name)),
+        attributes: Some(attributes(spec, spec.updated - 30 * DAY)),
+        tags: tags(spec.tags),
+        content_type: spec.content_type.map(str::to_owned),
+        managed: None,
+    }
+}
+
+/// The secrets of the factory vault: every expiry badge, a disabled one, tags and content types.
+pub fn catalogue() -> Vec<Spec> {
+    vec![
+        Spec {
+            content_type: Some("application/json"),
+            tags: &[("owner", "payments"), ("rotation", "90d")],
+            expires: Some(NOW + 200 * DAY),
+            ..spec("api-gateway-config")
+        },
+        Spec {
+            content_type: Some("text/plain"),
+            tags: &[("env", "prod")],
+            expires: Some(NOW + 5 * DAY),
+            ..spec("db-password")
+        },
+        Spec {
+            expires: Some(NOW - 2 * DAY),
+            ..spec("legacy-ftp-password")
+        },
+        Spec {
+            enabled: false,
+            content_type: Some("application/x-pem-file"),
+            ..spec("old-signing-cert")
+        },
+        Spec {
+            content_type: Some("text/plain"),
+            expires: Some(NOW + 20 * DAY),
+            ..spec("storage-connection-string")
+        },
+        spec("webhook-hmac-key"),
+    ]
+}
+
+/// The list of `profile`, fully loaded, with the first secret selected (settled, not loaded).
+pub fn listed(profile: &str) -> State {
+    let (mut state, _) = fresh(profile);
+    connect(&mut state);
+    let base = vault_of(&state);
+    let items = catalogue().iter().map(|s| item(&base, s)).collect();
+    page(&mut state, items, true);
+    state
+}
+
+pub fn page(state: &mut State, items: Vec<SecretItem>, done: bool) -> Vec<Effect> {
+    answer(state, |s| Msg::SecretsPage {
+        generation: s.generation,
+        request: s.list.request,
+        result: Ok(items),
+        done,
+    })
+}
+
+/// `listed`, with the selected secret's details and three versions loaded.
+pub fn detailed(profile: &str) -> State {
+    let mut state = listed(profile);
+    load_selected(&mut state, 3);
+    state
+}
+
+/// Answers the loads for the selected secret: latest bundle and `versions` versions.
+pub fn load_selected(state: &mut State, versions: u32) {
+    let name = state.list.selected_name().expect("a selection").to_owned();
+    answer(state, |s| Msg::SelectionSettled {
+        generation: s.generation,
+        name: name.clone(),
+    });
+    let base = vault_of(state);
+    let catalogue = catalogue();
+    let spec = catalogue
+        .iter()
+        .find(|s| s.name == name)
+        .expect("a catalogue secret");
+    let history: Vec<SecretItem> = (1..=versions)
+        .map(|n| {
+            let mut version = item(&base, spec);
+            version.id = Some(format!("{base}/secrets/{name}/{}", version_hex(n)));
+            let attributes = version.attributes.as_mut().unwrap();
+            attributes.created = Some(NOW - (versions - n + 1) as i64 * 10 * DAY);
+            attributes.updated = attributes.created;
+            if n < versions {
+                attributes.enabled = Some(n % 2 == 1);
+                attributes.exp = None;
+            }
+            version
+        })
+        .collect();
+    let latest = history.last().expect("at least one version");
+    let bundle = SecretBundle {
+        value: Some(SecretValue::new("s3cr3t-hunter2")),
+        id: latest.id.clone(),
+        content_type: latest.content_type.clone(),
+        attributes: latest.attributes.clone(),
+        tags: latest.tags.clone(),
+        ..SecretBundle::default()
+    };
+    answer(state, |s| Msg::SecretLoaded {
+        generation: s.generation,
+        request: s.details.request,
+        name: name.clone(),
+        version: None,
+        result: Ok(bundle),
+    });
+    // The service lists versions oldest first; the pane must not depend on it.
+    answer(state, |s| Msg::VersionsLoaded {
+        generation: s.generation,
+        request: s.versions.request,
+        name,
+        result: Ok(history),
+    });
+}
+
+pub fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+pub fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
+    update(
+        state,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
+pub fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        let code = if c == '\n' {
+            KeyCode::Enter
+        } else {
+            KeyCode::Char(c)
+        };
+        press(state, code);
+    }
+}
+
+/// The Set Secret effect among `effects`.
+pub fn set_secret(effects: &[Effect]) -> Option<(u64, &str, &SetSecretParameters)> {
+    effects.iter().find_map(|effect| match effect {
+        Effect::SetSecret {
+            request,
+            name,
+            params,
+            ..
+        } => Some((*request, name.as_str(), params)),
+        _ => None,
+    })
+}
+
+pub fn service_error(status: u16, code: &str, message: &str, inner: Option<&str>) -> VaultError {
+    VaultError::Service {
+        status,
+        code: code.into(),
+        message: message.into(),
+        inner_code: inner.map(str::to_owned),
+    }
+}
+
+/// Feeds `update` a message built from the current state (its generation, request ids).
+pub fn answer(state: &mut State, make: impl FnOnce(&State) -> Msg) -> Vec<Effect> {
+    let msg = make(state);
+    update(state, msg)
+}

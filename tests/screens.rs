@@ -1,0 +1,339 @@
+//! Snapshots of every pane, overlay and form state, at 80×24 (the smallest supported terminal)
+//! and 160×48, drawn by the real `ui::render` from states built through `update`.
+//! Review changes with `cargo insta review` (or `INSTA_UPDATE=always cargo test --test screens`
+//! and read the diff).
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod factory;
+
+use crossterm::event::KeyCode;
+use factory::*;
+use kvtui::app::msg::Msg;
+use kvtui::state::State;
+use kvtui::ui::{Theme, render};
+use kvtui::vault::SecretBundle;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn draw(state: &mut State, size: (u16, u16), theme: Theme) -> Terminal<TestBackend> {
+    kvtui::app::update::update(state, Msg::Resize(size.0, size.1));
+    let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).expect("test terminal");
+    terminal
+        .draw(|frame| render(frame, state, &theme))
+        .expect("draw");
+    terminal
+}
+
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+/// Snapshots `build()` at every size; the state is rebuilt per size, as a resize would.
+fn snapshot(name: &str, build: impl Fn() -> State) {
+    for size in SIZES {
+        let mut state = build();
+        let terminal = draw(&mut state, size, Theme { color: true });
+        let text = screen_text(&terminal);
+        assert!(
+            !text.contains("s3cr3t-hunter2") || name.contains("revealed"),
+            "{name}: the value is on screen without being revealed:\n{text}"
+        );
+        insta::assert_snapshot!(format!("{name}@{}x{}", size.0, size.1), text);
+    }
+}
+
+#[test]
+fn connecting() {
+    snapshot("connecting", || fresh("staging").0);
+}
+
+#[test]
+fn list_streaming_first_page() {
+    snapshot("list_streaming", || {
+        let (mut state, _) = fresh("staging");
+        connect(&mut state);
+        let base = vault_of(&state);
+        let items = catalogue()[..3].iter().map(|s| item(&base, s)).collect();
+        page(&mut state, items, false);
+        state
+    });
+}
+
+#[test]
+fn main_screen_with_details_and_history() {
+    snapshot("main", || detailed("staging"));
+}
+
+#[test]
+fn value_revealed() {
+    snapshot("details_revealed", || {
+        let mut state = detailed("staging");
+        press(&mut state, KeyCode::Char('v'));
+        state
+    });
+}
+
+#[test]
+fn older_version_selected_in_history() {
+    snapshot("history_older_version", || {
+        let mut state = detailed("staging");
+        press(&mut state, KeyCode::Enter);
+        press(&mut state, KeyCode::Char('j'));
+        let base = vault_of(&state);
+        let version = version_hex(2);
+        answer(&mut state, |s| Msg::SecretLoaded {
+            generation: s.generation,
+            request: s.details.request,
+            name: "api-gateway-config".into(),
+            version: Some(version.clone()),
+            result: Ok(SecretBundle {
+                id: Some(format!("{base}/secrets/api-gateway-config/{version}")),
+                attributes: s.versions.items.loaded().unwrap()[1].attributes.clone(),
+                ..SecretBundle::default()
+            }),
+        });
+        state
+    });
+}
+
+#[test]
+fn disabled_secret_details() {
+    snapshot("details_disabled", || {
+        let mut state = listed("staging");
+        for _ in 0..3 {
+            press(&mut state, KeyCode::Char('j'));
+        }
+        answer(&mut state, |s| Msg::SelectionSettled {
+            generation: s.generation,
+            name: "old-signing-cert".into(),
+        });
+        answer(&mut state, |s| Msg::SecretLoaded {
+            generation: s.generation,
+            request: s.details.request,
+            name: "old-signing-cert".into(),
+            version: None,
+            result: Err(service_error(
+                403,
+                "Forbidden",
+                "Operation get is not allowed on a disabled secret.",
+                Some("SecretDisabled"),
+            )),
+        });
+        state
+    });
+}
+
+#[test]
+fn filter_typed() {
+    snapshot("filter", || {
+        let mut state = listed("staging");
+        press(&mut state, KeyCode::Char('/'));
+        type_text(&mut state, "pass");
+        state
+    });
+}
+
+#[test]
+fn read_only_profile_refusing_a_write() {
+    snapshot("read_only", || {
+        let mut state = listed("prod");
+        press(&mut state, KeyCode::Char('n'));
+        state
+    });
+}
+
+#[test]
+fn help_overlay() {
+    snapshot("help", || {
+        let mut state = listed("staging");
+        press(&mut state, KeyCode::Char('?'));
+        state
+    });
+}
+
+#[test]
+fn profile_picker() {
+    snapshot("profile_picker", || {
+        let mut state = listed("staging");
+        press(&mut state, KeyCode::Char('p'));
+        state
+    });
+}
+
+#[test]
+fn form_new_secret_empty() {
+    snapshot("form_new", || {
+        let mut state = listed("staging");
+        press(&mut state, KeyCode::Char('n'));
+        state
+    });
+}
+
+fn filled_form() -> State {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "payments-api-key");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "s3cr3t-hunter2");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "text/plain");
+    ctrl(&mut state, 'n');
+    type_text(&mut state, "owner");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "payments");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "+90d");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "2027-01-20");
+    state
+}
+
+#[test]
+fn form_filled_with_parsed_dates() {
+    snapshot("form_filled", filled_form);
+}
+
+#[test]
+fn form_value_revealed() {
+    snapshot("form_revealed", || {
+        let mut state = filled_form();
+        ctrl(&mut state, 'r');
+        state
+    });
+}
+
+#[test]
+fn form_with_errors_beside_fields() {
+    snapshot("form_errors", || {
+        let mut state = listed("staging");
+        press(&mut state, KeyCode::Char('n'));
+        type_text(&mut state, "bad name!");
+        press(&mut state, KeyCode::Tab);
+        press(&mut state, KeyCode::Tab);
+        type_text(&mut state, &"x".repeat(300));
+        press(&mut state, KeyCode::Tab);
+        type_text(&mut state, "yesterday");
+        ctrl(&mut state, 's');
+        state
+    });
+}
+
+#[test]
+fn form_submitting() {
+    snapshot("form_submitting", || {
+        let mut state = filled_form();
+        ctrl(&mut state, 's');
+        state
+    });
+}
+
+#[test]
+fn form_failed_keeps_fields() {
+    snapshot("form_failed", || {
+        let mut state = filled_form();
+        let (request, ..) = set_secret(&ctrl(&mut state, 's')).unwrap();
+        answer(&mut state, |s| Msg::SecretSet {
+            generation: s.generation,
+            request,
+            result: Err(service_error(
+                503,
+                "ServiceUnavailable",
+                "The service is unavailable.",
+                None,
+            )),
+        });
+        state
+    });
+}
+
+fn name_deleted() -> State {
+    let mut state = filled_form();
+    let (request, ..) = set_secret(&ctrl(&mut state, 's')).unwrap();
+    answer(&mut state, |s| Msg::SecretSet {
+        generation: s.generation,
+        request,
+        result: Err(service_error(
+            409,
+            "Conflict",
+            "Secret payments-api-key is currently in a deleted but recoverable state.",
+            Some("ObjectIsDeletedButRecoverable"),
+        )),
+    });
+    state
+}
+
+#[test]
+fn form_name_deleted_offers_recover_or_purge() {
+    snapshot("form_name_deleted", name_deleted);
+}
+
+#[test]
+fn form_confirm_purge() {
+    snapshot("form_confirm_purge", || {
+        let mut state = name_deleted();
+        press(&mut state, KeyCode::Char('p'));
+        type_text(&mut state, "payments");
+        state
+    });
+}
+
+#[test]
+fn form_new_version_of_selected() {
+    snapshot("form_new_version", || {
+        let mut state = detailed("staging");
+        press(&mut state, KeyCode::Char('e'));
+        state
+    });
+}
+
+#[test]
+fn discard_question() {
+    snapshot("form_discard", || {
+        let mut state = filled_form();
+        press(&mut state, KeyCode::Esc);
+        state
+    });
+}
+
+#[test]
+fn no_color_draws_without_any_colour() {
+    let mut builds: Vec<State> = vec![detailed("staging"), filled_form(), name_deleted()];
+    let mut filter = listed("staging");
+    press(&mut filter, KeyCode::Char('/'));
+    builds.push(filter);
+    for mut state in builds {
+        let terminal = draw(&mut state, (80, 24), Theme { color: false });
+        let buffer = terminal.backend().buffer();
+        for cell in buffer.content() {
+            assert!(
+                matches!(cell.fg, Color::Reset) && matches!(cell.bg, Color::Reset),
+                "a coloured cell {:?} with NO_COLOR:\n{}",
+                cell,
+                screen_text(&terminal)
+            );
+        }
+    }
+    // The same screens in colour do use colour, so the check above can fail.
+    let terminal = draw(&mut detailed("staging"), (80, 24), Theme { color: true });
+    assert!(
+        terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .any(|cell| cell.fg != Color::Reset)
+    );
+}

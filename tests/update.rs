@@ -1,0 +1,444 @@
+//! The rules of `update`: what each message does to the state and which effects it asks for.
+//! Pure: no terminal, no vault; the PTY tests drive the same rules through the real binary.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod factory;
+
+use crossterm::event::KeyCode;
+use factory::*;
+use kvtui::app::effect::Effect;
+use kvtui::app::msg::Msg;
+use kvtui::state::form::{FormField, Submit};
+use kvtui::state::{Level, Overlay, Pane, Remote};
+use kvtui::vault::{SecretBundle, SecretItem};
+
+fn kinds(effects: &[Effect]) -> Vec<&'static str> {
+    effects
+        .iter()
+        .map(|effect| match effect {
+            Effect::OpenProfile { .. } => "open profile",
+            Effect::ListSecrets { .. } => "list secrets",
+            Effect::Settle { .. } => "settle",
+            Effect::LoadSecret { .. } => "load secret",
+            Effect::LoadVersions { .. } => "load versions",
+            Effect::SetSecret { .. } => "set secret",
+            Effect::ResolveDeleted { .. } => "resolve deleted",
+        })
+        .collect()
+}
+
+#[test]
+fn start_opens_the_profile_and_connecting_lists_it() {
+    let (mut state, effects) = fresh("staging");
+    assert_eq!(kinds(&effects), ["open profile"]);
+    assert!(state.connection.is_loading());
+    assert_eq!(kinds(&connect(&mut state)), ["list secrets"]);
+    assert_eq!(state.in_flight.len(), 1, "the listing shows as in flight");
+}
+
+#[test]
+fn pages_fill_the_list_as_they_arrive_and_the_first_selection_settles() {
+    let (mut state, _) = fresh("staging");
+    connect(&mut state);
+    let base = vault_of(&state);
+    let first = page(&mut state, vec![item(&base, &spec("alpha"))], false);
+    assert_eq!(state.list.rows.len(), 1, "page 1 is shown before the rest");
+    assert_eq!(kinds(&first), ["settle"]);
+    assert_eq!(state.in_flight.len(), 1, "still listing");
+    let last = page(&mut state, vec![item(&base, &spec("beta"))], true);
+    assert!(last.is_empty(), "the selection did not change");
+    assert_eq!(state.list.rows.len(), 2);
+    assert!(state.in_flight.is_empty());
+    assert_eq!(
+        state.last_result,
+        Some((Level::Info, "2 secrets in staging".into()))
+    );
+}
+
+#[test]
+fn late_answers_for_another_profile_or_secret_are_dropped() {
+    let mut state = listed("staging");
+    let stale_generation = state.generation;
+    let stale_request = state.list.request;
+    // Switch profile through the picker (profiles are in name order: local, prod, staging).
+    press(&mut state, KeyCode::Char('p'));
+    press(&mut state, KeyCode::Char('k'));
+    let effects = press(&mut state, KeyCode::Enter);
+    assert_eq!(kinds(&effects), ["open profile"]);
+    assert_eq!(state.profile().name, "prod");
+    assert!(state.list.rows.is_empty());
+    answer(&mut state, |_| Msg::SecretsPage {
+        generation: stale_generation,
+        request: stale_request,
+        result: Ok(vec![SecretItem::default()]),
+        done: true,
+    });
+    assert!(
+        state.list.rows.is_empty(),
+        "a page of staging must not land in local"
+    );
+
+    let mut state = detailed("staging");
+    let old_request = state.details.request;
+    press(&mut state, KeyCode::Char('j'));
+    answer(&mut state, |s| Msg::SecretLoaded {
+        generation: s.generation,
+        request: old_request,
+        name: "api-gateway-config".into(),
+        version: None,
+        result: Ok(SecretBundle::default()),
+    });
+    assert_eq!(state.details.name, "db-password");
+    assert_eq!(
+        state.details.bundle,
+        Remote::Idle,
+        "the old secret's answer is dropped"
+    );
+}
+
+#[test]
+fn the_cursor_settles_before_anything_is_loaded() {
+    let mut state = listed("staging");
+    let effects = press(&mut state, KeyCode::Char('j'));
+    assert_eq!(kinds(&effects), ["settle"]);
+    // The cursor moved on before the first settle arrived: that one is ignored.
+    press(&mut state, KeyCode::Char('j'));
+    let ignored = answer(&mut state, |s| Msg::SelectionSettled {
+        generation: s.generation,
+        name: "db-password".into(),
+    });
+    assert!(ignored.is_empty());
+    let loads = answer(&mut state, |s| Msg::SelectionSettled {
+        generation: s.generation,
+        name: "legacy-ftp-password".into(),
+    });
+    assert_eq!(kinds(&loads), ["load secret", "load versions"]);
+}
+
+#[test]
+fn versions_are_shown_newest_first_with_the_current_one_known() {
+    let state = detailed("staging");
+    let versions = state.versions.items.loaded().expect("loaded");
+    let created: Vec<i64> = versions
+        .iter()
+        .map(|v| v.attributes.as_ref().unwrap().created.unwrap())
+        .collect();
+    assert!(created.windows(2).all(|w| w[0] >= w[1]), "{created:?}");
+    assert_eq!(
+        state.versions.current.as_deref(),
+        Some(version_hex(3).as_str())
+    );
+    assert_eq!(state.versions.cursor, 0);
+}
+
+#[test]
+fn moving_in_the_history_loads_that_version_and_back_returns_to_latest() {
+    let mut state = detailed("staging");
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(state.focus, Pane::Versions);
+    let effects = press(&mut state, KeyCode::Char('j'));
+    match effects.as_slice() {
+        [Effect::LoadSecret { version, .. }] => {
+            assert_eq!(version.as_deref(), Some(version_hex(2).as_str()))
+        }
+        other => panic!("expected one load, got {other:?}"),
+    }
+    let effects = press(&mut state, KeyCode::Esc);
+    assert_eq!(state.focus, Pane::Secrets);
+    match effects.as_slice() {
+        [Effect::LoadSecret { version: None, .. }] => {}
+        other => panic!("expected the latest to be loaded again, got {other:?}"),
+    }
+}
+
+#[test]
+fn reveal_needs_a_loaded_value_and_resets_on_a_new_selection() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('v'));
+    assert!(!state.reveal);
+    assert_eq!(state.last_result.as_ref().unwrap().0, Level::Error);
+    load_selected(&mut state, 1);
+    press(&mut state, KeyCode::Char('v'));
+    assert!(state.reveal);
+    press(&mut state, KeyCode::Char('j'));
+    assert!(
+        !state.reveal,
+        "a revealed value must not carry over to the next secret"
+    );
+}
+
+#[test]
+fn the_filter_narrows_the_list_and_escape_restores_it() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "pass");
+    assert!(state.list.filtering);
+    let names: Vec<&str> = state
+        .list
+        .visible
+        .iter()
+        .map(|&i| state.list.rows[i].name.as_str())
+        .collect();
+    assert_eq!(names, ["db-password", "legacy-ftp-password"]);
+    // While typing, 'q' is text, not quit.
+    press(&mut state, KeyCode::Char('q'));
+    assert!(!state.quit);
+    press(&mut state, KeyCode::Backspace);
+    press(&mut state, KeyCode::Esc);
+    assert!(!state.list.filtering);
+    assert_eq!(state.list.visible.len(), catalogue().len());
+}
+
+#[test]
+fn read_only_profiles_refuse_every_write_key() {
+    let mut state = listed("prod");
+    for key in ['n', 'e'] {
+        press(&mut state, KeyCode::Char(key));
+        assert!(
+            matches!(state.overlay, Overlay::None),
+            "{key} opened a form"
+        );
+        assert_eq!(
+            state.last_result,
+            Some((
+                Level::Error,
+                "profile prod is read-only: writes are disabled".into()
+            ))
+        );
+    }
+}
+
+#[test]
+fn a_valid_form_submits_in_the_background_and_success_selects_the_new_version() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "new-api-key");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "line one\nline two");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "text/plain");
+    ctrl(&mut state, 'n');
+    type_text(&mut state, "env");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "prod");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "+30d");
+    let effects = ctrl(&mut state, 's');
+    let (request, name, params) = set_secret(&effects).expect("a Set Secret effect");
+    assert_eq!(name, "new-api-key");
+    assert_eq!(params.value.expose(), "line one\nline two");
+    assert_eq!(params.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(params.tags.as_ref().unwrap()["env"], "prod");
+    assert_eq!(
+        params.attributes.as_ref().unwrap().exp,
+        Some(NOW + 30 * DAY)
+    );
+    assert!(state.form().unwrap().is_busy());
+    assert!(
+        state
+            .in_flight
+            .iter()
+            .any(|f| f.label == "setting new-api-key")
+    );
+
+    // The screen still answers keys while Set Secret is in flight.
+    press(&mut state, KeyCode::Char('?'));
+    assert!(
+        matches!(state.overlay, Overlay::Form(_)),
+        "the form stays up, busy"
+    );
+
+    let version = version_hex(42);
+    let base = vault_of(&state);
+    let effects = answer(&mut state, |s| Msg::SecretSet {
+        generation: s.generation,
+        request,
+        result: Ok(SecretBundle {
+            id: Some(format!("{base}/secrets/new-api-key/{version}")),
+            ..SecretBundle::default()
+        }),
+    });
+    assert!(matches!(state.overlay, Overlay::None));
+    assert_eq!(kinds(&effects), ["load secret", "load versions"]);
+    assert_eq!(state.list.selected_name(), Some("new-api-key"));
+    assert_eq!(state.focus, Pane::Versions);
+    assert_eq!(
+        state.versions.select_when_loaded.as_deref(),
+        Some(version.as_str())
+    );
+    assert_eq!(
+        state.last_result,
+        Some((
+            Level::Success,
+            format!("Set new-api-key: new version {} is current", &version[..8])
+        ))
+    );
+}
+
+#[test]
+fn an_invalid_form_is_not_sent_and_focuses_the_first_bad_field() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "bad name!");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "v");
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "+1d");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "+2d");
+    press(&mut state, KeyCode::Tab);
+    let effects = ctrl(&mut state, 's');
+    assert!(set_secret(&effects).is_none());
+    let form = state.form().unwrap();
+    assert_eq!(form.focus, FormField::Name);
+    let errors = form.errors(NOW);
+    let fields: Vec<FormField> = errors.iter().map(|(field, _)| *field).collect();
+    assert!(fields.contains(&FormField::Name), "{errors:?}");
+    assert!(fields.contains(&FormField::Expires) || fields.contains(&FormField::NotBefore));
+    let (level, message) = state.last_result.clone().unwrap();
+    assert_eq!(level, Level::Error);
+    assert!(message.starts_with("2 fields to fix"), "{message}");
+}
+
+#[test]
+fn a_failed_submit_keeps_every_field_and_can_be_sent_again() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('e'));
+    type_text(&mut state, "rolled");
+    let effects = ctrl(&mut state, 's');
+    let (request, name, _) = set_secret(&effects).unwrap();
+    assert_eq!(name, "api-gateway-config");
+    answer(&mut state, |s| Msg::SecretSet {
+        generation: s.generation,
+        request,
+        result: Err(service_error(503, "ServiceUnavailable", "try later", None)),
+    });
+    let form = state.form().expect("the form stays open");
+    assert!(
+        matches!(form.submit, Submit::Failed { ref message } if message.contains("ServiceUnavailable"))
+    );
+    let again = ctrl(&mut state, 's');
+    let (_, _, params) = set_secret(&again).expect("sent again");
+    assert_eq!(params.value.expose(), "rolled");
+    assert_eq!(params.content_type.as_deref(), Some("application/json"));
+    assert_eq!(params.tags.as_ref().unwrap()["rotation"], "90d");
+}
+
+#[test]
+fn a_deleted_name_offers_recover_or_a_typed_purge() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "gone");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "v");
+    let (request, ..) = set_secret(&ctrl(&mut state, 's')).unwrap();
+    answer(&mut state, |s| Msg::SecretSet {
+        generation: s.generation,
+        request,
+        result: Err(service_error(
+            409,
+            "Conflict",
+            "Secret gone is currently in a deleted but recoverable state",
+            Some("ObjectIsDeletedButRecoverable"),
+        )),
+    });
+    assert!(matches!(
+        state.form().unwrap().submit,
+        Submit::NameDeleted { .. }
+    ));
+    press(&mut state, KeyCode::Char('p'));
+    assert!(matches!(
+        state.form().unwrap().submit,
+        Submit::ConfirmPurge { .. }
+    ));
+    type_text(&mut state, "gon");
+    press(&mut state, KeyCode::Enter);
+    assert!(
+        matches!(state.form().unwrap().submit, Submit::ConfirmPurge { .. }),
+        "a wrong name must not purge"
+    );
+    type_text(&mut state, "e");
+    let effects = press(&mut state, KeyCode::Enter);
+    match effects.as_slice() {
+        [Effect::ResolveDeleted { name, purge, .. }] => {
+            assert_eq!(name, "gone");
+            assert!(*purge);
+        }
+        other => panic!("expected a purge, got {other:?}"),
+    }
+}
+
+#[test]
+fn escape_on_a_changed_form_asks_before_discarding() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, KeyCode::Esc);
+    assert!(
+        matches!(state.overlay, Overlay::None),
+        "an untouched form just closes"
+    );
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "x");
+    press(&mut state, KeyCode::Esc);
+    assert!(matches!(
+        state.form().unwrap().submit,
+        Submit::ConfirmDiscard
+    ));
+    press(&mut state, KeyCode::Char('n'));
+    assert!(matches!(state.form().unwrap().submit, Submit::Editing));
+    assert_eq!(state.form().unwrap().name_text(), "x");
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('y'));
+    assert!(matches!(state.overlay, Overlay::None));
+}
+
+#[test]
+fn retries_show_on_the_operation_in_flight() {
+    let mut state = listed("staging");
+    let effects = answer(&mut state, |s| Msg::SelectionSettled {
+        generation: s.generation,
+        name: "api-gateway-config".into(),
+    });
+    assert_eq!(kinds(&effects), ["load secret", "load versions"]);
+    let request = state.details.request;
+    answer(&mut state, |s| Msg::Retrying {
+        generation: s.generation,
+        request,
+        notice: kvtui::vault::RetryNotice {
+            operation: "get secret",
+            retry: 2,
+            max_retries: 5,
+            delay: std::time::Duration::from_millis(1500),
+            reason: "429 Throttled".into(),
+        },
+    });
+    let flight = state.in_flight.iter().find(|f| f.id == request).unwrap();
+    assert_eq!(
+        flight.retrying.as_deref(),
+        Some("retry 2/5 in 1.5s: 429 Throttled")
+    );
+}
+
+#[test]
+fn help_scrolls_within_its_lines_and_q_quits_from_the_main_screen() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('?'));
+    for _ in 0..1000 {
+        press(&mut state, KeyCode::Char('j'));
+    }
+    let Overlay::Help { scroll } = state.overlay else {
+        panic!("help closed");
+    };
+    assert!(scroll < 200, "scroll ran past the help: {scroll}");
+    press(&mut state, KeyCode::Char('k'));
+    let Overlay::Help { scroll: after } = state.overlay else {
+        panic!("help closed");
+    };
+    assert_eq!(after, scroll - 1, "one key up scrolls back at once");
+    press(&mut state, KeyCode::Esc);
+    assert!(matches!(state.overlay, Overlay::None));
+    assert!(!state.quit);
+    press(&mut state, KeyCode::Char('q'));
+    assert!(state.quit);
+}
