@@ -1,0 +1,391 @@
+//! The real `kvtui` binary in a pseudo-terminal against a real local vault over HTTPS: what a
+//! user sees and types, checked against what the vault then holds.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod pty;
+mod support;
+
+use pty::{ENTER, ESC, Pty, TAB, ctrl};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::time::Duration;
+use support::{API, VaultProcess};
+
+/// The TUI on a profile for `vault`, run by a shell that afterwards prints the exit code and the
+/// terminal modes, so a test can see that kvtui gave the terminal back.
+struct Session {
+    pty: Pty,
+    _home: tempfile::TempDir,
+}
+
+fn open(vault: &VaultProcess, size: (u16, u16), extra_env: &[(&str, &str)]) -> Session {
+    let home = tempfile::tempdir().expect("tempdir");
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"e2e\"\n\n[profiles.e2e]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\n",
+            vault.url,
+            vault.data_dir.display()
+        ),
+    )
+    .expect("write config");
+    let data = home.path().join("data");
+    let mut env = vec![
+        ("KVTUI_CONFIG_DIR", home.path().to_str().unwrap()),
+        ("KVTUI_DATA_DIR", data.to_str().unwrap()),
+        ("KVTUI_LOG", "trace"),
+    ];
+    env.extend_from_slice(extra_env);
+    let pty = Pty::spawn(
+        Path::new("/bin/sh"),
+        &[
+            "-c",
+            r#""$0" "$@"; echo "EXIT=$?"; stty -a"#,
+            env!("CARGO_BIN_EXE_kvtui"),
+        ],
+        &env,
+        size,
+    );
+    Session { pty, _home: home }
+}
+
+impl Session {
+    /// Quits with `q`, then checks the terminal is back: raw mode off (the shell's `stty` shows
+    /// canonical mode and echo), the alternate screen left, the cursor shown.
+    fn quit_and_check_terminal(&mut self, keys: &str) -> String {
+        self.pty.send(keys);
+        self.pty.wait_for("EXIT=");
+        self.pty
+            .wait_until("stty output", Duration::from_secs(10), |screen| {
+                screen.contains("icanon")
+            });
+        self.pty.wait_exit(Duration::from_secs(10));
+        let screen = self.pty.screen();
+        let modes = self
+            .pty
+            .with_screen(|s| (s.alternate_screen(), s.hide_cursor()));
+        assert_eq!(
+            modes,
+            (false, false),
+            "alternate screen / hidden cursor left on"
+        );
+        assert!(
+            screen.contains(" icanon") && screen.contains(" echo") && !screen.contains("-icanon"),
+            "the terminal was left in raw mode:\n{screen}"
+        );
+        screen
+            .lines()
+            .find(|line| line.starts_with("EXIT="))
+            .unwrap()
+            .to_owned()
+    }
+}
+
+async fn get(vault: &VaultProcess, path: &str) -> Value {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    vault
+        .client()
+        .get(format!("{}{path}{separator}{API}", vault.url))
+        .bearer_auth(&vault.token)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json")
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[tokio::test]
+async fn create_roll_and_inspect_a_secret_through_the_screen() {
+    let vault = VaultProcess::start();
+    let mut session = open(&vault, (80, 24), &[]);
+    let tui = &mut session.pty;
+    tui.wait_for("No secrets yet");
+
+    // A new secret through the form, with a content type, a tag and an expiry.
+    tui.send("n");
+    tui.wait_for("New secret");
+    tui.type_text("pty-db-password");
+    tui.send(TAB);
+    tui.type_text("first-value");
+    tui.send(TAB);
+    tui.type_text("text/plain");
+    tui.send(&ctrl('n'));
+    tui.type_text("env");
+    tui.send(TAB);
+    tui.type_text("prod");
+    tui.send(TAB);
+    tui.type_text("+30d");
+    let screen = tui.wait_for("→ 20");
+    assert!(
+        !screen.contains("first-value"),
+        "the value is masked while typed:\n{screen}"
+    );
+    tui.send(&ctrl('s'));
+    let screen = tui.wait_for("Set pty-db-password: new version");
+    assert!(screen.contains("pty-db-password"), "{screen}");
+    assert!(screen.contains("Versions 1"), "{screen}");
+
+    let latest = get(&vault, "/secrets/pty-db-password").await;
+    assert_eq!(latest["value"], "first-value");
+    assert_eq!(latest["contentType"], "text/plain");
+    assert_eq!(latest["tags"], json!({"env": "prod"}));
+    let expires = latest["attributes"]["exp"].as_i64().unwrap();
+    assert!((expires - (now() + 30 * 86_400)).abs() < 120, "{latest}");
+    let first_version = latest["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // A second version: the form starts from the current content type and tags.
+    tui.send(ESC);
+    tui.send("e");
+    let screen = tui.wait_for("New version of pty-db-password");
+    assert!(
+        screen.contains("text/plain") && screen.contains("prod"),
+        "{screen}"
+    );
+    tui.type_text("second-value");
+    tui.send(&ctrl('s'));
+    let screen = tui.wait_until("two versions", Duration::from_secs(20), |s| {
+        s.contains("Versions 2")
+    });
+    let latest = get(&vault, "/secrets/pty-db-password").await;
+    assert_eq!(latest["value"], "second-value");
+    assert_eq!(latest["tags"], json!({"env": "prod"}));
+    let second_version = latest["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    // Newest first, the current one marked.
+    let rows: Vec<&str> = screen
+        .lines()
+        .filter(|line| {
+            [&second_version, &first_version]
+                .iter()
+                .any(|version| line.contains(&format!("{} ✓", &version[..8])))
+        })
+        .collect();
+    assert_eq!(rows.len(), 2, "{screen}");
+    assert!(
+        rows[0].contains(&format!("* {}", &second_version[..8])),
+        "{screen}"
+    );
+    assert!(!rows[1].contains('*'), "{screen}");
+
+    // The details pane names the recovery level and says what it means.
+    assert!(screen.contains("Recoverable+Purgeable"), "{screen}");
+    assert!(screen.contains("Delete is soft"), "{screen}");
+
+    // Older version selected in the history: details show it.
+    tui.send("j");
+    tui.wait_for("older version");
+    tui.send(ESC);
+
+    // Revealing shows the value; masking hides it again.
+    tui.send("v");
+    tui.wait_for("second-value");
+    tui.send("v");
+    tui.wait_until("the value masked", Duration::from_secs(5), |s| {
+        !s.contains("second-value")
+    });
+
+    let exit = session.quit_and_check_terminal("q");
+    assert_eq!(exit, "EXIT=0");
+}
+
+#[tokio::test]
+async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
+    let vault = VaultProcess::start();
+    let mut session = open(&vault, (80, 24), &[]);
+    let tui = &mut session.pty;
+    tui.wait_for("No secrets yet");
+
+    tui.send("n");
+    tui.type_text("flaky-secret");
+    tui.send(TAB);
+    tui.type_text("kept-value");
+    tui.send(TAB);
+    tui.type_text("application/json");
+    tui.send(&ctrl('n'));
+    tui.type_text("team");
+    tui.send(TAB);
+    tui.type_text("payments");
+
+    // Every attempt fails with 503 and no wait: the client gives up, the form keeps every field.
+    vault
+        .set_faults(json!({"error_status": 503, "fail_next": 6, "retry_after_secs": 0}))
+        .await;
+    tui.send(&ctrl('s'));
+    let screen = tui.wait_for("Every field is kept");
+    assert!(
+        screen.contains("ServiceUnavailable") || screen.contains("503"),
+        "{screen}"
+    );
+    for kept in ["flaky-secret", "application/json", "team", "payments"] {
+        assert!(screen.contains(kept), "{kept} was lost:\n{screen}");
+    }
+    let missing = vault
+        .client()
+        .get(format!("{}/secrets/flaky-secret?{API}", vault.url))
+        .bearer_auth(&vault.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+
+    // Two failures with a 1 s Retry-After: the status bar shows the retry, then it lands.
+    vault
+        .set_faults(json!({"error_status": 503, "fail_next": 2, "retry_after_secs": 1}))
+        .await;
+    tui.send(&ctrl('s'));
+    tui.wait_for("retry 1/5");
+    tui.wait_for("Set flaky-secret: new version");
+    let stored = get(&vault, "/secrets/flaky-secret").await;
+    assert_eq!(stored["value"], "kept-value");
+    assert_eq!(stored["contentType"], "application/json");
+    assert_eq!(stored["tags"], json!({"team": "payments"}));
+
+    assert_eq!(session.quit_and_check_terminal("q"), "EXIT=0");
+}
+
+#[tokio::test]
+async fn keys_answer_while_a_slow_call_is_in_flight_and_resize_redraws() {
+    let vault = VaultProcess::start();
+    let mut session = open(&vault, (80, 24), &[]);
+    let tui = &mut session.pty;
+    tui.wait_for("No secrets yet");
+    vault.set_faults(json!({"latency_ms": 3000})).await;
+    tui.send("r");
+    tui.wait_for("listing secrets");
+    // The help opens and closes while the listing waits on the vault.
+    tui.send("?");
+    tui.wait_for("Everywhere on the main screen");
+    tui.send(ESC);
+    tui.wait_until("help closed", Duration::from_secs(5), |s| {
+        !s.contains("Everywhere on the main screen")
+    });
+    assert!(tui.screen().contains("listing secrets"), "{}", tui.screen());
+
+    tui.resize(120, 30);
+    tui.wait_until("a redraw at 120 columns", Duration::from_secs(5), |s| {
+        s.lines().any(|line| line.chars().count() > 100)
+    });
+    vault.set_faults(json!({})).await;
+    assert_eq!(session.quit_and_check_terminal("q"), "EXIT=0");
+}
+
+#[tokio::test]
+async fn sigterm_and_sighup_restore_the_terminal() {
+    let vault = VaultProcess::start();
+    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+        let mut session = open(&vault, (80, 24), &[]);
+        session.pty.wait_for("No secrets yet");
+        let pid = find_kvtui_child(session.pty.pid());
+        let status = std::process::Command::new("kill")
+            .args([format!("-{signal}"), pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = session.quit_and_check_terminal("");
+        assert_eq!(exit, format!("EXIT={code}"), "after SIG{signal}");
+    }
+}
+
+#[tokio::test]
+async fn read_only_profiles_refuse_writes_on_screen() {
+    let vault = VaultProcess::start();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[profiles.ro]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\nread_only = true\n",
+            vault.url,
+            vault.data_dir.display()
+        ),
+    )
+    .unwrap();
+    let data = home.path().join("data");
+    let mut tui = Pty::spawn(
+        Path::new(env!("CARGO_BIN_EXE_kvtui")),
+        &[],
+        &[
+            ("KVTUI_CONFIG_DIR", home.path().to_str().unwrap()),
+            ("KVTUI_DATA_DIR", data.to_str().unwrap()),
+        ],
+        (80, 24),
+    );
+    tui.wait_for("0 secrets in ro");
+    tui.send("n");
+    tui.wait_for("profile ro is read-only: writes are disabled");
+    assert!(!tui.screen().contains("New secret"));
+    tui.send(ENTER);
+    tui.send("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+}
+
+/// The kvtui process the shell started (the shell's only child).
+fn find_kvtui_child(shell: u32) -> u32 {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+            .unwrap_or_default();
+        if let Some(pid) = children.split_whitespace().next() {
+            return pid.parse().unwrap();
+        }
+        assert!(std::time::Instant::now() < deadline, "kvtui never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn first_run_without_config_opens_on_the_embedded_vault_and_keeps_what_was_set() {
+    let home = tempfile::tempdir().unwrap();
+    let config_dir = home.path().join("config");
+    std::fs::create_dir(&config_dir).unwrap();
+    let data = home.path().join("data");
+    let env = [
+        ("KVTUI_CONFIG_DIR", config_dir.to_str().unwrap()),
+        ("KVTUI_DATA_DIR", data.to_str().unwrap()),
+    ];
+    let mut tui = Pty::spawn(Path::new(env!("CARGO_BIN_EXE_kvtui")), &[], &env, (80, 24));
+    let screen = tui.wait_for("No secrets yet");
+    assert!(screen.contains(" local "), "{screen}");
+    assert!(screen.contains("embedded"), "{screen}");
+    tui.send("n");
+    tui.type_text("first-run");
+    tui.send(TAB);
+    tui.type_text("hello");
+    tui.send(&ctrl('s'));
+    tui.wait_for("Set first-run: new version");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(20)), 0);
+
+    // The embedded vault kept it on disk: the CLI, on the same implied profile, reads it back.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kvtui"))
+        .args(["secret", "show", "first-run", "--reveal"])
+        .envs(env)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(stdout.contains("hello"), "{stdout}");
+    assert!(
+        std::fs::read_dir(&config_dir).unwrap().next().is_none(),
+        "the first run must not write a config file"
+    );
+}
