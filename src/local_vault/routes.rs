@@ -146,11 +146,31 @@ fn ok(body: &impl Serialize) -> Response<ResponseBody> {
     json_response(StatusCode::OK, body)
 }
 
+/// azure_core 1.1, under the official Rust SDK, reads an error's `code` and `message` as
+/// borrowed `&str`, which fails on any JSON escape sequence; the SDK then gives the status number
+/// ("400") as the error code. So a message holds nothing JSON must escape: quotes become
+/// apostrophes, backslashes the look-alike U+29F5, control characters spaces.
+fn escape_free(message: String) -> String {
+    let needs_escape = |c: char| c == '"' || c == '\\' || c.is_control();
+    if !message.contains(needs_escape) {
+        return message;
+    }
+    message
+        .chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\\' => '\u{29f5}',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect()
+}
+
 fn error_body(code: &str, message: String, inner: Option<&str>) -> KeyVaultError {
     KeyVaultError {
         error: Some(ErrorDetail {
             code: Some(code.to_owned()),
-            message: Some(message),
+            message: Some(escape_free(message)),
             innererror: inner.map(|inner| {
                 Box::new(ErrorDetail {
                     code: Some(inner.to_owned()),
