@@ -96,10 +96,15 @@ impl App {
             }
             tokio::select! {
                 event = events.next() => match event {
-                    Some(Ok(event)) => match translate(event) {
-                        Some(msg) => self.handle(msg),
-                        None => continue,
-                    },
+                    Some(Ok(event)) => {
+                        let msgs = translate(event);
+                        if msgs.is_empty() {
+                            continue;
+                        }
+                        for msg in msgs {
+                            self.handle(msg);
+                        }
+                    }
                     Some(Err(error)) => return Err(error),
                     None => break Exit::Quit,
                 },
@@ -342,13 +347,25 @@ impl App {
     }
 }
 
-fn translate(event: crossterm::event::Event) -> Option<Msg> {
-    use crossterm::event::{Event as Term, KeyEventKind};
+fn translate(event: crossterm::event::Event) -> Vec<Msg> {
+    use crossterm::event::{Event as Term, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
     match event {
-        Term::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
-        Term::Paste(text) => Some(Msg::Paste(text)),
-        Term::Resize(width, height) => Some(Msg::Resize(width, height)),
-        _ => None,
+        // Over ssh or tmux, Esc and the key after it can arrive together and read as Alt+key.
+        // No binding uses Alt, so it is taken for what the user typed: Esc, then the key.
+        Term::Key(key)
+            if key.kind != KeyEventKind::Release
+                && key.modifiers == KeyModifiers::ALT
+                && matches!(key.code, KeyCode::Char(_)) =>
+        {
+            vec![
+                Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+                Msg::Key(KeyEvent::new(key.code, KeyModifiers::NONE)),
+            ]
+        }
+        Term::Key(key) if key.kind != KeyEventKind::Release => vec![Msg::Key(key)],
+        Term::Paste(text) => vec![Msg::Paste(text)],
+        Term::Resize(width, height) => vec![Msg::Resize(width, height)],
+        _ => Vec::new(),
     }
 }
 
@@ -378,5 +395,37 @@ pub async fn run(config: &Config, profile: Option<&str>) -> i32 {
             eprintln!("error: {error}");
             1
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{Event as Term, KeyCode, KeyEvent, KeyModifiers};
+
+    fn keys(msgs: Vec<Msg>) -> Vec<(KeyCode, KeyModifiers)> {
+        msgs.into_iter()
+            .map(|msg| match msg {
+                Msg::Key(key) => (key.code, key.modifiers),
+                other => panic!("not a key: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn esc_coalesced_with_the_next_key_reads_as_both() {
+        let alt_q = Term::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::ALT));
+        assert_eq!(
+            keys(translate(alt_q)),
+            [
+                (KeyCode::Esc, KeyModifiers::NONE),
+                (KeyCode::Char('q'), KeyModifiers::NONE)
+            ]
+        );
+        let ctrl_s = Term::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        assert_eq!(
+            keys(translate(ctrl_s)),
+            [(KeyCode::Char('s'), KeyModifiers::CONTROL)]
+        );
     }
 }
