@@ -88,6 +88,14 @@ fn logged_statuses(vault: &VaultProcess) -> Vec<u16> {
         .collect()
 }
 
+fn by_status(statuses: &[u16]) -> std::collections::BTreeMap<u16, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for status in statuses {
+        *counts.entry(*status).or_default() += 1;
+    }
+    counts
+}
+
 #[test]
 fn python_sdk_runs_the_whole_lifecycle() {
     let python = venv_python();
@@ -122,8 +130,9 @@ fn python_sdk_runs_the_whole_lifecycle() {
         "the vault answered {server_errors:?}\n{report}"
     );
     println!(
-        "python SDK: {} requests served in {elapsed:.2?}; {}",
+        "python SDK: {} requests served in {elapsed:.2?}, by status {:?}; {}",
         statuses.len(),
+        by_status(&statuses),
         stdout.lines().last().unwrap_or_default()
     );
 }

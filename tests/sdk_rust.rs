@@ -232,6 +232,14 @@ fn logged_statuses(vault: &VaultProcess) -> Vec<u16> {
         .collect()
 }
 
+fn by_status(statuses: &[u16]) -> std::collections::BTreeMap<u16, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for status in statuses {
+        *counts.entry(*status).or_default() += 1;
+    }
+    counts
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_sdk_runs_the_whole_lifecycle() {
     let vault = VaultProcess::start();
@@ -860,8 +868,9 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         "only the injected 503"
     );
     println!(
-        "rust SDK: {} requests served in {:.2?}",
+        "rust SDK: {} requests served in {:.2?}, by status {:?}",
         statuses.len(),
-        started.elapsed()
+        started.elapsed(),
+        by_status(&statuses)
     );
 }
