@@ -141,6 +141,8 @@ pub struct Config {
     pub default_profile: Option<String>,
     /// In name order.
     pub profiles: Vec<Profile>,
+    /// Seconds after which the TUI clears a value it copied to the clipboard; `None` keeps it.
+    pub clipboard_clear_seconds: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,6 +189,7 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 struct FileShape {
     default_profile: Option<String>,
+    clipboard_clear_seconds: Option<u64>,
     #[serde(default)]
     profiles: BTreeMap<String, ProfileShape>,
 }
@@ -205,6 +208,9 @@ struct ProfileShape {
     ca_file: Option<PathBuf>,
     local_data_dir: Option<PathBuf>,
 }
+
+/// A copied value leaves the clipboard after this long unless the config says otherwise.
+pub const DEFAULT_CLIPBOARD_CLEAR_SECONDS: u64 = 30;
 
 /// The config file looked for when no `--config` is given.
 pub fn default_config_path() -> Option<PathBuf> {
@@ -240,6 +246,7 @@ impl Config {
             source: ConfigSource::Implied { looked_for },
             default_profile: Some(IMPLIED_PROFILE.to_owned()),
             profiles: vec![Profile::implied_local()],
+            clipboard_clear_seconds: Some(DEFAULT_CLIPBOARD_CLEAR_SECONDS),
         }
     }
 
@@ -274,10 +281,17 @@ impl Config {
                 ),
             });
         }
+        // 0 turns clearing off; unset means the default.
+        let clipboard_clear_seconds = match shape.clipboard_clear_seconds {
+            Some(0) => None,
+            Some(seconds) => Some(seconds),
+            None => Some(DEFAULT_CLIPBOARD_CLEAR_SECONDS),
+        };
         Ok(Self {
             source: ConfigSource::File(path.to_owned()),
             default_profile: shape.default_profile,
             profiles,
+            clipboard_clear_seconds,
         })
     }
 

@@ -21,6 +21,18 @@ pub fn create_private_file(path: &Path) -> io::Result<()> {
     file.set_permissions(fs::Permissions::from_mode(0o600))
 }
 
+/// Writes `contents` to a file that must not exist yet (a backup never overwrites), owner-only,
+/// synced before returning.
+pub fn write_new_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
 /// Writes `contents` to a new owner-only file atomically: a reader sees the old file or the whole
 /// new one, never a torn write.
 pub fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {

@@ -4,7 +4,9 @@
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
+pub mod editor;
 pub mod fsutil;
 pub mod local_vault;
 pub mod logging;

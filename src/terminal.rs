@@ -13,14 +13,19 @@ pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 
 pub fn init() -> std::io::Result<Tui> {
     install_panic_hook();
+    resume()?;
+    Terminal::new(CrosstermBackend::new(stdout()))
+}
+
+/// Takes the terminal (again, after `$EDITOR` had it): raw mode, alternate screen, paste.
+pub fn resume() -> std::io::Result<()> {
     crossterm::terminal::enable_raw_mode()?;
     execute!(
         stdout(),
         EnterAlternateScreen,
         EnableBracketedPaste,
         cursor::Hide
-    )?;
-    Terminal::new(CrosstermBackend::new(stdout()))
+    )
 }
 
 /// Gives the terminal back as it was. Safe to call twice, and on a terminal that is gone.

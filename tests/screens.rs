@@ -235,7 +235,7 @@ fn form_with_errors_beside_fields() {
 fn form_submitting() {
     snapshot("form_submitting", || {
         let mut state = filled_form();
-        ctrl(&mut state, 's');
+        submit_form(&mut state);
         state
     });
 }
@@ -244,7 +244,7 @@ fn form_submitting() {
 fn form_failed_keeps_fields() {
     snapshot("form_failed", || {
         let mut state = filled_form();
-        let (request, ..) = set_secret(&ctrl(&mut state, 's')).unwrap();
+        let (request, ..) = set_secret(&submit_form(&mut state)).unwrap();
         answer(&mut state, |s| Msg::SecretSet {
             generation: s.generation,
             request,
@@ -261,7 +261,7 @@ fn form_failed_keeps_fields() {
 
 fn name_deleted() -> State {
     let mut state = filled_form();
-    let (request, ..) = set_secret(&ctrl(&mut state, 's')).unwrap();
+    let (request, ..) = set_secret(&submit_form(&mut state)).unwrap();
     answer(&mut state, |s| Msg::SecretSet {
         generation: s.generation,
         request,
@@ -336,4 +336,13 @@ fn no_color_draws_without_any_colour() {
             .iter()
             .any(|cell| cell.fg != Color::Reset)
     );
+}
+
+#[test]
+fn form_review_before_set() {
+    snapshot("form_review", || {
+        let mut state = filled_form();
+        ctrl(&mut state, 's');
+        state
+    });
 }

@@ -82,6 +82,13 @@ impl Session {
     }
 }
 
+/// Ctrl-s, then Enter on the review of what will change.
+fn submit(tui: &mut Pty) {
+    tui.send(&ctrl('s'));
+    tui.wait_for("Review before writing");
+    tui.send(ENTER);
+}
+
 async fn get(vault: &VaultProcess, path: &str) -> Value {
     let separator = if path.contains('?') { '&' } else { '?' };
     vault
@@ -129,7 +136,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
         !screen.contains("first-value"),
         "the value is masked while typed:\n{screen}"
     );
-    tui.send(&ctrl('s'));
+    submit(tui);
     let screen = tui.wait_for("Set pty-db-password: new version");
     assert!(screen.contains("pty-db-password"), "{screen}");
     assert!(screen.contains("Versions 1"), "{screen}");
@@ -157,7 +164,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
         "{screen}"
     );
     tui.type_text("second-value");
-    tui.send(&ctrl('s'));
+    submit(tui);
     let screen = tui.wait_until("two versions", Duration::from_secs(20), |s| {
         s.contains("Versions 2")
     });
@@ -181,11 +188,13 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
         })
         .collect();
     assert_eq!(rows.len(), 2, "{screen}");
-    assert!(
-        rows[0].contains(&format!("* {}", &second_version[..8])),
-        "{screen}"
-    );
-    assert!(!rows[1].contains('*'), "{screen}");
+    let marker = |row: &str, version: &str| {
+        let at = row.find(&version[..8]).unwrap();
+        row[..at].contains('*')
+    };
+    assert!(rows[0].contains(&second_version[..8]), "{screen}");
+    assert!(marker(rows[0], &second_version), "{screen}");
+    assert!(!marker(rows[1], &first_version), "{screen}");
 
     // The details pane names the recovery level and says what it means.
     assert!(screen.contains("Recoverable+Purgeable"), "{screen}");
@@ -230,7 +239,7 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     vault
         .set_faults(json!({"error_status": 503, "fail_next": 6, "retry_after_secs": 0}))
         .await;
-    tui.send(&ctrl('s'));
+    submit(tui);
     let screen = tui.wait_for("Every field is kept");
     assert!(
         screen.contains("ServiceUnavailable") || screen.contains("503"),
@@ -252,7 +261,7 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     vault
         .set_faults(json!({"error_status": 503, "fail_next": 2, "retry_after_secs": 1}))
         .await;
-    tui.send(&ctrl('s'));
+    submit(tui);
     tui.wait_for("retry 1/5");
     tui.wait_for("Set flaky-secret: new version");
     let stored = get(&vault, "/secrets/flaky-secret").await;
@@ -274,10 +283,10 @@ async fn keys_answer_while_a_slow_call_is_in_flight_and_resize_redraws() {
     tui.wait_for("listing secrets");
     // The help opens and closes while the listing waits on the vault.
     tui.send("?");
-    tui.wait_for("Everywhere on the main screen");
+    tui.wait_for("Every view");
     tui.send(ESC);
     tui.wait_until("help closed", Duration::from_secs(5), |s| {
-        !s.contains("Everywhere on the main screen")
+        !s.contains("Every view")
     });
     assert!(tui.screen().contains("listing secrets"), "{}", tui.screen());
 
@@ -370,7 +379,7 @@ fn first_run_without_config_opens_on_the_embedded_vault_and_keeps_what_was_set()
     tui.type_text("first-run");
     tui.send(TAB);
     tui.type_text("hello");
-    tui.send(&ctrl('s'));
+    submit(&mut tui);
     tui.wait_for("Set first-run: new version");
     tui.send("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(20)), 0);

@@ -12,17 +12,22 @@ use kvtui::state::form::{FormField, Submit};
 use kvtui::state::{Level, Overlay, Pane, Remote};
 use kvtui::vault::{SecretBundle, SecretItem};
 
-fn kinds(effects: &[Effect]) -> Vec<&'static str> {
+/// The variant names of `effects`, from their Debug form.
+fn kinds(effects: &[Effect]) -> Vec<String> {
     effects
         .iter()
-        .map(|effect| match effect {
-            Effect::OpenProfile { .. } => "open profile",
-            Effect::ListSecrets { .. } => "list secrets",
-            Effect::Settle { .. } => "settle",
-            Effect::LoadSecret { .. } => "load secret",
-            Effect::LoadVersions { .. } => "load versions",
-            Effect::SetSecret { .. } => "set secret",
-            Effect::ResolveDeleted { .. } => "resolve deleted",
+        .map(|effect| {
+            let debug = format!("{effect:?}");
+            let name: String = debug.chars().take_while(|c| c.is_alphanumeric()).collect();
+            // "OpenProfile" -> "open profile", to read like the tests' expectations.
+            let mut words = String::new();
+            for (index, c) in name.chars().enumerate() {
+                if c.is_uppercase() && index > 0 {
+                    words.push(' ');
+                }
+                words.push(c.to_ascii_lowercase());
+            }
+            words
         })
         .collect()
 }
@@ -223,7 +228,7 @@ fn a_valid_form_submits_in_the_background_and_success_selects_the_new_version() 
     type_text(&mut state, "prod");
     press(&mut state, KeyCode::Tab);
     type_text(&mut state, "+30d");
-    let effects = ctrl(&mut state, 's');
+    let effects = submit_form(&mut state);
     let (request, name, params) = set_secret(&effects).expect("a Set Secret effect");
     assert_eq!(name, "new-api-key");
     assert_eq!(params.value.expose(), "line one\nline two");
@@ -306,7 +311,7 @@ fn a_failed_submit_keeps_every_field_and_can_be_sent_again() {
     let mut state = listed("staging");
     press(&mut state, KeyCode::Char('e'));
     type_text(&mut state, "rolled");
-    let effects = ctrl(&mut state, 's');
+    let effects = submit_form(&mut state);
     let (request, name, _) = set_secret(&effects).unwrap();
     assert_eq!(name, "api-gateway-config");
     answer(&mut state, |s| Msg::SecretSet {
@@ -318,7 +323,7 @@ fn a_failed_submit_keeps_every_field_and_can_be_sent_again() {
     assert!(
         matches!(form.submit, Submit::Failed { ref message } if message.contains("ServiceUnavailable"))
     );
-    let again = ctrl(&mut state, 's');
+    let again = submit_form(&mut state);
     let (_, _, params) = set_secret(&again).expect("sent again");
     assert_eq!(params.value.expose(), "rolled");
     assert_eq!(params.content_type.as_deref(), Some("application/json"));
@@ -332,7 +337,7 @@ fn a_deleted_name_offers_recover_or_a_typed_purge() {
     type_text(&mut state, "gone");
     press(&mut state, KeyCode::Tab);
     type_text(&mut state, "v");
-    let (request, ..) = set_secret(&ctrl(&mut state, 's')).unwrap();
+    let (request, ..) = set_secret(&submit_form(&mut state)).unwrap();
     answer(&mut state, |s| Msg::SecretSet {
         generation: s.generation,
         request,

@@ -49,9 +49,31 @@ pub enum Action {
     /// Answer yes / no to a question (discard the form?).
     Yes,
     No,
-    /// A deleted name (409): recover it / purge it.
+    /// A deleted name (409), or one in the deleted view: recover it / purge it.
     Recover,
     Purge,
+    ShowDeleted,
+    ShowExpiry,
+    ShowOperations,
+    /// PATCH the attributes of the selected version (or the latest).
+    EditAttributes,
+    ToggleEnabled,
+    Delete,
+    /// OSC 52: the selected value / id.
+    CopyValue,
+    CopyId,
+    /// Set the selected secret in another profile's vault.
+    CopyToProfile,
+    Backup,
+    Restore,
+    /// A new version from the selected one in the history.
+    Rollback,
+    MarkVersion,
+    DiffVersions,
+    /// Form: value sources.
+    Generate,
+    LoadFile,
+    EditInEditor,
 }
 
 impl Action {
@@ -59,7 +81,16 @@ impl Action {
     pub fn is_write(self) -> bool {
         matches!(
             self,
-            Self::NewSecret | Self::NewVersion | Self::Submit | Self::Recover | Self::Purge
+            Self::NewSecret
+                | Self::NewVersion
+                | Self::Submit
+                | Self::Recover
+                | Self::Purge
+                | Self::EditAttributes
+                | Self::ToggleEnabled
+                | Self::Delete
+                | Self::Restore
+                | Self::Rollback
         )
     }
 }

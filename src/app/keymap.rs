@@ -3,12 +3,14 @@
 
 use super::action::Action;
 use crate::state::form::Submit;
-use crate::state::{Overlay, Pane, State};
+use crate::state::{Overlay, Pane, Screen, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where the keyboard is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Context {
+    /// Every view: secrets, deleted, expiry, operations.
+    Global,
     /// The main screen, either pane.
     Main,
     Secrets,
@@ -23,12 +25,28 @@ pub enum Context {
     FormConfirmPurge,
     Picker,
     Help,
+    Deleted,
+    Expiry,
+    Operations,
+    /// What a write will change, before it is sent.
+    Review,
+    /// The form's own review of Set Secret or an attributes update.
+    FormReview,
+    /// The form asks for a file to load the value from.
+    FormAskPath,
+    Confirm,
+    /// A confirmation that needs the name typed.
+    ConfirmTyped,
+    Prompt,
+    Diff,
+    CopyTarget,
 }
 
 impl Context {
     pub fn title(self) -> &'static str {
         match self {
-            Self::Main => "Everywhere on the main screen",
+            Self::Global => "Every view",
+            Self::Main => "Secrets and versions",
             Self::Secrets => "Secret list",
             Self::Versions => "Version history",
             Self::Filter => "Typing a filter",
@@ -38,6 +56,17 @@ impl Context {
             Self::FormConfirmPurge => "Confirming a purge",
             Self::Picker => "Profile picker",
             Self::Help => "This help",
+            Self::Deleted => "Deleted secrets (D)",
+            Self::Expiry => "Expiry overview across profiles (X)",
+            Self::Operations => "Operations log (o)",
+            Self::Review => "Review before a write",
+            Self::FormReview => "Review of the form's write",
+            Self::FormAskPath => "Loading the value from a file",
+            Self::Confirm => "Confirming",
+            Self::ConfirmTyped => "Confirming by typing the name",
+            Self::Prompt => "Typing a file path",
+            Self::Diff => "Diff of two versions",
+            Self::CopyTarget => "Copying to another profile",
         }
     }
 }
@@ -130,20 +159,41 @@ const fn bind(
 use Context as C;
 
 pub const BINDINGS: &[Binding] = &[
-    bind(C::Main, &[char('q')], Action::Quit, "quit", Some("quit")),
+    bind(C::Global, &[char('q')], Action::Quit, "quit", Some("quit")),
     bind(
-        C::Main,
+        C::Global,
         &[char('?')],
         Action::ToggleHelp,
         "help: every key",
         Some("help"),
     ),
     bind(
-        C::Main,
+        C::Global,
         &[char('p')],
         Action::OpenProfiles,
         "switch profile",
         Some("profile"),
+    ),
+    bind(
+        C::Global,
+        &[char('D')],
+        Action::ShowDeleted,
+        "deleted secrets of this profile",
+        None,
+    ),
+    bind(
+        C::Global,
+        &[char('X')],
+        Action::ShowExpiry,
+        "expiry overview across every profile",
+        None,
+    ),
+    bind(
+        C::Global,
+        &[char('o')],
+        Action::ShowOperations,
+        "operations log of this session",
+        None,
     ),
     bind(
         C::Main,
@@ -179,6 +229,62 @@ pub const BINDINGS: &[Binding] = &[
         Action::ToggleReveal,
         "reveal / mask the value",
         Some("reveal"),
+    ),
+    bind(
+        C::Main,
+        &[char('a')],
+        Action::EditAttributes,
+        "edit tags, content type, dates, enabled (no new version)",
+        None,
+    ),
+    bind(
+        C::Main,
+        &[char('x')],
+        Action::ToggleEnabled,
+        "enable / disable the selected version",
+        None,
+    ),
+    bind(
+        C::Main,
+        &[char('d')],
+        Action::Delete,
+        "delete the secret",
+        None,
+    ),
+    bind(
+        C::Main,
+        &[char('c')],
+        Action::CopyValue,
+        "copy the value to the clipboard (OSC 52)",
+        Some("copy"),
+    ),
+    bind(
+        C::Main,
+        &[char('i')],
+        Action::CopyId,
+        "copy the secret's id to the clipboard",
+        None,
+    ),
+    bind(
+        C::Main,
+        &[char('y')],
+        Action::CopyToProfile,
+        "copy the secret to another profile's vault",
+        None,
+    ),
+    bind(
+        C::Main,
+        &[char('b')],
+        Action::Backup,
+        "back the secret up to a file",
+        None,
+    ),
+    bind(
+        C::Main,
+        &[char('u')],
+        Action::Restore,
+        "restore a secret from a backup file",
+        None,
     ),
     bind(
         C::Secrets,
@@ -279,6 +385,27 @@ pub const BINDINGS: &[Binding] = &[
         Some("back"),
     ),
     bind(
+        C::Versions,
+        &[char('N')],
+        Action::Rollback,
+        "new version from this one (rollback)",
+        Some("rollback"),
+    ),
+    bind(
+        C::Versions,
+        &[char('m')],
+        Action::MarkVersion,
+        "mark this version to diff against",
+        None,
+    ),
+    bind(
+        C::Versions,
+        &[char('=')],
+        Action::DiffVersions,
+        "diff with the marked (or current) version",
+        Some("diff"),
+    ),
+    bind(
         C::Filter,
         &[key(KeyCode::Enter)],
         Action::AcceptFilter,
@@ -346,6 +473,27 @@ pub const BINDINGS: &[Binding] = &[
         &[char(' ')],
         Action::Toggle,
         "toggle Enabled (when focused)",
+        None,
+    ),
+    bind(
+        C::Form,
+        &[ctrl('g')],
+        Action::Generate,
+        "generate a random value (length and alphabet below the value)",
+        Some("generate"),
+    ),
+    bind(
+        C::Form,
+        &[ctrl('o')],
+        Action::LoadFile,
+        "load the value from a file",
+        None,
+    ),
+    bind(
+        C::Form,
+        &[ctrl('e')],
+        Action::EditInEditor,
+        "edit the value in $EDITOR",
         None,
     ),
     bind(
@@ -453,6 +601,246 @@ pub const BINDINGS: &[Binding] = &[
         "close",
         Some("close"),
     ),
+    bind(
+        C::Deleted,
+        &[char('j'), key(KeyCode::Down)],
+        Action::Down,
+        "down",
+        None,
+    ),
+    bind(
+        C::Deleted,
+        &[char('k'), key(KeyCode::Up)],
+        Action::Up,
+        "up",
+        None,
+    ),
+    bind(
+        C::Deleted,
+        &[char('R')],
+        Action::Recover,
+        "recover the secret with all its versions",
+        Some("recover"),
+    ),
+    bind(
+        C::Deleted,
+        &[char('P')],
+        Action::Purge,
+        "purge it for good (asks for the name)",
+        Some("purge"),
+    ),
+    bind(C::Deleted, &[char('r')], Action::Refresh, "reload", None),
+    bind(
+        C::Deleted,
+        &[key(KeyCode::Esc)],
+        Action::Back,
+        "back to the secrets",
+        Some("back"),
+    ),
+    bind(
+        C::Expiry,
+        &[char('j'), key(KeyCode::Down)],
+        Action::Down,
+        "down",
+        None,
+    ),
+    bind(
+        C::Expiry,
+        &[char('k'), key(KeyCode::Up)],
+        Action::Up,
+        "up",
+        None,
+    ),
+    bind(
+        C::Expiry,
+        &[key(KeyCode::Enter)],
+        Action::Open,
+        "go to the secret in its profile",
+        Some("go to"),
+    ),
+    bind(C::Expiry, &[char('r')], Action::Refresh, "scan again", None),
+    bind(
+        C::Expiry,
+        &[key(KeyCode::Esc)],
+        Action::Back,
+        "back to the secrets",
+        Some("back"),
+    ),
+    bind(
+        C::Operations,
+        &[char('j'), key(KeyCode::Down)],
+        Action::Down,
+        "down",
+        None,
+    ),
+    bind(
+        C::Operations,
+        &[char('k'), key(KeyCode::Up)],
+        Action::Up,
+        "up",
+        None,
+    ),
+    bind(
+        C::Operations,
+        &[key(KeyCode::Esc)],
+        Action::Back,
+        "back to the secrets",
+        Some("back"),
+    ),
+    bind(
+        C::Review,
+        &[key(KeyCode::Enter), char('y')],
+        Action::Yes,
+        "send the write",
+        Some("apply"),
+    ),
+    bind(
+        C::Review,
+        &[char('v')],
+        Action::ToggleReveal,
+        "reveal / mask the values",
+        Some("reveal"),
+    ),
+    bind(
+        C::Review,
+        &[key(KeyCode::Esc), char('n')],
+        Action::Back,
+        "cancel",
+        Some("cancel"),
+    ),
+    bind(
+        C::FormReview,
+        &[key(KeyCode::Enter), ctrl('s'), char('y')],
+        Action::Yes,
+        "send the write",
+        Some("apply"),
+    ),
+    bind(
+        C::FormReview,
+        &[char('v')],
+        Action::ToggleReveal,
+        "reveal / mask the values",
+        Some("reveal"),
+    ),
+    bind(
+        C::FormReview,
+        &[key(KeyCode::Esc), char('n')],
+        Action::Back,
+        "back to the form",
+        Some("edit"),
+    ),
+    bind(
+        C::FormAskPath,
+        &[key(KeyCode::Enter)],
+        Action::Yes,
+        "load the file",
+        Some("load"),
+    ),
+    bind(
+        C::FormAskPath,
+        &[key(KeyCode::Esc)],
+        Action::Back,
+        "back to the form",
+        Some("cancel"),
+    ),
+    bind(
+        C::Confirm,
+        &[char('y'), key(KeyCode::Enter)],
+        Action::Yes,
+        "yes",
+        Some("yes"),
+    ),
+    bind(
+        C::Confirm,
+        &[char('n'), key(KeyCode::Esc)],
+        Action::No,
+        "no",
+        Some("no"),
+    ),
+    bind(
+        C::ConfirmTyped,
+        &[key(KeyCode::Enter)],
+        Action::Yes,
+        "go ahead, if the typed name matches",
+        Some("confirm"),
+    ),
+    bind(
+        C::ConfirmTyped,
+        &[key(KeyCode::Esc)],
+        Action::No,
+        "cancel",
+        Some("cancel"),
+    ),
+    bind(
+        C::Prompt,
+        &[key(KeyCode::Enter)],
+        Action::Yes,
+        "go ahead",
+        Some("ok"),
+    ),
+    bind(
+        C::Prompt,
+        &[key(KeyCode::Esc)],
+        Action::No,
+        "cancel",
+        Some("cancel"),
+    ),
+    bind(
+        C::Diff,
+        &[char('v')],
+        Action::ToggleReveal,
+        "reveal / mask the values",
+        Some("reveal"),
+    ),
+    bind(
+        C::Diff,
+        &[char('j'), key(KeyCode::Down)],
+        Action::Down,
+        "scroll down",
+        None,
+    ),
+    bind(
+        C::Diff,
+        &[char('k'), key(KeyCode::Up)],
+        Action::Up,
+        "scroll up",
+        None,
+    ),
+    bind(
+        C::Diff,
+        &[key(KeyCode::Esc), char('q')],
+        Action::Back,
+        "close",
+        Some("close"),
+    ),
+    bind(
+        C::CopyTarget,
+        &[char('j'), key(KeyCode::Down)],
+        Action::Down,
+        "down",
+        None,
+    ),
+    bind(
+        C::CopyTarget,
+        &[char('k'), key(KeyCode::Up)],
+        Action::Up,
+        "up",
+        None,
+    ),
+    bind(
+        C::CopyTarget,
+        &[key(KeyCode::Enter)],
+        Action::Open,
+        "review the copy to this profile",
+        Some("choose"),
+    ),
+    bind(
+        C::CopyTarget,
+        &[key(KeyCode::Esc)],
+        Action::Back,
+        "cancel",
+        Some("cancel"),
+    ),
 ];
 
 /// Ctrl-C leaves from anywhere, whatever has the keyboard.
@@ -466,12 +854,25 @@ pub fn context(state: &State) -> Context {
             Submit::ConfirmDiscard => Context::FormDiscard,
             Submit::NameDeleted { .. } => Context::FormDeleted,
             Submit::ConfirmPurge { .. } => Context::FormConfirmPurge,
+            Submit::Review(_) => Context::FormReview,
+            Submit::AskPath { .. } => Context::FormAskPath,
             _ => Context::Form,
         },
-        Overlay::None if state.list.filtering => Context::Filter,
-        Overlay::None => match state.focus {
-            Pane::Secrets => Context::Secrets,
-            Pane::Versions => Context::Versions,
+        Overlay::Review(_) => Context::Review,
+        Overlay::Confirm(confirm) if confirm.typed.is_some() => Context::ConfirmTyped,
+        Overlay::Confirm(_) => Context::Confirm,
+        Overlay::Prompt(_) => Context::Prompt,
+        Overlay::Diff(_) => Context::Diff,
+        Overlay::CopyTarget { .. } => Context::CopyTarget,
+        Overlay::None => match state.screen {
+            Screen::Deleted => Context::Deleted,
+            Screen::Expiry => Context::Expiry,
+            Screen::Operations => Context::Operations,
+            Screen::Secrets if state.list.filtering => Context::Filter,
+            Screen::Secrets => match state.focus {
+                Pane::Secrets => Context::Secrets,
+                Pane::Versions => Context::Versions,
+            },
         },
     }
 }
@@ -479,11 +880,24 @@ pub fn context(state: &State) -> Context {
 /// The bindings that apply in `context`, its own first.
 pub fn bindings_for(context: Context) -> impl Iterator<Item = &'static Binding> {
     let main = matches!(context, Context::Secrets | Context::Versions);
-    BINDINGS.iter().filter(move |b| b.context == context).chain(
-        BINDINGS
-            .iter()
-            .filter(move |b| main && b.context == Context::Main),
-    )
+    let global = main
+        || matches!(
+            context,
+            Context::Deleted | Context::Expiry | Context::Operations
+        );
+    BINDINGS
+        .iter()
+        .filter(move |b| b.context == context)
+        .chain(
+            BINDINGS
+                .iter()
+                .filter(move |b| main && b.context == Context::Main),
+        )
+        .chain(
+            BINDINGS
+                .iter()
+                .filter(move |b| global && b.context == Context::Global),
+        )
 }
 
 /// The action a key means where the keyboard is; `None` lets a text input take it.

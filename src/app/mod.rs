@@ -6,6 +6,7 @@ pub mod action;
 pub mod effect;
 pub mod keymap;
 pub mod msg;
+pub mod ops;
 pub mod update;
 
 use crate::config::Config;
@@ -43,6 +44,8 @@ pub struct App {
     sender: mpsc::UnboundedSender<Event>,
     receiver: mpsc::UnboundedReceiver<Event>,
     session: Option<(u64, Session)>,
+    /// A value to edit in `$EDITOR`: done in the loop, which owns the terminal.
+    pending_edit: Option<crate::vault::SecretValue>,
 }
 
 impl App {
@@ -64,6 +67,8 @@ impl App {
             config.select(None).ok().map(|p| p.name.clone()),
             crate::when::now_unix(),
         );
+        let mut state = state;
+        state.clipboard_clear = config.clipboard_clear_seconds;
         let (sender, receiver) = mpsc::unbounded_channel();
         Ok(Self {
             state,
@@ -71,6 +76,7 @@ impl App {
             sender,
             receiver,
             session: None,
+            pending_edit: None,
         })
     }
 
@@ -123,6 +129,13 @@ impl App {
             // Drain everything queued before drawing again, so a burst of pages is one frame.
             while let Ok(event) = self.receiver.try_recv() {
                 self.receive(event);
+            }
+            if let Some(value) = self.pending_edit.take() {
+                let result = edit_outside_the_screen(terminal, &value)?;
+                self.handle(Msg::ValueReady {
+                    source: "edited",
+                    result,
+                });
             }
             dirty = true;
         };
@@ -200,6 +213,11 @@ impl App {
         let sender = self.sender.clone();
         let send = move |msg: Msg| {
             let _ = sender.send(Event::Msg(msg));
+        };
+        let effect_kind = if matches!(effect, Effect::PurgeDeleted { .. }) {
+            EffectKind::Purge
+        } else {
+            EffectKind::Other
         };
         match effect {
             Effect::OpenProfile {
@@ -320,6 +338,302 @@ impl App {
                     });
                 });
             }
+            Effect::UpdateSecret {
+                generation,
+                request,
+                name,
+                version,
+                params,
+            } => {
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = client
+                        .update_secret(&name, version.as_deref(), &params)
+                        .await;
+                    send(Msg::SecretUpdated {
+                        generation,
+                        request,
+                        result,
+                    });
+                });
+            }
+            Effect::DeleteSecret {
+                generation,
+                request,
+                name,
+            } => {
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = client.delete_secret(&name).await;
+                    send(Msg::SecretDeleted {
+                        generation,
+                        request,
+                        name,
+                        result,
+                    });
+                });
+            }
+            Effect::ListDeleted {
+                generation,
+                request,
+            } => {
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = client.list_deleted_secrets().collect_all().await;
+                    send(Msg::DeletedListed {
+                        generation,
+                        request,
+                        result,
+                    });
+                });
+            }
+            Effect::RecoverDeleted {
+                generation,
+                request,
+                name,
+            }
+            | Effect::PurgeDeleted {
+                generation,
+                request,
+                name,
+            } => {
+                let purge = matches!(effect_kind, EffectKind::Purge);
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = if purge {
+                        client.purge_deleted_secret(&name).await
+                    } else {
+                        client.recover_deleted_secret(&name).await.map(|_| ())
+                    };
+                    send(Msg::DeletedHandled {
+                        generation,
+                        request,
+                        name,
+                        purged: purge,
+                        result,
+                    });
+                });
+            }
+            Effect::LoadPair {
+                generation,
+                request,
+                name,
+                older,
+                newer,
+            } => {
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let (older, newer) = tokio::join!(
+                        client.get_secret(&name, Some(&older)),
+                        client.get_secret(&name, Some(&newer))
+                    );
+                    send(Msg::PairLoaded {
+                        generation,
+                        request,
+                        older,
+                        newer,
+                    });
+                });
+            }
+            Effect::Clipboard {
+                text,
+                copy,
+                clear_after,
+            } => {
+                if let Err(error) = crate::clipboard::copy(text.expose()) {
+                    tracing::warn!("clipboard: {error}");
+                }
+                if let Some(delay) = clear_after {
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        send(Msg::ClipboardExpired { copy });
+                    });
+                }
+            }
+            Effect::ClearClipboard => {
+                if let Err(error) = crate::clipboard::copy("") {
+                    tracing::warn!("clipboard: {error}");
+                }
+            }
+            Effect::ReadValueFile { path } => {
+                tokio::spawn(async move {
+                    send(Msg::ValueReady {
+                        source: "loaded from the file",
+                        result: read_value_file(&path).await,
+                    });
+                });
+            }
+            Effect::EditValue { value } => self.pending_edit = Some(value),
+            Effect::GenerateValue { length, alphabet } => send(Msg::ValueReady {
+                source: "generated",
+                result: Ok(crate::random::generate(length, alphabet)),
+            }),
+            Effect::Backup {
+                generation,
+                request,
+                name,
+                path,
+            } => {
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = match client.backup_secret(&name).await {
+                        Ok(blob) => {
+                            crate::fsutil::write_new_private_file(&path, blob.value.as_bytes())
+                                .map(|()| path.display().to_string())
+                                .map_err(|error| format!("{}: {error}", path.display()))
+                        }
+                        Err(error) => Err(error.to_string()),
+                    };
+                    send(Msg::BackedUp {
+                        generation,
+                        request,
+                        name,
+                        result,
+                    });
+                });
+            }
+            Effect::Restore {
+                generation,
+                request,
+                path,
+            } => {
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = match tokio::fs::read_to_string(&path).await {
+                        Ok(text) => client
+                            .restore_secret(&crate::vault::BackupBlob {
+                                value: text.trim().to_owned(),
+                            })
+                            .await
+                            .map_err(|error| error.to_string()),
+                        Err(error) => Err(format!("{}: {error}", path.display())),
+                    };
+                    send(Msg::Restored {
+                        generation,
+                        request,
+                        result,
+                    });
+                });
+            }
+            Effect::ScanExpiry {
+                generation,
+                request,
+                profiles,
+            } => {
+                for (index, profile) in profiles {
+                    let active = (index == self.state.active_profile)
+                        .then(|| self.client(generation, request))
+                        .flatten();
+                    let send = send.clone();
+                    tokio::spawn(async move {
+                        let result = match active {
+                            Some(client) => client.list_secrets().collect_all().await,
+                            None => match Session::open(&profile).await {
+                                Ok(session) => {
+                                    let items = session.client.list_secrets().collect_all().await;
+                                    session.close().await;
+                                    items
+                                }
+                                Err(error) => {
+                                    return send(Msg::ExpiryScanned {
+                                        generation,
+                                        request,
+                                        profile: index,
+                                        result: Err(error.to_string()),
+                                    });
+                                }
+                            },
+                        };
+                        send(Msg::ExpiryScanned {
+                            generation,
+                            request,
+                            profile: index,
+                            result: result.map_err(|error| error.to_string()),
+                        });
+                    });
+                }
+            }
+            Effect::PrepareCopy {
+                generation,
+                request,
+                name,
+                target,
+                profile,
+            } => {
+                let Some(client) = self.client(generation, request) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let source = client.get_secret(&name, None).await;
+                    let current = match Session::open(&profile).await {
+                        Ok(session) => {
+                            let current = match session.client.get_secret(&name, None).await {
+                                Ok(bundle) => Ok(Some(bundle)),
+                                Err(error) if error.is_not_found() => Ok(None),
+                                Err(error) => Err(error.to_string()),
+                            };
+                            session.close().await;
+                            current
+                        }
+                        Err(error) => Err(error.to_string()),
+                    };
+                    send(Msg::CopyPrepared {
+                        generation,
+                        request,
+                        target,
+                        source,
+                        current,
+                    });
+                });
+            }
+            Effect::CopyToProfile {
+                generation,
+                request,
+                profile,
+                name,
+                params,
+            } => {
+                let target = self
+                    .state
+                    .profiles
+                    .iter()
+                    .position(|p| p.name == profile.name)
+                    .unwrap_or_default();
+                tokio::spawn(async move {
+                    let result = match Session::open(&profile).await {
+                        Ok(session) => {
+                            let result = session
+                                .client
+                                .set_secret(&name, &params)
+                                .await
+                                .map_err(|error| error.to_string());
+                            session.close().await;
+                            result
+                        }
+                        Err(error) => Err(error.to_string()),
+                    };
+                    send(Msg::Copied {
+                        generation,
+                        request,
+                        target,
+                        result,
+                    });
+                });
+            }
             Effect::ResolveDeleted {
                 generation,
                 request,
@@ -345,6 +659,49 @@ impl App {
             }
         }
     }
+}
+
+/// Recover and purge share one task; this says which.
+enum EffectKind {
+    Purge,
+    Other,
+}
+
+/// A value file: UTF-8 text of at most the service's 25 KiB, bytes kept exactly.
+async fn read_value_file(path: &std::path::Path) -> Result<crate::vault::SecretValue, String> {
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|error| format!("{}: {error}", path.display()))?;
+    if bytes.len() > crate::vault::rules::MAX_VALUE_BYTES {
+        return Err(format!(
+            "{}: {} bytes; a value is at most {} bytes (25 KiB)",
+            path.display(),
+            bytes.len(),
+            crate::vault::rules::MAX_VALUE_BYTES
+        ));
+    }
+    String::from_utf8(bytes)
+        .map(crate::vault::SecretValue::new)
+        .map_err(|error| {
+            let mut bytes = error.into_bytes();
+            zeroize::Zeroize::zeroize(&mut bytes);
+            format!(
+                "{}: not UTF-8 text; Key Vault values are strings (base64-encode binary first)",
+                path.display()
+            )
+        })
+}
+
+/// Hands the terminal to `$EDITOR` for `value`, then takes it back and redraws everything.
+fn edit_outside_the_screen(
+    terminal: &mut crate::terminal::Tui,
+    value: &crate::vault::SecretValue,
+) -> std::io::Result<Result<crate::vault::SecretValue, String>> {
+    crate::terminal::restore();
+    let result = tokio::task::block_in_place(|| crate::editor::edit(value));
+    crate::terminal::resume()?;
+    terminal.clear()?;
+    Ok(result)
 }
 
 fn translate(event: crossterm::event::Event) -> Vec<Msg> {

@@ -3,7 +3,10 @@
 //! a vault or a secret no longer on screen is dropped.
 
 use crate::state::Connection;
-use crate::vault::{RetryNotice, SecretBundle, SecretItem, VaultError};
+use crate::vault::{
+    DeletedSecretBundle, DeletedSecretItem, RetryNotice, SecretBundle, SecretItem, SecretValue,
+    VaultError,
+};
 use crossterm::event::KeyEvent;
 
 #[derive(Debug)]
@@ -63,5 +66,74 @@ pub enum Msg {
         generation: u64,
         request: u64,
         notice: RetryNotice,
+    },
+    SecretUpdated {
+        generation: u64,
+        request: u64,
+        result: Result<SecretBundle, VaultError>,
+    },
+    SecretDeleted {
+        generation: u64,
+        request: u64,
+        name: String,
+        result: Result<DeletedSecretBundle, VaultError>,
+    },
+    DeletedListed {
+        generation: u64,
+        request: u64,
+        result: Result<Vec<DeletedSecretItem>, VaultError>,
+    },
+    /// Recover (`purged == false`) or purge from the deleted view answered.
+    DeletedHandled {
+        generation: u64,
+        request: u64,
+        name: String,
+        purged: bool,
+        result: Result<(), VaultError>,
+    },
+    PairLoaded {
+        generation: u64,
+        request: u64,
+        older: Result<SecretBundle, VaultError>,
+        newer: Result<SecretBundle, VaultError>,
+    },
+    /// A copy's clear timer ran out.
+    ClipboardExpired { copy: u64 },
+    /// A value for the form: read from a file, edited, or generated.
+    ValueReady {
+        source: &'static str,
+        result: Result<SecretValue, String>,
+    },
+    BackedUp {
+        generation: u64,
+        request: u64,
+        name: String,
+        result: Result<String, String>,
+    },
+    Restored {
+        generation: u64,
+        request: u64,
+        result: Result<SecretBundle, String>,
+    },
+    /// One profile of the expiry overview was scanned.
+    ExpiryScanned {
+        generation: u64,
+        request: u64,
+        profile: usize,
+        result: Result<Vec<SecretItem>, String>,
+    },
+    CopyPrepared {
+        generation: u64,
+        request: u64,
+        target: usize,
+        source: Result<SecretBundle, VaultError>,
+        /// The target's current version, `None` when it has none.
+        current: Result<Option<SecretBundle>, String>,
+    },
+    Copied {
+        generation: u64,
+        request: u64,
+        target: usize,
+        result: Result<SecretBundle, String>,
     },
 }

@@ -5,9 +5,12 @@ use super::action::Action;
 use super::effect::Effect;
 use super::keymap::{self, Context};
 use super::msg::Msg;
+use super::ops;
 use crate::state::form::{FormField, Submit, single_line, text};
 use crate::state::list::ListLoad;
-use crate::state::{Details, InFlight, Level, Overlay, Pane, Remote, SecretForm, State, Versions};
+use crate::state::{
+    Details, InFlight, Level, Overlay, Pane, Remote, Screen, SecretForm, State, Versions,
+};
 use crate::vault::{SecretBundle, SecretItem, VaultError};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::Duration;
@@ -132,6 +135,94 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             purged,
             result,
         } => on_resolved(state, generation, request, purged, result),
+        Msg::SecretUpdated {
+            generation,
+            request,
+            result,
+        } => ops::on_updated(state, generation, request, result),
+        Msg::SecretDeleted {
+            generation,
+            request,
+            name,
+            result,
+        } => ops::on_deleted(state, generation, request, name, result),
+        Msg::DeletedListed {
+            generation,
+            request,
+            result,
+        } => {
+            ops::on_deleted_listed(state, generation, request, result);
+            Vec::new()
+        }
+        Msg::DeletedHandled {
+            generation,
+            request,
+            name,
+            purged,
+            result,
+        } => ops::on_deleted_handled(state, generation, request, name, purged, result),
+        Msg::PairLoaded {
+            generation,
+            request,
+            older,
+            newer,
+        } => {
+            ops::on_pair(state, generation, request, older, newer);
+            Vec::new()
+        }
+        Msg::ClipboardExpired { copy } => {
+            if copy != state.clipboard_copy {
+                return Vec::new();
+            }
+            report(state, Level::Info, "Cleared the clipboard");
+            vec![Effect::ClearClipboard]
+        }
+        Msg::ValueReady { source, result } => {
+            ops::on_value_ready(state, source, result);
+            Vec::new()
+        }
+        Msg::BackedUp {
+            generation,
+            request,
+            name,
+            result,
+        } => {
+            ops::on_backed_up(state, generation, request, name, result);
+            Vec::new()
+        }
+        Msg::Restored {
+            generation,
+            request,
+            result,
+        } => ops::on_restored(state, generation, request, result),
+        Msg::ExpiryScanned {
+            generation,
+            request,
+            profile,
+            result,
+        } => {
+            ops::on_expiry_scanned(state, generation, request, profile, result);
+            Vec::new()
+        }
+        Msg::CopyPrepared {
+            generation,
+            request,
+            target,
+            source,
+            current,
+        } => {
+            ops::on_copy_prepared(state, generation, request, target, source, current);
+            Vec::new()
+        }
+        Msg::Copied {
+            generation,
+            request,
+            target,
+            result,
+        } => {
+            ops::on_copied(state, generation, request, target, result);
+            Vec::new()
+        }
         Msg::Retrying {
             generation,
             request,
@@ -153,12 +244,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
-fn report(state: &mut State, level: Level, message: impl Into<String>) {
+pub(super) fn report(state: &mut State, level: Level, message: impl Into<String>) {
     state.last_result = Some((level, message.into()));
 }
 
 /// Registers an operation in flight and returns its request id.
-fn begin(state: &mut State, label: String) -> u64 {
+pub(super) fn begin(state: &mut State, label: String) -> u64 {
     let id = state.fresh_id();
     state.in_flight.push(InFlight {
         id,
@@ -168,11 +259,11 @@ fn begin(state: &mut State, label: String) -> u64 {
     id
 }
 
-fn finish(state: &mut State, request: u64) {
+pub(super) fn finish(state: &mut State, request: u64) {
     state.in_flight.retain(|flight| flight.id != request);
 }
 
-fn open_profile(state: &mut State, index: usize) -> Vec<Effect> {
+pub(super) fn open_profile(state: &mut State, index: usize) -> Vec<Effect> {
     state.generation += 1;
     state.active_profile = index;
     state.connection = Remote::Loading;
@@ -180,6 +271,7 @@ fn open_profile(state: &mut State, index: usize) -> Vec<Effect> {
     state.versions = Versions::default();
     state.details = Details::default();
     state.focus = Pane::Secrets;
+    state.screen = Screen::Secrets;
     state.reveal = false;
     state.in_flight.clear();
     vec![Effect::OpenProfile {
@@ -188,7 +280,7 @@ fn open_profile(state: &mut State, index: usize) -> Vec<Effect> {
     }]
 }
 
-fn list_secrets(state: &mut State) -> Vec<Effect> {
+pub(super) fn list_secrets(state: &mut State) -> Vec<Effect> {
     if state.connection.loaded().is_none() {
         return Vec::new();
     }
@@ -239,12 +331,15 @@ fn on_page(
             report(state, Level::Error, format!("listing secrets: {message}"));
         }
     }
+    if done && state.select_after_list.is_some() {
+        return ops::select_pending(state);
+    }
     selection_changed(state)
 }
 
 /// After the list cursor moved: forget what belonged to the old selection and, once the cursor
 /// rests, load the new one.
-fn selection_changed(state: &mut State) -> Vec<Effect> {
+pub(super) fn selection_changed(state: &mut State) -> Vec<Effect> {
     state
         .list
         .keep_cursor_visible(crate::ui::layout::list_rows(state.size));
@@ -272,6 +367,14 @@ fn selection_changed(state: &mut State) -> Vec<Effect> {
     }]
 }
 
+pub(super) fn load_details_effect(
+    state: &mut State,
+    name: &str,
+    version: Option<String>,
+) -> Effect {
+    load_details(state, name, version)
+}
+
 fn load_details(state: &mut State, name: &str, version: Option<String>) -> Effect {
     let label = match &version {
         Some(version) => format!("loading {name} version {}", short(version)),
@@ -290,7 +393,7 @@ fn load_details(state: &mut State, name: &str, version: Option<String>) -> Effec
     }
 }
 
-fn load_secret_and_versions(state: &mut State, name: &str) -> Vec<Effect> {
+pub(super) fn load_secret_and_versions(state: &mut State, name: &str) -> Vec<Effect> {
     let details = load_details(state, name, None);
     let request = begin(state, format!("loading versions of {name}"));
     state.versions.name = name.to_owned();
@@ -332,14 +435,45 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.list.set_query(query);
             selection_changed(state)
         }
-        (Context::Form | Context::FormConfirmPurge, None) => {
+        (Context::Form | Context::FormConfirmPurge | Context::FormAskPath, None) => {
             form_input(state, key);
             Vec::new()
         }
         (
-            Context::Form | Context::FormDiscard | Context::FormDeleted | Context::FormConfirmPurge,
+            Context::Form
+            | Context::FormDiscard
+            | Context::FormDeleted
+            | Context::FormConfirmPurge
+            | Context::FormReview
+            | Context::FormAskPath,
             Some(action),
         ) => form_action(state, action),
+        (Context::ConfirmTyped, None) => {
+            if let Overlay::Confirm(confirm) = &mut state.overlay
+                && let Some(typed) = &mut confirm.typed
+                && confirm.pending.is_none()
+            {
+                typed.input(key);
+            }
+            Vec::new()
+        }
+        (Context::Prompt, None) => {
+            if let Overlay::Prompt(prompt) = &mut state.overlay
+                && prompt.pending.is_none()
+            {
+                prompt.input.input(key);
+            }
+            Vec::new()
+        }
+        (
+            Context::Review
+            | Context::Confirm
+            | Context::ConfirmTyped
+            | Context::Prompt
+            | Context::Diff
+            | Context::CopyTarget,
+            Some(action),
+        ) => ops::overlay_action(state, action),
         (_, Some(action)) => main_action(state, action),
         (_, None) => Vec::new(),
     }
@@ -362,12 +496,20 @@ fn on_paste(state: &mut State, pasted: &str) -> Vec<Effect> {
                 input.insert_str(pasted.replace(['\r', '\n'], ""));
             }
             form.changed = true;
+            if multiline {
+                form.value_edited();
+            }
         }
     }
     Vec::new()
 }
 
 fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
+    if matches!(state.overlay, Overlay::None)
+        && let Some(effects) = ops::screen_action(state, action)
+    {
+        return effects;
+    }
     match (&state.overlay, action) {
         (Overlay::Help { scroll }, _) => {
             let scroll = *scroll;
@@ -509,7 +651,7 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
             | Action::Top
             | Action::Bottom),
         ) => move_cursor(state, movement),
-        _ => Vec::new(),
+        (_, other) => ops::main_action(state, other).unwrap_or_default(),
     }
 }
 
@@ -568,17 +710,22 @@ fn form_input(state: &mut State, key: KeyEvent) {
     let Some(form) = state.form_mut() else {
         return;
     };
-    if let Submit::ConfirmPurge { typed } = &mut form.submit {
+    if let Submit::ConfirmPurge { typed } | Submit::AskPath { input: typed, .. } = &mut form.submit
+    {
         typed.input(key);
         return;
     }
     if form.is_busy() {
         return;
     }
+    let on_value = form.focus == FormField::Value;
     if let Some(input) = form.focused_input()
         && input.input(key)
     {
         form.changed = true;
+        if on_value {
+            form.value_edited();
+        }
     }
 }
 
@@ -627,6 +774,30 @@ fn form_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
             return resolve_deleted(state, generation, name, true);
         }
+        (Submit::Review(_), Action::Yes) => return ops::send_form_review(state),
+        (Submit::Review(_), Action::Back) => form.submit = Submit::Editing,
+        (Submit::Review(_), Action::ToggleReveal) => {
+            if let Submit::Review(review) = &mut form.submit {
+                review.reveal = !review.reveal;
+            }
+        }
+        (Submit::Review(_), _) => {}
+        (Submit::AskPath { input, .. }, Action::Yes) => {
+            let path = text(input).trim().to_owned();
+            if path.is_empty() {
+                if let Submit::AskPath { error, .. } = &mut form.submit {
+                    *error = Some("give a file path".into());
+                }
+                return Vec::new();
+            }
+            form.submit = Submit::Loading;
+            return vec![Effect::ReadValueFile { path: path.into() }];
+        }
+        (Submit::AskPath { .. }, Action::Back) => form.submit = Submit::Editing,
+        (Submit::AskPath { .. }, _) => {}
+        (_, Action::Generate | Action::LoadFile | Action::EditInEditor) => {
+            return ops::value_source(state, action);
+        }
         (_, Action::NextField) => form.focus_step(true),
         (_, Action::PreviousField) => form.focus_step(false),
         (_, Action::RevealValue) => {
@@ -640,10 +811,15 @@ fn form_action(state: &mut State, action: Action) -> Vec<Effect> {
                 form.enabled = !form.enabled;
                 form.changed = true;
             }
+            FormField::GenAlphabet => form.alphabet = form.alphabet.next(),
             _ => {
+                let on_value = form.focus == FormField::Value;
                 if let Some(input) = form.focused_input() {
                     input.insert_char(' ');
                     form.changed = true;
+                    if on_value {
+                        form.value_edited();
+                    }
                 }
             }
         },
@@ -651,12 +827,14 @@ fn form_action(state: &mut State, action: Action) -> Vec<Effect> {
             FormField::Value => {
                 form.value.insert_newline();
                 form.changed = true;
+                form.value_edited();
             }
             FormField::Enabled => {
                 form.enabled = !form.enabled;
                 form.changed = true;
             }
             FormField::Submit => return submit(state, now),
+            FormField::GenAlphabet => form.alphabet = form.alphabet.next(),
             _ => form.focus_step(true),
         },
         (_, Action::Submit) => return submit(state, now),
@@ -689,45 +867,33 @@ fn resolve_deleted(state: &mut State, generation: u64, name: String, purge: bool
     }]
 }
 
+/// Ctrl-s: check every field, then show what the write will change before anything is sent.
 fn submit(state: &mut State, now: i64) -> Vec<Effect> {
+    let Err(errors) = ops::review_form(state, now) else {
+        return Vec::new();
+    };
     let Some(form) = state.form_mut() else {
         return Vec::new();
     };
-    match form.to_request(now) {
-        Err(errors) => {
-            let (field, problem) = errors[0].clone();
-            form.attempted = true;
-            // The "too many tags" error names a row past the end: focus the last tag instead.
-            form.focus = if form.fields().contains(&field) {
-                field
-            } else {
-                FormField::TagKey(form.tags.len().saturating_sub(1))
-            };
-            form.sync_cursors();
-            let count = errors.len();
-            report(
-                state,
-                Level::Error,
-                format!(
-                    "{count} field{} to fix before submitting: {problem}",
-                    if count == 1 { "" } else { "s" }
-                ),
-            );
-            Vec::new()
-        }
-        Ok((name, params)) => {
-            let request = begin(state, format!("setting {name}"));
-            if let Some(form) = state.form_mut() {
-                form.submit = Submit::Submitting { request };
-            }
-            vec![Effect::SetSecret {
-                generation: state.generation,
-                request,
-                name,
-                params,
-            }]
-        }
-    }
+    let (field, problem) = errors[0].clone();
+    form.attempted = true;
+    // The "too many tags" error names a row past the end: focus the last tag instead.
+    form.focus = if form.fields().contains(&field) {
+        field
+    } else {
+        FormField::TagKey(form.tags.len().saturating_sub(1))
+    };
+    form.sync_cursors();
+    let count = errors.len();
+    report(
+        state,
+        Level::Error,
+        format!(
+            "{count} field{} to fix before submitting: {problem}",
+            if count == 1 { "" } else { "s" }
+        ),
+    );
+    Vec::new()
 }
 
 fn on_set(

@@ -538,15 +538,7 @@ impl Request {
 }
 
 fn write_new_private_file(path: &std::path::Path, contents: &[u8]) -> Outcome {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|error| fail_usage(format!("--out {}: {error}", path.display())))?;
-    file.write_all(contents)
-        .and_then(|()| file.sync_all())
+    crate::fsutil::write_new_private_file(path, contents)
         .map_err(|error| fail_usage(format!("--out {}: {error}", path.display())))
 }
 

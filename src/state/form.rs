@@ -1,18 +1,30 @@
 //! The Set Secret form: a new secret, or a new version of one. Fields are validated as typed with
 //! the service's rules; a failed submit keeps every field as typed.
 
+use super::review::Snapshot;
+use super::views::Review;
+use crate::random::Alphabet;
 use crate::vault::rules::{self, MAX_TAG_CHARS, MAX_TAGS};
-use crate::vault::{SecretAttributes, SecretValue, SetSecretParameters, Tags};
+use crate::vault::{
+    SecretAttributes, SecretValue, SetSecretParameters, Tags, UpdateSecretParameters,
+};
 use crate::when::{When, format_utc, parse_when};
 use ratatui_textarea::TextArea;
 use zeroize::Zeroize;
 
 pub const MASK_CHAR: char = '•';
 
+/// Every broken rule, by field.
+pub type FieldErrors = Vec<(FormField, String)>;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FormField {
     Name,
     Value,
+    /// The length of a generated value.
+    GenLength,
+    /// The alphabet of a generated value (Space cycles it).
+    GenAlphabet,
     ContentType,
     TagKey(usize),
     TagValue(usize),
@@ -27,6 +39,13 @@ pub enum FormKind {
     NewSecret,
     /// A new version of this secret; the name is fixed.
     NewVersion(String),
+    /// The attributes of one version (PATCH): no value, no new version.
+    EditAttributes {
+        name: String,
+        /// `None`: the latest.
+        version: Option<String>,
+        baseline: Snapshot,
+    },
 }
 
 /// Where the form is in its life.
@@ -56,6 +75,15 @@ pub enum Submit {
         request: u64,
         purging: bool,
     },
+    /// What the write will change, to confirm before it is sent.
+    Review(Box<Review>),
+    /// A file to load the value from.
+    AskPath {
+        input: Box<TextArea<'static>>,
+        error: Option<String>,
+    },
+    /// A file is being read, or `$EDITOR` is open, or a value is being generated.
+    Loading,
 }
 
 pub struct TagRow {
@@ -73,6 +101,11 @@ pub struct SecretForm {
     pub expires: TextArea<'static>,
     pub not_before: TextArea<'static>,
     pub enabled: bool,
+    pub gen_length: TextArea<'static>,
+    pub alphabet: Alphabet,
+    /// A value loaded whole (a file, `$EDITOR`, a rollback, the generator), sent byte for byte:
+    /// the text area normalises line endings, so it is only the truth once typed in.
+    pub exact_value: Option<SecretValue>,
     pub focus: FormField,
     pub submit: Submit,
     /// Something was typed since the form opened.
@@ -135,6 +168,9 @@ impl SecretForm {
             expires: single_line(""),
             not_before: single_line(""),
             enabled: true,
+            gen_length: single_line("32"),
+            alphabet: Alphabet::default(),
+            exact_value: None,
             focus: FormField::Name,
             submit: Submit::Editing,
             changed: false,
@@ -166,6 +202,7 @@ impl SecretForm {
         }
         set(&mut self.expires, FormField::Expires);
         set(&mut self.not_before, FormField::NotBefore);
+        set(&mut self.gen_length, FormField::GenLength);
     }
 
     /// A new version of `name`, starting from its current content type and tags so a roll only
@@ -184,10 +221,83 @@ impl SecretForm {
         form.with_cursors()
     }
 
+    /// A new version starting from an existing one: its value, content type and tags (a
+    /// rollback). Dates are left for the user: an old expiry is rarely right for a new version.
+    pub fn from_version(
+        name: &str,
+        value: &SecretValue,
+        content_type: Option<&str>,
+        tags: Option<&Tags>,
+    ) -> Self {
+        let mut form = Self::new_version(name, content_type, tags);
+        form.set_value(value);
+        form.changed = true;
+        form
+    }
+
+    /// The attributes of `name` (one version, or the latest), as they are now.
+    pub fn edit_attributes(name: &str, version: Option<String>, baseline: Snapshot) -> Self {
+        let mut form = Self::new_secret();
+        form.name = single_line(name);
+        form.content_type = single_line(baseline.content_type.as_deref().unwrap_or_default());
+        form.tags = baseline
+            .tags
+            .iter()
+            .map(|(key, value)| TagRow::new(key, value))
+            .collect();
+        form.expires = single_line(&baseline.exp.map(format_utc).unwrap_or_default());
+        form.not_before = single_line(&baseline.nbf.map(format_utc).unwrap_or_default());
+        form.enabled = baseline.enabled;
+        form.kind = FormKind::EditAttributes {
+            name: name.to_owned(),
+            version,
+            baseline,
+        };
+        form.focus = FormField::ContentType;
+        form.with_cursors()
+    }
+
     pub fn name_text(&self) -> String {
         match &self.kind {
-            FormKind::NewVersion(name) => name.clone(),
+            FormKind::NewVersion(name) | FormKind::EditAttributes { name, .. } => name.clone(),
             FormKind::NewSecret => text(&self.name).trim().to_owned(),
+        }
+    }
+
+    pub fn edits_attributes(&self) -> bool {
+        matches!(self.kind, FormKind::EditAttributes { .. })
+    }
+
+    /// Replaces the value, wiping the old one; it is sent exactly as given until edited.
+    pub fn set_value(&mut self, value: &SecretValue) {
+        let mut area = value_area();
+        area.insert_str(value.expose());
+        let old = std::mem::replace(&mut self.value, area);
+        old.into_lines().iter_mut().for_each(Zeroize::zeroize);
+        self.exact_value = Some(value.clone());
+        self.set_reveal(self.reveal);
+        self.changed = true;
+        self.sync_cursors();
+    }
+
+    /// The value typed into the text area: what was loaded stops being exact.
+    pub fn value_edited(&mut self) {
+        self.exact_value = None;
+    }
+
+    /// The value to send, in a zeroizing holder.
+    pub fn value(&self) -> SecretValue {
+        self.exact_value
+            .clone()
+            .unwrap_or_else(|| SecretValue::new(text(&self.value)))
+    }
+
+    /// The length asked for a generated value.
+    pub fn generate_length(&self) -> Result<usize, String> {
+        let raw = text(&self.gen_length);
+        match raw.trim().parse::<usize>() {
+            Ok(length @ 1..=4096) => Ok(length),
+            _ => Err(format!("length {raw:?}: give a number from 1 to 4096")),
         }
     }
 
@@ -204,8 +314,8 @@ impl SecretForm {
     pub fn is_busy(&self) -> bool {
         matches!(
             self.submit,
-            Submit::Submitting { .. } | Submit::Resolving { .. }
-        )
+            Submit::Submitting { .. } | Submit::Resolving { .. } | Submit::Loading
+        ) || matches!(&self.submit, Submit::Review(review) if review.pending.is_some())
     }
 
     /// The fields in Tab order.
@@ -214,16 +324,19 @@ impl SecretForm {
         if self.kind == FormKind::NewSecret {
             fields.push(FormField::Name);
         }
-        fields.extend([FormField::Value, FormField::ContentType]);
+        if !self.edits_attributes() {
+            fields.push(FormField::Value);
+        }
+        fields.push(FormField::ContentType);
         for row in 0..self.tags.len() {
             fields.extend([FormField::TagKey(row), FormField::TagValue(row)]);
         }
-        fields.extend([
-            FormField::Expires,
-            FormField::NotBefore,
-            FormField::Enabled,
-            FormField::Submit,
-        ]);
+        fields.extend([FormField::Expires, FormField::NotBefore, FormField::Enabled]);
+        // Last, so tabbing from the value to the content type is one key.
+        if !self.edits_attributes() {
+            fields.extend([FormField::GenLength, FormField::GenAlphabet]);
+        }
+        fields.push(FormField::Submit);
         fields
     }
 
@@ -244,6 +357,7 @@ impl SecretForm {
         match self.focus {
             FormField::Name if self.kind == FormKind::NewSecret => Some(&mut self.name),
             FormField::Value => Some(&mut self.value),
+            FormField::GenLength => Some(&mut self.gen_length),
             FormField::ContentType => Some(&mut self.content_type),
             FormField::TagKey(row) => self.tags.get_mut(row).map(|r| &mut r.key),
             FormField::TagValue(row) => self.tags.get_mut(row).map(|r| &mut r.value),
@@ -306,9 +420,7 @@ impl SecretForm {
         {
             errors.push((FormField::Name, problem(violation)));
         }
-        let value_bytes: usize = self.value.lines().iter().map(String::len).sum::<usize>()
-            + self.value.lines().len()
-            - 1;
+        let value_bytes = self.value().len();
         if value_bytes > rules::MAX_VALUE_BYTES {
             errors.push((
                 FormField::Value,
@@ -361,6 +473,19 @@ impl SecretForm {
         {
             errors.push((FormField::Expires, "must be later than not-before".into()));
         }
+        if let FormKind::EditAttributes { baseline, .. } = &self.kind {
+            for (field, had, now_set) in [
+                (FormField::Expires, baseline.exp, &expires),
+                (FormField::NotBefore, baseline.nbf, &not_before),
+            ] {
+                if had.is_some() && matches!(now_set, Ok(None) | Ok(Some(When::Never))) {
+                    errors.push((
+                        field,
+                        "an update cannot remove a date: set a new version without it".into(),
+                    ));
+                }
+            }
+        }
         errors
     }
 
@@ -393,7 +518,7 @@ impl SecretForm {
         Ok((
             self.name_text(),
             SetSecretParameters {
-                value: SecretValue::new(text(&self.value)),
+                value: self.value(),
                 tags: (!tags.is_empty()).then_some(tags),
                 content_type: (!content_type.is_empty()).then_some(content_type),
                 attributes: Some(SecretAttributes {
@@ -402,6 +527,29 @@ impl SecretForm {
                     exp: at(FormField::Expires),
                     ..SecretAttributes::default()
                 }),
+            },
+        ))
+    }
+}
+
+impl SecretForm {
+    /// The PATCH to send for an attributes form, or the fields that are wrong.
+    pub fn to_update(
+        &self,
+        now: i64,
+    ) -> Result<(String, Option<String>, UpdateSecretParameters), FieldErrors> {
+        let FormKind::EditAttributes { name, version, .. } = &self.kind else {
+            return Err(vec![(FormField::Submit, "not an attributes form".into())]);
+        };
+        let (_, set) = self.to_request(now)?;
+        Ok((
+            name.clone(),
+            version.clone(),
+            UpdateSecretParameters {
+                // An empty content type or tag set is sent as such, so clearing them works.
+                content_type: Some(set.content_type.unwrap_or_default()),
+                attributes: set.attributes,
+                tags: Some(set.tags.unwrap_or_default()),
             },
         ))
     }
@@ -495,16 +643,66 @@ mod tests {
     }
 
     #[test]
+    fn values_keep_their_exact_bytes() {
+        let mut form = SecretForm::new_secret();
+        let tricky = SecretValue::new("line 1\r\n\tindented\n\ntrailing spaces  \n");
+        form.set_value(&tricky);
+        assert_eq!(form.value().expose(), tricky.expose());
+    }
+
+    #[test]
+    fn an_attributes_form_cannot_remove_a_date_and_sends_a_patch() {
+        let baseline = crate::state::review::Snapshot {
+            content_type: Some("text/plain".into()),
+            tags: [("env".to_owned(), "dev".to_owned())].into(),
+            enabled: true,
+            exp: Some(NOW + 86_400),
+            nbf: None,
+        };
+        let mut form = SecretForm::edit_attributes("api", Some("abc".into()), baseline);
+        assert!(!form.fields().contains(&FormField::Value));
+        form.expires = single_line("");
+        assert!(
+            form.error_for(FormField::Expires, NOW)
+                .is_some_and(|e| e.contains("cannot remove"))
+        );
+        form.expires = single_line("+2d");
+        form.enabled = false;
+        let (name, version, patch) = form.to_update(NOW).expect("valid");
+        assert_eq!((name.as_str(), version.as_deref()), ("api", Some("abc")));
+        let attributes = patch.attributes.expect("attributes");
+        assert_eq!(attributes.exp, Some(NOW + 2 * 86_400));
+        assert_eq!(attributes.enabled, Some(false));
+        assert_eq!(patch.tags.expect("tags")["env"], "dev");
+    }
+
+    #[test]
     fn tab_order_walks_every_field_and_wraps() {
         let mut form = SecretForm::new_secret();
         form.add_tag();
         form.focus = FormField::Name;
         let mut seen = vec![form.focus];
-        for _ in 0..9 {
+        for _ in 0..11 {
             form.focus_step(true);
             seen.push(form.focus);
         }
-        assert_eq!(seen.last(), Some(&FormField::Name));
+        assert_eq!(
+            seen,
+            [
+                FormField::Name,
+                FormField::Value,
+                FormField::ContentType,
+                FormField::TagKey(0),
+                FormField::TagValue(0),
+                FormField::Expires,
+                FormField::NotBefore,
+                FormField::Enabled,
+                FormField::GenLength,
+                FormField::GenAlphabet,
+                FormField::Submit,
+                FormField::Name,
+            ]
+        );
         form.focus_step(false);
         assert_eq!(form.focus, FormField::Submit);
         form.focus = FormField::TagValue(0);

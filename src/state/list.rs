@@ -180,6 +180,14 @@ impl SecretList {
         self.refilter_keeping(None);
     }
 
+    /// Drops a row (a deleted secret); the cursor stays where it was, on the next one.
+    pub fn remove(&mut self, name: &str) {
+        let position = self.cursor;
+        self.rows.retain(|row| !row.name.eq_ignore_ascii_case(name));
+        self.refilter_keeping(None);
+        self.cursor = position.min(self.visible.len().saturating_sub(1));
+    }
+
     pub fn set_query(&mut self, query: String) {
         self.query = query;
         self.refilter_keeping(None);

@@ -3,12 +3,17 @@
 pub mod form;
 pub mod list;
 pub mod remote;
+pub mod review;
+pub mod views;
 
 use crate::config::Profile;
 use crate::vault::{SecretBundle, SecretItem};
 pub use form::SecretForm;
 pub use list::SecretList;
 pub use remote::Remote;
+pub use views::{
+    Confirm, DeletedView, ExpiryView, OpRecord, Prompt, Review, Screen, VersionDiff, Write,
+};
 
 /// Which pane has the keyboard on the main screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -30,6 +35,15 @@ pub enum Overlay {
         cursor: usize,
     },
     Form(Box<SecretForm>),
+    /// A write to confirm (attributes, copy to another vault); the form has its own.
+    Review(Box<Review>),
+    Confirm(Confirm),
+    Prompt(Prompt),
+    Diff(Box<VersionDiff>),
+    /// Choosing the profile to copy the selected secret to.
+    CopyTarget {
+        cursor: usize,
+    },
 }
 
 /// The session with the active profile's vault.
@@ -68,6 +82,8 @@ pub struct Versions {
     pub cursor: usize,
     /// A version to put the cursor on when the list arrives (the one just set).
     pub select_when_loaded: Option<String>,
+    /// The version marked to diff against.
+    pub marked: Option<String>,
 }
 
 impl Versions {
@@ -97,6 +113,17 @@ pub struct State {
     pub versions: Versions,
     pub details: Details,
     pub focus: Pane,
+    pub screen: Screen,
+    pub deleted: DeletedView,
+    pub expiry: ExpiryView,
+    /// What this session did, oldest first.
+    pub operations: Vec<OpRecord>,
+    /// A secret to select once the list has it (a jump from the expiry overview).
+    pub select_after_list: Option<String>,
+    /// Seconds after which a copied value is cleared from the clipboard.
+    pub clipboard_clear: Option<u64>,
+    /// Identifies the latest copy, so only its timer clears the clipboard.
+    pub clipboard_copy: u64,
     pub overlay: Overlay,
     /// The value in the details pane is shown.
     pub reveal: bool,
@@ -128,6 +155,13 @@ impl State {
             versions: Versions::default(),
             details: Details::default(),
             focus: Pane::Secrets,
+            screen: Screen::Secrets,
+            deleted: DeletedView::default(),
+            expiry: ExpiryView::default(),
+            operations: Vec::new(),
+            select_after_list: None,
+            clipboard_clear: None,
+            clipboard_copy: 0,
             overlay: Overlay::None,
             reveal: false,
             in_flight: Vec::new(),

@@ -91,6 +91,66 @@ fn input<'a>(
     });
 }
 
+/// The value, and the generator's length and alphabet under it.
+fn value_items<'a>(
+    items: &mut Vec<Item<'a>>,
+    form: &'a SecretForm,
+    theme: &Theme,
+    width: u16,
+    error_of: &dyn Fn(FormField) -> Option<String>,
+) {
+    let value_note = Span::styled(
+        if form.reveal {
+            "Ctrl-r masks"
+        } else {
+            "Ctrl-r reveals"
+        },
+        theme.dim(),
+    );
+    input(
+        items,
+        FormField::Value,
+        "Value",
+        &form.value,
+        4,
+        Some(value_note),
+    );
+    if let Some(message) = error_of(FormField::Value) {
+        items.push(error_line(theme, FormField::Value, message, width));
+    }
+}
+
+/// The generator's length and alphabet (Ctrl-g uses them), with the other value sources.
+fn generator_items<'a>(items: &mut Vec<Item<'a>>, form: &'a SecretForm, theme: &Theme) {
+    input(
+        items,
+        FormField::GenLength,
+        "Generate",
+        &form.gen_length,
+        1,
+        Some(Span::styled(
+            "chars · Ctrl-g generates · Ctrl-o file · Ctrl-e $EDITOR",
+            theme.dim(),
+        )),
+    );
+    let focused = if form.focus == FormField::GenAlphabet {
+        theme.selected(true)
+    } else {
+        ratatui::style::Style::default()
+    };
+    items.push(text_item(
+        Some(FormField::GenAlphabet),
+        Line::from(vec![
+            Span::styled(
+                format!("{:<width$}", "  from", width = LABEL_WIDTH as usize),
+                theme.label(),
+            ),
+            Span::styled(format!("< {} >", form.alphabet.label()), focused),
+            Span::styled("  Space changes", theme.dim()),
+        ]),
+    ));
+}
+
 fn show_error(form: &SecretForm, field: FormField) -> bool {
     if form.attempted {
         return true;
@@ -111,6 +171,13 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
     let title = match &form.kind {
         FormKind::NewSecret => " New secret ".to_owned(),
         FormKind::NewVersion(name) => format!(" New version of {name} "),
+        FormKind::EditAttributes { name, version, .. } => format!(
+            " Attributes of {name} ({}) · no new version ",
+            version.as_deref().map_or_else(
+                || "latest".to_owned(),
+                |v| format!("version {}", &v[..v.len().min(8)])
+            )
+        ),
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -134,24 +201,8 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
             items.push(error_line(theme, FormField::Name, message, inner.width));
         }
     }
-    let value_note = Span::styled(
-        if form.reveal {
-            "Ctrl-r masks"
-        } else {
-            "Ctrl-r reveals"
-        },
-        theme.dim(),
-    );
-    input(
-        &mut items,
-        FormField::Value,
-        "Value",
-        &form.value,
-        4,
-        Some(value_note),
-    );
-    if let Some(message) = error_of(FormField::Value) {
-        items.push(error_line(theme, FormField::Value, message, inner.width));
+    if !form.edits_attributes() {
+        value_items(&mut items, form, theme, inner.width, &error_of);
     }
     input(
         &mut items,
@@ -239,6 +290,9 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
             ),
         ]),
     ));
+    if !form.edits_attributes() {
+        generator_items(&mut items, form, theme);
+    }
     items.push(text_item(
         Some(FormField::Submit),
         Line::from(vec![
@@ -339,6 +393,9 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
         );
         frame.render_widget(Paragraph::new(footer), rect);
     }
+    if let Submit::Review(review) = &form.submit {
+        super::review::render(frame, state, review, theme);
+    }
 }
 
 /// Lines wider than the form are word-wrapped in the style of their first span, so the footer's
@@ -411,6 +468,28 @@ fn footer<'a>(state: &'a State, form: &'a SecretForm, theme: &Theme) -> Option<V
                 Span::raw("▏"),
             ]),
         ],
+        Submit::Review(_) => return None,
+        Submit::AskPath { input, error } => {
+            let mut lines = vec![
+                Line::styled(
+                    "Load the value from a file (UTF-8, at most 25 KiB). Path, then Enter:",
+                    theme.warning(),
+                ),
+                Line::from(vec![
+                    Span::raw("> "),
+                    Span::styled(text(input), theme.key()),
+                    Span::raw("▏"),
+                ]),
+            ];
+            if let Some(error) = error {
+                lines.push(Line::styled(format!("✗ {error}"), theme.error()));
+            }
+            lines
+        }
+        Submit::Loading => vec![Line::styled(
+            format!("{spinner} Getting the value…"),
+            theme.warning(),
+        )],
         Submit::Resolving { purging, .. } => vec![Line::styled(
             format!(
                 "{spinner} {} {name}…",

@@ -5,12 +5,14 @@ pub mod details;
 pub mod form;
 pub mod layout;
 pub mod overlays;
+pub mod review;
 pub mod secrets;
 pub mod status;
 pub mod theme;
 pub mod versions;
+pub mod views;
 
-use crate::state::{Overlay, State};
+use crate::state::{Overlay, Screen, State};
 use ratatui::Frame;
 use std::borrow::Cow;
 pub use theme::Theme;
@@ -70,15 +72,29 @@ pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
 
 pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     let layout = layout::main_layout(frame.area());
-    secrets::render(frame, layout.list, state, theme);
-    details::render(frame, layout.details, state, theme);
-    versions::render(frame, layout.versions, state, theme);
+    match state.screen {
+        Screen::Secrets => {
+            secrets::render(frame, layout.list, state, theme);
+            details::render(frame, layout.details, state, theme);
+            versions::render(frame, layout.versions, state, theme);
+        }
+        Screen::Deleted => views::render_deleted(frame, layout::body(frame.area()), state, theme),
+        Screen::Expiry => views::render_expiry(frame, layout::body(frame.area()), state, theme),
+        Screen::Operations => {
+            views::render_operations(frame, layout::body(frame.area()), state, theme)
+        }
+    }
     status::render(frame, layout.status, state, theme);
     match &state.overlay {
         Overlay::None => {}
         Overlay::Help { scroll } => overlays::render_help(frame, *scroll, theme),
         Overlay::ProfilePicker { cursor } => overlays::render_picker(frame, state, *cursor, theme),
         Overlay::Form(form) => form::render(frame, state, form, theme),
+        Overlay::Review(review) => review::render(frame, state, review, theme),
+        Overlay::Confirm(confirm) => views::render_confirm(frame, state, confirm, theme),
+        Overlay::Prompt(prompt) => views::render_prompt(frame, state, prompt, theme),
+        Overlay::Diff(diff) => views::render_diff(frame, state, diff, theme),
+        Overlay::CopyTarget { cursor } => views::render_copy_target(frame, state, *cursor, theme),
     }
 }
 

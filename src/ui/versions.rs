@@ -56,12 +56,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 .unwrap_or_default();
             let attributes = item.attributes.clone().unwrap_or_default();
             let current = versions.current.as_deref() == Some(version.as_str());
+            let marked = versions.marked.as_deref() == Some(version.as_str());
             let badge = ExpiryBadge::of(attributes.exp, state.now);
             let expiry = attributes
                 .exp
                 .map_or_else(|| "none".to_owned(), |exp| columns.stamp(exp));
             let mut cells = vec![
-                Cell::from(if current { "*" } else { " " }),
+                Cell::from(format!(
+                    "{}{}",
+                    if current { "*" } else { " " },
+                    if marked { "m" } else { " " }
+                )),
                 Cell::from(crate::app::update::short(&version).to_owned()),
                 Cell::from(if attributes.enabled == Some(false) {
                     Span::styled("✗", theme.disabled())
@@ -104,7 +109,7 @@ struct Columns {
 }
 
 impl Columns {
-    const FIXED: u16 = 1 + 1 + 8 + 1 + 1 + 1;
+    const FIXED: u16 = 2 + 1 + 8 + 1 + 1 + 1;
 
     fn for_width(width: u16) -> Self {
         let updated = width >= Self::FIXED + 3 * 11;
@@ -123,7 +128,7 @@ impl Columns {
     fn widths(&self) -> Vec<Constraint> {
         let stamp = Constraint::Length(self.stamp_width());
         let mut widths = vec![
-            Constraint::Length(1),
+            Constraint::Length(2),
             Constraint::Length(8),
             Constraint::Length(1),
             stamp,

@@ -287,3 +287,17 @@ pub fn answer(state: &mut State, make: impl FnOnce(&State) -> Msg) -> Vec<Effect
     let msg = make(state);
     update(state, msg)
 }
+
+/// Ctrl-s, then Enter on the review it opens: the effects of sending the form.
+pub fn submit_form(state: &mut State) -> Vec<Effect> {
+    let effects = ctrl(state, 's');
+    let reviewing = matches!(
+        state.form().map(|form| &form.submit),
+        Some(kvtui::state::form::Submit::Review(_))
+    );
+    if reviewing {
+        press(state, KeyCode::Enter)
+    } else {
+        effects
+    }
+}

@@ -1,0 +1,74 @@
+//! Editing a value in the user's `$VISUAL` / `$EDITOR`. The editor needs a file, so the value
+//! goes to a RAM-backed directory (`$XDG_RUNTIME_DIR`, else `/dev/shm`), owner-only, and is
+//! overwritten with zeros and removed as soon as the editor exits. With no RAM-backed
+//! directory the edit is refused rather than put on disk.
+
+use crate::vault::SecretValue;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroize;
+
+fn ram_dir() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from),
+        Some(PathBuf::from("/dev/shm")),
+    ];
+    candidates.into_iter().flatten().find(|dir| dir.is_dir())
+}
+
+fn wipe(path: &Path) {
+    if let Ok(length) = std::fs::metadata(path).map(|m| m.len())
+        && let Ok(mut file) = std::fs::OpenOptions::new().write(true).open(path)
+    {
+        let _ = file.write_all(&vec![0u8; length as usize]);
+        let _ = file.sync_all();
+    }
+    let _ = std::fs::remove_file(path);
+}
+
+/// Runs the editor on `value` and returns what was saved. Blocks until the editor exits; the
+/// caller hands the terminal over first.
+pub fn edit(value: &SecretValue) -> Result<SecretValue, String> {
+    let dir = ram_dir().ok_or(
+        "no RAM-backed directory ($XDG_RUNTIME_DIR or /dev/shm) to edit in without writing the value to disk",
+    )?;
+    let path = dir.join(format!("kvtui-edit-{}.txt", crate::random::hex(8)));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .and_then(|mut file| file.write_all(value.expose().as_bytes()));
+    if let Err(error) = written {
+        wipe(&path);
+        return Err(format!("cannot write {}: {error}", path.display()));
+    }
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".to_owned());
+    // Through the shell, so an editor with arguments (`code --wait`) works.
+    let status = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("kvtui-editor")
+        .arg(&path)
+        .status();
+    let result = match status {
+        Ok(status) if status.success() => match std::fs::read(&path) {
+            Ok(mut bytes) => {
+                let text = String::from_utf8(bytes.clone())
+                    .map_err(|_| "the edited value is not UTF-8 text".to_owned());
+                bytes.zeroize();
+                text.map(SecretValue::new)
+            }
+            Err(error) => Err(format!("cannot read the edited value back: {error}")),
+        },
+        Ok(status) => Err(format!(
+            "{editor} exited with {status}: the value is unchanged"
+        )),
+        Err(error) => Err(format!("cannot run {editor}: {error}")),
+    };
+    wipe(&path);
+    result
+}

@@ -1,0 +1,271 @@
+//! What a write will change, shown before it is sent: the review screen's model, and the diff of
+//! two versions in the history. Values are compared, never shown here; the screen reveals them
+//! only when asked.
+
+use crate::vault::{
+    SecretAttributes, SecretBundle, SecretItem, SecretValue, SetSecretParameters, Tags,
+    UpdateSecretParameters,
+};
+use crate::when::format_utc;
+
+/// The attributes a write can change, in one shape whatever they came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub content_type: Option<String>,
+    pub tags: Tags,
+    pub enabled: bool,
+    pub exp: Option<i64>,
+    pub nbf: Option<i64>,
+}
+
+impl Snapshot {
+    fn of(
+        content_type: Option<&str>,
+        tags: Option<&Tags>,
+        attributes: Option<&SecretAttributes>,
+    ) -> Self {
+        Self {
+            content_type: content_type.filter(|t| !t.is_empty()).map(str::to_owned),
+            tags: tags.cloned().unwrap_or_default(),
+            enabled: attributes.and_then(|a| a.enabled).unwrap_or(true),
+            exp: attributes.and_then(|a| a.exp),
+            nbf: attributes.and_then(|a| a.nbf),
+        }
+    }
+
+    pub fn of_item(item: &SecretItem) -> Self {
+        Self::of(
+            item.content_type.as_deref(),
+            item.tags.as_ref(),
+            item.attributes.as_ref(),
+        )
+    }
+
+    pub fn of_bundle(bundle: &SecretBundle) -> Self {
+        Self::of(
+            bundle.content_type.as_deref(),
+            bundle.tags.as_ref(),
+            bundle.attributes.as_ref(),
+        )
+    }
+
+    /// What a Set Secret with `params` leaves: it replaces every attribute.
+    pub fn of_set(params: &SetSecretParameters) -> Self {
+        Self::of(
+            params.content_type.as_deref(),
+            params.tags.as_ref(),
+            params.attributes.as_ref(),
+        )
+    }
+
+    /// What PATCH `params` leaves on `self`: only the fields it names change.
+    pub fn patched(&self, params: &UpdateSecretParameters) -> Self {
+        let mut next = self.clone();
+        if let Some(content_type) = &params.content_type {
+            next.content_type = (!content_type.is_empty()).then(|| content_type.clone());
+        }
+        if let Some(tags) = &params.tags {
+            next.tags = tags.clone();
+        }
+        if let Some(attributes) = &params.attributes {
+            // Absent attributes are left as they are: PATCH cannot remove a date.
+            if let Some(enabled) = attributes.enabled {
+                next.enabled = enabled;
+            }
+            if attributes.exp.is_some() {
+                next.exp = attributes.exp;
+            }
+            if attributes.nbf.is_some() {
+                next.nbf = attributes.nbf;
+            }
+        }
+        next
+    }
+}
+
+/// One changed field: `before` is `None` where there was nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+fn date(unix: Option<i64>) -> Option<String> {
+    unix.map(format_utc)
+}
+
+/// The fields that differ between `before` (nothing, for a new secret) and `after`.
+pub fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<Change> {
+    let empty = Snapshot {
+        enabled: true,
+        ..Snapshot::default()
+    };
+    let old = before.unwrap_or(&empty);
+    let mut changes = Vec::new();
+    let mut push = |field: &str, before: Option<String>, after: Option<String>| {
+        if before != after {
+            changes.push(Change {
+                field: field.to_owned(),
+                before,
+                after,
+            });
+        }
+    };
+    push(
+        "content type",
+        old.content_type.clone(),
+        after.content_type.clone(),
+    );
+    let keys: std::collections::BTreeSet<&String> =
+        old.tags.keys().chain(after.tags.keys()).collect();
+    for key in keys {
+        push(
+            &format!("tag {key}"),
+            old.tags.get(key).cloned(),
+            after.tags.get(key).cloned(),
+        );
+    }
+    let enabled = |on: bool| Some(if on { "enabled" } else { "disabled" }.to_owned());
+    if before.is_some() || !after.enabled {
+        push("enabled", enabled(old.enabled), enabled(after.enabled));
+    }
+    push("expires", date(old.exp), date(after.exp));
+    push("not before", date(old.nbf), date(after.nbf));
+    changes
+}
+
+/// Whether the value changes, as far as kvtui can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueChange {
+    /// No value is written (PATCH).
+    NotWritten,
+    /// A first value: the secret (or the target vault's copy) does not exist yet.
+    New,
+    Same,
+    Changed,
+    /// The current value is not loaded (disabled, or not fetched), so it cannot be compared.
+    Unknown,
+}
+
+impl ValueChange {
+    pub fn compare(current: Option<&SecretValue>, next: &SecretValue) -> Self {
+        match current {
+            Some(current) if current.expose() == next.expose() => Self::Same,
+            Some(_) => Self::Changed,
+            None => Self::Unknown,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::NotWritten => "not written: only attributes change",
+            Self::New => "new",
+            Self::Same => "unchanged (a new version with the same value)",
+            Self::Changed => "changed",
+            Self::Unknown => "written (the current value is not loaded to compare)",
+        }
+    }
+}
+
+/// A line of a value diff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DiffLine {
+    Same(String),
+    Removed(String),
+    Added(String),
+}
+
+/// `old` to `new`, line by line.
+pub fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
+    similar::TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|change| {
+            let line = change.value().trim_end_matches('\n').to_owned();
+            match change.tag() {
+                similar::ChangeTag::Equal => DiffLine::Same(line),
+                similar::ChangeTag::Delete => DiffLine::Removed(line),
+                similar::ChangeTag::Insert => DiffLine::Added(line),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(pairs: &[(&str, &str)]) -> Tags {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn only_changed_fields_are_listed() {
+        let before = Snapshot {
+            content_type: Some("text/plain".into()),
+            tags: tags(&[("env", "dev"), ("owner", "me")]),
+            enabled: true,
+            exp: Some(1_800_000_000),
+            nbf: None,
+        };
+        let mut after = before.clone();
+        after.tags = tags(&[("env", "prod"), ("team", "x")]);
+        after.enabled = false;
+        let fields: Vec<(String, Option<String>, Option<String>)> = changes(Some(&before), &after)
+            .into_iter()
+            .map(|c| (c.field, c.before, c.after))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("tag env".into(), Some("dev".into()), Some("prod".into())),
+                ("tag owner".into(), Some("me".into()), None),
+                ("tag team".into(), None, Some("x".into())),
+                (
+                    "enabled".into(),
+                    Some("enabled".into()),
+                    Some("disabled".into())
+                ),
+            ]
+        );
+        assert!(changes(Some(&before), &before).is_empty());
+    }
+
+    #[test]
+    fn patch_keeps_what_it_does_not_name() {
+        let before = Snapshot {
+            content_type: Some("a".into()),
+            tags: tags(&[("k", "v")]),
+            enabled: true,
+            exp: Some(5),
+            nbf: None,
+        };
+        let after = before.patched(&UpdateSecretParameters {
+            attributes: Some(SecretAttributes {
+                enabled: Some(false),
+                exp: Some(5),
+                ..SecretAttributes::default()
+            }),
+            ..UpdateSecretParameters::default()
+        });
+        assert_eq!(after.content_type.as_deref(), Some("a"));
+        assert_eq!(after.tags, before.tags);
+        assert!(!after.enabled);
+    }
+
+    #[test]
+    fn values_diff_line_by_line() {
+        assert_eq!(
+            line_diff("a\nb\nc", "a\nB\nc"),
+            [
+                DiffLine::Same("a".into()),
+                DiffLine::Removed("b".into()),
+                DiffLine::Added("B".into()),
+                DiffLine::Same("c".into()),
+            ]
+        );
+    }
+}

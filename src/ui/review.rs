@@ -1,0 +1,124 @@
+//! The review before a write: each changed field before → after, what happens to the value
+//! (masked; a line diff only when revealed), and the write's progress or error.
+
+use super::layout::centered;
+use super::theme::Theme;
+use super::{printable, wrap_words};
+use crate::state::review::{DiffLine, ValueChange, line_diff};
+use crate::state::{Review, State};
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
+    let area = centered(super::layout::body(frame.area()), 96, 26);
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(" Review before writing ", theme.title()));
+    let width = area.width.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = wrap_words(&review.title, width)
+        .into_iter()
+        .map(|line| Line::styled(line, theme.title()))
+        .collect();
+    lines.push(Line::raw(""));
+    if review.changes.is_empty() && review.value == ValueChange::NotWritten {
+        lines.push(Line::styled("Nothing changes.", theme.dim()));
+    }
+    for change in &review.changes {
+        let before = change.before.as_deref().map(printable);
+        let after = change.after.as_deref().map(printable);
+        let mut spans = vec![Span::styled(format!("{:<14}", change.field), theme.label())];
+        match (before, after) {
+            (Some(before), Some(after)) => {
+                spans.push(Span::styled(before.into_owned(), theme.error()));
+                spans.push(Span::raw(" → "));
+                spans.push(Span::styled(after.into_owned(), theme.success()));
+            }
+            (None, Some(after)) => {
+                spans.push(Span::styled(format!("+ {after}"), theme.success()));
+            }
+            (Some(before), None) => {
+                spans.push(Span::styled(format!("- {before} (removed)"), theme.error()));
+            }
+            (None, None) => {}
+        }
+        lines.push(Line::from(spans));
+    }
+    if review.value != ValueChange::NotWritten {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<14}", "value"), theme.label()),
+            Span::styled(review.value.describe(), theme.warning()),
+        ]));
+        value_lines(&mut lines, review, theme);
+    }
+    lines.push(Line::raw(""));
+    match (&review.pending, &review.error) {
+        (Some(_), _) => lines.push(Line::styled(
+            format!("{} Writing…", super::secrets::spinner(state)),
+            theme.warning(),
+        )),
+        (None, Some(error)) => {
+            lines.push(Line::styled(format!("✗ {error}"), theme.error()));
+            lines.push(Line::styled(
+                "Nothing was lost: Enter tries again, Esc goes back.",
+                theme.dim(),
+            ));
+        }
+        (None, None) => lines.push(Line::from(vec![
+            Span::styled("Enter", theme.key()),
+            Span::raw(" writes · "),
+            Span::styled("v", theme.key()),
+            Span::raw(if review.reveal {
+                " masks the values · "
+            } else {
+                " reveals the values · "
+            }),
+            Span::styled("Esc", theme.key()),
+            Span::raw(" goes back"),
+        ])),
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn value_lines<'a>(lines: &mut Vec<Line<'a>>, review: &'a Review, theme: &Theme) {
+    let Some(next) = review.new_value() else {
+        return;
+    };
+    if !review.reveal {
+        lines.push(Line::styled(
+            format!("{:<14}{} bytes, masked", "", next.len()),
+            theme.dim(),
+        ));
+        return;
+    }
+    match &review.current_value {
+        Some(current) if review.value == ValueChange::Changed => {
+            for line in line_diff(current.expose(), next.expose()) {
+                lines.push(diff_line(line, theme));
+            }
+        }
+        _ => {
+            for line in next.expose().split('\n') {
+                lines.push(Line::styled(
+                    format!("  {}", printable(line)),
+                    theme.success(),
+                ));
+            }
+        }
+    }
+}
+
+pub fn diff_line<'a>(line: DiffLine, theme: &Theme) -> Line<'a> {
+    match line {
+        DiffLine::Same(text) => Line::raw(format!("  {}", printable(&text))),
+        DiffLine::Removed(text) => Line::styled(format!("- {}", printable(&text)), theme.error()),
+        DiffLine::Added(text) => Line::styled(format!("+ {}", printable(&text)), theme.success()),
+    }
+}
