@@ -42,6 +42,11 @@ pub fn parse_when(input: &str, now: i64) -> Result<When, String> {
     if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
         return Ok(When::At(at.unix_timestamp()));
     }
+    // The form kvtui shows dates in, so a date read off the screen can be typed back.
+    let shown_format = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    if let Ok(at) = PrimitiveDateTime::parse(text, &shown_format) {
+        return Ok(When::At(at.assume_utc().unix_timestamp()));
+    }
     let date_format = format_description!("[year]-[month]-[day]");
     if let Ok(date) = Date::parse(text, &date_format) {
         let midnight = PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_utc();
@@ -59,6 +64,15 @@ pub fn format_utc(unix: i64) -> String {
         }
         Err(_) => unix.to_string(),
     }
+}
+
+/// A unix time in RFC 3339 to the second (`2027-03-01T12:00:05Z`): exact, and parsed back by
+/// `parse_when`, for prefilling a form with a date that must not drift.
+pub fn format_rfc3339(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|at| at.format(&Rfc3339).ok())
+        .unwrap_or_else(|| unix.to_string())
 }
 
 /// The current time in unix seconds.
@@ -113,6 +127,17 @@ mod tests {
         assert_eq!(
             format_utc(1_803_859_200 + 12 * 3_600),
             "2027-03-01 12:00 UTC"
+        );
+    }
+
+    #[test]
+    fn shown_and_exact_forms_parse_back() {
+        let at = 1_803_859_200 + 12 * 3_600 + 5;
+        assert_eq!(parse_when(&format_rfc3339(at), NOW), Ok(When::At(at)));
+        assert_eq!(
+            parse_when(&format_utc(at), NOW),
+            Ok(When::At(at - 5)),
+            "the shown form has minutes only"
         );
     }
 }

@@ -314,7 +314,9 @@ fn on_page(
                 (ListLoad::Loading { pages }, false) => ListLoad::Loading { pages: pages + 1 },
                 (_, false) => ListLoad::Loading { pages: 1 },
             };
-            if done {
+            // The count is news only when nothing more important (a write's result) is shown.
+            let quiet = matches!(state.last_result, None | Some((Level::Info, _)));
+            if done && quiet {
                 report(
                     state,
                     Level::Info,

@@ -8,7 +8,7 @@ use crate::vault::rules::{self, MAX_TAG_CHARS, MAX_TAGS};
 use crate::vault::{
     SecretAttributes, SecretValue, SetSecretParameters, Tags, UpdateSecretParameters,
 };
-use crate::when::{When, format_utc, parse_when};
+use crate::when::{When, format_rfc3339, format_utc, parse_when};
 use ratatui_textarea::TextArea;
 use zeroize::Zeroize;
 
@@ -245,8 +245,8 @@ impl SecretForm {
             .iter()
             .map(|(key, value)| TagRow::new(key, value))
             .collect();
-        form.expires = single_line(&baseline.exp.map(format_utc).unwrap_or_default());
-        form.not_before = single_line(&baseline.nbf.map(format_utc).unwrap_or_default());
+        form.expires = single_line(&baseline.exp.map(format_rfc3339).unwrap_or_default());
+        form.not_before = single_line(&baseline.nbf.map(format_rfc3339).unwrap_or_default());
         form.enabled = baseline.enabled;
         form.kind = FormKind::EditAttributes {
             name: name.to_owned(),

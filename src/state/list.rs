@@ -184,6 +184,8 @@ impl SecretList {
     pub fn remove(&mut self, name: &str) {
         let position = self.cursor;
         self.rows.retain(|row| !row.name.eq_ignore_ascii_case(name));
+        // The old indices point past the shortened rows: drop them before anything reads them.
+        self.visible.clear();
         self.refilter_keeping(None);
         self.cursor = position.min(self.visible.len().saturating_sub(1));
     }
@@ -308,6 +310,18 @@ mod tests {
         assert!(list.visible.is_empty() && list.selected().is_none());
         list.set_query(String::new());
         assert_eq!(list.visible.len(), 4);
+    }
+
+    #[test]
+    fn removing_the_selected_row_moves_to_the_next() {
+        let mut list = list(&["a", "b", "c"]);
+        list.move_cursor(1);
+        list.remove("b");
+        assert_eq!(list.selected_name(), Some("c"));
+        list.remove("c");
+        assert_eq!(list.selected_name(), Some("a"));
+        list.remove("a");
+        assert_eq!(list.selected_name(), None);
     }
 
     #[test]

@@ -298,7 +298,11 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
         Line::from(vec![
             Span::raw(" ".repeat(LABEL_WIDTH as usize)),
             Span::styled(
-                "[ Set secret ]",
+                if form.edits_attributes() {
+                    "[ Update attributes ]"
+                } else {
+                    "[ Set secret ]"
+                },
                 focus_style(FormField::Submit).patch(theme.key()),
             ),
             Span::styled("  Ctrl-s from any field · Esc closes", theme.dim()),

@@ -61,3 +61,14 @@ pub fn body(area: Rect) -> Rect {
         ..area
     }
 }
+
+/// Rows `lines` take when wrapped to `width` columns (each at least one).
+pub fn wrapped_height(lines: &[ratatui::text::Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    lines
+        .iter()
+        .map(|line| line.width().div_ceil(width).max(1))
+        .sum::<usize>()
+        .try_into()
+        .unwrap_or(u16::MAX)
+}

@@ -11,13 +11,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
-    let area = centered(super::layout::body(frame.area()), 96, 26);
-    frame.render_widget(Clear, area);
+    let body = super::layout::body(frame.area());
+    let box_width = body.width.min(96);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
         .title(Span::styled(" Review before writing ", theme.title()));
-    let width = area.width.saturating_sub(2) as usize;
+    let width = box_width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = wrap_words(&review.title, width)
         .into_iter()
         .map(|line| Line::styled(line, theme.title()))
@@ -79,6 +79,9 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
             Span::raw(" goes back"),
         ])),
     }
+    let height = super::layout::wrapped_height(&lines, width as u16) + 2;
+    let area = centered(body, box_width, height);
+    frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)

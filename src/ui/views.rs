@@ -187,7 +187,7 @@ pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &T
     let skip = state.operations.len().saturating_sub(height);
     let rows = state.operations.iter().skip(skip).map(|op| {
         Row::new(vec![
-            Cell::from(format_utc(op.at)[11..19].to_owned()),
+            Cell::from(format_utc(op.at)[11..16].to_owned()),
             Cell::from(op.profile.clone()),
             Cell::from(op.operation),
             Cell::from(printable(&op.secret).into_owned()),
@@ -204,14 +204,14 @@ pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &T
     let table = Table::new(
         rows,
         [
-            Constraint::Length(8),
+            Constraint::Length(5),
             Constraint::Length(10),
             Constraint::Length(17),
             Constraint::Length(20),
             Constraint::Fill(1),
         ],
     )
-    .header(Row::new(["TIME", "PROFILE", "OPERATION", "SECRET", "RESULT"]).style(theme.header()))
+    .header(Row::new(["UTC", "PROFILE", "OPERATION", "SECRET", "RESULT"]).style(theme.header()))
     .column_spacing(1);
     frame.render_widget(table, inner);
 }
@@ -219,12 +219,9 @@ pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &T
 fn dialog(frame: &mut Frame, title: String, lines: Vec<Line>, theme: &Theme) {
     let body = super::layout::body(frame.area());
     let width = 76.min(body.width);
-    let inner_width = width.saturating_sub(2) as usize;
-    let height: usize = lines
-        .iter()
-        .map(|line| line.width().div_ceil(inner_width.max(1)).max(1))
-        .sum();
-    let area = centered(body, width, height as u16 + 2);
+    let inner_width = width.saturating_sub(2);
+    let height = super::layout::wrapped_height(&lines, inner_width as u16);
+    let area = centered(body, width, height + 2);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
@@ -368,8 +365,8 @@ pub fn render_copy_target(frame: &mut Frame, state: &State, cursor: usize, theme
 }
 
 pub fn render_diff(frame: &mut Frame, state: &State, diff: &VersionDiff, theme: &Theme) {
-    let area = centered(super::layout::body(frame.area()), 96, 30);
-    frame.render_widget(Clear, area);
+    let body = super::layout::body(frame.area());
+    let box_width = body.width.min(96);
     let short = |v: &str| v[..v.len().min(8)].to_owned();
     let title = format!(
         " {}: {} → {} ",
@@ -377,7 +374,7 @@ pub fn render_diff(frame: &mut Frame, state: &State, diff: &VersionDiff, theme: 
         short(&diff.older),
         short(&diff.newer)
     );
-    let width = area.width.saturating_sub(2) as usize;
+    let width = box_width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
     match &diff.bundles {
         Remote::Loaded((older, newer)) => {
@@ -454,6 +451,8 @@ pub fn render_diff(frame: &mut Frame, state: &State, diff: &VersionDiff, theme: 
             );
         }
     }
+    let area = centered(body, box_width, wrapped.len() as u16 + 2);
+    frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(wrapped)
             .block(boxed(title, theme))
