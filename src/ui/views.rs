@@ -220,7 +220,7 @@ fn dialog(frame: &mut Frame, title: String, lines: Vec<Line>, theme: &Theme) {
     let body = super::layout::body(frame.area());
     let width = 76.min(body.width);
     let inner_width = width.saturating_sub(2);
-    let height = super::layout::wrapped_height(&lines, inner_width as u16);
+    let height = super::layout::wrapped_height(&lines, inner_width);
     let area = centered(body, width, height + 2);
     frame.render_widget(Clear, area);
     frame.render_widget(
