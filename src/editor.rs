@@ -44,9 +44,14 @@ pub fn edit(value: &SecretValue) -> Result<SecretValue, String> {
         wipe(&path);
         return Err(format!("cannot write {}: {error}", path.display()));
     }
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .unwrap_or_else(|_| "vi".to_owned());
+    let set = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|value| !value.trim().is_empty())
+    };
+    let editor = set("VISUAL")
+        .or_else(|| set("EDITOR"))
+        .unwrap_or_else(|| "vi".to_owned());
     // Through the shell, so an editor with arguments (`code --wait`) works.
     let status = std::process::Command::new("/bin/sh")
         .arg("-c")

@@ -700,7 +700,14 @@ fn edit_outside_the_screen(
     crate::terminal::restore();
     let result = tokio::task::block_in_place(|| crate::editor::edit(value));
     crate::terminal::resume()?;
-    terminal.clear()?;
+    // Wipe what the editor left, then draw a blank frame so ratatui's idea of the screen is
+    // blank too and the next frame is drawn whole. (`Terminal::clear` would ask the terminal
+    // for the cursor position, which not every terminal answers.)
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    terminal.draw(|_| {})?;
     Ok(result)
 }
 

@@ -786,10 +786,9 @@ pub fn review_form(state: &mut State, now: i64) -> Result<(), Vec<(FormField, St
             .find(|row| row.name.eq_ignore_ascii_case(&name));
         let current = state
             .details
-            .bundle
-            .loaded()
-            .filter(|_| state.details.name.eq_ignore_ascii_case(&name))
-            .filter(|_| state.details.version.is_none());
+            .latest
+            .as_ref()
+            .filter(|_| state.details.name.eq_ignore_ascii_case(&name));
         let before = current
             .map(Snapshot::of_bundle)
             .or_else(|| row.map(|row| Snapshot::of_item(&row.item)));

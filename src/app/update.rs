@@ -84,6 +84,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 && let Ok(bundle) = &result
             {
                 state.versions.current = bundle.secret_id().and_then(|id| id.version);
+                state.details.latest = Some(bundle.clone());
             }
             state.details.bundle = match result {
                 Ok(bundle) => Remote::Loaded(bundle),

@@ -99,6 +99,9 @@ pub struct Details {
     pub request: u64,
     pub version: Option<String>,
     pub bundle: Remote<SecretBundle>,
+    /// The latest version as last loaded, kept while older versions are shown, so a new
+    /// version can be compared with what it replaces.
+    pub latest: Option<SecretBundle>,
 }
 
 #[derive(Debug)]

@@ -46,13 +46,11 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
         }
         lines.push(Line::from(spans));
     }
-    if review.value != ValueChange::NotWritten {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<14}", "value"), theme.label()),
-            Span::styled(review.value.describe(), theme.warning()),
-        ]));
-        value_lines(&mut lines, review, theme);
-    }
+    lines.push(Line::from(vec![
+        Span::styled(format!("{:<14}", "value"), theme.label()),
+        Span::styled(review.value.describe(), theme.warning()),
+    ]));
+    value_lines(&mut lines, review, theme);
     lines.push(Line::raw(""));
     match (&review.pending, &review.error) {
         (Some(_), _) => lines.push(Line::styled(
