@@ -9,7 +9,7 @@ mod factory;
 use crossterm::event::KeyCode;
 use factory::*;
 use kvtui::app::msg::Msg;
-use kvtui::state::State;
+use kvtui::state::{Overlay, State};
 use kvtui::ui::{Theme, render};
 use kvtui::vault::SecretBundle;
 use ratatui::Terminal;
@@ -343,6 +343,224 @@ fn form_review_before_set() {
     snapshot("form_review", || {
         let mut state = filled_form();
         ctrl(&mut state, 's');
+        state
+    });
+}
+
+fn deleted_item(name: &str, deleted: i64) -> kvtui::vault::DeletedSecretItem {
+    kvtui::vault::DeletedSecretItem {
+        item: kvtui::vault::SecretItem {
+            id: Some(format!("{VAULT}/secrets/{name}")),
+            ..kvtui::vault::SecretItem::default()
+        },
+        deletion: kvtui::vault::Deletion {
+            recovery_id: Some(format!("{VAULT}/deletedsecrets/{name}")),
+            deleted_date: Some(deleted),
+            scheduled_purge_date: Some(deleted + 90 * DAY),
+        },
+    }
+}
+
+#[test]
+fn deleted_view() {
+    snapshot("deleted_view", || {
+        let mut state = listed("staging");
+        press(&mut state, KeyCode::Char('D'));
+        answer(&mut state, |s| Msg::DeletedListed {
+            generation: s.generation,
+            request: s.deleted.request,
+            result: Ok(vec![
+                deleted_item("legacy-api-key", NOW - 2 * DAY),
+                deleted_item("tmp-migration-token", NOW - DAY),
+            ]),
+        });
+        state
+    });
+}
+
+#[test]
+fn expiry_overview() {
+    snapshot("expiry_overview", || {
+        let mut state = listed("staging");
+        press(&mut state, KeyCode::Char('X'));
+        let base = vault_of(&state);
+        let request = state.expiry.request;
+        for profile in 0..state.profiles.len() {
+            let items = if state.profiles[profile].name == "prod" {
+                Err("cannot reach the vault: connection refused".to_owned())
+            } else {
+                Ok(catalogue().iter().map(|s| item(&base, s)).collect())
+            };
+            answer(&mut state, |s| Msg::ExpiryScanned {
+                generation: s.generation,
+                request,
+                profile,
+                result: items,
+            });
+        }
+        state
+    });
+}
+
+#[test]
+fn operations_log() {
+    snapshot("operations_log", || {
+        let mut state = detailed("staging");
+        press(&mut state, KeyCode::Char('c'));
+        press(&mut state, KeyCode::Char('d'));
+        answer(&mut state, |s| Msg::SecretDeleted {
+            generation: s.generation,
+            request: 999,
+            name: "legacy-ftp-password".into(),
+            result: Err(service_error(
+                403,
+                "Forbidden",
+                "The user does not have delete permission.",
+                None,
+            )),
+        });
+        press(&mut state, KeyCode::Esc);
+        press(&mut state, KeyCode::Char('o'));
+        state
+    });
+}
+
+#[test]
+fn delete_confirm_names_the_recovery_level() {
+    snapshot("confirm_delete", || {
+        let mut state = detailed("staging");
+        press(&mut state, KeyCode::Char('d'));
+        state
+    });
+}
+
+#[test]
+fn purge_confirm_asks_for_the_name() {
+    snapshot("confirm_purge", || {
+        let mut state = listed("staging");
+        press(&mut state, KeyCode::Char('D'));
+        answer(&mut state, |s| Msg::DeletedListed {
+            generation: s.generation,
+            request: s.deleted.request,
+            result: Ok(vec![deleted_item("legacy-api-key", NOW - 2 * DAY)]),
+        });
+        press(&mut state, KeyCode::Char('P'));
+        type_text(&mut state, "legacy");
+        state
+    });
+}
+
+#[test]
+fn backup_prompt() {
+    snapshot("backup_prompt", || {
+        let mut state = detailed("staging");
+        press(&mut state, KeyCode::Char('b'));
+        state
+    });
+}
+
+#[test]
+fn attributes_form_and_its_review() {
+    snapshot("attributes_form", || {
+        let mut state = detailed("staging");
+        press(&mut state, KeyCode::Char('a'));
+        state
+    });
+    snapshot("attributes_review", || {
+        let mut state = detailed("staging");
+        press(&mut state, KeyCode::Char('a'));
+        ctrl(&mut state, 'n');
+        type_text(&mut state, "team");
+        press(&mut state, KeyCode::Tab);
+        type_text(&mut state, "platform");
+        ctrl(&mut state, 's');
+        state
+    });
+}
+
+#[test]
+fn disable_review() {
+    snapshot("disable_review", || {
+        let mut state = detailed("staging");
+        press(&mut state, KeyCode::Char('x'));
+        state
+    });
+}
+
+fn with_values(name: &str, older: &str, newer: &str, state: &mut State) {
+    let base = vault_of(state);
+    let bundle = |version: u32, value: &str, tags: bool| SecretBundle {
+        value: Some(kvtui::vault::SecretValue::new(value)),
+        id: Some(format!("{base}/secrets/{name}/{}", version_hex(version))),
+        content_type: Some("text/plain".into()),
+        tags: tags.then(|| [("team".to_owned(), "payments".to_owned())].into()),
+        ..SecretBundle::default()
+    };
+    answer(state, |s| {
+        let Overlay::Diff(diff) = &s.overlay else {
+            panic!("no diff open");
+        };
+        Msg::PairLoaded {
+            generation: s.generation,
+            request: diff.request,
+            older: Ok(bundle(1, older, true)),
+            newer: Ok(bundle(3, newer, false)),
+        }
+    });
+}
+
+#[test]
+fn version_diff_masked_and_revealed() {
+    for (name, reveal) in [("diff_masked", false), ("diff_revealed", true)] {
+        snapshot(name, || {
+            let mut state = detailed("staging");
+            press(&mut state, KeyCode::Enter);
+            press(&mut state, KeyCode::Char('G'));
+            press(&mut state, KeyCode::Char('='));
+            with_values(
+                "api-gateway-config",
+                "host=a.example\nport=443\n",
+                "host=b.example\nport=443\n",
+                &mut state,
+            );
+            if reveal {
+                press(&mut state, KeyCode::Char('v'));
+            }
+            state
+        });
+    }
+}
+
+#[test]
+fn copy_target_and_its_review() {
+    snapshot("copy_target", || {
+        let mut state = detailed("staging");
+        press(&mut state, KeyCode::Char('y'));
+        state
+    });
+    snapshot("copy_review", || {
+        let mut state = detailed("staging");
+        press(&mut state, KeyCode::Char('y'));
+        let effects = press(&mut state, KeyCode::Enter);
+        let request = effects
+            .iter()
+            .find_map(|e| match e {
+                kvtui::app::effect::Effect::PrepareCopy { request, .. } => Some(*request),
+                _ => None,
+            })
+            .expect("a copy is prepared");
+        let target = state
+            .profiles
+            .iter()
+            .position(|p| p.name == "local")
+            .unwrap();
+        answer(&mut state, |s| Msg::CopyPrepared {
+            generation: s.generation,
+            request,
+            target,
+            source: Ok(s.details.latest.clone().unwrap()),
+            current: Ok(None),
+        });
         state
     });
 }

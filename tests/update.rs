@@ -9,7 +9,7 @@ use factory::*;
 use kvtui::app::effect::Effect;
 use kvtui::app::msg::Msg;
 use kvtui::state::form::{FormField, Submit};
-use kvtui::state::{Level, Overlay, Pane, Remote};
+use kvtui::state::{Level, Overlay, Pane, Remote, State};
 use kvtui::vault::{SecretBundle, SecretItem};
 
 /// The variant names of `effects`, from their Debug form.
@@ -30,6 +30,10 @@ fn kinds(effects: &[Effect]) -> Vec<String> {
             words
         })
         .collect()
+}
+
+fn update_with(state: &mut State, msg: Msg) -> Vec<Effect> {
+    kvtui::app::update::update(state, msg)
 }
 
 #[test]
@@ -446,4 +450,195 @@ fn help_scrolls_within_its_lines_and_q_quits_from_the_main_screen() {
     assert!(!state.quit);
     press(&mut state, KeyCode::Char('q'));
     assert!(state.quit);
+}
+
+#[test]
+fn every_write_is_reviewed_before_it_is_sent_and_esc_returns_to_the_form() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('e'));
+    type_text(&mut state, "rolled");
+    let effects = ctrl(&mut state, 's');
+    assert!(effects.is_empty(), "Ctrl-s only opens the review");
+    assert!(matches!(state.form().unwrap().submit, Submit::Review(_)));
+    press(&mut state, KeyCode::Esc);
+    assert!(matches!(state.form().unwrap().submit, Submit::Editing));
+    assert_eq!(state.form().unwrap().value().expose(), "rolled");
+    assert!(set_secret(&submit_form(&mut state)).is_some());
+}
+
+#[test]
+fn delete_asks_first_and_a_permanent_one_needs_the_name() {
+    let mut state = detailed("staging");
+    press(&mut state, KeyCode::Char('d'));
+    let Overlay::Confirm(confirm) = &state.overlay else {
+        panic!("no confirmation");
+    };
+    assert!(
+        confirm.typed.is_none(),
+        "a recoverable delete is a y/n question"
+    );
+    let effects = press(&mut state, KeyCode::Char('y'));
+    assert_eq!(kinds(&effects), ["delete secret"]);
+    answer(&mut state, |s| Msg::SecretDeleted {
+        generation: s.generation,
+        request: match &s.overlay {
+            Overlay::Confirm(c) => c.pending.unwrap(),
+            _ => 0,
+        },
+        name: "api-gateway-config".into(),
+        result: Ok(Default::default()),
+    });
+    assert!(matches!(state.overlay, Overlay::None));
+    assert!(
+        !state
+            .list
+            .rows
+            .iter()
+            .any(|r| r.name == "api-gateway-config")
+    );
+    assert_eq!(state.list.selected_name(), Some("db-password"));
+    assert_eq!(state.operations.last().unwrap().operation, "delete");
+
+    // With a level that is not recoverable, the name must be typed.
+    let mut state = detailed("staging");
+    if let kvtui::state::Remote::Loaded(bundle) = &mut state.details.bundle {
+        bundle.attributes.as_mut().unwrap().recovery_level =
+            Some(kvtui::vault::RecoveryLevel::Purgeable);
+    }
+    press(&mut state, KeyCode::Char('d'));
+    assert!(matches!(&state.overlay, Overlay::Confirm(c) if c.typed.is_some()));
+    assert!(
+        press(&mut state, KeyCode::Char('y')).is_empty(),
+        "y is typed, not a yes"
+    );
+    assert!(
+        press(&mut state, KeyCode::Enter).is_empty(),
+        "a wrong name does nothing"
+    );
+}
+
+#[test]
+fn writes_are_refused_on_read_only_profiles_but_copying_out_is_allowed() {
+    let mut state = detailed("prod");
+    for key in ['d', 'a', 'x', 'u'] {
+        press(&mut state, KeyCode::Char(key));
+        assert!(
+            matches!(state.overlay, Overlay::None),
+            "{key} opened something"
+        );
+    }
+    press(&mut state, KeyCode::Char('y'));
+    assert!(matches!(state.overlay, Overlay::CopyTarget { .. }));
+}
+
+#[test]
+fn copying_a_value_puts_it_on_the_clipboard_and_only_the_latest_copy_is_cleared() {
+    let mut state = detailed("staging");
+    state.clipboard_clear = Some(30);
+    let effects = press(&mut state, KeyCode::Char('c'));
+    let copy = match effects.as_slice() {
+        [
+            Effect::Clipboard {
+                text,
+                copy,
+                clear_after,
+            },
+        ] => {
+            assert_eq!(text.expose(), "s3cr3t-hunter2");
+            assert_eq!(*clear_after, Some(std::time::Duration::from_secs(30)));
+            *copy
+        }
+        other => panic!("expected a clipboard effect, got {other:?}"),
+    };
+    let (_, message) = state.last_result.clone().unwrap();
+    assert!(message.starts_with("Copied the value of api-gateway-config"));
+    assert!(!message.contains("s3cr3t"), "{message}");
+    press(&mut state, KeyCode::Char('i'));
+    // The first copy's timer is stale: the id copied since must stay.
+    assert!(update_with(&mut state, Msg::ClipboardExpired { copy }).is_empty());
+    let latest = state.clipboard_copy;
+    assert_eq!(
+        kinds(&update_with(
+            &mut state,
+            Msg::ClipboardExpired { copy: latest }
+        )),
+        ["clear clipboard"]
+    );
+}
+
+#[test]
+fn the_expiry_overview_keeps_what_needs_attention_and_jumps_across_profiles() {
+    let mut state = listed("staging");
+    let effects = press(&mut state, KeyCode::Char('X'));
+    assert_eq!(kinds(&effects), ["scan expiry"]);
+    let base = vault_of(&state);
+    let request = state.expiry.request;
+    let local = state
+        .profiles
+        .iter()
+        .position(|p| p.name == "local")
+        .unwrap();
+    answer(&mut state, |s| Msg::ExpiryScanned {
+        generation: s.generation,
+        request,
+        profile: local,
+        result: Ok(catalogue().iter().map(|spec| item(&base, spec)).collect()),
+    });
+    let names: Vec<&str> = state.expiry.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "legacy-ftp-password",
+            "db-password",
+            "storage-connection-string",
+            "old-signing-cert",
+            "webhook-hmac-key"
+        ],
+        "expired, ≤7d, ≤30d, then none; >30d left out"
+    );
+    let effects = press(&mut state, KeyCode::Enter);
+    assert_eq!(kinds(&effects), ["open profile"]);
+    assert_eq!(state.profile().name, "local");
+    assert_eq!(
+        state.select_after_list.as_deref(),
+        Some("legacy-ftp-password")
+    );
+    connect(&mut state);
+    let items = catalogue().iter().map(|spec| item(&base, spec)).collect();
+    page(&mut state, items, true);
+    assert_eq!(state.list.selected_name(), Some("legacy-ftp-password"));
+}
+
+#[test]
+fn rollback_starts_a_form_from_the_selected_version() {
+    let mut state = detailed("staging");
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('N'));
+    assert!(
+        state.form().is_none(),
+        "the version is still loading: nothing opens"
+    );
+    let base = vault_of(&state);
+    let version = version_hex(2);
+    answer(&mut state, |s| Msg::SecretLoaded {
+        generation: s.generation,
+        request: s.details.request,
+        name: "api-gateway-config".into(),
+        version: Some(version.clone()),
+        result: Ok(SecretBundle {
+            value: Some(kvtui::vault::SecretValue::new("old\r\nvalue")),
+            id: Some(format!("{base}/secrets/api-gateway-config/{version}")),
+            content_type: Some("application/json".into()),
+            ..SecretBundle::default()
+        }),
+    });
+    press(&mut state, KeyCode::Char('N'));
+    let form = state.form().expect("a form from the old version");
+    assert_eq!(form.value().expose(), "old\r\nvalue", "exact bytes");
+    let (_, _, params) = set_secret(&submit_form(&mut state))
+        .map(|(r, n, p)| (r, n.to_owned(), p.clone()))
+        .unwrap();
+    assert_eq!(params.value.expose(), "old\r\nvalue");
+    assert_eq!(params.content_type.as_deref(), Some("application/json"));
 }

@@ -64,18 +64,20 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
                 theme.dim(),
             ));
         }
-        (None, None) => lines.push(Line::from(vec![
-            Span::styled("Enter", theme.key()),
-            Span::raw(" writes · "),
-            Span::styled("v", theme.key()),
-            Span::raw(if review.reveal {
-                " masks the values · "
-            } else {
-                " reveals the values · "
-            }),
-            Span::styled("Esc", theme.key()),
-            Span::raw(" goes back"),
-        ])),
+        (None, None) => {
+            let mut keys = vec![Span::styled("Enter", theme.key()), Span::raw(" writes · ")];
+            if review.new_value().is_some() {
+                keys.push(Span::styled("v", theme.key()));
+                keys.push(Span::raw(if review.reveal {
+                    " masks the values · "
+                } else {
+                    " reveals the values · "
+                }));
+            }
+            keys.push(Span::styled("Esc", theme.key()));
+            keys.push(Span::raw(" goes back"));
+            lines.push(Line::from(keys));
+        }
     }
     let height = super::layout::wrapped_height(&lines, width as u16) + 2;
     let area = centered(body, box_width, height);
