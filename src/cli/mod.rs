@@ -1,5 +1,6 @@
 //! Command-line arguments and the subcommands that run without the screen.
 
+pub mod across;
 pub mod local_vault;
 pub mod profile;
 pub mod secret;

@@ -65,6 +65,19 @@ pub enum SecretCommand {
         #[arg(long = "in")]
         input: PathBuf,
     },
+    /// Copy the latest version (value, content type, tags, dates) to another profile's vault.
+    Copy {
+        name: String,
+        /// The profile to copy into (the source is --profile).
+        #[arg(long)]
+        to: String,
+    },
+    /// Secrets in every profile that are expired, expire soon, or never expire.
+    Expiring {
+        /// How far ahead to look.
+        #[arg(long, default_value_t = 30, value_name = "DAYS")]
+        within: i64,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +103,12 @@ pub struct SetArgs {
     /// Create the version disabled.
     #[arg(long)]
     pub disabled: bool,
+    /// Generate a random value of this many characters instead of reading one.
+    #[arg(long, value_name = "LENGTH", conflicts_with_all = ["value_file", "value_stdin"])]
+    pub generate: Option<usize>,
+    /// The generated value's characters: letters+digits, letters+digits+symbols, hex, base64url.
+    #[arg(long, requires = "generate", default_value = "letters+digits")]
+    pub alphabet: String,
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +141,8 @@ impl SecretCommand {
                 | Self::Versions { .. }
                 | Self::Deleted
                 | Self::Backup { .. }
+                | Self::Copy { .. }
+                | Self::Expiring { .. }
         )
     }
 
@@ -138,6 +159,8 @@ impl SecretCommand {
             Self::Purge { .. } => "purge",
             Self::Backup { .. } => "backup",
             Self::Restore { .. } => "restore",
+            Self::Copy { .. } => "copy",
+            Self::Expiring { .. } => "expiring",
         }
     }
 }
@@ -182,6 +205,9 @@ fn at(when: Option<When>) -> Option<i64> {
 
 pub async fn run(global: &GlobalArgs, args: SecretArgs) -> Outcome {
     let config = Config::load(global.config.as_deref()).map_err(fail_usage)?;
+    if let SecretCommand::Expiring { within } = &args.command {
+        return super::across::expiring(&config, *within, args.json).await;
+    }
     let profile = config
         .select(global.profile.as_deref())
         .map_err(fail_usage)?;
@@ -191,6 +217,10 @@ pub async fn run(global: &GlobalArgs, args: SecretArgs) -> Outcome {
             profile.name,
             args.command.verb()
         )));
+    }
+    if let SecretCommand::Copy { name, to } = &args.command {
+        rules::check_name(name).map_err(fail_usage)?;
+        return super::across::copy(&config, profile, name, to, args.json).await;
     }
     // Everything that can be checked without the vault is checked before opening it.
     let request = Request::prepare(args.command)?;
@@ -230,6 +260,20 @@ enum Request {
 }
 
 fn read_value(args: &SetArgs) -> Result<SecretValue, super::Failure> {
+    if let Some(length) = args.generate {
+        let alphabet = crate::random::Alphabet::from_label(&args.alphabet).ok_or_else(|| {
+            fail_usage(format!(
+                "alphabet: {:?} is not one of letters+digits, letters+digits+symbols, hex, base64url",
+                args.alphabet
+            ))
+        })?;
+        if !(1..=4096).contains(&length) {
+            return Err(fail_usage(format!(
+                "generate: {length} characters; give 1 to 4096"
+            )));
+        }
+        return Ok(crate::random::generate(length, alphabet));
+    }
     let bytes = if let Some(path) = &args.value_file {
         Zeroizing::new(std::fs::read(path).map_err(|error| {
             fail_usage(format!(
@@ -264,6 +308,12 @@ impl Request {
     fn prepare(command: SecretCommand) -> Result<Self, super::Failure> {
         let check_name = |name: &str| rules::check_name(name).map_err(fail_usage);
         Ok(match command {
+            // They span profiles, so `run` hands them to `across` before a session is opened.
+            SecretCommand::Copy { .. } | SecretCommand::Expiring { .. } => {
+                return Err(fail_usage(
+                    "copy and expiring are not single-vault requests",
+                ));
+            }
             SecretCommand::Set(args) => {
                 check_name(&args.name)?;
                 let tags = parse_tags(&args.tags).map_err(fail_usage)?;

@@ -1,0 +1,178 @@
+//! The `kvtui secret` commands that span profiles: `copy` (one vault to another) and `expiring`
+//! (every profile at once).
+
+use super::{Outcome, fail_service, fail_usage};
+use crate::config::{Config, Profile};
+use crate::session::Session;
+use crate::state::list::ExpiryBadge;
+use crate::state::review::{Snapshot, changes};
+use crate::vault::{SecretAttributes, SetSecretParameters};
+use crate::when::{format_utc, now_unix};
+
+/// Copies the latest version of `name` (value, content type, tags, dates, enabled) from `from`
+/// to the profile named `to`, printing what changes there before writing it.
+pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: bool) -> Outcome {
+    let target = config.select(Some(to)).map_err(fail_usage)?;
+    if target.name == from.name {
+        return Err(fail_usage(format!(
+            "--to {to}: that is the profile copied from"
+        )));
+    }
+    if target.read_only {
+        return Err(fail_usage(format!(
+            "--to {to}: profile {to} is read-only: refusing to copy into it (nothing was sent)"
+        )));
+    }
+    let source = Session::open(from).await.map_err(fail_service)?;
+    let bundle = source.client.get_secret(name, None).await;
+    source.close().await;
+    let bundle = bundle.map_err(fail_service)?;
+    let value = bundle
+        .value
+        .clone()
+        .ok_or_else(|| fail_service(format!("{name} has no value to copy")))?;
+    let attributes = bundle.attributes.clone().unwrap_or_default();
+    let params = SetSecretParameters {
+        value,
+        tags: bundle.tags.clone(),
+        content_type: bundle.content_type.clone(),
+        attributes: Some(SecretAttributes {
+            enabled: attributes.enabled,
+            nbf: attributes.nbf,
+            exp: attributes.exp,
+            ..SecretAttributes::default()
+        }),
+    };
+    let destination = Session::open(target).await.map_err(fail_service)?;
+    let current = match destination.client.get_secret(name, None).await {
+        Ok(current) => Some(current),
+        Err(error) if error.is_not_found() => None,
+        Err(error) => {
+            destination.close().await;
+            return Err(fail_service(error));
+        }
+    };
+    let result = destination.client.set_secret(name, &params).await;
+    destination.close().await;
+    let written = result.map_err(fail_service)?;
+    let version = written
+        .secret_id()
+        .and_then(|id| id.version)
+        .unwrap_or_default();
+    let before = current.as_ref().map(Snapshot::of_bundle);
+    let changed = changes(before.as_ref(), &Snapshot::of_set(&params));
+    let value_changed = current
+        .as_ref()
+        .and_then(|c| c.value.as_ref())
+        .is_none_or(|c| c.expose() != params.value.expose());
+    if json {
+        let fields: Vec<_> = changed
+            .iter()
+            .map(|c| serde_json::json!({"field": c.field, "before": c.before, "after": c.after}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({
+                "name": name,
+                "from": from.name,
+                "to": target.name,
+                "version": version,
+                "newSecret": current.is_none(),
+                "valueChanged": value_changed,
+                "changes": fields,
+            })
+        );
+    } else {
+        for change in &changed {
+            println!(
+                "  {:<14} {} -> {}",
+                change.field,
+                change.before.as_deref().unwrap_or("-"),
+                change.after.as_deref().unwrap_or("-")
+            );
+        }
+        println!(
+            "  {:<14} {}",
+            "value",
+            if value_changed {
+                "changed"
+            } else {
+                "unchanged"
+            }
+        );
+        println!(
+            "copied {name} from {} to {}: version {version}{}",
+            from.name,
+            target.name,
+            if current.is_none() {
+                " (a new secret there)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
+}
+
+/// Every profile's secrets that are expired, expire within `within_days`, or never expire.
+pub async fn expiring(config: &Config, within_days: i64, json: bool) -> Outcome {
+    let now = now_unix();
+    let horizon = now + within_days * 86_400;
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    for profile in &config.profiles {
+        let items = match Session::open(profile).await {
+            Ok(session) => {
+                let items = session.client.list_secrets().collect_all().await;
+                session.close().await;
+                items.map_err(|error| error.to_string())
+            }
+            Err(error) => Err(error.to_string()),
+        };
+        match items {
+            Ok(items) => {
+                for item in items {
+                    let Some(id) = item.secret_id() else { continue };
+                    let expires = item.attributes.as_ref().and_then(|a| a.exp);
+                    if expires.is_some_and(|exp| exp > horizon) {
+                        continue;
+                    }
+                    rows.push((profile.name.clone(), id.name, expires));
+                }
+            }
+            Err(error) => failures.push(format!("profile {}: {error}", profile.name)),
+        }
+    }
+    rows.sort_by_key(|(profile, name, expires)| {
+        (expires.is_none(), *expires, name.clone(), profile.clone())
+    });
+    if json {
+        let items: Vec<_> = rows
+            .iter()
+            .map(|(profile, name, expires)| {
+                serde_json::json!({
+                    "profile": profile,
+                    "name": name,
+                    "expires": expires,
+                    "status": ExpiryBadge::of(*expires, now).label(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(items));
+    } else {
+        println!("{:<8} {:<20} {:<16} NAME", "STATUS", "EXPIRES", "PROFILE");
+        for (profile, name, expires) in &rows {
+            println!(
+                "{:<8} {:<20} {:<16} {name}",
+                ExpiryBadge::of(*expires, now).label(),
+                expires.map_or_else(|| "-".to_owned(), format_utc),
+                profile
+            );
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(fail_service(failures.join("; ")))
+    }
+}

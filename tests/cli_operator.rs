@@ -1,0 +1,253 @@
+//! The CLI's cross-profile commands and the generator, through the real binary against real
+//! local vaults.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod support;
+
+use serde_json::Value;
+use std::process::{Command, Output};
+use support::VaultProcess;
+
+struct Profiles {
+    home: tempfile::TempDir,
+}
+
+impl Profiles {
+    fn new(vaults: &[(&str, &VaultProcess, bool)]) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let mut config = String::new();
+        for (name, vault, read_only) in vaults {
+            config += &format!(
+                "[profiles.{name}]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\nread_only = {read_only}\n\n",
+                vault.url,
+                vault.data_dir.display()
+            );
+        }
+        std::fs::write(home.path().join("config.toml"), config).unwrap();
+        Self { home }
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kvtui"))
+            .args(args)
+            .env("KVTUI_CONFIG_DIR", self.home.path())
+            .env("KVTUI_DATA_DIR", self.home.path().join("data"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn copy_sets_the_latest_version_in_the_other_profile_and_read_only_targets_refuse() {
+    let source = VaultProcess::start();
+    let target = VaultProcess::start();
+    let profiles = Profiles::new(&[
+        ("src", &source, false),
+        ("dst", &target, false),
+        ("frozen", &target, true),
+    ]);
+    let set = profiles.run(
+        &[
+            "--profile",
+            "src",
+            "secret",
+            "set",
+            "db-pass",
+            "--value-stdin",
+            "--content-type",
+            "text/plain",
+            "--tag",
+            "team=payments",
+            "--expires",
+            "+20d",
+        ],
+        "copy-me-exactly\n",
+    );
+    assert!(set.status.success(), "{}", text(&set.stderr));
+
+    let refused = profiles.run(
+        &[
+            "--profile",
+            "src",
+            "secret",
+            "copy",
+            "db-pass",
+            "--to",
+            "frozen",
+        ],
+        "",
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(text(&refused.stderr).contains("read-only"));
+
+    let copied = profiles.run(
+        &[
+            "--profile",
+            "src",
+            "secret",
+            "--json",
+            "copy",
+            "db-pass",
+            "--to",
+            "dst",
+        ],
+        "",
+    );
+    assert!(copied.status.success(), "{}", text(&copied.stderr));
+    let report: Value = serde_json::from_slice(&copied.stdout).unwrap();
+    assert_eq!(report["newSecret"], true);
+    assert!(
+        !text(&copied.stdout).contains("copy-me-exactly"),
+        "values are never printed"
+    );
+
+    let shown = profiles.run(
+        &[
+            "--profile",
+            "dst",
+            "secret",
+            "--json",
+            "show",
+            "db-pass",
+            "--reveal",
+        ],
+        "",
+    );
+    let bundle: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(bundle["value"], "copy-me-exactly\n");
+    assert_eq!(bundle["contentType"], "text/plain");
+    assert_eq!(bundle["tags"]["team"], "payments");
+    assert!(bundle["attributes"]["exp"].as_i64().is_some());
+
+    // Again: now a new version there, with an unchanged value.
+    let again = profiles.run(
+        &[
+            "--profile",
+            "src",
+            "secret",
+            "copy",
+            "db-pass",
+            "--to",
+            "dst",
+        ],
+        "",
+    );
+    assert!(again.status.success());
+    assert!(
+        text(&again.stdout).contains("value          unchanged"),
+        "{}",
+        text(&again.stdout)
+    );
+}
+
+#[test]
+fn expiring_lists_every_profile_soonest_first() {
+    let first = VaultProcess::start();
+    let second = VaultProcess::start();
+    let profiles = Profiles::new(&[("one", &first, false), ("two", &second, false)]);
+    for (profile, name, expires) in [
+        ("one", "soon", "+3d"),
+        ("one", "far", "+200d"),
+        ("two", "sooner", "+1d"),
+        ("two", "forever", "never"),
+    ] {
+        let out = profiles.run(
+            &[
+                "--profile",
+                profile,
+                "secret",
+                "set",
+                name,
+                "--value-stdin",
+                "--expires",
+                expires,
+            ],
+            "v",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let listed = profiles.run(&["secret", "--json", "expiring", "--within", "30"], "");
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let rows: Vec<Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    let names: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["profile"].as_str().unwrap(),
+                r["name"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("two", "sooner", "≤7d"),
+            ("one", "soon", "≤7d"),
+            ("two", "forever", "none")
+        ]
+    );
+}
+
+#[test]
+fn set_can_generate_the_value_without_ever_printing_it() {
+    let vault = VaultProcess::start();
+    let profiles = Profiles::new(&[("only", &vault, false)]);
+    let set = profiles.run(
+        &[
+            "secret",
+            "set",
+            "generated",
+            "--generate",
+            "40",
+            "--alphabet",
+            "base64url",
+        ],
+        "",
+    );
+    assert!(set.status.success(), "{}", text(&set.stderr));
+    let shown = profiles.run(&["secret", "--json", "show", "generated", "--reveal"], "");
+    let bundle: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let value = bundle["value"].as_str().unwrap();
+    assert_eq!(value.len(), 40);
+    assert!(
+        value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    );
+    assert!(!text(&set.stdout).contains(value));
+
+    let bad = profiles.run(
+        &[
+            "secret",
+            "set",
+            "x",
+            "--generate",
+            "8",
+            "--alphabet",
+            "emoji",
+        ],
+        "",
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("alphabet"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
