@@ -251,3 +251,41 @@ fn set_can_generate_the_value_without_ever_printing_it() {
         text(&bad.stderr)
     );
 }
+
+#[test]
+fn rollback_sets_a_new_version_from_an_old_one() {
+    let vault = VaultProcess::start();
+    let profiles = Profiles::new(&[("only", &vault, false)]);
+    let first = profiles.run(
+        &[
+            "secret",
+            "--json",
+            "set",
+            "conf",
+            "--value-stdin",
+            "--tag",
+            "team=x",
+        ],
+        "old\r\nvalue\n",
+    );
+    let first: Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert!(first.get("value").is_none(), "set never prints the value");
+    let version = first["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    profiles.run(&["secret", "set", "conf", "--value-stdin"], "new");
+    let rolled = profiles.run(&["secret", "rollback", "conf", "--version", &version], "");
+    assert!(rolled.status.success(), "{}", text(&rolled.stderr));
+    assert!(text(&rolled.stdout).starts_with(&format!("rolled conf back to version {version}")));
+    let shown = profiles.run(&["secret", "--json", "show", "conf", "--reveal"], "");
+    let bundle: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(bundle["value"], "old\r\nvalue\n");
+    assert_eq!(bundle["tags"]["team"], "x");
+    let versions = profiles.run(&["secret", "--json", "versions", "conf"], "");
+    let versions: Vec<Value> = serde_json::from_slice(&versions.stdout).unwrap();
+    assert_eq!(versions.len(), 3);
+}

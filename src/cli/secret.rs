@@ -65,6 +65,13 @@ pub enum SecretCommand {
         #[arg(long = "in")]
         input: PathBuf,
     },
+    /// A new version from an older one: its value, content type and tags (dates are not copied).
+    Rollback {
+        name: String,
+        /// The version to roll back to.
+        #[arg(long)]
+        version: String,
+    },
     /// Copy the latest version (value, content type, tags, dates) to another profile's vault.
     Copy {
         name: String,
@@ -160,6 +167,7 @@ impl SecretCommand {
             Self::Backup { .. } => "backup",
             Self::Restore { .. } => "restore",
             Self::Copy { .. } => "copy",
+            Self::Rollback { .. } => "roll back",
             Self::Expiring { .. } => "expiring",
         }
     }
@@ -257,6 +265,10 @@ enum Request {
         out: PathBuf,
     },
     Restore(BackupBlob),
+    Rollback {
+        name: String,
+        version: String,
+    },
 }
 
 fn read_value(args: &SetArgs) -> Result<SecretValue, super::Failure> {
@@ -313,6 +325,10 @@ impl Request {
                 return Err(fail_usage(
                     "copy and expiring are not single-vault requests",
                 ));
+            }
+            SecretCommand::Rollback { name, version } => {
+                check_name(&name)?;
+                Self::Rollback { name, version }
             }
             SecretCommand::Set(args) => {
                 check_name(&args.name)?;
@@ -571,6 +587,33 @@ impl Request {
                     to_json(&serde_json::json!({ "name": name, "file": out }))
                 } else {
                     format!("backed up {name} to {}", out.display())
+                });
+            }
+            Self::Rollback { name, version } => {
+                let old = client
+                    .get_secret(&name, Some(&version))
+                    .await
+                    .map_err(fail_service)?;
+                let value = old.value.clone().ok_or_else(|| {
+                    fail_service(format!("{name} version {version} has no value"))
+                })?;
+                let params = SetSecretParameters {
+                    value,
+                    tags: old.tags.clone(),
+                    content_type: old.content_type.clone(),
+                    attributes: None,
+                };
+                let bundle = client
+                    .set_secret(&name, &params)
+                    .await
+                    .map_err(fail_service)?;
+                print(if json {
+                    to_json(&without_value(bundle))
+                } else {
+                    format!(
+                        "rolled {name} back to version {version}: new {}",
+                        describe_version(&bundle)
+                    )
                 });
             }
             Self::Restore(blob) => {
