@@ -993,6 +993,8 @@ fn filter_row(state: &mut State, table: &mut Table, runs: usize) {
     ];
     let mut latencies = Vec::new();
     let mut first_keys = Vec::new();
+    // (ms, query typed so far, matches) of every keystroke, to name the slow ones.
+    let mut keystrokes: Vec<(f64, String, usize)> = Vec::new();
     for _ in 0..runs {
         for query in QUERIES {
             key(state, KeyCode::Char('/'));
@@ -1002,13 +1004,30 @@ fn filter_row(state: &mut State, table: &mut Table, runs: usize) {
                     first_keys.push(elapsed);
                 }
                 latencies.push(elapsed);
+                keystrokes.push((elapsed, state.list.query.clone(), state.list.visible.len()));
             }
             for _ in 0..query.chars().count() {
-                latencies.push(ms(key(state, KeyCode::Backspace)));
+                let elapsed = ms(key(state, KeyCode::Backspace));
+                latencies.push(elapsed);
+                keystrokes.push((
+                    elapsed,
+                    format!("{}⌫", state.list.query),
+                    state.list.visible.len(),
+                ));
             }
             key(state, KeyCode::Esc);
         }
     }
+    keystrokes.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!(
+        "slowest keystrokes (ms, query after the key, matches): {}",
+        keystrokes
+            .iter()
+            .take(12)
+            .map(|(ms, query, matches)| format!("{ms:.2} {query:?} {matches}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
     let count = state.list.rows.len();
     println!(
         "filter over {count} names: {} keystrokes, p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms; first key of a query p50 {:.3} ms",
