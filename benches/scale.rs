@@ -360,6 +360,9 @@ impl Bench {
                             .await
                             .unwrap();
                         assert_eq!(response.status(), 200, "seeding {name}");
+                        // Read the answer: a dropped one is a cancelled stream, and the server
+                        // ends a connection that sees too many of those.
+                        response.bytes().await.unwrap();
                     }
                 })
             })
