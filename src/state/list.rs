@@ -262,10 +262,10 @@ impl SecretList {
         self.refilter_keeping(None);
     }
 
-    /// Filters by `query` with the cursor on the best match. Typing at the end of the query
-    /// narrows the last result and Backspace restores an earlier one, so only the first key of
-    /// a query scores every row.
     pub fn set_query(&mut self, query: String) {
+        // The cursor goes to the best match. A key typed at the end of the query narrows the
+        // last result and Backspace restores an earlier one: only a query's first key scores
+        // every row.
         let previous = std::mem::replace(&mut self.query, query);
         self.cursor = 0;
         self.offset = 0;
