@@ -661,18 +661,22 @@ async fn list_items(
                 return Err(fail_service(error));
             }
         };
+        // One write per page, not per line: 10,000 secrets are 400 writes instead of 10,000.
+        let mut text = String::new();
         for item in page {
+            if !text.is_empty() {
+                text.push('\n');
+            }
             if json {
-                let separator = if first { "" } else { "," };
-                print(format!(
-                    "{separator}{}",
-                    serde_json::to_string(&item).unwrap_or_default()
-                ));
+                if !first {
+                    text.push(',');
+                }
+                text.push_str(&serde_json::to_string(&item).unwrap_or_default());
                 first = false;
             } else {
                 let name = item.secret_id().map(|id| id.name).unwrap_or_default();
                 let attributes = item.attributes.clone().unwrap_or_default();
-                print(format!(
+                text.push_str(&format!(
                     "{name:<40}  {:<8}  {:<24}  {:<20}  {}",
                     yes_no(attributes.enabled),
                     item.content_type.as_deref().unwrap_or("-"),
@@ -680,6 +684,9 @@ async fn list_items(
                     date_or_dash(attributes.exp)
                 ));
             }
+        }
+        if !text.is_empty() {
+            print(text);
         }
     }
     if json {

@@ -120,6 +120,9 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("store: corrupt row: {0}")]
     Corrupt(String),
+    /// The transaction that held this write (with others set at the same moment) did not commit.
+    #[error("store: the write was not committed: {0}")]
+    Commit(String),
     #[error("store: cannot open {path}: {source}")]
     Open {
         path: PathBuf,
@@ -133,6 +136,78 @@ pub struct Store {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     path: PathBuf,
+    /// Set Secrets waiting for the writer: whoever gets it next commits all of them at once.
+    sets: Mutex<SetQueue>,
+}
+
+/// Group commit for Set Secret. Each set queues itself, then takes the writer; if an earlier
+/// holder already committed it, its answer is waiting in `done`. Otherwise it commits every
+/// queued set in one transaction (each in its own savepoint, so one refused set fails alone)
+/// with one fsync: eight concurrent clients share fsyncs instead of queueing for one each.
+#[derive(Default)]
+struct SetQueue {
+    next_ticket: u64,
+    waiting: Vec<SetJob>,
+    done: std::collections::HashMap<u64, StoreResult<VersionMeta>>,
+}
+
+struct SetJob {
+    ticket: u64,
+    name: String,
+    new: NewVersion,
+    now: i64,
+}
+
+/// One set inside the group transaction.
+fn set_in(tx: &Connection, job: &SetJob) -> StoreResult<VersionMeta> {
+    let key = key_of(&job.name);
+    match name_state(tx, &key, job.now)? {
+        NameState::Deleted => return Err(StoreError::DeletedButRecoverable),
+        NameState::Absent => {
+            tx.execute(
+                "INSERT INTO secrets (key, name, latest_seq) VALUES (?1, ?2, 0)",
+                params![key, job.name],
+            )?;
+        }
+        NameState::Live => {}
+    }
+    let seq = insert_version(tx, &key, &job.new, job.now, job.now)?;
+    tx.execute(
+        "UPDATE secrets SET latest_seq = ?1 WHERE key = ?2",
+        params![seq, key],
+    )?;
+    meta_by_seq(tx, seq)
+}
+
+/// Commits `jobs` in one transaction; one answer per job, in order.
+fn commit_sets(connection: &mut Connection, jobs: &[SetJob]) -> Vec<StoreResult<VersionMeta>> {
+    let failed_all = |error: rusqlite::Error| {
+        let message = error.to_string();
+        jobs.iter()
+            .map(|_| Err(StoreError::Commit(message.clone())))
+            .collect()
+    };
+    let mut tx = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(error) => return failed_all(error),
+    };
+    let mut answers = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let answer = tx
+            .savepoint()
+            .map_err(StoreError::from)
+            .and_then(|savepoint| {
+                // A savepoint dropped without commit rolls back this set alone.
+                let meta = set_in(&savepoint, job)?;
+                savepoint.commit()?;
+                Ok(meta)
+            });
+        answers.push(answer);
+    }
+    match tx.commit() {
+        Ok(()) => answers,
+        Err(error) => failed_all(error),
+    }
 }
 
 fn key_of(name: &str) -> String {
@@ -188,7 +263,7 @@ enum NameState {
     Deleted,
 }
 
-fn name_state(tx: &rusqlite::Transaction<'_>, key: &str, now: i64) -> StoreResult<NameState> {
+fn name_state(tx: &Connection, key: &str, now: i64) -> StoreResult<NameState> {
     tx.execute(
         "DELETE FROM secrets WHERE key = ?1 AND scheduled_purge_date <= ?2",
         params![key, now],
@@ -208,7 +283,7 @@ fn name_state(tx: &rusqlite::Transaction<'_>, key: &str, now: i64) -> StoreResul
 }
 
 fn insert_version(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     key: &str,
     version: &NewVersion,
     created: i64,
@@ -257,6 +332,7 @@ impl Store {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             path: path.to_owned(),
+            sets: Mutex::default(),
         })
     }
 
@@ -300,25 +376,49 @@ impl Store {
         result
     }
 
+    /// Sets a new version, committed (with any sets made at the same moment) before it returns.
     pub fn set(&self, name: &str, new: &NewVersion, now: i64) -> StoreResult<VersionMeta> {
-        let key = key_of(name);
-        self.write(|tx| {
-            match name_state(tx, &key, now)? {
-                NameState::Deleted => return Err(StoreError::DeletedButRecoverable),
-                NameState::Absent => {
-                    tx.execute(
-                        "INSERT INTO secrets (key, name, latest_seq) VALUES (?1, ?2, 0)",
-                        params![key, name],
-                    )?;
-                }
-                NameState::Live => {}
+        let lock_sets = || {
+            self.sets
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let ticket = {
+            let mut queue = lock_sets();
+            let ticket = queue.next_ticket;
+            queue.next_ticket += 1;
+            queue.waiting.push(SetJob {
+                ticket,
+                name: name.to_owned(),
+                new: new.clone(),
+                now,
+            });
+            ticket
+        };
+        let mut connection = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(answer) = lock_sets().done.remove(&ticket) {
+            return answer;
+        }
+        let jobs = std::mem::take(&mut lock_sets().waiting);
+        let answers = commit_sets(&mut connection, &jobs);
+        let mut mine = None;
+        let mut queue = lock_sets();
+        for (job, answer) in jobs.iter().zip(answers) {
+            if job.ticket == ticket {
+                mine = Some(answer);
+            } else {
+                queue.done.insert(job.ticket, answer);
             }
-            let seq = insert_version(tx, &key, new, now, now)?;
-            tx.execute(
-                "UPDATE secrets SET latest_seq = ?1 WHERE key = ?2",
-                params![seq, key],
-            )?;
-            meta_by_seq(tx, seq)
+        }
+        drop(queue);
+        drop(connection);
+        mine.unwrap_or_else(|| {
+            Err(StoreError::Commit(
+                "the set was not in its own batch".into(),
+            ))
         })
     }
 
@@ -649,6 +749,58 @@ mod tests {
             store.get("db-pass", Some("v1")).expect("v1").value.expose(),
             "a"
         );
+    }
+
+    #[test]
+    fn concurrent_sets_commit_together_and_a_refused_one_fails_alone() {
+        let (_dir, store) = store();
+        store.set("gone", &new_version("g1", "x"), 1).expect("set");
+        let soft = DeleteMode::Soft {
+            scheduled_purge_date: 1_000,
+        };
+        store.delete("gone", soft, 2).expect("delete");
+        let answers: Vec<(String, StoreResult<VersionMeta>)> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..16)
+                .map(|i| {
+                    let store = &store;
+                    scope.spawn(move || {
+                        let name = if i == 7 {
+                            "gone".to_owned()
+                        } else {
+                            format!("s{}", i % 4)
+                        };
+                        let answer = store.set(&name, &new_version(&format!("v{i}"), "value"), 3);
+                        (name, answer)
+                    })
+                })
+                .collect();
+            threads
+                .into_iter()
+                .map(|t| t.join().expect("thread"))
+                .collect()
+        });
+        for (name, answer) in &answers {
+            match answer {
+                Err(StoreError::DeletedButRecoverable) if name == "gone" => {}
+                Ok(meta) => assert_eq!(&meta.name, name),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        let (listed, _) = store.list("", 25).expect("list");
+        assert_eq!(listed.len(), 4, "s0..s3 are live; gone stays deleted");
+        for meta in &listed {
+            let (versions, _) = store.list_versions(&meta.name, 0, 25).expect("versions");
+            let acknowledged = answers
+                .iter()
+                .filter(|(name, answer)| name == &meta.name && answer.is_ok())
+                .count();
+            assert_eq!(
+                versions.len(),
+                acknowledged,
+                "{}: every acknowledged set is a version",
+                meta.name
+            );
+        }
     }
 
     #[test]

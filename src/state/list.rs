@@ -23,12 +23,16 @@ pub enum ListLoad {
 pub struct SecretRow {
     pub name: String,
     pub item: SecretItem,
+    /// Which characters the name holds (see [`char_mask`]), so the filter skips a row that
+    /// lacks one of the query's without running the matcher on it.
+    chars: u64,
 }
 
 impl SecretRow {
     pub fn from_item(item: SecretItem) -> Option<Self> {
         let name = item.secret_id()?.name;
-        Some(Self { name, item })
+        let chars = char_mask(&name);
+        Some(Self { name, item, chars })
     }
 
     pub fn enabled(&self) -> bool {
@@ -83,6 +87,63 @@ impl ExpiryBadge {
     }
 }
 
+/// One bit per ASCII letter (either case), digit, `-` and `_`; bit 63 for anything else.
+fn char_bit(c: char) -> u64 {
+    match c.to_ascii_lowercase() {
+        c @ 'a'..='z' => 1 << (c as u32 - 'a' as u32),
+        c @ '0'..='9' => 1 << (26 + c as u32 - '0' as u32),
+        '-' => 1 << 36,
+        '_' => 1 << 37,
+        _ => 1 << 63,
+    }
+}
+
+/// A name's characters. A non-ASCII name says it holds every character: nucleo folds and
+/// normalizes it (`é` matches `e`) in ways the bits do not follow, so it is never skipped.
+fn char_mask(text: &str) -> u64 {
+    if !text.is_ascii() {
+        return u64::MAX;
+    }
+    text.chars().fold(0, |mask, c| mask | char_bit(c))
+}
+
+/// Query characters with a meaning in nucleo's pattern syntax (negation, anchors, substring,
+/// escape): a query holding one is neither prefiltered nor narrowed.
+const PATTERN_SYNTAX: [char; 5] = ['!', '^', '$', '\'', '\\'];
+
+/// The characters every matching name must hold, or 0 when that cannot be said simply: any
+/// character outside the mask's classes (non-ASCII folds and normalizes in ways a bitmask does
+/// not follow).
+fn required_chars(query: &str) -> u64 {
+    if query.contains(PATTERN_SYNTAX) {
+        return 0;
+    }
+    let mask = query
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .fold(0, |mask, c| mask | char_bit(c));
+    if mask & (1 << 63) != 0 { 0 } else { mask }
+}
+
+/// Whether every name matching `next` also matches `previous`, so `next` need only be tried on
+/// `previous`'s matches: it extends it (a key typed at the end) and neither uses pattern syntax.
+fn narrows(previous: &str, next: &str) -> bool {
+    !previous.is_empty()
+        && next.len() > previous.len()
+        && next.starts_with(previous)
+        && !next.contains(PATTERN_SYNTAX)
+}
+
+/// The filter's result for one query, kept so Backspace can go back to it.
+struct Filtered {
+    query: String,
+    visible: Vec<usize>,
+    scores: Vec<u32>,
+}
+
+/// How many earlier results are kept for Backspace.
+const KEPT_RESULTS: usize = 64;
+
 pub struct SecretList {
     pub rows: Vec<SecretRow>,
     pub load: ListLoad,
@@ -98,6 +159,12 @@ pub struct SecretList {
     /// First visible row drawn; kept so the cursor stays on screen without jumping.
     pub offset: usize,
     matcher: Matcher,
+    /// The match score of each of `visible`, while there is a query.
+    scores: Vec<u32>,
+    /// Results of the shorter queries typed on the way to this one, oldest first: a key typed
+    /// at the end of the query only re-scores the last result's rows, and Backspace takes a
+    /// result back from here instead of scoring every row again.
+    earlier: Vec<Filtered>,
 }
 
 impl Default for SecretList {
@@ -112,6 +179,8 @@ impl Default for SecretList {
             cursor: 0,
             offset: 0,
             matcher: Matcher::new(Config::DEFAULT),
+            scores: Vec::new(),
+            earlier: Vec::new(),
         }
     }
 }
@@ -143,6 +212,8 @@ impl SecretList {
     pub fn restart(&mut self) {
         self.rows.clear();
         self.visible.clear();
+        self.scores.clear();
+        self.earlier.clear();
         self.cursor = 0;
         self.offset = 0;
         self.load = ListLoad::Loading { pages: 0 };
@@ -157,7 +228,18 @@ impl SecretList {
         if self.query.is_empty() {
             self.visible.extend(first_new..self.rows.len());
         } else {
-            self.refilter_keeping(None);
+            // Only the new rows are scored, then merged in: the ones already shown keep their
+            // scores. Earlier results lack the new rows, so they are dropped.
+            self.earlier.clear();
+            let pattern = Pattern::parse(&self.query, CaseMatching::Smart, Normalization::Smart);
+            let (visible, scores) = score_rows(
+                &self.rows,
+                first_new..self.rows.len(),
+                &pattern,
+                required_chars(&self.query),
+                &mut self.matcher,
+            );
+            merge_scored(&mut self.visible, &mut self.scores, visible, scores);
         }
         if let Some(name) = keep {
             self.select_name(&name);
@@ -191,36 +273,80 @@ impl SecretList {
     }
 
     pub fn set_query(&mut self, query: String) {
-        self.query = query;
-        self.refilter_keeping(None);
+        // The cursor goes to the best match. A key typed at the end of the query narrows the
+        // last result and Backspace restores an earlier one: only a query's first key scores
+        // every row.
+        let previous = std::mem::replace(&mut self.query, query);
         self.cursor = 0;
         self.offset = 0;
+        if self.query.is_empty() {
+            self.earlier.clear();
+            self.scores.clear();
+            self.visible = (0..self.rows.len()).collect();
+            return;
+        }
+        if let Some(at) = self.earlier.iter().rposition(|f| f.query == self.query) {
+            self.earlier.truncate(at + 1);
+            if let Some(kept) = self.earlier.pop() {
+                self.visible = kept.visible;
+                self.scores = kept.scores;
+            }
+            return;
+        }
+        let pattern = Pattern::parse(&self.query, CaseMatching::Smart, Normalization::Smart);
+        let required = required_chars(&self.query);
+        let (visible, scores) = if narrows(&previous, &self.query) {
+            let (visible, scores) = score_rows(
+                &self.rows,
+                in_row_order(&self.visible, self.rows.len()).into_iter(),
+                &pattern,
+                required,
+                &mut self.matcher,
+            );
+            if self.earlier.len() == KEPT_RESULTS {
+                self.earlier.remove(0);
+            }
+            self.earlier.push(Filtered {
+                query: previous,
+                visible: std::mem::take(&mut self.visible),
+                scores: std::mem::take(&mut self.scores),
+            });
+            (visible, scores)
+        } else {
+            self.earlier.clear();
+            score_rows(
+                &self.rows,
+                0..self.rows.len(),
+                &pattern,
+                required,
+                &mut self.matcher,
+            )
+        };
+        self.visible = visible;
+        self.scores = scores;
     }
 
-    /// Recomputes `visible`; keeps the cursor on `keep` (or the current selection) if it still
-    /// matches.
+    /// Recomputes `visible` from every row; keeps the cursor on `keep` (or the current
+    /// selection) if it still matches.
     pub fn refilter_keeping(&mut self, keep: Option<&str>) {
         let keep = keep
             .map(str::to_owned)
             .or_else(|| self.selected_name().map(str::to_owned));
+        self.earlier.clear();
         if self.query.is_empty() {
+            self.scores.clear();
             self.visible = (0..self.rows.len()).collect();
         } else {
             let pattern = Pattern::parse(&self.query, CaseMatching::Smart, Normalization::Smart);
-            let mut buffer = Vec::new();
-            let mut scored: Vec<(u32, usize)> = self
-                .rows
-                .iter()
-                .enumerate()
-                .filter_map(|(index, row)| {
-                    let haystack = Utf32Str::new(&row.name, &mut buffer);
-                    pattern
-                        .score(haystack, &mut self.matcher)
-                        .map(|score| (score, index))
-                })
-                .collect();
-            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            self.visible = scored.into_iter().map(|(_, index)| index).collect();
+            let (visible, scores) = score_rows(
+                &self.rows,
+                0..self.rows.len(),
+                &pattern,
+                required_chars(&self.query),
+                &mut self.matcher,
+            );
+            self.visible = visible;
+            self.scores = scores;
         }
         if let Some(name) = keep {
             self.select_name(&name);
@@ -272,6 +398,131 @@ impl SecretList {
         let max_offset = self.visible.len().saturating_sub(height);
         self.offset = self.offset.min(max_offset);
     }
+}
+
+/// The rows among `candidates` (row indices in row order) that match, best first (ties in row
+/// order), with their scores. A row lacking one of the `required` characters is skipped without
+/// running the matcher.
+fn score_rows(
+    rows: &[SecretRow],
+    candidates: impl Iterator<Item = usize>,
+    pattern: &Pattern,
+    required: u64,
+    matcher: &mut Matcher,
+) -> (Vec<usize>, Vec<u32>) {
+    let mut buffer = Vec::new();
+    let scored = candidates
+        .filter_map(|index| {
+            let row = &rows[index];
+            if row.chars & required != required {
+                return None;
+            }
+            // An ASCII name (all of Key Vault's) is matched as it is, without the is-ASCII scan
+            // `Utf32Str::new` would make for every row on every key.
+            let haystack = if row.chars == u64::MAX {
+                Utf32Str::new(&row.name, &mut buffer)
+            } else {
+                Utf32Str::Ascii(row.name.as_bytes())
+            };
+            let score = pattern.score(haystack, matcher)?;
+            Some((score, index as u32))
+        })
+        .collect();
+    rank(scored)
+}
+
+/// Orders (score, row) pairs given in row order best first, ties in row order. A short query
+/// over many rows gives a handful of distinct scores, so this counts them and places each row
+/// in one pass; with many distinct scores it sorts.
+fn rank(scored: Vec<(u32, u32)>) -> (Vec<usize>, Vec<u32>) {
+    const FEW: usize = 64;
+    let mut distinct: Vec<(u32, usize)> = Vec::new();
+    for &(score, _) in &scored {
+        match distinct.iter().position(|(known, _)| *known == score) {
+            Some(at) => distinct[at].1 += 1,
+            None if distinct.len() < FEW => distinct.push((score, 1)),
+            None => {
+                let mut keys: Vec<u64> = scored
+                    .iter()
+                    .map(|&(score, index)| (u64::from(!score) << 32) | u64::from(index))
+                    .collect();
+                keys.sort_unstable();
+                return keys
+                    .into_iter()
+                    .map(|key| ((key & u64::from(u32::MAX)) as usize, !((key >> 32) as u32)))
+                    .unzip();
+            }
+        }
+    }
+    distinct.sort_unstable_by_key(|&(score, _)| std::cmp::Reverse(score));
+    // Turn counts into where each score's rows start.
+    let mut start = 0;
+    for (_, count) in &mut distinct {
+        let next = start + *count;
+        *count = start;
+        start = next;
+    }
+    let mut visible = vec![0; scored.len()];
+    let mut scores = vec![0; scored.len()];
+    for (score, index) in scored {
+        if let Some((_, at)) = distinct.iter_mut().find(|(known, _)| *known == score) {
+            visible[*at] = index as usize;
+            scores[*at] = score;
+            *at += 1;
+        }
+    }
+    (visible, scores)
+}
+
+/// `indices` in ascending order, in time linear in `len` (they are distinct and below it).
+fn in_row_order(indices: &[usize], len: usize) -> Vec<usize> {
+    let mut bits = vec![0u64; len.div_ceil(64)];
+    for &index in indices {
+        bits[index / 64] |= 1 << (index % 64);
+    }
+    let mut sorted = Vec::with_capacity(indices.len());
+    for (word_index, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            sorted.push(word_index * 64 + word.trailing_zeros() as usize);
+            word &= word - 1;
+        }
+    }
+    sorted
+}
+
+/// Merges newly scored rows (all after the existing ones in row order) into a scored result.
+fn merge_scored(
+    visible: &mut Vec<usize>,
+    scores: &mut Vec<u32>,
+    new_visible: Vec<usize>,
+    new_scores: Vec<u32>,
+) {
+    if new_visible.is_empty() {
+        return;
+    }
+    let old = std::mem::take(visible)
+        .into_iter()
+        .zip(std::mem::take(scores));
+    let new = new_visible.into_iter().zip(new_scores);
+    let mut old = old.peekable();
+    let mut new = new.peekable();
+    let (mut merged, mut merged_scores) = (Vec::new(), Vec::new());
+    loop {
+        let take_old = match (old.peek(), new.peek()) {
+            (Some(a), Some(b)) => a.1 >= b.1,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_old { old.next() } else { new.next() };
+        if let Some((index, score)) = next {
+            merged.push(index);
+            merged_scores.push(score);
+        }
+    }
+    *visible = merged;
+    *scores = merged_scores;
 }
 
 #[cfg(test)]
@@ -333,6 +584,74 @@ mod tests {
         list.set_query("d".into());
         list.append_page(vec![item("dd")]);
         assert_eq!(visible_names(&list), ["d", "dd"]);
+    }
+
+    /// `visible` as a fresh full filter of every row would compute it.
+    fn from_scratch(list: &SecretList) -> Vec<usize> {
+        let mut fresh = SecretList {
+            rows: list.rows.clone(),
+            query: list.query.clone(),
+            ..SecretList::default()
+        };
+        fresh.refilter_keeping(None);
+        fresh.visible
+    }
+
+    #[test]
+    fn typing_and_backspace_give_what_a_full_filter_gives() {
+        let words = [
+            "pay", "db", "prod", "api", "key", "Order", "ledger", "x9", "tls",
+        ];
+        let names: Vec<String> = (0..3000)
+            .map(|i| {
+                format!(
+                    "{}-{}-{}-{i:04}",
+                    words[i % 9],
+                    words[(i / 9) % 9],
+                    words[(i / 81) % 9]
+                )
+            })
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut list = list(&refs);
+        list.append_page(vec![item("café-prod-key")]);
+        for typed in [
+            "paydbkey", "prod api", "Or", "ledgerx9", "cafe", "pay!db", "key$", "zz",
+        ] {
+            let mut query = String::new();
+            for c in typed.chars() {
+                query.push(c);
+                list.set_query(query.clone());
+                assert_eq!(list.visible, from_scratch(&list), "typing {query:?}");
+            }
+            while query.pop().is_some() {
+                list.set_query(query.clone());
+                assert_eq!(list.visible, from_scratch(&list), "backspace to {query:?}");
+            }
+        }
+        list.set_query("cafe".into());
+        assert_eq!(
+            visible_names(&list),
+            ["café-prod-key"],
+            "normalized, not skipped"
+        );
+    }
+
+    #[test]
+    fn pages_arriving_under_a_filter_merge_like_a_full_filter() {
+        let mut list = list(&["a-pay", "b-db", "c-payroll"]);
+        list.set_query("pay".into());
+        for page in [vec!["d-pay", "e-xpay", "f-none"], vec!["g-p-a-y", "h-pay"]] {
+            list.append_page(page.into_iter().map(item).collect());
+            assert_eq!(list.visible, from_scratch(&list));
+        }
+        list.set_query("payr".into());
+        list.set_query("pay".into());
+        assert_eq!(
+            list.visible,
+            from_scratch(&list),
+            "kept results were dropped on append"
+        );
     }
 
     #[test]
