@@ -1,0 +1,288 @@
+//! Every CLI operation against a local vault that misbehaves the ways Key Vault does: throttling
+//! (20% 429 with Retry-After), 503 bursts, 2 s of latency, dropped connections. Each operation
+//! completes — and then did exactly what it says — or fails with a clear message: one line,
+//! `error:`, the service's code or what happened to the connection, exit code 1, never a panic,
+//! never the value.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use support::{API, VaultProcess};
+
+/// A value no message may show.
+const VALUE: &str = "fault-test-value-7f3a";
+
+struct Cli {
+    config: PathBuf,
+    data_dir: tempfile::TempDir,
+    _config_dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new(vault: &VaultProcess) -> Self {
+        let config_dir = tempfile::tempdir().unwrap();
+        let config = config_dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[profiles.test]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\n",
+                vault.url,
+                vault.data_dir.display()
+            ),
+        )
+        .unwrap();
+        Self {
+            config,
+            data_dir: tempfile::tempdir().unwrap(),
+            _config_dir: config_dir,
+        }
+    }
+
+    fn run(&self, args: &[&str], stdin: &[u8]) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kvtui"))
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("KVTUI_DATA_DIR", self.data_dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A command that fails before reading stdin may be gone already (a broken pipe).
+        let _ = child.stdin.take().unwrap().write_all(stdin);
+        child.wait_with_output().unwrap()
+    }
+}
+
+/// What became of the operations run under one kind of fault.
+#[derive(Default, Debug)]
+struct Tally {
+    completed: usize,
+    failed_clearly: usize,
+}
+
+impl Tally {
+    /// Runs one operation and checks it completed (and `check` agrees) or failed clearly.
+    fn run(&mut self, cli: &Cli, args: &[&str], stdin: &[u8], check: impl FnOnce(&str)) -> bool {
+        let output = cli.run(args, stdin);
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+        let revealed = args.contains(&"--reveal");
+        assert!(
+            revealed || !stdout.contains(VALUE),
+            "{args:?} printed the value without --reveal: {stdout}"
+        );
+        assert!(
+            !stderr.contains(VALUE),
+            "{args:?} put the value in an error: {stderr}"
+        );
+        match output.status.code() {
+            Some(0) => {
+                check(&stdout);
+                self.completed += 1;
+                true
+            }
+            Some(1) => {
+                let message = stderr.trim_end();
+                assert!(
+                    message.starts_with("error: ") && !message.contains('\n'),
+                    "{args:?}: not one clear line: {message:?}"
+                );
+                let says_what = [
+                    "(HTTP 429)",
+                    "(HTTP 500)",
+                    "(HTTP 502)",
+                    "(HTTP 503)",
+                    "(HTTP 504)",
+                    "connection",
+                    "timed out",
+                ]
+                .iter()
+                .any(|what| message.contains(what));
+                assert!(says_what, "{args:?}: does not say what failed: {message}");
+                self.failed_clearly += 1;
+                false
+            }
+            other => panic!("{args:?} exited with {other:?}: {stderr}"),
+        }
+    }
+}
+
+async fn exists(vault: &VaultProcess, name: &str) -> bool {
+    vault
+        .client()
+        .get(format!("{}/secrets/{name}?{API}", vault.url))
+        .bearer_auth(&vault.token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        == 200
+}
+
+/// The whole CLI, twice over, under `faults`; returns what became of each operation.
+async fn every_operation_under(faults: Value, rounds: usize) -> Tally {
+    let vault = VaultProcess::start();
+    let cli = Cli::new(&vault);
+    let work = tempfile::tempdir().unwrap();
+    let mut tally = Tally::default();
+    for round in 0..rounds {
+        let name = format!("faulty-{round}");
+        let backup = work.path().join(format!("{name}.backup"));
+        let backup = backup.to_str().unwrap();
+        vault.set_faults(faults.clone()).await;
+
+        let set = tally.run(
+            &cli,
+            &[
+                "secret",
+                "set",
+                &name,
+                "--value-stdin",
+                "--content-type",
+                "text/plain",
+                "--tag",
+                "env=fault",
+            ],
+            VALUE.as_bytes(),
+            |_| {},
+        );
+        if !set {
+            continue;
+        }
+        tally.run(&cli, &["secret", "show", &name], b"", |out| {
+            assert!(out.contains("text/plain"), "{out}");
+        });
+        tally.run(&cli, &["secret", "show", &name, "--reveal"], b"", |out| {
+            assert!(out.contains(VALUE), "{out}");
+        });
+        tally.run(&cli, &["secret", "list"], b"", |out| {
+            assert!(out.contains(&name), "{out}");
+        });
+        tally.run(&cli, &["secret", "versions", &name], b"", |out| {
+            assert!(!out.trim().is_empty(), "{out}");
+        });
+        tally.run(
+            &cli,
+            &[
+                "secret",
+                "update",
+                &name,
+                "--content-type",
+                "application/json",
+            ],
+            b"",
+            |_| {},
+        );
+        let backed_up = tally.run(
+            &cli,
+            &["secret", "backup", &name, "--out", backup],
+            b"",
+            |_| {},
+        );
+        if !tally.run(&cli, &["secret", "delete", &name], b"", |_| {}) {
+            continue;
+        }
+        tally.run(&cli, &["secret", "deleted"], b"", |out| {
+            assert!(out.contains(&name), "{out}");
+        });
+        tally.run(&cli, &["secret", "recover", &name], b"", |_| {});
+        vault.set_faults(json!({})).await;
+        let recovered = exists(&vault, &name).await;
+        vault.set_faults(faults.clone()).await;
+        if recovered && !tally.run(&cli, &["secret", "delete", &name], b"", |_| {}) {
+            continue;
+        }
+        if !tally.run(&cli, &["secret", "purge", &name], b"", |_| {}) {
+            continue;
+        }
+        if backed_up {
+            tally.run(&cli, &["secret", "restore", "--in", backup], b"", |out| {
+                assert!(out.contains(&name), "{out}");
+            });
+            // What the restore says it did, it did.
+            vault.set_faults(json!({})).await;
+            let _ = std::fs::remove_file(backup);
+        }
+    }
+    vault.set_faults(json!({})).await;
+    tally
+}
+
+fn report(kind: &str, tally: &Tally) {
+    println!(
+        "{kind}: {} operations, {} completed, {} failed with a clear message",
+        tally.completed + tally.failed_clearly,
+        tally.completed,
+        tally.failed_clearly
+    );
+}
+
+#[tokio::test]
+async fn throttling_20_percent_429_with_retry_after() {
+    let tally = every_operation_under(
+        json!({"error_rate": 0.2, "error_status": 429, "retry_after_secs": 1}),
+        2,
+    )
+    .await;
+    report("20% 429 + Retry-After 1 s", &tally);
+    // Five retries make giving up on a 20% fault rate a one-in-15,000 event per operation.
+    assert!(tally.completed >= 20, "{tally:?}");
+}
+
+#[tokio::test]
+async fn dropped_connections() {
+    let tally = every_operation_under(json!({"drop_rate": 0.2}), 2).await;
+    report("20% dropped connections", &tally);
+    assert!(tally.completed >= 20, "{tally:?}");
+}
+
+#[tokio::test]
+async fn two_seconds_of_latency() {
+    let tally = every_operation_under(json!({"latency_ms": 2000}), 1).await;
+    report("2 s latency", &tally);
+    assert_eq!(tally.failed_clearly, 0, "slow is not broken: {tally:?}");
+}
+
+#[tokio::test]
+async fn bursts_of_503_shorter_and_longer_than_the_retries() {
+    // A burst of 3 before each round: ridden out by the retries.
+    let tally = every_operation_under(
+        json!({"error_status": 503, "fail_next": 3, "retry_after_secs": 0}),
+        2,
+    )
+    .await;
+    report("503 bursts of 3", &tally);
+    assert_eq!(tally.failed_clearly, 0, "{tally:?}");
+
+    // A burst longer than the retries: each operation fails, clearly, and changes nothing.
+    let vault = VaultProcess::start();
+    let cli = Cli::new(&vault);
+    let mut tally = Tally::default();
+    for args in [
+        vec!["secret", "set", "burst", "--value-stdin"],
+        vec!["secret", "show", "burst"],
+        vec!["secret", "list"],
+        vec!["secret", "versions", "burst"],
+        vec!["secret", "update", "burst", "--disable"],
+        vec!["secret", "delete", "burst"],
+        vec!["secret", "deleted"],
+        vec!["secret", "recover", "burst"],
+        vec!["secret", "purge", "burst"],
+    ] {
+        vault
+            .set_faults(json!({"error_status": 503, "fail_next": 20, "retry_after_secs": 0}))
+            .await;
+        let completed = tally.run(&cli, &args, VALUE.as_bytes(), |_| {});
+        assert!(!completed, "{args:?} cannot complete through 20 failures");
+    }
+    vault.set_faults(json!({})).await;
+    assert!(!exists(&vault, "burst").await, "a failed set left a secret");
+    report("503 bursts of 20", &tally);
+}
