@@ -2,15 +2,18 @@
 //! (20% 429 with Retry-After), 503 bursts, 2 s of latency, dropped connections. Each operation
 //! completes — and then did exactly what it says — or fails with a clear message: one line,
 //! `error:`, the service's code or what happened to the connection, exit code 1, never a panic,
-//! never the value.
+//! never the value. And the TUI under throttling and drops: every form either lands or stays as
+//! typed, retries show while they happen, keys answer meanwhile.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod pty;
 mod support;
 
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 use support::{API, VaultProcess};
 
 /// A value no message may show.
@@ -285,4 +288,98 @@ async fn bursts_of_503_shorter_and_longer_than_the_retries() {
     vault.set_faults(json!({})).await;
     assert!(!exists(&vault, "burst").await, "a failed set left a secret");
     report("503 bursts of 20", &tally);
+}
+
+#[tokio::test]
+async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() {
+    use pty::{ESC, Pty, TAB, ctrl};
+    let vault = VaultProcess::start();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[profiles.e2e]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\n",
+            vault.url,
+            vault.data_dir.display()
+        ),
+    )
+    .unwrap();
+    let data = home.path().join("data");
+    let mut tui = Pty::spawn(
+        std::path::Path::new(env!("CARGO_BIN_EXE_kvtui")),
+        &[],
+        &[
+            ("KVTUI_CONFIG_DIR", home.path().to_str().unwrap()),
+            ("KVTUI_DATA_DIR", data.to_str().unwrap()),
+        ],
+        (100, 30),
+    );
+    tui.wait_for("No secrets yet");
+
+    // A throttled reload: the retry shows, and the help opens and closes while it waits.
+    vault
+        .set_faults(json!({"error_status": 429, "fail_next": 3, "retry_after_secs": 2}))
+        .await;
+    tui.send("r");
+    tui.wait_for("retry 1/5");
+    tui.send("?");
+    tui.wait_for("Everywhere on the main screen");
+    tui.send(ESC);
+    tui.wait_until("the help closed", Duration::from_secs(5), |s| {
+        !s.contains("Everywhere on the main screen")
+    });
+    tui.wait_until("the reload done", Duration::from_secs(30), |s| {
+        s.contains("0 secrets in e2e")
+    });
+
+    // Forms sent while 20% of requests are throttled and 20% of connections dropped.
+    vault
+        .set_faults(json!({"error_rate": 0.2, "error_status": 429, "retry_after_secs": 1, "drop_rate": 0.2}))
+        .await;
+    let mut landed = Vec::new();
+    let mut kept = 0;
+    for form in 0..4 {
+        let name = format!("tui-fault-{form}");
+        let value = format!("value of form {form}");
+        tui.send("n");
+        tui.wait_for("New secret");
+        tui.type_text(&name);
+        tui.send(TAB);
+        tui.type_text(&value);
+        // Sent again while it stays as typed; five retries each make that rare.
+        for _ in 0..3 {
+            tui.send(&ctrl('s'));
+            let screen = tui.wait_until("the submit settled", Duration::from_secs(90), |s| {
+                s.contains(&format!("Set {name}: new version")) || s.contains("Every field is kept")
+            });
+            if screen.contains(&format!("Set {name}: new version")) {
+                landed.push((name.clone(), value.clone()));
+                break;
+            }
+            assert!(screen.contains(&name), "the form lost its name:\n{screen}");
+            kept += 1;
+        }
+        tui.send(ESC);
+    }
+    vault.set_faults(json!({})).await;
+    for (name, value) in &landed {
+        let body: Value = vault
+            .client()
+            .get(format!("{}/secrets/{name}?{API}", vault.url))
+            .bearer_auth(&vault.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["value"], value.as_str(), "{name}");
+    }
+    println!(
+        "TUI under 20% 429 + 20% drops: {} forms landed, {kept} failed submits kept the form",
+        landed.len()
+    );
+    assert!(!landed.is_empty());
+    tui.send("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(20)), 0);
 }
