@@ -7,7 +7,9 @@ mod props;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let (host, header) = text.split_once('\n').unwrap_or(("myvault.vault.azure.net", text));
+        let (host, header) = text
+            .split_once('\n')
+            .unwrap_or(("myvault.vault.azure.net", text));
         props::challenge(header, host);
     }
 });
