@@ -100,6 +100,17 @@ proptest! {
     }
 }
 
+/// Found by the `challenge` fuzz target: a vault URL with `user@` in it. The property compared
+/// against the whole authority; kvtui rightly compares against the host after the `@`.
+#[test]
+fn challenge_with_userinfo_in_the_vault_url() {
+    props::challenge(
+        "Bearer authoriz_.tauris\"=otenant\", scope=\"ht.defau\u{1}\0\0\0\0y\0\0\0\0@7.000.1:8443\nBearer authoriz_.tlq\0t\"",
+        "12t.\u{1}\0\0\0\0y\0\0\0\0@7.000.1:8443",
+    );
+    props::challenge("Bearer resource=\"https://[::1]:8443\"", "[::1]:8443");
+}
+
 fn request_input() -> impl Strategy<Value = props::RequestInput> {
     (
         (

@@ -181,22 +181,8 @@ pub fn challenge(header: &str, vault_host: &str) {
     assert!(!challenge.scope.is_empty());
     let vault_url = format!("https://{vault_host}");
     if verify_resource(&challenge, &vault_url).is_ok() {
-        let resource = challenge
-            .scope
-            .split_once("://")
-            .map_or(challenge.scope.as_str(), |(_, rest)| rest);
-        let resource_host = resource
-            .split(['/', '?', '#'])
-            .next()
-            .unwrap_or_default()
-            .rsplit('@')
-            .next()
-            .unwrap_or_default()
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let vault_host = vault_host.split(':').next().unwrap().to_ascii_lowercase();
+        let resource_host = host(&challenge.scope);
+        let vault_host = host(&vault_url);
         assert!(
             !resource_host.is_empty()
                 && (vault_host == resource_host
@@ -205,6 +191,19 @@ pub fn challenge(header: &str, vault_host: &str) {
             challenge.scope
         );
     }
+}
+
+/// The host of a URL (or of a bare `host[:port]`), as URLs define it: after any `user@`, before
+/// any port, lower-case; an IPv6 address keeps its brackets.
+fn host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or_default()),
+        None => host_port.split(':').next().unwrap_or_default().to_owned(),
+    };
+    host.to_ascii_lowercase()
 }
 
 /// A well-formed challenge, its parameters in any order, case and quoting, parses to the
