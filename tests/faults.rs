@@ -329,7 +329,7 @@ async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() 
         !s.contains("Everywhere on the main screen")
     });
     tui.wait_until("the reload done", Duration::from_secs(30), |s| {
-        s.contains("0 secrets in e2e")
+        s.contains("0 secrets in e2e") && !s.contains("listing secrets")
     });
 
     // Forms sent while 20% of requests are throttled and 20% of connections dropped.
@@ -349,10 +349,16 @@ async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() 
         // Sent again while it stays as typed; five retries each make that rare.
         for _ in 0..3 {
             tui.send(&ctrl('s'));
+            // Landed: the status says so, or (if a later message replaced that) the form has
+            // closed and the list shows the name.
+            let landed_on = |s: &str| {
+                s.contains(&format!("Set {name}: new version"))
+                    || (!s.contains("New secret") && s.contains(&name))
+            };
             let screen = tui.wait_until("the submit settled", Duration::from_secs(90), |s| {
-                s.contains(&format!("Set {name}: new version")) || s.contains("Every field is kept")
+                landed_on(s) || s.contains("Every field is kept")
             });
-            if screen.contains(&format!("Set {name}: new version")) {
+            if landed_on(&screen) {
                 landed.push((name.clone(), value.clone()));
                 break;
             }
@@ -362,6 +368,16 @@ async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() 
         tui.send(ESC);
     }
     vault.set_faults(json!({})).await;
+    let screen = tui.wait_until("nothing in flight", Duration::from_secs(60), |s| {
+        !s.contains("listing secrets") && !s.contains("loading")
+    });
+    for (name, _) in &landed {
+        let rows = screen
+            .lines()
+            .filter(|line| line.starts_with(&format!("│{name} ")))
+            .count();
+        assert_eq!(rows, 1, "{name} is listed {rows} times:\n{screen}");
+    }
     for (name, value) in &landed {
         let body: Value = vault
             .client()
