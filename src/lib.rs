@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod fsutil;
+pub mod hardening;
 pub mod local_vault;
 pub mod logging;
 pub mod random;
