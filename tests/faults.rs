@@ -235,15 +235,16 @@ async fn throttling_20_percent_429_with_retry_after() {
     )
     .await;
     report("20% 429 + Retry-After 1 s", &tally);
-    // Five retries make giving up on a 20% fault rate a one-in-15,000 event per operation.
-    assert!(tally.completed >= 20, "{tally:?}");
+    // Five retries make giving up on a 20% fault rate a one-in-15,000 event per request; a
+    // failed set skips the rest of its round, so one round of 13 must get through.
+    assert!(tally.completed >= 13, "{tally:?}");
 }
 
 #[tokio::test]
 async fn dropped_connections() {
     let tally = every_operation_under(json!({"drop_rate": 0.2}), 2).await;
     report("20% dropped connections", &tally);
-    assert!(tally.completed >= 20, "{tally:?}");
+    assert!(tally.completed >= 13, "{tally:?}");
 }
 
 #[tokio::test]
