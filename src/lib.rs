@@ -8,6 +8,7 @@ pub mod clipboard;
 pub mod config;
 pub mod editor;
 pub mod fsutil;
+pub mod hardening;
 pub mod local_vault;
 pub mod logging;
 pub mod random;

@@ -3,6 +3,7 @@ use kvtui::cli::{self, Cli, Command};
 
 #[tokio::main]
 async fn main() {
+    kvtui::hardening::no_core_dumps();
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::LocalVault(args)) => cli::local_vault::run(args).await,

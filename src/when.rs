@@ -23,15 +23,22 @@ pub fn parse_when(input: &str, now: i64) -> Result<When, String> {
         return Ok(When::Never);
     }
     if let Some(relative) = text.strip_prefix('+') {
-        let unit_at = relative.len().checked_sub(1).ok_or_else(problem)?;
-        let (count, unit) = relative.split_at(unit_at);
-        let count: i64 = count.parse().map_err(|_| problem())?;
+        // The unit is the last character, which may be any character a user types: split by
+        // characters, not bytes ("+5é" once panicked here, cutting "é" in half).
+        let mut chars = relative.chars();
+        let unit = chars.next_back().ok_or_else(problem)?;
+        let count = chars.as_str();
         let seconds = match unit {
-            "h" => 3_600,
-            "d" => 86_400,
-            "w" => 7 * 86_400,
+            'h' => 3_600,
+            'd' => 86_400,
+            'w' => 7 * 86_400,
             _ => return Err(problem()),
         };
+        // Digits only: `str::parse` would also take a sign ("++5d").
+        if count.is_empty() || !count.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(problem());
+        }
+        let count: i64 = count.parse().map_err(|_| problem())?;
         return count
             .checked_mul(seconds)
             .and_then(|offset| now.checked_add(offset))
@@ -116,6 +123,10 @@ mod tests {
             "tomorrow",
             "2027-13-01",
             "+99999999999999w",
+            "+5é",
+            "+é",
+            "++5d",
+            "+ 5d",
         ] {
             let error = parse_when(bad, NOW).expect_err(bad);
             assert!(error.contains("+90d") && error.contains("never"), "{error}");

@@ -62,7 +62,9 @@ impl Cli {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
+        // A command that refuses before reading stdin may be gone already: a broken pipe here is
+        // its answer, not a test failure.
+        let _ = child.stdin.take().unwrap().write_all(input);
         child.wait_with_output().unwrap()
     }
 
@@ -402,7 +404,9 @@ fn with_no_config_the_cli_runs_on_the_embedded_local_vault() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
+        // A command that refuses before reading stdin may be gone already: a broken pipe here is
+        // its answer, not a test failure.
+        let _ = child.stdin.take().unwrap().write_all(input);
         child.wait_with_output().unwrap()
     };
     let set = run(

@@ -1,8 +1,10 @@
 //! Acknowledged writes survive `kill -9`: concurrent clients set secrets while the vault is killed
 //! mid-way, again and again; after each restart every acknowledged version is there with its
-//! value, and SQLite's integrity check passes.
+//! value, and SQLite's integrity check passes. The same for the vault embedded in the TUI, when
+//! the TUI (the real binary, in a PTY) is killed while it and other clients write.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod pty;
 mod support;
 
 use kvtui::local_vault::store::Store;
@@ -107,5 +109,145 @@ async fn acknowledged_writes_survive_kill_9() {
     println!(
         "{} acknowledged writes across {KILLS} kill -9s, all present",
         acknowledged.len()
+    );
+}
+
+/// The embedded vault's address, from the status bar ("embedded 127.0.0.1:PORT").
+fn embedded_url(screen: &str) -> Option<String> {
+    let at = screen.find("embedded 127.0.0.1:")? + "embedded ".len();
+    let address: String = screen[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+        .collect();
+    Some(format!("https://{address}"))
+}
+
+fn embedded_client(data_dir: &std::path::Path) -> reqwest::Client {
+    let pem = std::fs::read(data_dir.join("ca.pem")).unwrap();
+    reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(&pem).unwrap()])
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writes_acknowledged_by_the_embedded_vault_survive_killing_the_tui() {
+    use pty::{Pty, TAB, ctrl};
+    const EMBEDDED_CLIENTS: usize = 4;
+    let home = tempfile::tempdir().unwrap();
+    let config_dir = home.path().join("config");
+    std::fs::create_dir(&config_dir).unwrap();
+    let data = home.path().join("data");
+    let env = [
+        ("KVTUI_CONFIG_DIR", config_dir.to_str().unwrap()),
+        ("KVTUI_DATA_DIR", data.to_str().unwrap()),
+    ];
+    let acknowledged: Acknowledged = Arc::default();
+    // (name, value) of each Set Secret the TUI's status bar reported done.
+    let mut typed: Vec<(String, String)> = Vec::new();
+    for round in 0..KILLS {
+        let mut tui = Pty::spawn(
+            std::path::Path::new(env!("CARGO_BIN_EXE_kvtui")),
+            &[],
+            &env,
+            (100, 30),
+        );
+        let screen = tui.wait_until("the embedded vault", Duration::from_secs(30), |s| {
+            embedded_url(s).is_some()
+                && (s.contains("secrets in local") || s.contains("No secrets yet"))
+        });
+        let url = embedded_url(&screen).unwrap();
+        let token = std::fs::read_to_string(data.join("token"))
+            .unwrap()
+            .trim()
+            .to_owned();
+        let writers: Vec<_> = (0..EMBEDDED_CLIENTS)
+            .map(|worker| {
+                tokio::spawn(writer(
+                    embedded_client(&data),
+                    url.clone(),
+                    token.clone(),
+                    worker,
+                    round,
+                    Arc::clone(&acknowledged),
+                ))
+            })
+            .collect();
+        // The TUI writes too, through its form, while the other clients hammer its vault.
+        for form in 0..2 {
+            let name = format!("typed-{round}-{form}");
+            let value = format!("typed in round {round}, form {form}");
+            tui.send("n");
+            tui.wait_for("New secret");
+            tui.type_text(&name);
+            tui.send(TAB);
+            tui.type_text(&value);
+            tui.send(&ctrl('s'));
+            tui.wait_for(&format!("Set {name}: new version"));
+            typed.push((name, value));
+        }
+        // Killed mid-write: the TUI, and with it the vault inside it.
+        tokio::time::sleep(Duration::from_millis(300 + 200 * round as u64)).await;
+        let status = std::process::Command::new("kill")
+            .args(["-9", &tui.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for task in writers {
+            task.await.unwrap();
+        }
+        drop(tui);
+    }
+
+    let store = Store::open(&data.join("vault.db")).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    drop(store);
+
+    // Every acknowledged write is there, read back by a fresh vault on the same store.
+    let vault = VaultProcess::start_in(&data, &[]);
+    let client = vault.client();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() > 50,
+        "too few writes to prove anything: {}",
+        acknowledged.len()
+    );
+    for (name, version, value) in &acknowledged {
+        let body: Value = client
+            .get(format!("{}/secrets/{name}/{version}?{API}", vault.url))
+            .bearer_auth(&vault.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            body["value"],
+            value.as_str(),
+            "acknowledged {name}/{version} is lost"
+        );
+    }
+    for (name, value) in &typed {
+        let body: Value = client
+            .get(format!("{}/secrets/{name}?{API}", vault.url))
+            .bearer_auth(&vault.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            body["value"],
+            value.as_str(),
+            "{name}, set through the TUI, is lost"
+        );
+    }
+    println!(
+        "{} writes acknowledged by the embedded vault and {} set through the TUI's form, across \
+         {KILLS} kill -9s of the TUI, all present",
+        acknowledged.len(),
+        typed.len()
     );
 }

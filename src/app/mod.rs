@@ -103,6 +103,8 @@ impl App {
             tokio::select! {
                 event = events.next() => match event {
                     Some(Ok(event)) => {
+                        #[cfg(debug_assertions)]
+                        crate::terminal::debug_panic_on(&event);
                         let msgs = translate(event);
                         if msgs.is_empty() {
                             continue;

@@ -76,8 +76,46 @@ pub fn exit_code(outcome: Outcome) -> i32 {
     match outcome {
         Ok(()) => 0,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            eprintln!("error: {}", terminal_safe(&failure.message));
             failure.code
         }
+    }
+}
+
+/// Text for a terminal: every control character but newline and tab is written as a `\u00XX`
+/// escape, so nothing that came from a vault — a tag, a content type, an error message, a
+/// revealed value — can move the cursor, retitle the window or set the clipboard of whoever
+/// reads it. The escape is JSON's own, so `--json` output stays valid and means the same.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            safe.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            safe.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(safe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn control_characters_reach_the_terminal_as_escapes() {
+        assert_eq!(terminal_safe("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(
+            terminal_safe("\u{1b}]52;c;ZXZpbA==\u{7}x\u{9b}2J\r\u{7f}"),
+            "\\u001b]52;c;ZXZpbA==\\u0007x\\u009b2J\\u000d\\u007f"
+        );
+        let json = serde_json::json!({"v": "a\u{9b}b\u{7f}"}).to_string();
+        let parsed: serde_json::Value =
+            serde_json::from_str(&terminal_safe(&json)).expect("still JSON");
+        assert_eq!(parsed["v"], "a\u{9b}b\u{7f}", "JSON keeps its meaning");
     }
 }

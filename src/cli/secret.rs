@@ -450,7 +450,7 @@ impl Request {
     async fn execute(self, client: &VaultClient, json: bool) -> Outcome {
         let mut out = std::io::stdout().lock();
         let mut print = |text: String| {
-            let _ = writeln!(out, "{text}");
+            let _ = writeln!(out, "{}", super::terminal_safe(&text));
         };
         match self {
             Self::Set { name, params } => {

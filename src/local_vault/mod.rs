@@ -27,7 +27,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use zeroize::Zeroizing;
 
-pub use routes::TENANT;
+pub use routes::{BodyError, ResponseBody, TENANT};
 
 pub const TOKEN_FILE: &str = "token";
 pub const STORE_FILE: &str = "vault.db";
@@ -163,34 +163,87 @@ fn load_backup_key(data_dir: &Path) -> std::io::Result<Zeroizing<[u8; backup::KE
     Ok(key)
 }
 
+/// The vault's request handling without a listener: its store, token and settings, answering
+/// one request at a time. [`start`] serves it over HTTPS; the fuzz targets and property tests call
+/// it directly.
+pub struct Handler {
+    shared: Arc<Shared>,
+}
+
+/// An answer from [`Handler::handle`]: `None` when fault injection drops the connection.
+pub type HandlerResponse = Option<hyper::Response<ResponseBody>>;
+
+impl Handler {
+    /// Checks `config` and opens (creating on first use) the data dir's token, backup key and
+    /// store. Refuses a non-loopback `listen` address unless `allow_remote`.
+    pub fn open(config: &LocalVaultConfig) -> Result<Self, LocalVaultError> {
+        if !config.allow_remote && !config.listen.ip().is_loopback() {
+            return Err(LocalVaultError::NotLoopback(config.listen));
+        }
+        let recoverable_days = if config.recovery_level.is_recoverable() {
+            if !(7..=90).contains(&config.recoverable_days) {
+                return Err(LocalVaultError::RecoverableDays {
+                    level: config.recovery_level.clone(),
+                    days: config.recoverable_days,
+                });
+            }
+            config.recoverable_days
+        } else {
+            0
+        };
+        config.faults.validate().map_err(LocalVaultError::Faults)?;
+        let data_dir = &config.data_dir;
+        let data_dir_error = |source| LocalVaultError::DataDir {
+            path: data_dir.clone(),
+            source,
+        };
+        fsutil::create_private_dir(data_dir).map_err(data_dir_error)?;
+        let token = load_token(data_dir).map_err(data_dir_error)?;
+        let backup_key = load_backup_key(data_dir).map_err(data_dir_error)?;
+        let store = Arc::new(Store::open(&data_dir.join(STORE_FILE))?);
+        Ok(Self {
+            shared: Arc::new(Shared {
+                store,
+                token,
+                listen_url: format!("https://{}", config.listen),
+                recovery_level: config.recovery_level.clone(),
+                recoverable_days,
+                faults: FaultInjector::new(config.faults.clone()),
+                clock_offset: AtomicI64::new(0),
+                backup_key,
+            }),
+        })
+    }
+
+    /// The bearer token the vault accepts.
+    pub fn token(&self) -> &str {
+        &self.shared.token
+    }
+
+    /// Replaces the fault injection settings, as `PUT /_kvtui/faults` does.
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.faults.replace(faults);
+    }
+
+    /// Answers one request, as the server does for each request on a connection.
+    pub async fn handle<B>(&self, request: hyper::Request<B>) -> HandlerResponse
+    where
+        B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<BodyError>,
+    {
+        routes::handle(Arc::clone(&self.shared), request).await.ok()
+    }
+}
+
 /// Starts the vault on the current tokio runtime and returns once it accepts connections.
 pub async fn start(config: LocalVaultConfig) -> Result<RunningVault, LocalVaultError> {
-    if !config.allow_remote && !config.listen.ip().is_loopback() {
-        return Err(LocalVaultError::NotLoopback(config.listen));
-    }
-    let recoverable_days = if config.recovery_level.is_recoverable() {
-        if !(7..=90).contains(&config.recoverable_days) {
-            return Err(LocalVaultError::RecoverableDays {
-                level: config.recovery_level.clone(),
-                days: config.recoverable_days,
-            });
-        }
-        config.recoverable_days
-    } else {
-        0
-    };
-    config.faults.validate().map_err(LocalVaultError::Faults)?;
-
     let data_dir = config.data_dir.clone();
     let data_dir_error = |source| LocalVaultError::DataDir {
         path: data_dir.clone(),
         source,
     };
-    fsutil::create_private_dir(&data_dir).map_err(data_dir_error)?;
+    let handler = Handler::open(&config)?;
     let identity = tls::load_or_create(&data_dir)?;
-    let token = load_token(&data_dir).map_err(data_dir_error)?;
-    let backup_key = load_backup_key(&data_dir).map_err(data_dir_error)?;
-    let store = Arc::new(Store::open(&data_dir.join(STORE_FILE))?);
 
     let std_listener =
         std::net::TcpListener::bind(config.listen).map_err(|source| LocalVaultError::Listen {
@@ -201,17 +254,11 @@ pub async fn start(config: LocalVaultConfig) -> Result<RunningVault, LocalVaultE
     std_listener.set_nonblocking(true).map_err(data_dir_error)?;
     let listener = TcpListener::from_std(std_listener).map_err(data_dir_error)?;
     let url = format!("https://{addr}");
+    let mut shared = handler.shared;
+    if let Some(shared) = Arc::get_mut(&mut shared) {
+        shared.listen_url = url.clone();
+    }
 
-    let shared = Arc::new(Shared {
-        store,
-        token,
-        listen_url: url.clone(),
-        recovery_level: config.recovery_level.clone(),
-        recoverable_days,
-        faults: FaultInjector::new(config.faults.clone()),
-        clock_offset: AtomicI64::new(0),
-        backup_key,
-    });
     let (stop, stopped) = watch::channel(false);
     tokio::spawn(sweep_purges(Arc::clone(&shared), stopped.clone()));
     let acceptor = tokio_rustls::TlsAcceptor::from(identity.server_config);

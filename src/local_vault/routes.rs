@@ -20,14 +20,14 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use hyper::body::Body;
 use hyper::http::request::Parts;
 use hyper::{Method, Request, Response, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
 
 pub type ResponseBody = Full<Bytes>;
@@ -37,6 +37,9 @@ pub type ResponseBody = Full<Bytes>;
 const MAX_BODY_BYTES: usize = 1 << 20;
 /// Restore carries every version of a secret, so its blob may be much larger.
 const MAX_RESTORE_BODY_BYTES: usize = 64 << 20;
+/// How long a request body may take to arrive once its headers have; a client that declares a
+/// body and then stalls does not hold a connection and a buffer forever.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_PAGE_SIZE: usize = 25;
 /// The tenant named in the auth challenge; a local vault has no real tenant.
 pub const TENANT: &str = "00000000-0000-0000-0000-000000000000";
@@ -60,7 +63,7 @@ impl Shared {
             .duration_since(UNIX_EPOCH)
             .map(|elapsed| elapsed.as_secs() as i64)
             .unwrap_or_default();
-        wall + self.clock_offset.load(Ordering::Relaxed)
+        wall.saturating_add(self.clock_offset.load(Ordering::Relaxed))
     }
 
     fn attributes(&self, meta: &VersionMeta) -> SecretAttributes {
@@ -88,10 +91,17 @@ impl std::fmt::Display for DroppedConnection {
 
 impl std::error::Error for DroppedConnection {}
 
-pub async fn handle(
+/// The error type of a request body: hyper's `Incoming`, or any body a test or fuzz target builds.
+pub type BodyError = Box<dyn std::error::Error + Send + Sync>;
+
+pub async fn handle<B>(
     shared: Arc<Shared>,
-    request: Request<Incoming>,
-) -> Result<Response<ResponseBody>, DroppedConnection> {
+    request: Request<B>,
+) -> Result<Response<ResponseBody>, DroppedConnection>
+where
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BodyError>,
+{
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
@@ -330,18 +340,39 @@ fn unauthorized(has_token: bool) -> Response<ResponseBody> {
     response
 }
 
-/// Reads the whole body, refusing one over `limit` as soon as it is seen to be too big.
-async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, Response<ResponseBody>> {
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.is::<http_body_util::LengthLimitError>() => Err(self::error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "RequestEntityTooLarge",
-            format!("The request body is larger than {limit} bytes."),
-        )),
-        Err(error) => Err(bad_parameter(format!(
+fn too_large(limit: usize) -> Response<ResponseBody> {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "RequestEntityTooLarge",
+        format!("The request body is larger than {limit} bytes."),
+    )
+}
+
+/// Reads the whole body, refusing one over `limit` before reading a byte of it when its
+/// `Content-Length` says so, and as soon as it grows past `limit` otherwise (chunked): at most
+/// `limit` bytes are ever held. A body that stalls is given up after [`BODY_READ_TIMEOUT`].
+async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, Response<ResponseBody>>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BodyError>,
+{
+    if body.size_hint().lower() > limit as u64 {
+        return Err(too_large(limit));
+    }
+    match tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, limit).collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => Err(too_large(limit)),
+        Ok(Err(error)) => Err(bad_parameter(format!(
             "The request body could not be read: {error}"
         ))),
+        Err(_) => Err(error(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            format!(
+                "The request body did not arrive within {} seconds.",
+                BODY_READ_TIMEOUT.as_secs()
+            ),
+        )),
     }
 }
 
@@ -524,7 +555,11 @@ fn path_segments(path: &str) -> Vec<String> {
         .collect()
 }
 
-async fn data_plane(shared: &Arc<Shared>, request: Request<Incoming>) -> Response<ResponseBody> {
+async fn data_plane<B>(shared: &Arc<Shared>, request: Request<B>) -> Response<ResponseBody>
+where
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BodyError>,
+{
     let (parts, body) = request.into_parts();
     if !authorized(shared, &parts) {
         return unauthorized(parts.headers.contains_key(header::AUTHORIZATION));
@@ -588,7 +623,11 @@ async fn data_plane(shared: &Arc<Shared>, request: Request<Incoming>) -> Respons
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-async fn set_secret(context: Context, name: &str, body: Incoming) -> Response<ResponseBody> {
+async fn set_secret<B>(context: Context, name: &str, body: B) -> Response<ResponseBody>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BodyError>,
+{
     if let Err(broken) = rules::check_name(name) {
         return violation(broken);
     }
@@ -643,12 +682,16 @@ async fn get_secret(context: Context, name: &str, version: Option<&str>) -> Resp
     }
 }
 
-async fn update_secret(
+async fn update_secret<B>(
     context: Context,
     name: &str,
     version: Option<&str>,
-    body: Incoming,
-) -> Response<ResponseBody> {
+    body: B,
+) -> Response<ResponseBody>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BodyError>,
+{
     if let Err(broken) = rules::check_name(name) {
         return violation(broken);
     }
@@ -907,7 +950,11 @@ async fn backup_secret(context: Context, name: &str) -> Response<ResponseBody> {
     }
 }
 
-async fn restore(context: Context, body: Incoming) -> Response<ResponseBody> {
+async fn restore<B>(context: Context, body: B) -> Response<ResponseBody>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BodyError>,
+{
     let bytes = match read_body(body, MAX_RESTORE_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
@@ -935,13 +982,21 @@ async fn restore(context: Context, body: Incoming) -> Response<ResponseBody> {
 // ---------------------------------------------------------------------------------------------
 // Test controls
 
+/// How far tests may move the vault's clock: 1,000 years, far past any purge or expiry date and
+/// far from overflowing a timestamp.
+const MAX_CLOCK_OFFSET_SECS: i64 = 1_000 * 366 * 86_400;
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ClockAdvance {
     advance_seconds: i64,
 }
 
-async fn admin(shared: &Arc<Shared>, request: Request<Incoming>) -> Response<ResponseBody> {
+async fn admin<B>(shared: &Arc<Shared>, request: Request<B>) -> Response<ResponseBody>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BodyError>,
+{
     let (parts, body) = request.into_parts();
     if !authorized(shared, &parts) {
         return unauthorized(parts.headers.contains_key(header::AUTHORIZATION));
@@ -969,11 +1024,24 @@ async fn admin(shared: &Arc<Shared>, request: Request<Incoming>) -> Response<Res
                 Ok(advance) => advance,
                 Err(response) => return response,
             };
-            let offset = shared
+            let moved = |offset: i64| {
+                offset
+                    .checked_add(advance.advance_seconds)
+                    .filter(|offset| offset.abs() <= MAX_CLOCK_OFFSET_SECS)
+            };
+            match shared
                 .clock_offset
-                .fetch_add(advance.advance_seconds, Ordering::Relaxed)
-                + advance.advance_seconds;
-            ok(&serde_json::json!({ "offset_seconds": offset, "now": shared.now() }))
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, moved)
+            {
+                Ok(before) => ok(&serde_json::json!({
+                    "offset_seconds": before + advance.advance_seconds,
+                    "now": shared.now(),
+                })),
+                Err(_) => bad_parameter(format!(
+                    "advance_seconds: the clock may be moved at most {MAX_CLOCK_OFFSET_SECS} seconds \
+                     from the wall clock in all."
+                )),
+            }
         }
         (&Method::GET, "/_kvtui/health") => ok(&serde_json::json!({ "status": "ok" })),
         _ => error(

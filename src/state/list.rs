@@ -158,6 +158,9 @@ pub struct SecretList {
     pub cursor: usize,
     /// First visible row drawn; kept so the cursor stays on screen without jumping.
     pub offset: usize,
+    /// Lower-cased names `upsert` added while the listing was still loading: a later page may
+    /// bring them too, and must replace them rather than list them twice.
+    added_while_loading: Vec<String>,
     matcher: Matcher,
     /// The match score of each of `visible`, while there is a query.
     scores: Vec<u32>,
@@ -178,6 +181,7 @@ impl Default for SecretList {
             visible: Vec::new(),
             cursor: 0,
             offset: 0,
+            added_while_loading: Vec::new(),
             matcher: Matcher::new(Config::DEFAULT),
             scores: Vec::new(),
             earlier: Vec::new(),
@@ -216,6 +220,7 @@ impl SecretList {
         self.earlier.clear();
         self.cursor = 0;
         self.offset = 0;
+        self.added_while_loading.clear();
         self.load = ListLoad::Loading { pages: 0 };
     }
 
@@ -223,8 +228,31 @@ impl SecretList {
     pub fn append_page(&mut self, items: Vec<SecretItem>) {
         let keep = self.selected_name().map(str::to_owned);
         let first_new = self.rows.len();
-        self.rows
-            .extend(items.into_iter().filter_map(SecretRow::from_item));
+        let rows = items.into_iter().filter_map(SecretRow::from_item);
+        if self.added_while_loading.is_empty() {
+            self.rows.extend(rows);
+        } else {
+            for row in rows {
+                let key = row.name.to_ascii_lowercase();
+                match self
+                    .added_while_loading
+                    .iter()
+                    .position(|added| *added == key)
+                {
+                    Some(at) => {
+                        self.added_while_loading.swap_remove(at);
+                        if let Some(existing) = self
+                            .rows
+                            .iter_mut()
+                            .find(|existing| existing.name.eq_ignore_ascii_case(&row.name))
+                        {
+                            *existing = row;
+                        }
+                    }
+                    None => self.rows.push(row),
+                }
+            }
+        }
         if self.query.is_empty() {
             self.visible.extend(first_new..self.rows.len());
         } else {
@@ -257,7 +285,12 @@ impl SecretList {
             .binary_search_by(|existing| existing.name.to_ascii_lowercase().cmp(&key))
         {
             Ok(index) => self.rows[index] = row,
-            Err(index) => self.rows.insert(index, row),
+            Err(index) => {
+                if matches!(self.load, ListLoad::Loading { .. }) {
+                    self.added_while_loading.push(key);
+                }
+                self.rows.insert(index, row);
+            }
         }
         self.refilter_keeping(None);
     }

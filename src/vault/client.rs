@@ -392,8 +392,10 @@ impl VaultClient {
         if !auth.has_challenge().await {
             // As the SDKs do: no token and no body until the vault says whom to ask.
             let (answer, headers) = self.send_once(method, url, None, None).await?;
+            // A throttled or failed probe is this attempt's answer, for the retry loop to retry
+            // (resending the body without a token would only earn a 401, taken as final).
             if answer.status != 401 {
-                if body.is_none() {
+                if body.is_none() || is_retryable_status(answer.status) {
                     return Ok((answer, headers));
                 }
                 return self.send_once(method, url, body, None).await;

@@ -35,8 +35,14 @@ impl VaultProcess {
 
     /// A vault on an existing data dir (to restart over the same store).
     pub fn start_in(data_dir: &Path, args: &[&str]) -> Self {
+        Self::start_in_with_env(data_dir, args, &[])
+    }
+
+    /// As `start_in`, with `env` added to the process's environment (say, `KVTUI_LOG`).
+    pub fn start_in_with_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
         command.arg("local-vault");
+        command.envs(env.iter().copied());
         if !args.contains(&"--listen") {
             command.args(["--listen", "127.0.0.1:0"]);
         }

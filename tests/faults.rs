@@ -1,0 +1,402 @@
+//! Every CLI operation against a local vault that misbehaves the ways Key Vault does: throttling
+//! (20% 429 with Retry-After), 503 bursts, 2 s of latency, dropped connections. Each operation
+//! completes — and then did exactly what it says — or fails with a clear message: one line,
+//! `error:`, the service's code or what happened to the connection, exit code 1, never a panic,
+//! never the value. And the TUI under throttling and drops: every form either lands or stays as
+//! typed, retries show while they happen, keys answer meanwhile.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod pty;
+mod support;
+
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+use support::{API, VaultProcess};
+
+/// A value no message may show.
+const VALUE: &str = "fault-test-value-7f3a";
+
+struct Cli {
+    config: PathBuf,
+    data_dir: tempfile::TempDir,
+    _config_dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new(vault: &VaultProcess) -> Self {
+        let config_dir = tempfile::tempdir().unwrap();
+        let config = config_dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[profiles.test]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\n",
+                vault.url,
+                vault.data_dir.display()
+            ),
+        )
+        .unwrap();
+        Self {
+            config,
+            data_dir: tempfile::tempdir().unwrap(),
+            _config_dir: config_dir,
+        }
+    }
+
+    fn run(&self, args: &[&str], stdin: &[u8]) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kvtui"))
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("KVTUI_DATA_DIR", self.data_dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A command that fails before reading stdin may be gone already (a broken pipe).
+        let _ = child.stdin.take().unwrap().write_all(stdin);
+        child.wait_with_output().unwrap()
+    }
+}
+
+/// What became of the operations run under one kind of fault.
+#[derive(Default, Debug)]
+struct Tally {
+    completed: usize,
+    failed_clearly: usize,
+}
+
+impl Tally {
+    /// Runs one operation and checks it completed (and `check` agrees) or failed clearly.
+    fn run(&mut self, cli: &Cli, args: &[&str], stdin: &[u8], check: impl FnOnce(&str)) -> bool {
+        let output = cli.run(args, stdin);
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+        let revealed = args.contains(&"--reveal");
+        assert!(
+            revealed || !stdout.contains(VALUE),
+            "{args:?} printed the value without --reveal: {stdout}"
+        );
+        assert!(
+            !stderr.contains(VALUE),
+            "{args:?} put the value in an error: {stderr}"
+        );
+        match output.status.code() {
+            Some(0) => {
+                check(&stdout);
+                self.completed += 1;
+                true
+            }
+            Some(1) => {
+                let message = stderr.trim_end();
+                assert!(
+                    message.starts_with("error: ") && !message.contains('\n'),
+                    "{args:?}: not one clear line: {message:?}"
+                );
+                let says_what = [
+                    "(HTTP 429)",
+                    "(HTTP 500)",
+                    "(HTTP 502)",
+                    "(HTTP 503)",
+                    "(HTTP 504)",
+                    "connection",
+                    "timed out",
+                ]
+                .iter()
+                .any(|what| message.contains(what));
+                assert!(says_what, "{args:?}: does not say what failed: {message}");
+                self.failed_clearly += 1;
+                false
+            }
+            other => panic!("{args:?} exited with {other:?}: {stderr}"),
+        }
+    }
+}
+
+async fn exists(vault: &VaultProcess, name: &str) -> bool {
+    vault
+        .client()
+        .get(format!("{}/secrets/{name}?{API}", vault.url))
+        .bearer_auth(&vault.token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        == 200
+}
+
+/// The whole CLI, twice over, under `faults`; returns what became of each operation.
+async fn every_operation_under(faults: Value, rounds: usize) -> Tally {
+    let vault = VaultProcess::start();
+    let cli = Cli::new(&vault);
+    let work = tempfile::tempdir().unwrap();
+    let mut tally = Tally::default();
+    for round in 0..rounds {
+        let name = format!("faulty-{round}");
+        let backup = work.path().join(format!("{name}.backup"));
+        let backup = backup.to_str().unwrap();
+        vault.set_faults(faults.clone()).await;
+
+        let set = tally.run(
+            &cli,
+            &[
+                "secret",
+                "set",
+                &name,
+                "--value-stdin",
+                "--content-type",
+                "text/plain",
+                "--tag",
+                "env=fault",
+            ],
+            VALUE.as_bytes(),
+            |_| {},
+        );
+        if !set {
+            continue;
+        }
+        tally.run(&cli, &["secret", "show", &name], b"", |out| {
+            assert!(out.contains("text/plain"), "{out}");
+        });
+        tally.run(&cli, &["secret", "show", &name, "--reveal"], b"", |out| {
+            assert!(out.contains(VALUE), "{out}");
+        });
+        tally.run(&cli, &["secret", "list"], b"", |out| {
+            assert!(out.contains(&name), "{out}");
+        });
+        tally.run(&cli, &["secret", "versions", &name], b"", |out| {
+            assert!(!out.trim().is_empty(), "{out}");
+        });
+        tally.run(
+            &cli,
+            &[
+                "secret",
+                "update",
+                &name,
+                "--content-type",
+                "application/json",
+            ],
+            b"",
+            |_| {},
+        );
+        let backed_up = tally.run(
+            &cli,
+            &["secret", "backup", &name, "--out", backup],
+            b"",
+            |_| {},
+        );
+        if !tally.run(&cli, &["secret", "delete", &name], b"", |_| {}) {
+            continue;
+        }
+        tally.run(&cli, &["secret", "deleted"], b"", |out| {
+            assert!(out.contains(&name), "{out}");
+        });
+        tally.run(&cli, &["secret", "recover", &name], b"", |_| {});
+        vault.set_faults(json!({})).await;
+        let recovered = exists(&vault, &name).await;
+        vault.set_faults(faults.clone()).await;
+        if recovered && !tally.run(&cli, &["secret", "delete", &name], b"", |_| {}) {
+            continue;
+        }
+        if !tally.run(&cli, &["secret", "purge", &name], b"", |_| {}) {
+            continue;
+        }
+        if backed_up {
+            tally.run(&cli, &["secret", "restore", "--in", backup], b"", |out| {
+                assert!(out.contains(&name), "{out}");
+            });
+            // What the restore says it did, it did.
+            vault.set_faults(json!({})).await;
+            let _ = std::fs::remove_file(backup);
+        }
+    }
+    vault.set_faults(json!({})).await;
+    tally
+}
+
+fn report(kind: &str, tally: &Tally) {
+    println!(
+        "{kind}: {} operations, {} completed, {} failed with a clear message",
+        tally.completed + tally.failed_clearly,
+        tally.completed,
+        tally.failed_clearly
+    );
+}
+
+#[tokio::test]
+async fn throttling_20_percent_429_with_retry_after() {
+    let tally = every_operation_under(
+        json!({"error_rate": 0.2, "error_status": 429, "retry_after_secs": 1}),
+        2,
+    )
+    .await;
+    report("20% 429 + Retry-After 1 s", &tally);
+    // Five retries make giving up on a 20% fault rate a one-in-15,000 event per request; a
+    // failed set skips the rest of its round, so one round of 13 must get through.
+    assert!(tally.completed >= 13, "{tally:?}");
+}
+
+#[tokio::test]
+async fn dropped_connections() {
+    let tally = every_operation_under(json!({"drop_rate": 0.2}), 2).await;
+    report("20% dropped connections", &tally);
+    assert!(tally.completed >= 13, "{tally:?}");
+}
+
+#[tokio::test]
+async fn two_seconds_of_latency() {
+    let tally = every_operation_under(json!({"latency_ms": 2000}), 1).await;
+    report("2 s latency", &tally);
+    assert_eq!(tally.failed_clearly, 0, "slow is not broken: {tally:?}");
+}
+
+#[tokio::test]
+async fn bursts_of_503_shorter_and_longer_than_the_retries() {
+    // A burst of 3 before each round: ridden out by the retries.
+    let tally = every_operation_under(
+        json!({"error_status": 503, "fail_next": 3, "retry_after_secs": 0}),
+        2,
+    )
+    .await;
+    report("503 bursts of 3", &tally);
+    assert_eq!(tally.failed_clearly, 0, "{tally:?}");
+
+    // A burst longer than the retries: each operation fails, clearly, and changes nothing.
+    let vault = VaultProcess::start();
+    let cli = Cli::new(&vault);
+    let mut tally = Tally::default();
+    for args in [
+        vec!["secret", "set", "burst", "--value-stdin"],
+        vec!["secret", "show", "burst"],
+        vec!["secret", "list"],
+        vec!["secret", "versions", "burst"],
+        vec!["secret", "update", "burst", "--disable"],
+        vec!["secret", "delete", "burst"],
+        vec!["secret", "deleted"],
+        vec!["secret", "recover", "burst"],
+        vec!["secret", "purge", "burst"],
+    ] {
+        vault
+            .set_faults(json!({"error_status": 503, "fail_next": 20, "retry_after_secs": 0}))
+            .await;
+        let completed = tally.run(&cli, &args, VALUE.as_bytes(), |_| {});
+        assert!(!completed, "{args:?} cannot complete through 20 failures");
+    }
+    vault.set_faults(json!({})).await;
+    assert!(!exists(&vault, "burst").await, "a failed set left a secret");
+    report("503 bursts of 20", &tally);
+}
+
+#[tokio::test]
+async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() {
+    use pty::{ESC, Pty, TAB, ctrl};
+    let vault = VaultProcess::start();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[profiles.e2e]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\n",
+            vault.url,
+            vault.data_dir.display()
+        ),
+    )
+    .unwrap();
+    let data = home.path().join("data");
+    let mut tui = Pty::spawn(
+        std::path::Path::new(env!("CARGO_BIN_EXE_kvtui")),
+        &[],
+        &[
+            ("KVTUI_CONFIG_DIR", home.path().to_str().unwrap()),
+            ("KVTUI_DATA_DIR", data.to_str().unwrap()),
+        ],
+        (100, 30),
+    );
+    tui.wait_for("No secrets yet");
+
+    // A throttled reload: the retry shows, and the help opens and closes while it waits.
+    vault
+        .set_faults(json!({"error_status": 429, "fail_next": 3, "retry_after_secs": 2}))
+        .await;
+    tui.send("r");
+    tui.wait_for("retry 1/5");
+    tui.send("?");
+    tui.wait_for("Everywhere on the main screen");
+    tui.send(ESC);
+    tui.wait_until("the help closed", Duration::from_secs(5), |s| {
+        !s.contains("Everywhere on the main screen")
+    });
+    tui.wait_until("the reload done", Duration::from_secs(30), |s| {
+        s.contains("0 secrets in e2e") && !s.contains("listing secrets")
+    });
+
+    // Forms sent while 20% of requests are throttled and 20% of connections dropped.
+    vault
+        .set_faults(json!({"error_rate": 0.2, "error_status": 429, "retry_after_secs": 1, "drop_rate": 0.2}))
+        .await;
+    let mut landed = Vec::new();
+    let mut kept = 0;
+    for form in 0..4 {
+        let name = format!("tui-fault-{form}");
+        let value = format!("value of form {form}");
+        tui.send("n");
+        tui.wait_for("New secret");
+        tui.type_text(&name);
+        tui.send(TAB);
+        tui.type_text(&value);
+        // Sent again while it stays as typed; five retries each make that rare.
+        for _ in 0..3 {
+            tui.send(&ctrl('s'));
+            // Landed: the status says so, or (if a later message replaced that) the form has
+            // closed and the list shows the name.
+            let landed_on = |s: &str| {
+                s.contains(&format!("Set {name}: new version"))
+                    || (!s.contains("New secret") && s.contains(&name))
+            };
+            let screen = tui.wait_until("the submit settled", Duration::from_secs(90), |s| {
+                landed_on(s) || s.contains("Every field is kept")
+            });
+            if landed_on(&screen) {
+                landed.push((name.clone(), value.clone()));
+                break;
+            }
+            assert!(screen.contains(&name), "the form lost its name:\n{screen}");
+            kept += 1;
+        }
+        tui.send(ESC);
+    }
+    vault.set_faults(json!({})).await;
+    let screen = tui.wait_until("nothing in flight", Duration::from_secs(60), |s| {
+        !s.contains("listing secrets") && !s.contains("loading")
+    });
+    for (name, _) in &landed {
+        let rows = screen
+            .lines()
+            .filter(|line| line.starts_with(&format!("│{name} ")))
+            .count();
+        assert_eq!(rows, 1, "{name} is listed {rows} times:\n{screen}");
+    }
+    for (name, value) in &landed {
+        let body: Value = vault
+            .client()
+            .get(format!("{}/secrets/{name}?{API}", vault.url))
+            .bearer_auth(&vault.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["value"], value.as_str(), "{name}");
+    }
+    println!(
+        "TUI under 20% 429 + 20% drops: {} forms landed, {kept} failed submits kept the form",
+        landed.len()
+    );
+    assert!(!landed.is_empty());
+    tui.send("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(20)), 0);
+}
