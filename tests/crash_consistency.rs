@@ -132,7 +132,7 @@ fn embedded_client(data_dir: &std::path::Path) -> reqwest::Client {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn writes_acknowledged_by_the_embedded_vault_survive_killing_the_tui() {
-    use pty::{Pty, TAB, ctrl};
+    use pty::{Pty, TAB};
     const EMBEDDED_CLIENTS: usize = 4;
     let home = tempfile::tempdir().unwrap();
     let config_dir = home.path().join("config");
@@ -182,7 +182,7 @@ async fn writes_acknowledged_by_the_embedded_vault_survive_killing_the_tui() {
             tui.type_text(&name);
             tui.send(TAB);
             tui.type_text(&value);
-            tui.send(&ctrl('s'));
+            tui.submit();
             tui.wait_for(&format!("Set {name}: new version"));
             typed.push((name, value));
         }

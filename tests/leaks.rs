@@ -12,7 +12,7 @@ mod pty;
 mod support;
 
 use base64::Engine;
-use pty::{ENTER, ESC, Pty, TAB, ctrl};
+use pty::{ENTER, ESC, Pty, TAB};
 use serde_json::json;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -309,7 +309,7 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
     screen.send("e");
     screen.wait_for("New version of leak-a");
     screen.type_text(TYPED);
-    screen.send(&ctrl('s'));
+    screen.submit();
     screen.wait_for("Set leak-a: new version");
     // A submit that fails under faults, the form kept with the typed value in it.
     vault
@@ -318,7 +318,7 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
     screen.send("e");
     screen.wait_for("New version of leak-a");
     screen.type_text(TYPED);
-    screen.send(&ctrl('s'));
+    screen.submit();
     screen.wait_for("Every field is kept");
     vault.set_faults(json!({})).await;
     screen.send(ESC);
@@ -339,14 +339,14 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
     screen.type_text("leak-del");
     screen.send(TAB);
     screen.type_text(TYPED);
-    screen.send(&ctrl('s'));
+    screen.submit();
     screen.wait_for("deleted");
     screen.send(ESC);
     screen.send(ESC);
     screen.send("y");
     // Help, the profile picker, a reload.
     screen.send("?");
-    screen.wait_for("Everywhere on the main screen");
+    screen.wait_for("Every view");
     screen.send(ESC);
     screen.send("p");
     screen.wait_for("second");
@@ -384,7 +384,7 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
     embedded.type_text("embedded-leak");
     embedded.send(TAB);
     embedded.type_text(TYPED);
-    embedded.send(&ctrl('s'));
+    embedded.submit();
     embedded.wait_for("Set embedded-leak: new version");
     embedded.send("q");
     assert_eq!(embedded.wait_exit(Duration::from_secs(20)), 0);

@@ -21,7 +21,7 @@ fn a_secret_set_while_the_list_loads_is_listed_once() {
     type_text(&mut state, "beta");
     press(&mut state, KeyCode::Tab);
     type_text(&mut state, "v");
-    let effects = ctrl(&mut state, 's');
+    let effects = submit_form(&mut state);
     let (request, _, _) = set_secret(&effects).unwrap();
     let version = version_hex(7);
     answer(&mut state, |s| Msg::SecretSet {

@@ -92,14 +92,6 @@ async fn versions(vault: &VaultProcess, name: &str) -> Vec<Value> {
     page["value"].as_array().cloned().unwrap_or_default()
 }
 
-/// Ctrl-s, then Enter on the review; returns the review as it was on screen.
-fn submit(tui: &mut Pty) -> String {
-    tui.send(&ctrl('s'));
-    let review = tui.wait_for("Review before writing");
-    tui.send(ENTER);
-    review
-}
-
 fn select(tui: &mut Pty, name: &str) {
     tui.send("/");
     tui.send(&ctrl('u'));
@@ -142,7 +134,7 @@ async fn attributes_change_without_a_new_version_and_any_version_can_be_disabled
     tui.type_text("payments");
     tui.send(TAB);
     tui.type_text("+10d");
-    let review = submit(tui);
+    let review = tui.submit();
     for expected in [
         "tag owner",
         "+ payments",
@@ -245,11 +237,11 @@ async fn delete_recover_purge_and_the_deleted_name_in_the_form() {
     tui.type_text("temp-token");
     tui.send(TAB);
     tui.type_text("t2");
-    submit(tui);
+    tui.submit();
     tui.wait_for("deleted but recoverable");
     tui.send("r");
     tui.wait_for("Recovered temp-token");
-    submit(tui);
+    tui.submit();
     tui.wait_for("Set temp-token: new version");
     let (_, latest) = call(&vault, Method::GET, "/secrets/temp-token", None).await;
     assert_eq!(latest["value"], "t2");
@@ -304,7 +296,7 @@ async fn rollback_and_diff_between_versions() {
     // Roll back: a new version from the older one, with its value, content type and tags.
     tui.send("N");
     tui.wait_for("New version of conf");
-    let review = submit(tui);
+    let review = tui.submit();
     assert!(review.contains("value         changed"), "{review}");
     assert!(review.contains("+ x"), "{review}");
     tui.wait_for("Set conf: new version");
@@ -349,7 +341,7 @@ async fn values_from_a_file_from_the_editor_and_generated_keep_their_bytes() {
         "Value loaded from the file ({} bytes)",
         exact.len()
     ));
-    submit(tui);
+    tui.submit();
     tui.wait_for("Set from-file: new version");
     let (_, stored) = call(&vault, Method::GET, "/secrets/from-file", None).await;
     assert_eq!(stored["value"], exact, "the file's exact bytes");
@@ -360,7 +352,7 @@ async fn values_from_a_file_from_the_editor_and_generated_keep_their_bytes() {
     tui.type_text("start-");
     tui.send(&ctrl('e'));
     tui.wait_for("Value edited");
-    submit(tui);
+    tui.submit();
     tui.wait_until("two versions", Duration::from_secs(10), |s| {
         s.contains("Versions 2")
     });
@@ -382,7 +374,7 @@ async fn values_from_a_file_from_the_editor_and_generated_keep_their_bytes() {
     tui.wait_for("< hex >");
     tui.send(&ctrl('g'));
     tui.wait_for("Value generated (48 bytes)");
-    submit(tui);
+    tui.submit();
     tui.wait_until("three versions", Duration::from_secs(10), |s| {
         s.contains("Versions 3")
     });

@@ -82,13 +82,6 @@ impl Session {
     }
 }
 
-/// Ctrl-s, then Enter on the review of what will change.
-fn submit(tui: &mut Pty) {
-    tui.send(&ctrl('s'));
-    tui.wait_for("Review before writing");
-    tui.send(ENTER);
-}
-
 async fn get(vault: &VaultProcess, path: &str) -> Value {
     let separator = if path.contains('?') { '&' } else { '?' };
     vault
@@ -136,7 +129,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
         !screen.contains("first-value"),
         "the value is masked while typed:\n{screen}"
     );
-    submit(tui);
+    tui.submit();
     let screen = tui.wait_for("Set pty-db-password: new version");
     assert!(screen.contains("pty-db-password"), "{screen}");
     assert!(screen.contains("Versions 1"), "{screen}");
@@ -164,7 +157,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
         "{screen}"
     );
     tui.type_text("second-value");
-    submit(tui);
+    tui.submit();
     let screen = tui.wait_until("two versions", Duration::from_secs(20), |s| {
         s.contains("Versions 2")
     });
@@ -239,7 +232,7 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     vault
         .set_faults(json!({"error_status": 503, "fail_next": 6, "retry_after_secs": 0}))
         .await;
-    submit(tui);
+    tui.submit();
     let screen = tui.wait_for("Every field is kept");
     assert!(
         screen.contains("ServiceUnavailable") || screen.contains("503"),
@@ -261,7 +254,7 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     vault
         .set_faults(json!({"error_status": 503, "fail_next": 2, "retry_after_secs": 1}))
         .await;
-    submit(tui);
+    tui.submit();
     tui.wait_for("retry 1/5");
     tui.wait_for("Set flaky-secret: new version");
     let stored = get(&vault, "/secrets/flaky-secret").await;
@@ -379,7 +372,7 @@ fn first_run_without_config_opens_on_the_embedded_vault_and_keeps_what_was_set()
     tui.type_text("first-run");
     tui.send(TAB);
     tui.type_text("hello");
-    submit(&mut tui);
+    tui.submit();
     tui.wait_for("Set first-run: new version");
     tui.send("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(20)), 0);

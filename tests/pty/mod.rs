@@ -103,6 +103,14 @@ impl Pty {
         }
     }
 
+    /// Ctrl-s in the form, then Enter on the review it opens; returns the review as shown.
+    pub fn submit(&mut self) -> String {
+        self.send(&ctrl('s'));
+        let review = self.wait_for("Review before writing");
+        self.send(ENTER);
+        review
+    }
+
     pub fn resize(&mut self, cols: u16, rows: u16) {
         self.master.resize(size(cols, rows)).expect("resize pty");
         self.output.lock().unwrap().parser.screen_mut().set_size(
