@@ -344,6 +344,57 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
     screen.send(ESC);
     screen.send(ESC);
     screen.send("y");
+    // The operator screens, values masked throughout: the attributes form and its review, the
+    // history's diff and a rollback (its form and review), delete's question, the deleted view,
+    // a refused copy to the read-only profile, the id on the clipboard, the operations log.
+    screen.send(ESC);
+    screen.send("/");
+    screen.type_text("leak-a");
+    screen.send(ENTER);
+    screen.send("a");
+    screen.wait_for("Attributes of leak-a");
+    screen.send(&pty::ctrl('n'));
+    screen.type_text("reviewed");
+    screen.send(TAB);
+    screen.type_text("yes");
+    screen.submit();
+    screen.wait_for("Updated the attributes of leak-a");
+    screen.send(ENTER);
+    screen.send("G");
+    screen.send("=");
+    screen.wait_for("value         ");
+    screen.send(ESC);
+    // Back to the newest (the typed value), so the reveal below still shows it.
+    screen.send("g");
+    screen.wait_until(
+        "the newest version's details",
+        Duration::from_secs(10),
+        |s| !s.contains("older version"),
+    );
+    screen.send("N");
+    screen.wait_for("New version of leak-a");
+    screen.submit();
+    screen.wait_for("Set leak-a: new version");
+    screen.send(ESC);
+    screen.send("d");
+    screen.wait_for("Delete leak-a?");
+    screen.send("n");
+    screen.send("D");
+    screen.wait_for("Deleted secrets in main");
+    screen.send(ESC);
+    screen.send("y");
+    screen.wait_for("Copy leak-a");
+    screen.send(ENTER);
+    screen.wait_for("read-only: nothing can be copied");
+    screen.send(ESC);
+    screen.send("i");
+    screen.wait_for("Copied the id");
+    screen.send("o");
+    screen.wait_for("Operations this session");
+    screen.send(ESC);
+    screen.send("/");
+    screen.send(&pty::ctrl('u'));
+    screen.send(ESC);
     // Help, the profile picker, a reload.
     screen.send("?");
     screen.wait_for("Every view");

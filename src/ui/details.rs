@@ -25,7 +25,12 @@ fn date(unix: Option<i64>) -> String {
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let details = &state.details;
     let title = match &details.version {
-        Some(_) if !details.name.is_empty() => format!(" {} · older version ", details.name),
+        Some(version)
+            if !details.name.is_empty()
+                && state.versions.current.as_deref() != Some(version.as_str()) =>
+        {
+            format!(" {} · older version ", details.name)
+        }
         _ if !details.name.is_empty() => format!(" {} ", details.name),
         _ => " Details ".to_owned(),
     };
