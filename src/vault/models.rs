@@ -206,11 +206,10 @@ impl SecretItem {
 /// seconds) the one later in the vault's order is taken as newer.
 pub fn newest_first(items: &mut [SecretItem]) {
     let created = |item: &SecretItem| item.attributes.as_ref().and_then(|a| a.created);
-    let mut indexed: Vec<(usize, SecretItem)> = items.iter().cloned().enumerate().collect();
-    indexed.sort_by(|(ia, a), (ib, b)| created(b).cmp(&created(a)).then(ib.cmp(ia)));
-    for (slot, (_, item)) in items.iter_mut().zip(indexed) {
-        *slot = item;
-    }
+    // Reversed, then stably sorted: versions created in the same second keep the later-listed
+    // one first, without copying a single item.
+    items.reverse();
+    items.sort_by(|a, b| created(b).cmp(&created(a)));
 }
 
 #[cfg(test)]
