@@ -209,7 +209,7 @@ pub fn newest_first(items: &mut [SecretItem]) {
     // Reversed, then stably sorted: versions created in the same second keep the later-listed
     // one first, without copying a single item.
     items.reverse();
-    items.sort_by(|a, b| created(b).cmp(&created(a)));
+    items.sort_by_key(|item| std::cmp::Reverse(created(item)));
 }
 
 #[cfg(test)]
