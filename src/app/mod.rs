@@ -211,15 +211,27 @@ impl App {
         )
     }
 
+    /// Runs `call` on the session's client in a task and sends the answer it makes. Nothing
+    /// runs when the session the effect was asked of is gone.
+    fn call<F, Fut>(&self, generation: u64, request: u64, call: F)
+    where
+        F: FnOnce(VaultClient) -> Fut,
+        Fut: std::future::Future<Output = Msg> + Send + 'static,
+    {
+        let Some(client) = self.client(generation, request) else {
+            return;
+        };
+        let sender = self.sender.clone();
+        let answer = call(client);
+        tokio::spawn(async move {
+            let _ = sender.send(Event::Msg(answer.await));
+        });
+    }
+
     fn spawn(&mut self, effect: Effect) {
         let sender = self.sender.clone();
         let send = move |msg: Msg| {
             let _ = sender.send(Event::Msg(msg));
-        };
-        let effect_kind = if matches!(effect, Effect::PurgeDeleted { .. }) {
-            EffectKind::Purge
-        } else {
-            EffectKind::Other
         };
         match effect {
             Effect::OpenProfile {
@@ -289,164 +301,128 @@ impl App {
                 request,
                 name,
                 version,
-            } => {
-                let Some(client) = self.client(generation, request) else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    let result = client.get_secret(&name, version.as_deref()).await;
-                    send(Msg::SecretLoaded {
-                        generation,
-                        request,
-                        name,
-                        version,
-                        result,
-                    });
-                });
-            }
+            } => self.call(generation, request, |client| async move {
+                let result = client.get_secret(&name, version.as_deref()).await;
+                Msg::SecretLoaded {
+                    generation,
+                    request,
+                    name,
+                    version,
+                    result,
+                }
+            }),
             Effect::LoadVersions {
                 generation,
                 request,
                 name,
-            } => {
-                let Some(client) = self.client(generation, request) else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    let result = client.list_versions(&name).collect_all().await;
-                    send(Msg::VersionsLoaded {
-                        generation,
-                        request,
-                        name,
-                        result,
-                    });
-                });
-            }
+            } => self.call(generation, request, |client| async move {
+                let result = client.list_versions(&name).collect_all().await;
+                Msg::VersionsLoaded {
+                    generation,
+                    request,
+                    name,
+                    result,
+                }
+            }),
             Effect::SetSecret {
                 generation,
                 request,
                 name,
                 params,
-            } => {
-                let Some(client) = self.client(generation, request) else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    let result = client.set_secret(&name, &params).await;
-                    send(Msg::SecretSet {
-                        generation,
-                        request,
-                        result,
-                    });
-                });
-            }
+            } => self.call(generation, request, |client| async move {
+                let result = client.set_secret(&name, &params).await;
+                Msg::SecretSet {
+                    generation,
+                    request,
+                    result,
+                }
+            }),
             Effect::UpdateSecret {
                 generation,
                 request,
                 name,
                 version,
                 params,
-            } => {
-                let Some(client) = self.client(generation, request) else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    let result = client
-                        .update_secret(&name, version.as_deref(), &params)
-                        .await;
-                    send(Msg::SecretUpdated {
-                        generation,
-                        request,
-                        result,
-                    });
-                });
-            }
+            } => self.call(generation, request, |client| async move {
+                let result = client
+                    .update_secret(&name, version.as_deref(), &params)
+                    .await;
+                Msg::SecretUpdated {
+                    generation,
+                    request,
+                    result,
+                }
+            }),
             Effect::DeleteSecret {
                 generation,
                 request,
                 name,
-            } => {
-                let Some(client) = self.client(generation, request) else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    let result = client.delete_secret(&name).await;
-                    send(Msg::SecretDeleted {
-                        generation,
-                        request,
-                        name,
-                        result,
-                    });
-                });
-            }
+            } => self.call(generation, request, |client| async move {
+                let result = client.delete_secret(&name).await;
+                Msg::SecretDeleted {
+                    generation,
+                    request,
+                    name,
+                    result,
+                }
+            }),
             Effect::ListDeleted {
                 generation,
                 request,
-            } => {
-                let Some(client) = self.client(generation, request) else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    let result = client.list_deleted_secrets().collect_all().await;
-                    send(Msg::DeletedListed {
-                        generation,
-                        request,
-                        result,
-                    });
-                });
-            }
+            } => self.call(generation, request, |client| async move {
+                let result = client.list_deleted_secrets().collect_all().await;
+                Msg::DeletedListed {
+                    generation,
+                    request,
+                    result,
+                }
+            }),
             Effect::RecoverDeleted {
                 generation,
                 request,
                 name,
-            }
-            | Effect::PurgeDeleted {
+            } => self.call(generation, request, |client| async move {
+                let result = client.recover_deleted_secret(&name).await.map(|_| ());
+                Msg::DeletedHandled {
+                    generation,
+                    request,
+                    name,
+                    purged: false,
+                    result,
+                }
+            }),
+            Effect::PurgeDeleted {
                 generation,
                 request,
                 name,
-            } => {
-                let purge = matches!(effect_kind, EffectKind::Purge);
-                let Some(client) = self.client(generation, request) else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    let result = if purge {
-                        client.purge_deleted_secret(&name).await
-                    } else {
-                        client.recover_deleted_secret(&name).await.map(|_| ())
-                    };
-                    send(Msg::DeletedHandled {
-                        generation,
-                        request,
-                        name,
-                        purged: purge,
-                        result,
-                    });
-                });
-            }
+            } => self.call(generation, request, |client| async move {
+                let result = client.purge_deleted_secret(&name).await;
+                Msg::DeletedHandled {
+                    generation,
+                    request,
+                    name,
+                    purged: true,
+                    result,
+                }
+            }),
             Effect::LoadPair {
                 generation,
                 request,
                 name,
                 older,
                 newer,
-            } => {
-                let Some(client) = self.client(generation, request) else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    let (older, newer) = tokio::join!(
-                        client.get_secret(&name, Some(&older)),
-                        client.get_secret(&name, Some(&newer))
-                    );
-                    send(Msg::PairLoaded {
-                        generation,
-                        request,
-                        older,
-                        newer,
-                    });
-                });
-            }
+            } => self.call(generation, request, |client| async move {
+                let (older, newer) = tokio::join!(
+                    client.get_secret(&name, Some(&older)),
+                    client.get_secret(&name, Some(&newer))
+                );
+                Msg::PairLoaded {
+                    generation,
+                    request,
+                    older,
+                    newer,
+                }
+            }),
             Effect::Clipboard {
                 text,
                 copy,
@@ -641,32 +617,21 @@ impl App {
                 request,
                 name,
                 purge,
-            } => {
-                let Some(client) = self.client(generation, request) else {
-                    return;
+            } => self.call(generation, request, |client| async move {
+                let result = if purge {
+                    client.purge_deleted_secret(&name).await
+                } else {
+                    client.recover_deleted_secret(&name).await.map(|_| ())
                 };
-                tokio::spawn(async move {
-                    let result = if purge {
-                        client.purge_deleted_secret(&name).await
-                    } else {
-                        client.recover_deleted_secret(&name).await.map(|_| ())
-                    };
-                    send(Msg::DeletedResolved {
-                        generation,
-                        request,
-                        purged: purge,
-                        result,
-                    });
-                });
-            }
+                Msg::DeletedResolved {
+                    generation,
+                    request,
+                    purged: purge,
+                    result,
+                }
+            }),
         }
     }
-}
-
-/// Recover and purge share one task; this says which.
-enum EffectKind {
-    Purge,
-    Other,
 }
 
 /// A value file: UTF-8 text of at most the service's 25 KiB, bytes kept exactly.
