@@ -17,11 +17,7 @@ impl Profiles {
         let home = tempfile::tempdir().unwrap();
         let mut config = String::new();
         for (name, vault, read_only) in vaults {
-            config += &format!(
-                "[profiles.{name}]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\nread_only = {read_only}\n\n",
-                vault.url,
-                vault.data_dir.display()
-            );
+            config += &vault.profile_toml(name, *read_only);
         }
         std::fs::write(home.path().join("config.toml"), config).unwrap();
         Self { home }

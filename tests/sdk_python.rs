@@ -76,26 +76,6 @@ fn run_with_timeout(
     (status, read(&mut stdout), read(&mut stderr))
 }
 
-/// The status of every request the vault logged (`local-vault.log` in its data dir).
-fn logged_statuses(vault: &VaultProcess) -> Vec<u16> {
-    let log = std::fs::read_to_string(vault.data_dir.join("local-vault.log")).expect("vault log");
-    log.lines()
-        .filter(|line| line.contains(" request method="))
-        .filter_map(|line| {
-            let status = line.split(" status=").nth(1)?;
-            status.split(' ').next()?.parse().ok()
-        })
-        .collect()
-}
-
-fn by_status(statuses: &[u16]) -> std::collections::BTreeMap<u16, usize> {
-    let mut counts = std::collections::BTreeMap::new();
-    for status in statuses {
-        *counts.entry(*status).or_default() += 1;
-    }
-    counts
-}
-
 #[test]
 fn python_sdk_runs_the_whole_lifecycle() {
     let python = venv_python();
@@ -121,7 +101,7 @@ fn python_sdk_runs_the_whole_lifecycle() {
         "lifecycle.py exited 0 without reaching its end\n{report}"
     );
 
-    let statuses = logged_statuses(&vault);
+    let statuses = vault.logged_statuses();
     // A 5xx means the vault failed on something an official client sent, whatever the SDK made
     // of it.
     let server_errors: Vec<_> = statuses.iter().filter(|status| **status >= 500).collect();
@@ -132,7 +112,7 @@ fn python_sdk_runs_the_whole_lifecycle() {
     println!(
         "python SDK: {} requests served in {elapsed:.2?}, by status {:?}; {}",
         statuses.len(),
-        by_status(&statuses),
+        support::by_status(&statuses),
         stdout.lines().last().unwrap_or_default()
     );
 }

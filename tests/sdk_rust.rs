@@ -220,26 +220,6 @@ async fn deleted_names(client: &SecretClient) -> BTreeSet<String> {
     names
 }
 
-/// The status of every request the vault logged (`local-vault.log` in its data dir).
-fn logged_statuses(vault: &VaultProcess) -> Vec<u16> {
-    let log = std::fs::read_to_string(vault.data_dir.join("local-vault.log")).expect("vault log");
-    log.lines()
-        .filter(|line| line.contains(" request method="))
-        .filter_map(|line| {
-            let status = line.split(" status=").nth(1)?;
-            status.split(' ').next()?.parse().ok()
-        })
-        .collect()
-}
-
-fn by_status(statuses: &[u16]) -> std::collections::BTreeMap<u16, usize> {
-    let mut counts = std::collections::BTreeMap::new();
-    for status in statuses {
-        *counts.entry(*status).or_default() += 1;
-    }
-    counts
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_sdk_runs_the_whole_lifecycle() {
     let vault = VaultProcess::start();
@@ -286,7 +266,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
     assert_eq!(first_id.name, name);
     let first_version = version_of(&first);
     // The SDK's first request went without a token and met the challenge.
-    assert_eq!(logged_statuses(&vault)[..2], [401, 200]);
+    assert_eq!(vault.logged_statuses()[..2], [401, 200]);
 
     let latest = get(&client, name, None).await.expect("get latest");
     assert_eq!(latest.value.as_deref(), Some("first-value"));
@@ -853,7 +833,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         "{chain}"
     );
 
-    let statuses = logged_statuses(&vault);
+    let statuses = vault.logged_statuses();
     let server_errors: Vec<_> = statuses
         .iter()
         .filter(|status| **status >= 500 && **status != 503)
@@ -871,6 +851,6 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         "rust SDK: {} requests served in {:.2?}, by status {:?}",
         statuses.len(),
         started.elapsed(),
-        by_status(&statuses)
+        support::by_status(&statuses)
     );
 }

@@ -19,21 +19,13 @@ struct Session {
     home: tempfile::TempDir,
 }
 
-fn profile(name: &str, vault: &VaultProcess, read_only: bool) -> String {
-    format!(
-        "[profiles.{name}]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\nread_only = {read_only}\n\n",
-        vault.url,
-        vault.data_dir.display()
-    )
-}
-
 fn open(main: &VaultProcess, other: Option<&VaultProcess>, extra_env: &[(&str, &str)]) -> Session {
     let home = tempfile::tempdir().expect("tempdir");
     let mut config = "default_profile = \"main\"\nclipboard_clear_seconds = 2\n\n".to_owned()
-        + &profile("main", main, false);
+        + &main.profile_toml("main", false);
     if let Some(other) = other {
-        config += &profile("other", other, false);
-        config += &profile("locked", other, true);
+        config += &other.profile_toml("other", false);
+        config += &other.profile_toml("locked", true);
     }
     std::fs::write(home.path().join("config.toml"), config).unwrap();
     let data = home.path().join("data");

@@ -159,3 +159,36 @@ impl Drop for VaultProcess {
         let _ = self.child.wait();
     }
 }
+
+impl VaultProcess {
+    /// The status of every request the vault logged (`local-vault.log` in its data dir).
+    pub fn logged_statuses(&self) -> Vec<u16> {
+        let log =
+            std::fs::read_to_string(self.data_dir.join("local-vault.log")).expect("vault log");
+        log.lines()
+            .filter(|line| line.contains(" request method="))
+            .filter_map(|line| {
+                let status = line.split(" status=").nth(1)?;
+                status.split(' ').next()?.parse().ok()
+            })
+            .collect()
+    }
+
+    /// A `[profiles.NAME]` table for this vault with `auth = "local"`.
+    pub fn profile_toml(&self, name: &str, read_only: bool) -> String {
+        format!(
+            "[profiles.{name}]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\nread_only = {read_only}\n\n",
+            self.url,
+            self.data_dir.display()
+        )
+    }
+}
+
+/// How many of `statuses` there are of each.
+pub fn by_status(statuses: &[u16]) -> std::collections::BTreeMap<u16, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for status in statuses {
+        *counts.entry(*status).or_default() += 1;
+    }
+    counts
+}
