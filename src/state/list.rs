@@ -259,12 +259,11 @@ impl SecretList {
             // Only the new rows are scored, then merged in: the ones already shown keep their
             // scores. Earlier results lack the new rows, so they are dropped.
             self.earlier.clear();
-            let pattern = Pattern::parse(&self.query, CaseMatching::Smart, Normalization::Smart);
+            let scorer = Scorer::new(&self.query);
             let (visible, scores) = score_rows(
                 &self.rows,
                 first_new..self.rows.len(),
-                &pattern,
-                required_chars(&self.query),
+                &scorer,
                 &mut self.matcher,
             );
             merge_scored(&mut self.visible, &mut self.scores, visible, scores);
@@ -326,14 +325,12 @@ impl SecretList {
             }
             return;
         }
-        let pattern = Pattern::parse(&self.query, CaseMatching::Smart, Normalization::Smart);
-        let required = required_chars(&self.query);
+        let scorer = Scorer::new(&self.query);
         let (visible, scores) = if narrows(&previous, &self.query) {
             let (visible, scores) = score_rows(
                 &self.rows,
                 in_row_order(&self.visible, self.rows.len()).into_iter(),
-                &pattern,
-                required,
+                &scorer,
                 &mut self.matcher,
             );
             if self.earlier.len() == KEPT_RESULTS {
@@ -347,13 +344,7 @@ impl SecretList {
             (visible, scores)
         } else {
             self.earlier.clear();
-            score_rows(
-                &self.rows,
-                0..self.rows.len(),
-                &pattern,
-                required,
-                &mut self.matcher,
-            )
+            score_rows(&self.rows, 0..self.rows.len(), &scorer, &mut self.matcher)
         };
         self.visible = visible;
         self.scores = scores;
@@ -370,14 +361,9 @@ impl SecretList {
             self.scores.clear();
             self.visible = (0..self.rows.len()).collect();
         } else {
-            let pattern = Pattern::parse(&self.query, CaseMatching::Smart, Normalization::Smart);
-            let (visible, scores) = score_rows(
-                &self.rows,
-                0..self.rows.len(),
-                &pattern,
-                required_chars(&self.query),
-                &mut self.matcher,
-            );
+            let scorer = Scorer::new(&self.query);
+            let (visible, scores) =
+                score_rows(&self.rows, 0..self.rows.len(), &scorer, &mut self.matcher);
             self.visible = visible;
             self.scores = scores;
         }
@@ -439,11 +425,11 @@ impl SecretList {
 fn score_rows(
     rows: &[SecretRow],
     candidates: impl Iterator<Item = usize>,
-    pattern: &Pattern,
-    required: u64,
+    scorer: &Scorer,
     matcher: &mut Matcher,
 ) -> (Vec<usize>, Vec<u32>) {
     let mut buffer = Vec::new();
+    let required = scorer.required;
     let scored = candidates
         .filter_map(|index| {
             let row = &rows[index];
@@ -457,11 +443,56 @@ fn score_rows(
             } else {
                 Utf32Str::Ascii(row.name.as_bytes())
             };
-            let score = pattern.score(haystack, matcher)?;
+            let score = scorer.score(haystack, matcher)?;
             Some((score, index as u32))
         })
         .collect();
     rank(scored)
+}
+
+/// How a query scores a name. A plain one- or two-character query matches most of a large
+/// vault, and the optimal alignment nucleo computes for each of those names is most of a
+/// keystroke's time while barely changing their order: such queries are scored greedily.
+struct Scorer {
+    pattern: Pattern,
+    required: u64,
+    /// The needle and its case-insensitivity, for the greedy path.
+    greedy: Option<(String, bool)>,
+}
+
+impl Scorer {
+    fn new(query: &str) -> Self {
+        let plain = query.len() <= 4
+            && query
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        // Smart case, as the pattern does it: any capital makes the match case-sensitive.
+        let ignore_case = !query.bytes().any(|b| b.is_ascii_uppercase());
+        Self {
+            pattern: Pattern::parse(query, CaseMatching::Smart, Normalization::Smart),
+            required: required_chars(query),
+            greedy: plain.then(|| {
+                let needle = if ignore_case {
+                    query.to_ascii_lowercase()
+                } else {
+                    query.to_owned()
+                };
+                (needle, ignore_case)
+            }),
+        }
+    }
+
+    fn score(&self, haystack: Utf32Str<'_>, matcher: &mut Matcher) -> Option<u32> {
+        match &self.greedy {
+            Some((needle, ignore_case)) => {
+                matcher.config.ignore_case = *ignore_case;
+                matcher
+                    .fuzzy_match_greedy(haystack, Utf32Str::Ascii(needle.as_bytes()))
+                    .map(u32::from)
+            }
+            None => self.pattern.score(haystack, matcher),
+        }
+    }
 }
 
 /// Orders (score, row) pairs given in row order best first, ties in row order. A short query
@@ -594,6 +625,39 @@ mod tests {
         assert!(list.visible.is_empty() && list.selected().is_none());
         list.set_query(String::new());
         assert_eq!(list.visible.len(), 4);
+    }
+
+    #[test]
+    fn short_queries_scored_greedily_match_exactly_what_the_full_matcher_matches() {
+        let names = [
+            "api-key",
+            "db-password",
+            "DB-pass-old",
+            "orders-db",
+            "prod-orders",
+            "x",
+            "dbx",
+            "bd",
+        ];
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        for query in ["d", "db", "DB", "or", "ord", "pdo", "xq", "b-p"] {
+            let scorer = Scorer::new(query);
+            assert!(scorer.greedy.is_some(), "{query} takes the greedy path");
+            let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+            for name in names {
+                let haystack = Utf32Str::Ascii(name.as_bytes());
+                assert_eq!(
+                    scorer.score(haystack, &mut matcher).is_some(),
+                    pattern.score(haystack, &mut matcher).is_some(),
+                    "{query:?} on {name:?}"
+                );
+            }
+        }
+        assert!(Scorer::new("dbpass").greedy.is_none());
+        assert!(
+            Scorer::new("^db").greedy.is_none(),
+            "pattern syntax keeps the full matcher"
+        );
     }
 
     #[test]
