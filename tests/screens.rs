@@ -78,15 +78,6 @@ fn main_screen_with_details_and_history() {
 }
 
 #[test]
-fn value_revealed() {
-    snapshot("details_revealed", || {
-        let mut state = detailed("staging");
-        press(&mut state, KeyCode::Char('v'));
-        state
-    });
-}
-
-#[test]
 fn older_version_selected_in_history() {
     snapshot("history_older_version", || {
         let mut state = detailed("staging");
@@ -146,42 +137,6 @@ fn filter_typed() {
     });
 }
 
-#[test]
-fn read_only_profile_refusing_a_write() {
-    snapshot("read_only", || {
-        let mut state = listed("prod");
-        press(&mut state, KeyCode::Char('n'));
-        state
-    });
-}
-
-#[test]
-fn help_overlay() {
-    snapshot("help", || {
-        let mut state = listed("staging");
-        press(&mut state, KeyCode::Char('?'));
-        state
-    });
-}
-
-#[test]
-fn profile_picker() {
-    snapshot("profile_picker", || {
-        let mut state = listed("staging");
-        press(&mut state, KeyCode::Char('p'));
-        state
-    });
-}
-
-#[test]
-fn form_new_secret_empty() {
-    snapshot("form_new", || {
-        let mut state = listed("staging");
-        press(&mut state, KeyCode::Char('n'));
-        state
-    });
-}
-
 fn filled_form() -> State {
     let mut state = listed("staging");
     press(&mut state, KeyCode::Char('n'));
@@ -204,15 +159,6 @@ fn filled_form() -> State {
 #[test]
 fn form_filled_with_parsed_dates() {
     snapshot("form_filled", filled_form);
-}
-
-#[test]
-fn form_value_revealed() {
-    snapshot("form_revealed", || {
-        let mut state = filled_form();
-        ctrl(&mut state, 'r');
-        state
-    });
 }
 
 #[test]
@@ -291,24 +237,6 @@ fn form_confirm_purge() {
 }
 
 #[test]
-fn form_new_version_of_selected() {
-    snapshot("form_new_version", || {
-        let mut state = detailed("staging");
-        press(&mut state, KeyCode::Char('e'));
-        state
-    });
-}
-
-#[test]
-fn discard_question() {
-    snapshot("form_discard", || {
-        let mut state = filled_form();
-        press(&mut state, KeyCode::Esc);
-        state
-    });
-}
-
-#[test]
 fn no_color_draws_without_any_colour() {
     let mut builds: Vec<State> = vec![detailed("staging"), filled_form(), name_deleted()];
     let mut filter = listed("staging");
@@ -336,15 +264,6 @@ fn no_color_draws_without_any_colour() {
             .iter()
             .any(|cell| cell.fg != Color::Reset)
     );
-}
-
-#[test]
-fn form_review_before_set() {
-    snapshot("form_review", || {
-        let mut state = filled_form();
-        ctrl(&mut state, 's');
-        state
-    });
 }
 
 fn deleted_item(name: &str, deleted: i64) -> kvtui::vault::DeletedSecretItem {
@@ -426,15 +345,6 @@ fn operations_log() {
 }
 
 #[test]
-fn delete_confirm_names_the_recovery_level() {
-    snapshot("confirm_delete", || {
-        let mut state = detailed("staging");
-        press(&mut state, KeyCode::Char('d'));
-        state
-    });
-}
-
-#[test]
 fn purge_confirm_asks_for_the_name() {
     snapshot("confirm_purge", || {
         let mut state = listed("staging");
@@ -451,21 +361,7 @@ fn purge_confirm_asks_for_the_name() {
 }
 
 #[test]
-fn backup_prompt() {
-    snapshot("backup_prompt", || {
-        let mut state = detailed("staging");
-        press(&mut state, KeyCode::Char('b'));
-        state
-    });
-}
-
-#[test]
 fn attributes_form_and_its_review() {
-    snapshot("attributes_form", || {
-        let mut state = detailed("staging");
-        press(&mut state, KeyCode::Char('a'));
-        state
-    });
     snapshot("attributes_review", || {
         let mut state = detailed("staging");
         press(&mut state, KeyCode::Char('a'));
@@ -474,15 +370,6 @@ fn attributes_form_and_its_review() {
         press(&mut state, KeyCode::Tab);
         type_text(&mut state, "platform");
         ctrl(&mut state, 's');
-        state
-    });
-}
-
-#[test]
-fn disable_review() {
-    snapshot("disable_review", || {
-        let mut state = detailed("staging");
-        press(&mut state, KeyCode::Char('x'));
         state
     });
 }
@@ -533,11 +420,6 @@ fn version_diff_masked_and_revealed() {
 
 #[test]
 fn copy_target_and_its_review() {
-    snapshot("copy_target", || {
-        let mut state = detailed("staging");
-        press(&mut state, KeyCode::Char('y'));
-        state
-    });
     snapshot("copy_review", || {
         let mut state = detailed("staging");
         press(&mut state, KeyCode::Char('y'));
@@ -563,4 +445,39 @@ fn copy_target_and_its_review() {
         });
         state
     });
+}
+
+/// Screens one key away from a factory state: (snapshot, state, key, with Ctrl).
+#[test]
+fn one_key_from_a_factory_state() {
+    let detailed_staging = || detailed("staging");
+    let listed_staging = || listed("staging");
+    let listed_prod = || listed("prod");
+    let cases: [(&str, fn() -> State, char, bool); 14] = [
+        ("details_revealed", detailed_staging, 'v', false),
+        ("read_only", listed_prod, 'n', false),
+        ("help", listed_staging, '?', false),
+        ("profile_picker", listed_staging, 'p', false),
+        ("form_new", listed_staging, 'n', false),
+        ("form_new_version", detailed_staging, 'e', false),
+        ("form_discard", filled_form, '\x1b', false),
+        ("form_revealed", filled_form, 'r', true),
+        ("form_review", filled_form, 's', true),
+        ("confirm_delete", detailed_staging, 'd', false),
+        ("backup_prompt", detailed_staging, 'b', false),
+        ("attributes_form", detailed_staging, 'a', false),
+        ("disable_review", detailed_staging, 'x', false),
+        ("copy_target", detailed_staging, 'y', false),
+    ];
+    for (name, base, key, with_ctrl) in cases {
+        snapshot(name, || {
+            let mut state = base();
+            match (key, with_ctrl) {
+                ('\x1b', _) => press(&mut state, KeyCode::Esc),
+                (key, true) => ctrl(&mut state, key),
+                (key, false) => press(&mut state, KeyCode::Char(key)),
+            };
+            state
+        });
+    }
 }
