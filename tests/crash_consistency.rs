@@ -132,7 +132,7 @@ fn embedded_client(data_dir: &std::path::Path) -> reqwest::Client {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn writes_acknowledged_by_the_embedded_vault_survive_killing_the_tui() {
-    use pty::{Pty, TAB};
+    use pty::Pty;
     const EMBEDDED_CLIENTS: usize = 4;
     let home = tempfile::tempdir().unwrap();
     let config_dir = home.path().join("config");
@@ -177,11 +177,7 @@ async fn writes_acknowledged_by_the_embedded_vault_survive_killing_the_tui() {
         for form in 0..2 {
             let name = format!("typed-{round}-{form}");
             let value = format!("typed in round {round}, form {form}");
-            tui.send("n");
-            tui.wait_for("New secret");
-            tui.type_text(&name);
-            tui.send(TAB);
-            tui.type_text(&value);
+            tui.start_new_secret(&name, &value);
             tui.submit();
             tui.wait_for(&format!("Set {name}: new version"));
             typed.push((name, value));

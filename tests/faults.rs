@@ -293,7 +293,7 @@ async fn bursts_of_503_shorter_and_longer_than_the_retries() {
 
 #[tokio::test]
 async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() {
-    use pty::{ESC, Pty, TAB};
+    use pty::{ESC, Pty};
     let vault = VaultProcess::start();
     let home = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -342,11 +342,7 @@ async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() 
     for form in 0..4 {
         let name = format!("tui-fault-{form}");
         let value = format!("value of form {form}");
-        tui.send("n");
-        tui.wait_for("New secret");
-        tui.type_text(&name);
-        tui.send(TAB);
-        tui.type_text(&value);
+        tui.start_new_secret(&name, &value);
         // Sent again while it stays as typed; five retries each make that rare.
         for _ in 0..3 {
             tui.submit();

@@ -325,20 +325,12 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
     screen.wait_for("Discard");
     screen.send("y");
     // A form that does not validate: a bad name, and the value.
-    screen.send("n");
-    screen.wait_for("New secret");
-    screen.type_text("bad_name");
-    screen.send(TAB);
-    screen.type_text(TYPED);
+    screen.start_new_secret("bad_name", TYPED);
     screen.wait_for("only letters, digits and '-'");
     screen.send(ESC);
     screen.send("y");
     // The name of a deleted secret: the 409 flow.
-    screen.send("n");
-    screen.wait_for("New secret");
-    screen.type_text("leak-del");
-    screen.send(TAB);
-    screen.type_text(TYPED);
+    screen.start_new_secret("leak-del", TYPED);
     screen.submit();
     screen.wait_for("deleted");
     screen.send(ESC);
@@ -431,10 +423,7 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
         ("KVTUI_DATA_DIR", embedded_data.to_str().unwrap()),
     ]);
     embedded.wait_for("No secrets yet");
-    embedded.send("n");
-    embedded.type_text("embedded-leak");
-    embedded.send(TAB);
-    embedded.type_text(TYPED);
+    embedded.start_new_secret("embedded-leak", TYPED);
     embedded.submit();
     embedded.wait_for("Set embedded-leak: new version");
     embedded.send("q");

@@ -447,13 +447,16 @@ fn copy_target_and_its_review() {
     });
 }
 
-/// Screens one key away from a factory state: (snapshot, state, key, with Ctrl).
+/// A snapshot name, the factory state, a key and whether Ctrl is held.
+type OneKey = (&'static str, fn() -> State, char, bool);
+
+/// Screens one key away from a factory state.
 #[test]
 fn one_key_from_a_factory_state() {
     let detailed_staging = || detailed("staging");
     let listed_staging = || listed("staging");
     let listed_prod = || listed("prod");
-    let cases: [(&str, fn() -> State, char, bool); 14] = [
+    let cases: [OneKey; 14] = [
         ("details_revealed", detailed_staging, 'v', false),
         ("read_only", listed_prod, 'n', false),
         ("help", listed_staging, '?', false),

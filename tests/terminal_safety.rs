@@ -11,7 +11,7 @@
 mod pty;
 mod support;
 
-use pty::{Pty, TAB};
+use pty::Pty;
 use std::path::Path;
 use std::time::Duration;
 use support::VaultProcess;
@@ -57,11 +57,7 @@ fn panic_in(place: &str) {
     );
     tui.wait_for("No secrets yet");
     // A form half filled in, in colour and reverse video, so there is state to leave behind.
-    tui.send("n");
-    tui.wait_for("New secret");
-    tui.type_text("half-typed");
-    tui.send(TAB);
-    tui.type_text("value");
+    tui.start_new_secret("half-typed", "value");
     tui.send(F12);
 
     tui.wait_for("EXIT=");

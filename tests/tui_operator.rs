@@ -225,10 +225,7 @@ async fn delete_recover_purge_and_the_deleted_name_in_the_form() {
     // A soft-deleted name in the form: the 409 offers recover in place, then the set goes through.
     call(&vault, Method::DELETE, "/secrets/temp-token", None).await;
     tui.send(ESC);
-    tui.send("n");
-    tui.type_text("temp-token");
-    tui.send(TAB);
-    tui.type_text("t2");
+    tui.start_new_secret("temp-token", "t2");
     tui.submit();
     tui.wait_for("deleted but recoverable");
     tui.send("r");

@@ -111,11 +111,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
     tui.wait_for("No secrets yet");
 
     // A new secret through the form, with a content type, a tag and an expiry.
-    tui.send("n");
-    tui.wait_for("New secret");
-    tui.type_text("pty-db-password");
-    tui.send(TAB);
-    tui.type_text("first-value");
+    tui.start_new_secret("pty-db-password", "first-value");
     tui.send(TAB);
     tui.type_text("text/plain");
     tui.send(&ctrl('n'));
@@ -217,10 +213,7 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     let tui = &mut session.pty;
     tui.wait_for("No secrets yet");
 
-    tui.send("n");
-    tui.type_text("flaky-secret");
-    tui.send(TAB);
-    tui.type_text("kept-value");
+    tui.start_new_secret("flaky-secret", "kept-value");
     tui.send(TAB);
     tui.type_text("application/json");
     tui.send(&ctrl('n'));
@@ -368,10 +361,7 @@ fn first_run_without_config_opens_on_the_embedded_vault_and_keeps_what_was_set()
     let screen = tui.wait_for("No secrets yet");
     assert!(screen.contains(" local "), "{screen}");
     assert!(screen.contains("embedded"), "{screen}");
-    tui.send("n");
-    tui.type_text("first-run");
-    tui.send(TAB);
-    tui.type_text("hello");
+    tui.start_new_secret("first-run", "hello");
     tui.submit();
     tui.wait_for("Set first-run: new version");
     tui.send("q");

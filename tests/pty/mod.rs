@@ -103,6 +103,15 @@ impl Pty {
         }
     }
 
+    /// Opens the form for a new secret and types its name and value (masked as typed).
+    pub fn start_new_secret(&mut self, name: &str, value: &str) {
+        self.send("n");
+        self.wait_for("New secret");
+        self.type_text(name);
+        self.send(TAB);
+        self.type_text(value);
+    }
+
     /// Ctrl-s in the form, then Enter on the review it opens; returns the review as shown.
     pub fn submit(&mut self) -> String {
         self.send(&ctrl('s'));
