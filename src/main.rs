@@ -1,15 +1,20 @@
 use clap::Parser;
 use kvtui::cli::{self, Cli, Command};
 
-#[tokio::main]
-async fn main() {
+fn main() {
     kvtui::hardening::no_core_dumps();
     let cli = Cli::parse();
     let code = match cli.command {
-        Some(Command::LocalVault(args)) => cli::local_vault::run(args).await,
+        Some(Command::LocalVault(args)) => multi_thread().block_on(cli::local_vault::run(args)),
         Some(Command::Secret(args)) => {
             kvtui::logging::init_default();
-            cli::exit_code(cli::secret::run(&cli.global, args).await)
+            // A one-shot command awaits one call at a time: on one thread, each response wakes
+            // the task that waits for it without a hand-off between threads.
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime");
+            cli::exit_code(runtime.block_on(cli::secret::run(&cli.global, args)))
         }
         Some(Command::Profile { command }) => {
             cli::exit_code(cli::profile::run(&cli.global, command))
@@ -17,7 +22,9 @@ async fn main() {
         None => {
             kvtui::logging::init_default();
             match kvtui::config::Config::load(cli.global.config.as_deref()) {
-                Ok(config) => kvtui::app::run(&config, cli.global.profile.as_deref()).await,
+                Ok(config) => {
+                    multi_thread().block_on(kvtui::app::run(&config, cli.global.profile.as_deref()))
+                }
                 Err(error) => {
                     eprintln!("error: {error}");
                     2
@@ -26,4 +33,9 @@ async fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// The TUI and the local vault serve while their tasks run: they get every core.
+fn multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().expect("a tokio runtime")
 }

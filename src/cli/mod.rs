@@ -87,6 +87,13 @@ pub fn exit_code(outcome: Outcome) -> i32 {
 /// revealed value — can move the cursor, retitle the window or set the clipboard of whoever
 /// reads it. The escape is JSON's own, so `--json` output stays valid and means the same.
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    // Every such character is a byte below 0x20, DEL, or a two-byte C1 sequence led by 0xC2:
+    // a byte scan (which vectorizes) clears most text, a listing's JSON included, before any
+    // character is decoded.
+    let may_be_unsafe = |&b: &u8| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || b == 0xc2;
+    if !text.as_bytes().iter().any(may_be_unsafe) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
     if !text.contains(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
@@ -117,5 +124,24 @@ mod tests {
         let parsed: serde_json::Value =
             serde_json::from_str(&terminal_safe(&json)).expect("still JSON");
         assert_eq!(parsed["v"], "a\u{9b}b\u{7f}", "JSON keeps its meaning");
+    }
+
+    #[test]
+    fn the_byte_scan_passes_exactly_the_characters_that_are_safe() {
+        // Every one- and two-byte character, where all control characters live.
+        for c in (0..0x800).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            let escaped = c.is_control() && c != '\n' && c != '\t';
+            let safe = terminal_safe(&text);
+            assert_eq!(
+                matches!(safe, std::borrow::Cow::Owned(_)),
+                escaped,
+                "U+{:04X}",
+                u32::from(c)
+            );
+            if !escaped {
+                assert_eq!(safe, text);
+            }
+        }
     }
 }
