@@ -161,7 +161,7 @@ pub struct SecretList {
     /// Lower-cased names `upsert` added while the listing was still loading: a later page may
     /// bring them too, and must replace them rather than list them twice.
     added_while_loading: Vec<String>,
-    matcher: Matcher,
+    matchers: Matchers,
     /// The match score of each of `visible`, while there is a query.
     scores: Vec<u32>,
     /// Results of the shorter queries typed on the way to this one, oldest first: a key typed
@@ -182,7 +182,7 @@ impl Default for SecretList {
             cursor: 0,
             offset: 0,
             added_while_loading: Vec::new(),
-            matcher: Matcher::new(Config::DEFAULT),
+            matchers: Matchers::default(),
             scores: Vec::new(),
             earlier: Vec::new(),
         }
@@ -262,9 +262,9 @@ impl SecretList {
             let scorer = Scorer::new(&self.query);
             let (visible, scores) = score_rows(
                 &self.rows,
-                first_new..self.rows.len(),
+                Candidates::Range(first_new..self.rows.len()),
                 &scorer,
-                &mut self.matcher,
+                &mut self.matchers,
             );
             merge_scored(&mut self.visible, &mut self.scores, visible, scores);
         }
@@ -329,9 +329,9 @@ impl SecretList {
         let (visible, scores) = if narrows(&previous, &self.query) {
             let (visible, scores) = score_rows(
                 &self.rows,
-                in_row_order(&self.visible, self.rows.len()).into_iter(),
+                Candidates::Listed(&in_row_order(&self.visible, self.rows.len())),
                 &scorer,
-                &mut self.matcher,
+                &mut self.matchers,
             );
             if self.earlier.len() == KEPT_RESULTS {
                 self.earlier.remove(0);
@@ -344,7 +344,12 @@ impl SecretList {
             (visible, scores)
         } else {
             self.earlier.clear();
-            score_rows(&self.rows, 0..self.rows.len(), &scorer, &mut self.matcher)
+            score_rows(
+                &self.rows,
+                Candidates::Range(0..self.rows.len()),
+                &scorer,
+                &mut self.matchers,
+            )
         };
         self.visible = visible;
         self.scores = scores;
@@ -362,8 +367,12 @@ impl SecretList {
             self.visible = (0..self.rows.len()).collect();
         } else {
             let scorer = Scorer::new(&self.query);
-            let (visible, scores) =
-                score_rows(&self.rows, 0..self.rows.len(), &scorer, &mut self.matcher);
+            let (visible, scores) = score_rows(
+                &self.rows,
+                Candidates::Range(0..self.rows.len()),
+                &scorer,
+                &mut self.matchers,
+            );
             self.visible = visible;
             self.scores = scores;
         }
@@ -419,18 +428,120 @@ impl SecretList {
     }
 }
 
-/// The rows among `candidates` (row indices in row order) that match, best first (ties in row
-/// order), with their scores. A row lacking one of the `required` characters is skipped without
-/// running the matcher.
+/// Rows to score, in row order: a span of rows, or the matches of the query being narrowed.
+#[derive(Clone)]
+enum Candidates<'a> {
+    Range(std::ops::Range<usize>),
+    Listed(&'a [usize]),
+}
+
+impl Candidates<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Self::Range(range) => range.len(),
+            Self::Listed(listed) => listed.len(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        let (range, listed) = match self {
+            Self::Range(range) => (range.clone(), &[][..]),
+            Self::Listed(listed) => (0..0, *listed),
+        };
+        range.chain(listed.iter().copied())
+    }
+
+    /// Consecutive parts of at most `size` rows each, in row order.
+    fn parts(&self, size: usize) -> Vec<Self> {
+        match self {
+            Self::Range(range) => range
+                .clone()
+                .step_by(size)
+                .map(|start| Self::Range(start..(start + size).min(range.end)))
+                .collect(),
+            Self::Listed(listed) => listed.chunks(size).map(Self::Listed).collect(),
+        }
+    }
+}
+
+/// One matcher per core the filter may use. A query's first key scores every row: split over
+/// the cores, that keystroke takes a fraction of its time on one.
+struct Matchers {
+    own: Matcher,
+    helpers: Vec<Matcher>,
+    cores: usize,
+    /// Fewer candidates than this per core are scored on one: starting a thread costs tens of
+    /// microseconds, about what scoring a thousand names does.
+    min_per_core: usize,
+}
+
+impl Default for Matchers {
+    fn default() -> Self {
+        Self {
+            own: Matcher::new(Config::DEFAULT),
+            helpers: Vec::new(),
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+            min_per_core: 8_192,
+        }
+    }
+}
+
+/// The rows among `candidates` that match, best first (ties in row order), with their scores.
 fn score_rows(
+    rows: &[SecretRow],
+    candidates: Candidates<'_>,
+    scorer: &Scorer,
+    matchers: &mut Matchers,
+) -> (Vec<usize>, Vec<u32>) {
+    let cores = (candidates.len() / matchers.min_per_core).clamp(1, matchers.cores);
+    if cores == 1 {
+        return rank(score_span(
+            rows,
+            candidates.iter(),
+            scorer,
+            &mut matchers.own,
+        ));
+    }
+    while matchers.helpers.len() < cores - 1 {
+        matchers.helpers.push(Matcher::new(Config::DEFAULT));
+    }
+    let parts = candidates.parts(candidates.len().div_ceil(cores));
+    let Some((first, rest)) = parts.split_first() else {
+        return (Vec::new(), Vec::new());
+    };
+    let scored = std::thread::scope(|scope| {
+        let helpers: Vec<_> = rest
+            .iter()
+            .zip(&mut matchers.helpers)
+            .map(|(part, matcher)| {
+                scope.spawn(move || score_span(rows, part.iter(), scorer, matcher))
+            })
+            .collect();
+        let mut scored = score_span(rows, first.iter(), scorer, &mut matchers.own);
+        for helper in helpers {
+            // Parts are in row order, so their results concatenate in row order.
+            scored.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        scored
+    });
+    rank(scored)
+}
+
+/// (score, row) of each matching row among `candidates`, in their order. A row lacking one of
+/// the `required` characters is skipped without running the matcher.
+fn score_span(
     rows: &[SecretRow],
     candidates: impl Iterator<Item = usize>,
     scorer: &Scorer,
     matcher: &mut Matcher,
-) -> (Vec<usize>, Vec<u32>) {
+) -> Vec<(u32, u32)> {
     let mut buffer = Vec::new();
     let required = scorer.required;
-    let scored = candidates
+    candidates
         .filter_map(|index| {
             let row = &rows[index];
             if row.chars & required != required {
@@ -446,8 +557,7 @@ fn score_rows(
             let score = scorer.score(haystack, matcher)?;
             Some((score, index as u32))
         })
-        .collect();
-    rank(scored)
+        .collect()
 }
 
 /// How a query scores a name. A plain one- or two-character query matches most of a large
@@ -658,6 +768,48 @@ mod tests {
             Scorer::new("^db").greedy.is_none(),
             "pattern syntax keeps the full matcher"
         );
+    }
+
+    #[test]
+    fn scoring_split_over_cores_gives_what_one_core_gives() {
+        let names: Vec<String> = (0..5_000)
+            .map(|i| {
+                format!(
+                    "{}-{}-{i}",
+                    ["prod", "stage", "db"][i % 3],
+                    ["api", "tls"][i % 2]
+                )
+            })
+            .collect();
+        let rows: Vec<SecretRow> = names
+            .iter()
+            .filter_map(|name| SecretRow::from_item(item(name)))
+            .collect();
+        let mut one_core = Matchers {
+            cores: 1,
+            ..Matchers::default()
+        };
+        let mut three_cores = Matchers {
+            cores: 3,
+            min_per_core: 100,
+            ..Matchers::default()
+        };
+        let every_other: Vec<usize> = (0..rows.len()).step_by(2).collect();
+        for query in ["p", "dbtls", "api 12", "zz"] {
+            let scorer = Scorer::new(query);
+            for candidates in [
+                Candidates::Range(0..rows.len()),
+                Candidates::Range(7..4_001),
+                Candidates::Listed(&every_other),
+            ] {
+                assert_eq!(
+                    score_rows(&rows, candidates.clone(), &scorer, &mut three_cores),
+                    score_rows(&rows, candidates, &scorer, &mut one_core),
+                    "{query:?}"
+                );
+            }
+        }
+        assert_eq!(three_cores.helpers.len(), 2, "the split ran on three cores");
     }
 
     #[test]
