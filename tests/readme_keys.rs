@@ -1,5 +1,6 @@
 //! The README's key map is the key map: this test renders it from the same table the app and the
-//! help overlay use, and fails (printing what it should be) when the README has drifted.
+//! help overlay use, and fails (printing what it should be) when the README has drifted. The
+//! README's 80×24 screen is likewise the snapshot's.
 #![allow(clippy::expect_used)]
 
 use kvtui::app::keymap::{BINDINGS, Context};
@@ -38,5 +39,26 @@ fn readme_lists_every_key_of_the_key_map() {
     assert!(
         readme[start..stop].trim() == expected.trim(),
         "README.md's key map is out of date; replace it with:\n{expected}"
+    );
+}
+
+#[test]
+fn readme_shows_the_screen_as_the_80x24_snapshot_has_it() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).expect("README.md");
+    let snapshot =
+        std::fs::read_to_string(format!("{root}/tests/snapshots/screens__main@80x24.snap"))
+            .expect("the snapshot");
+    // The snapshot's body follows its second `---` line (insta's header).
+    let screen = snapshot.splitn(3, "---\n").nth(2).expect("snapshot body");
+    let intro = readme
+        .find("snapshot `tests/snapshots/screens__main@80x24.snap`")
+        .expect("README names the snapshot");
+    let start =
+        readme[intro..].find("```text\n").expect("a text block") + intro + "```text\n".len();
+    let stop = readme[start..].find("```").expect("end of the block") + start;
+    assert!(
+        readme[start..stop].trim_end() == screen.trim_matches('\n'),
+        "README.md's 80×24 screen is out of date; replace it with:\n{screen}"
     );
 }

@@ -24,15 +24,15 @@ fn date(unix: Option<i64>) -> String {
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let details = &state.details;
-    let title = match &details.version {
-        Some(version)
-            if !details.name.is_empty()
-                && state.versions.current.as_deref() != Some(version.as_str()) =>
-        {
-            format!(" {} · older version ", details.name)
-        }
-        _ if !details.name.is_empty() => format!(" {} ", details.name),
-        _ => " Details ".to_owned(),
+    let older = matches!(&details.version,
+        Some(version) if state.versions.current.as_deref() != Some(version.as_str()));
+    let suffix = if older { " · older version" } else { "" };
+    // Borders and the spaces around the title; a long name loses its middle, not its end.
+    let room = usize::from(area.width.saturating_sub(4)).saturating_sub(suffix.chars().count());
+    let title = if details.name.is_empty() {
+        " Details ".to_owned()
+    } else {
+        format!(" {}{suffix} ", super::cut_middle(&details.name, room))
     };
     let block = Block::default()
         .borders(Borders::ALL)

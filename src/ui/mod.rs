@@ -35,6 +35,22 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// `text` in at most `width` characters: a longer one loses its middle to `…`. Names in a vault
+/// share prefixes (`orders-prod-api-key-00473`, `…-00474`), so both ends are kept.
+pub fn cut_middle(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    let length = text.chars().count();
+    if length <= width {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let kept = width.saturating_sub(1);
+    let head = kept.div_ceil(2);
+    let tail = kept - head;
+    let mut cut: String = text.chars().take(head).collect();
+    cut.push('…');
+    cut.extend(text.chars().skip(length - tail));
+    std::borrow::Cow::Owned(cut)
+}
+
 /// Greedy word wrap to `width` columns (counted in chars); a word longer than a line is cut.
 pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);

@@ -1,8 +1,8 @@
 //! The secret list pane: name, enabled, content type, updated, expiry badge. Only the rows on
 //! screen are built, so 100,000 secrets draw as fast as 20.
 
-use super::printable;
 use super::theme::Theme;
+use super::{cut_middle, printable};
 use crate::state::list::{ExpiryBadge, ListLoad};
 use crate::state::{Pane, State};
 use crate::when::format_utc;
@@ -73,6 +73,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
     let height = inner.height.saturating_sub(1) as usize;
     let columns = Columns::for_width(inner.width);
+    let name_width = usize::from(columns.name_width(inner.width));
     let rows = list
         .visible
         .iter()
@@ -87,7 +88,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             } else {
                 Span::styled("✗", theme.disabled())
             };
-            let mut cells = vec![Cell::from(printable(&row.name)), Cell::from(enabled)];
+            let name = cut_middle(&printable(&row.name), name_width).into_owned();
+            let mut cells = vec![Cell::from(name), Cell::from(enabled)];
             if columns.content_type {
                 cells.push(Cell::from(printable(
                     row.item.content_type.as_deref().unwrap_or(""),
@@ -124,13 +126,15 @@ struct Columns {
 }
 
 impl Columns {
-    const NAME_MIN: u16 = 16;
+    /// Enough for most names in full: below it, the content type gives way (it is in the
+    /// details pane too), as at 80 columns.
+    const NAME_MIN: u16 = 28;
 
     fn for_width(width: u16) -> Self {
         let base = Self::NAME_MIN + 1 + 2 + 1 + 7;
         let content_type = width >= base + 11;
-        let updated = width >= base + 11 + 11 + 6;
-        let wide_type = width >= base + 25 + 11 + 6;
+        let updated = width >= base + 11 + 11;
+        let wide_type = width >= base + 25 + 11;
         Self {
             content_type,
             wide_type,
@@ -150,6 +154,20 @@ impl Columns {
         widths
     }
 
+    /// What the name column gets of `width`: the rest after the fixed columns and the spaces
+    /// between columns.
+    fn name_width(&self, width: u16) -> u16 {
+        let fixed: u16 = self
+            .widths()
+            .iter()
+            .map(|constraint| match constraint {
+                Constraint::Length(length) => length + 1,
+                _ => 0,
+            })
+            .sum();
+        width.saturating_sub(fixed)
+    }
+
     fn headers(&self) -> Vec<&'static str> {
         let mut headers = vec!["NAME", "ON"];
         if self.content_type {
@@ -160,5 +178,41 @@ impl Columns {
         }
         headers.push("EXPIRY");
         headers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_keep_both_ends() {
+        assert_eq!(
+            cut_middle("orders-dev-api-key-00473", 24),
+            "orders-dev-api-key-00473"
+        );
+        assert_eq!(
+            cut_middle("orders-dev-api-key-00473", 15),
+            "orders-…y-00473"
+        );
+        // The list pane's name column at 80 columns, as the README shows it.
+        let at_80_columns = usize::from(Columns::for_width(38).name_width(38));
+        assert_eq!(
+            cut_middle("orders-prod-payment-gateway-api-key-00473", at_80_columns),
+            "orders-prod-p…api-key-00473"
+        );
+        assert_eq!(cut_middle("abc", 1), "…");
+        assert_eq!(cut_middle("abc", 0), "…");
+    }
+
+    #[test]
+    fn the_name_column_is_what_the_table_gives_it() {
+        for width in [20, 38, 46, 60, 78, 120] {
+            let columns = Columns::for_width(width);
+            let areas = ratatui::layout::Layout::horizontal(columns.widths())
+                .spacing(1)
+                .split(Rect::new(0, 0, width, 1));
+            assert_eq!(columns.name_width(width), areas[0].width, "width {width}");
+        }
     }
 }
