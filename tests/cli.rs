@@ -5,69 +5,26 @@
 mod support;
 
 use serde_json::Value;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use support::VaultProcess;
+use std::process::Output;
+use support::{Kvtui, VaultProcess};
 
-struct Cli {
-    config: PathBuf,
-    data_dir: tempfile::TempDir,
-    _config_dir: tempfile::TempDir,
+/// A config whose default profile is the vault, and a read-only profile on a dead address.
+fn cli_for(vault: &VaultProcess) -> Kvtui {
+    Kvtui::with_config(&format!(
+        "default_profile = \"test\"\n{}[profiles.frozen]\nvault_url = \"https://127.0.0.1:9\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\nread_only = true\n",
+        vault.profile_toml("test", false),
+        vault.data_dir.display()
+    ))
 }
 
-impl Cli {
-    /// A config whose default profile is the vault, and a read-only profile on a dead address.
-    fn new(vault: &VaultProcess) -> Self {
-        let config_dir = tempfile::tempdir().unwrap();
-        let config = config_dir.path().join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "default_profile = \"test\"\n\
-                 [profiles.test]\nvault_url = \"{url}\"\nauth = \"local\"\nlocal_data_dir = \"{dir}\"\n\
-                 [profiles.frozen]\nvault_url = \"https://127.0.0.1:9\"\nauth = \"local\"\nlocal_data_dir = \"{dir}\"\nread_only = true\n",
-                url = vault.url,
-                dir = vault.data_dir.display()
-            ),
-        )
-        .unwrap();
-        Self {
-            config,
-            data_dir: tempfile::tempdir().unwrap(),
-            _config_dir: config_dir,
-        }
-    }
+/// A run that must succeed, as most of these tests' steps.
+trait Succeeds {
+    /// Its stdout; fails the test (with its stderr) on any other exit than 0.
+    fn ok(&self, args: &[&str]) -> String;
+    fn json(&self, args: &[&str]) -> Value;
+}
 
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
-        command
-            .arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .env("KVTUI_DATA_DIR", self.data_dir.path())
-            .stdin(Stdio::null());
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // A command that refuses before reading stdin may be gone already: a broken pipe here is
-        // its answer, not a test failure.
-        let _ = child.stdin.take().unwrap().write_all(input);
-        child.wait_with_output().unwrap()
-    }
-
+impl Succeeds for Kvtui {
     fn ok(&self, args: &[&str]) -> String {
         let output = self.run(args);
         assert_eq!(
@@ -103,7 +60,7 @@ fn assert_fails(output: &Output, code: i32, expected: &str) {
 #[test]
 fn values_keep_their_exact_bytes_and_stay_masked_unless_revealed() {
     let vault = VaultProcess::start();
-    let cli = Cli::new(&vault);
+    let cli = cli_for(&vault);
     let value = b"line one\r\n  indented\ttab\n\xe2\x9c\x93 trailing newline\n\n";
     let output = cli.run_with_stdin(
         &[
@@ -163,7 +120,7 @@ fn values_keep_their_exact_bytes_and_stay_masked_unless_revealed() {
 #[test]
 fn list_versions_update_and_the_lifecycle() {
     let vault = VaultProcess::start();
-    let cli = Cli::new(&vault);
+    let cli = cli_for(&vault);
     for i in 0..30 {
         cli.run_with_stdin(
             &["secret", "set", &format!("bulk-{i:02}"), "--value-stdin"],
@@ -245,7 +202,7 @@ fn list_versions_update_and_the_lifecycle() {
 #[test]
 fn backup_goes_to_a_new_private_file_and_restores() {
     let vault = VaultProcess::start();
-    let cli = Cli::new(&vault);
+    let cli = cli_for(&vault);
     cli.run_with_stdin(
         &["secret", "set", "saved", "--value-stdin"],
         b"backup-marker",
@@ -281,7 +238,7 @@ fn backup_goes_to_a_new_private_file_and_restores() {
 #[test]
 fn bad_input_exits_2_naming_the_field() {
     let vault = VaultProcess::start();
-    let cli = Cli::new(&vault);
+    let cli = cli_for(&vault);
     let set = |args: &[&str], value: &[u8]| {
         let mut full = vec!["secret", "set"];
         full.extend_from_slice(args);
@@ -366,7 +323,7 @@ fn bad_input_exits_2_naming_the_field() {
 #[test]
 fn read_only_profiles_refuse_writes_before_any_request() {
     let vault = VaultProcess::start();
-    let cli = Cli::new(&vault);
+    let cli = cli_for(&vault);
     // The frozen profile points at a dead address: a request would fail with exit 1.
     for args in [
         vec!["--profile", "frozen", "secret", "set", "x", "--value-stdin"],
@@ -392,36 +349,20 @@ fn read_only_profiles_refuse_writes_before_any_request() {
 
 #[test]
 fn with_no_config_the_cli_runs_on_the_embedded_local_vault() {
-    let data_dir = tempfile::tempdir().unwrap();
-    let config_dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str], input: &[u8]| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kvtui"))
-            .args(args)
-            .env("KVTUI_DATA_DIR", data_dir.path())
-            .env("KVTUI_CONFIG_DIR", config_dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // A command that refuses before reading stdin may be gone already: a broken pipe here is
-        // its answer, not a test failure.
-        let _ = child.stdin.take().unwrap().write_all(input);
-        child.wait_with_output().unwrap()
-    };
-    let set = run(
+    let cli = Kvtui::without_config();
+    let set = cli.run_with_stdin(
         &["secret", "set", "first-run", "--value-stdin"],
         b"zero config",
     );
     assert_eq!(set.status.code(), Some(0), "{}", text(&set.stderr));
-    let shown = run(&["secret", "show", "first-run", "--reveal", "--json"], b"");
+    let shown = cli.run(&["secret", "show", "first-run", "--reveal", "--json"]);
     let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(shown["value"], "zero config");
     assert!(
-        Path::new(&data_dir.path().join("vault.db")).exists(),
+        cli.data_dir().join("vault.db").exists(),
         "persistent, in the data dir"
     );
-    let log = std::fs::read_to_string(data_dir.path().join("kvtui.log")).unwrap();
+    let log = std::fs::read_to_string(cli.data_dir().join("kvtui.log")).unwrap();
     assert!(
         log.contains("local vault started"),
         "logs go to the data dir: {log}"

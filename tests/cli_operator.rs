@@ -5,43 +5,15 @@
 mod support;
 
 use serde_json::Value;
-use std::process::{Command, Output};
-use support::VaultProcess;
+use support::{Kvtui, VaultProcess};
 
-struct Profiles {
-    home: tempfile::TempDir,
-}
-
-impl Profiles {
-    fn new(vaults: &[(&str, &VaultProcess, bool)]) -> Self {
-        let home = tempfile::tempdir().unwrap();
-        let mut config = String::new();
-        for (name, vault, read_only) in vaults {
-            config += &vault.profile_toml(name, *read_only);
-        }
-        std::fs::write(home.path().join("config.toml"), config).unwrap();
-        Self { home }
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        use std::io::Write;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kvtui"))
-            .args(args)
-            .env("KVTUI_CONFIG_DIR", self.home.path())
-            .env("KVTUI_DATA_DIR", self.home.path().join("data"))
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
+/// The binary on a config holding one profile per vault.
+fn kvtui_on(vaults: &[(&str, &VaultProcess, bool)]) -> Kvtui {
+    let config: String = vaults
+        .iter()
+        .map(|(name, vault, read_only)| vault.profile_toml(name, *read_only))
+        .collect();
+    Kvtui::with_config(&config)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -52,12 +24,12 @@ fn text(bytes: &[u8]) -> String {
 fn copy_sets_the_latest_version_in_the_other_profile_and_read_only_targets_refuse() {
     let source = VaultProcess::start();
     let target = VaultProcess::start();
-    let profiles = Profiles::new(&[
+    let profiles = kvtui_on(&[
         ("src", &source, false),
         ("dst", &target, false),
         ("frozen", &target, true),
     ]);
-    let set = profiles.run(
+    let set = profiles.run_with_stdin(
         &[
             "--profile",
             "src",
@@ -72,38 +44,32 @@ fn copy_sets_the_latest_version_in_the_other_profile_and_read_only_targets_refus
             "--expires",
             "+20d",
         ],
-        "copy-me-exactly\n",
+        b"copy-me-exactly\n",
     );
     assert!(set.status.success(), "{}", text(&set.stderr));
 
-    let refused = profiles.run(
-        &[
-            "--profile",
-            "src",
-            "secret",
-            "copy",
-            "db-pass",
-            "--to",
-            "frozen",
-        ],
-        "",
-    );
+    let refused = profiles.run(&[
+        "--profile",
+        "src",
+        "secret",
+        "copy",
+        "db-pass",
+        "--to",
+        "frozen",
+    ]);
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
     assert!(text(&refused.stderr).contains("read-only"));
 
-    let copied = profiles.run(
-        &[
-            "--profile",
-            "src",
-            "secret",
-            "--json",
-            "copy",
-            "db-pass",
-            "--to",
-            "dst",
-        ],
-        "",
-    );
+    let copied = profiles.run(&[
+        "--profile",
+        "src",
+        "secret",
+        "--json",
+        "copy",
+        "db-pass",
+        "--to",
+        "dst",
+    ]);
     assert!(copied.status.success(), "{}", text(&copied.stderr));
     let report: Value = serde_json::from_slice(&copied.stdout).unwrap();
     assert_eq!(report["newSecret"], true);
@@ -112,18 +78,15 @@ fn copy_sets_the_latest_version_in_the_other_profile_and_read_only_targets_refus
         "values are never printed"
     );
 
-    let shown = profiles.run(
-        &[
-            "--profile",
-            "dst",
-            "secret",
-            "--json",
-            "show",
-            "db-pass",
-            "--reveal",
-        ],
-        "",
-    );
+    let shown = profiles.run(&[
+        "--profile",
+        "dst",
+        "secret",
+        "--json",
+        "show",
+        "db-pass",
+        "--reveal",
+    ]);
     let bundle: Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(bundle["value"], "copy-me-exactly\n");
     assert_eq!(bundle["contentType"], "text/plain");
@@ -131,18 +94,15 @@ fn copy_sets_the_latest_version_in_the_other_profile_and_read_only_targets_refus
     assert!(bundle["attributes"]["exp"].as_i64().is_some());
 
     // Again: now a new version there, with an unchanged value.
-    let again = profiles.run(
-        &[
-            "--profile",
-            "src",
-            "secret",
-            "copy",
-            "db-pass",
-            "--to",
-            "dst",
-        ],
-        "",
-    );
+    let again = profiles.run(&[
+        "--profile",
+        "src",
+        "secret",
+        "copy",
+        "db-pass",
+        "--to",
+        "dst",
+    ]);
     assert!(again.status.success());
     assert!(
         text(&again.stdout).contains("value          unchanged"),
@@ -155,14 +115,14 @@ fn copy_sets_the_latest_version_in_the_other_profile_and_read_only_targets_refus
 fn expiring_lists_every_profile_soonest_first() {
     let first = VaultProcess::start();
     let second = VaultProcess::start();
-    let profiles = Profiles::new(&[("one", &first, false), ("two", &second, false)]);
+    let profiles = kvtui_on(&[("one", &first, false), ("two", &second, false)]);
     for (profile, name, expires) in [
         ("one", "soon", "+3d"),
         ("one", "far", "+200d"),
         ("two", "sooner", "+1d"),
         ("two", "forever", "never"),
     ] {
-        let out = profiles.run(
+        let out = profiles.run_with_stdin(
             &[
                 "--profile",
                 profile,
@@ -173,11 +133,11 @@ fn expiring_lists_every_profile_soonest_first() {
                 "--expires",
                 expires,
             ],
-            "v",
+            b"v",
         );
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
-    let listed = profiles.run(&["secret", "--json", "expiring", "--within", "30"], "");
+    let listed = profiles.run(&["secret", "--json", "expiring", "--within", "30"]);
     assert!(listed.status.success(), "{}", text(&listed.stderr));
     let rows: Vec<Value> = serde_json::from_slice(&listed.stdout).unwrap();
     let names: Vec<(&str, &str, &str)> = rows
@@ -203,21 +163,18 @@ fn expiring_lists_every_profile_soonest_first() {
 #[test]
 fn set_can_generate_the_value_without_ever_printing_it() {
     let vault = VaultProcess::start();
-    let profiles = Profiles::new(&[("only", &vault, false)]);
-    let set = profiles.run(
-        &[
-            "secret",
-            "set",
-            "generated",
-            "--generate",
-            "40",
-            "--alphabet",
-            "base64url",
-        ],
-        "",
-    );
+    let profiles = kvtui_on(&[("only", &vault, false)]);
+    let set = profiles.run(&[
+        "secret",
+        "set",
+        "generated",
+        "--generate",
+        "40",
+        "--alphabet",
+        "base64url",
+    ]);
     assert!(set.status.success(), "{}", text(&set.stderr));
-    let shown = profiles.run(&["secret", "--json", "show", "generated", "--reveal"], "");
+    let shown = profiles.run(&["secret", "--json", "show", "generated", "--reveal"]);
     let bundle: Value = serde_json::from_slice(&shown.stdout).unwrap();
     let value = bundle["value"].as_str().unwrap();
     assert_eq!(value.len(), 40);
@@ -228,18 +185,15 @@ fn set_can_generate_the_value_without_ever_printing_it() {
     );
     assert!(!text(&set.stdout).contains(value));
 
-    let bad = profiles.run(
-        &[
-            "secret",
-            "set",
-            "x",
-            "--generate",
-            "8",
-            "--alphabet",
-            "emoji",
-        ],
-        "",
-    );
+    let bad = profiles.run(&[
+        "secret",
+        "set",
+        "x",
+        "--generate",
+        "8",
+        "--alphabet",
+        "emoji",
+    ]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(
         text(&bad.stderr).contains("alphabet"),
@@ -251,8 +205,8 @@ fn set_can_generate_the_value_without_ever_printing_it() {
 #[test]
 fn rollback_sets_a_new_version_from_an_old_one() {
     let vault = VaultProcess::start();
-    let profiles = Profiles::new(&[("only", &vault, false)]);
-    let first = profiles.run(
+    let profiles = kvtui_on(&[("only", &vault, false)]);
+    let first = profiles.run_with_stdin(
         &[
             "secret",
             "--json",
@@ -262,7 +216,7 @@ fn rollback_sets_a_new_version_from_an_old_one() {
             "--tag",
             "team=x",
         ],
-        "old\r\nvalue\n",
+        b"old\r\nvalue\n",
     );
     let first: Value = serde_json::from_slice(&first.stdout).unwrap();
     assert!(first.get("value").is_none(), "set never prints the value");
@@ -273,15 +227,15 @@ fn rollback_sets_a_new_version_from_an_old_one() {
         .next()
         .unwrap()
         .to_owned();
-    profiles.run(&["secret", "set", "conf", "--value-stdin"], "new");
-    let rolled = profiles.run(&["secret", "rollback", "conf", "--version", &version], "");
+    profiles.run_with_stdin(&["secret", "set", "conf", "--value-stdin"], b"new");
+    let rolled = profiles.run(&["secret", "rollback", "conf", "--version", &version]);
     assert!(rolled.status.success(), "{}", text(&rolled.stderr));
     assert!(text(&rolled.stdout).starts_with(&format!("rolled conf back to version {version}")));
-    let shown = profiles.run(&["secret", "--json", "show", "conf", "--reveal"], "");
+    let shown = profiles.run(&["secret", "--json", "show", "conf", "--reveal"]);
     let bundle: Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(bundle["value"], "old\r\nvalue\n");
     assert_eq!(bundle["tags"]["team"], "x");
-    let versions = profiles.run(&["secret", "--json", "versions", "conf"], "");
+    let versions = profiles.run(&["secret", "--json", "versions", "conf"]);
     let versions: Vec<Value> = serde_json::from_slice(&versions.stdout).unwrap();
     assert_eq!(versions.len(), 3);
 }

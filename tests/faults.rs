@@ -10,57 +10,11 @@ mod pty;
 mod support;
 
 use serde_json::{Value, json};
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-use support::{API, VaultProcess};
+use support::{API, Kvtui, VaultProcess};
 
 /// A value no message may show.
 const VALUE: &str = "fault-test-value-7f3a";
-
-struct Cli {
-    config: PathBuf,
-    data_dir: tempfile::TempDir,
-    _config_dir: tempfile::TempDir,
-}
-
-impl Cli {
-    fn new(vault: &VaultProcess) -> Self {
-        let config_dir = tempfile::tempdir().unwrap();
-        let config = config_dir.path().join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[profiles.test]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\n",
-                vault.url,
-                vault.data_dir.display()
-            ),
-        )
-        .unwrap();
-        Self {
-            config,
-            data_dir: tempfile::tempdir().unwrap(),
-            _config_dir: config_dir,
-        }
-    }
-
-    fn run(&self, args: &[&str], stdin: &[u8]) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kvtui"))
-            .arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .env("KVTUI_DATA_DIR", self.data_dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // A command that fails before reading stdin may be gone already (a broken pipe).
-        let _ = child.stdin.take().unwrap().write_all(stdin);
-        child.wait_with_output().unwrap()
-    }
-}
 
 /// What became of the operations run under one kind of fault.
 #[derive(Default, Debug)]
@@ -71,8 +25,8 @@ struct Tally {
 
 impl Tally {
     /// Runs one operation and checks it completed (and `check` agrees) or failed clearly.
-    fn run(&mut self, cli: &Cli, args: &[&str], stdin: &[u8], check: impl FnOnce(&str)) -> bool {
-        let output = cli.run(args, stdin);
+    fn run(&mut self, cli: &Kvtui, args: &[&str], stdin: &[u8], check: impl FnOnce(&str)) -> bool {
+        let output = cli.run_with_stdin(args, stdin);
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
@@ -132,7 +86,7 @@ async fn exists(vault: &VaultProcess, name: &str) -> bool {
 /// The whole CLI, twice over, under `faults`; returns what became of each operation.
 async fn every_operation_under(faults: Value, rounds: usize) -> Tally {
     let vault = VaultProcess::start();
-    let cli = Cli::new(&vault);
+    let cli = Kvtui::with_config(&vault.profile_toml("test", false));
     let work = tempfile::tempdir().unwrap();
     let mut tally = Tally::default();
     for round in 0..rounds {
@@ -267,7 +221,7 @@ async fn bursts_of_503_shorter_and_longer_than_the_retries() {
 
     // A burst longer than the retries: each operation fails, clearly, and changes nothing.
     let vault = VaultProcess::start();
-    let cli = Cli::new(&vault);
+    let cli = Kvtui::with_config(&vault.profile_toml("test", false));
     let mut tally = Tally::default();
     for args in [
         vec!["secret", "set", "burst", "--value-stdin"],

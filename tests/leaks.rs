@@ -14,10 +14,9 @@ mod support;
 use base64::Engine;
 use pty::{ENTER, ESC, Pty, TAB};
 use serde_json::json;
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 use support::VaultProcess;
 
@@ -85,20 +84,14 @@ struct Cli<'a> {
 impl Cli<'_> {
     /// Runs `kvtui ARGS` with trace logging; checks stderr always, and stdout unless `--reveal`.
     fn run(&mut self, args: &[&str], stdin: &[u8]) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kvtui"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
+        command
             .arg("--config")
             .arg(self.config)
             .args(args)
             .env("KVTUI_DATA_DIR", self.data_dir)
-            .env("KVTUI_LOG", "trace")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // A command that fails before reading stdin may be gone already (a broken pipe).
-        let _ = child.stdin.take().unwrap().write_all(stdin);
-        let output = child.wait_with_output().unwrap();
+            .env("KVTUI_LOG", "trace");
+        let output = support::output_with_stdin(command, stdin);
         self.markers
             .assert_clean(&format!("stderr of {args:?}"), &output.stderr);
         if !args.contains(&"--reveal") {

@@ -192,3 +192,61 @@ pub fn by_status(statuses: &[u16]) -> std::collections::BTreeMap<u16, usize> {
     }
     counts
 }
+
+/// The real `kvtui` binary with a config and a data dir of its own, in a temporary directory
+/// removed when this is dropped.
+pub struct Kvtui {
+    home: tempfile::TempDir,
+}
+
+impl Kvtui {
+    pub fn with_config(toml: &str) -> Self {
+        let home = tempfile::tempdir().expect("tempdir");
+        std::fs::write(home.path().join("config.toml"), toml).expect("config.toml");
+        Self { home }
+    }
+
+    /// No config file at all: the first run of a new user.
+    pub fn without_config() -> Self {
+        Self {
+            home: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data")
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
+        command
+            .args(args)
+            .env("KVTUI_CONFIG_DIR", self.home.path())
+            .env("KVTUI_DATA_DIR", self.data_dir())
+            .stdin(Stdio::null());
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().expect("kvtui runs")
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> std::process::Output {
+        output_with_stdin(self.command(args), input)
+    }
+}
+
+/// Runs `command` with `input` on its stdin and collects what it printed.
+pub fn output_with_stdin(mut command: Command, input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kvtui starts");
+    // A command that refuses before reading stdin may be gone already: a broken pipe here is its
+    // answer, not a test failure.
+    let _ = child.stdin.take().expect("stdin").write_all(input);
+    child.wait_with_output().expect("kvtui ends")
+}
