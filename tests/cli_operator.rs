@@ -48,28 +48,16 @@ fn copy_sets_the_latest_version_in_the_other_profile_and_read_only_targets_refus
     );
     assert!(set.status.success(), "{}", text(&set.stderr));
 
-    let refused = profiles.run(&[
-        "--profile",
-        "src",
-        "secret",
-        "copy",
-        "db-pass",
-        "--to",
-        "frozen",
-    ]);
+    let from_src = |args: &[&str]| {
+        let mut full = vec!["--profile", "src", "secret"];
+        full.extend_from_slice(args);
+        profiles.run(&full)
+    };
+    let refused = from_src(&["copy", "db-pass", "--to", "frozen"]);
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
     assert!(text(&refused.stderr).contains("read-only"));
 
-    let copied = profiles.run(&[
-        "--profile",
-        "src",
-        "secret",
-        "--json",
-        "copy",
-        "db-pass",
-        "--to",
-        "dst",
-    ]);
+    let copied = from_src(&["--json", "copy", "db-pass", "--to", "dst"]);
     assert!(copied.status.success(), "{}", text(&copied.stderr));
     let report: Value = serde_json::from_slice(&copied.stdout).unwrap();
     assert_eq!(report["newSecret"], true);
@@ -94,15 +82,7 @@ fn copy_sets_the_latest_version_in_the_other_profile_and_read_only_targets_refus
     assert!(bundle["attributes"]["exp"].as_i64().is_some());
 
     // Again: now a new version there, with an unchanged value.
-    let again = profiles.run(&[
-        "--profile",
-        "src",
-        "secret",
-        "copy",
-        "db-pass",
-        "--to",
-        "dst",
-    ]);
+    let again = from_src(&["copy", "db-pass", "--to", "dst"]);
     assert!(again.status.success());
     assert!(
         text(&again.stdout).contains("value          unchanged"),
