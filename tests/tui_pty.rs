@@ -5,7 +5,7 @@
 mod pty;
 mod support;
 
-use pty::{ENTER, ESC, Pty, TAB, ctrl};
+use pty::{BACKTAB, ENTER, ESC, Pty, TAB, ctrl};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
@@ -121,6 +121,9 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
     tui.send(TAB);
     tui.type_text("+30d");
     let screen = tui.wait_for("→ 20");
+    // Shift-Tab as the terminal sends it goes back a field.
+    tui.send(BACKTAB);
+    tui.type_text("-eu");
     assert!(
         !screen.contains("first-value"),
         "the value is masked while typed:\n{screen}"
@@ -133,7 +136,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
     let latest = get(&vault, "/secrets/pty-db-password").await;
     assert_eq!(latest["value"], "first-value");
     assert_eq!(latest["contentType"], "text/plain");
-    assert_eq!(latest["tags"], json!({"env": "prod"}));
+    assert_eq!(latest["tags"], json!({"env": "prod-eu"}));
     let expires = latest["attributes"]["exp"].as_i64().unwrap();
     assert!((expires - (now() + 30 * 86_400)).abs() < 120, "{latest}");
     let first_version = latest["id"]
@@ -159,7 +162,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
     });
     let latest = get(&vault, "/secrets/pty-db-password").await;
     assert_eq!(latest["value"], "second-value");
-    assert_eq!(latest["tags"], json!({"env": "prod"}));
+    assert_eq!(latest["tags"], json!({"env": "prod-eu"}));
     let second_version = latest["id"]
         .as_str()
         .unwrap()

@@ -122,9 +122,10 @@ impl Press {
     }
 
     fn matches(&self, event: &KeyEvent) -> bool {
-        // Shift is part of the character itself ('G', '?'), so it is not compared for chars.
+        // Shift is part of the character itself ('G', '?'), so it is not compared for chars;
+        // nor for BackTab, which terminals send as Shift-Tab and crossterm reports with SHIFT.
         let modifiers = match event.code {
-            KeyCode::Char(_) => event.modifiers - KeyModifiers::SHIFT,
+            KeyCode::Char(_) | KeyCode::BackTab => event.modifiers - KeyModifiers::SHIFT,
             _ => event.modifiers,
         };
         self.code == event.code && self.modifiers == modifiers

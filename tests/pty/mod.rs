@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 pub const ENTER: &str = "\r";
 pub const ESC: &str = "\x1b";
 pub const TAB: &str = "\t";
+/// Shift-Tab, as terminals send it.
+pub const BACKTAB: &str = "\x1b[Z";
 
 pub fn ctrl(c: char) -> String {
     char::from(c as u8 & 0x1f).to_string()
