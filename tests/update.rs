@@ -311,6 +311,44 @@ fn an_invalid_form_is_not_sent_and_focuses_the_first_bad_field() {
 }
 
 #[test]
+fn what_was_said_of_a_form_s_fields_goes_when_they_are_fixed_or_the_form_is_discarded() {
+    let fields_to_fix = |state: &State| {
+        state
+            .last_result
+            .as_ref()
+            .is_some_and(|(_, message)| message.contains("to fix"))
+    };
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "bad name!");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "v");
+    ctrl(&mut state, 's');
+    assert!(fields_to_fix(&state));
+    // Focus is on the name: mend it and send again.
+    for _ in 0.."bad name!".len() {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "good-name");
+    ctrl(&mut state, 's');
+    assert!(
+        matches!(state.form().unwrap().submit, Submit::Review(_)),
+        "the review opens"
+    );
+    assert!(!fields_to_fix(&state), "{:?}", state.last_result);
+
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Backspace);
+    type_text(&mut state, " !");
+    ctrl(&mut state, 's');
+    assert!(fields_to_fix(&state));
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('y'));
+    assert!(matches!(state.overlay, Overlay::None));
+    assert!(!fields_to_fix(&state), "{:?}", state.last_result);
+}
+
+#[test]
 fn a_failed_submit_keeps_every_field_and_can_be_sent_again() {
     let mut state = listed("staging");
     press(&mut state, KeyCode::Char('e'));

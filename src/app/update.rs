@@ -733,7 +733,16 @@ fn form_input(state: &mut State, key: KeyEvent) {
 }
 
 fn close_form(state: &mut State) {
+    forget_field_problems(state);
     state.overlay = Overlay::None;
+}
+
+/// A form that was sent once may have left its problems on the status line: they go when the
+/// fields are fixed or the form is closed, not at the next unrelated result.
+fn forget_field_problems(state: &mut State) {
+    if state.form().is_some_and(|form| form.attempted) {
+        state.last_result = None;
+    }
 }
 
 fn form_action(state: &mut State, action: Action) -> Vec<Effect> {
@@ -873,6 +882,7 @@ fn resolve_deleted(state: &mut State, generation: u64, name: String, purge: bool
 /// Ctrl-s: check every field, then show what the write will change before anything is sent.
 fn submit(state: &mut State, now: i64) -> Vec<Effect> {
     let Err(errors) = ops::review_form(state, now) else {
+        forget_field_problems(state);
         return Vec::new();
     };
     let Some(form) = state.form_mut() else {
