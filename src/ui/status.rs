@@ -62,13 +62,80 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         first.insert(vault_at, Span::raw(" "));
     }
-    let mut second = Vec::new();
-    for (key, help) in keymap::hints(keymap::context(state), state.read_only()) {
-        second.push(Span::styled(format!(" {key}"), theme.key()));
-        second.push(Span::styled(format!(" {help} "), theme.dim()));
-    }
+    let hints: Vec<[Span; 2]> = keymap::hints(keymap::context(state), state.read_only())
+        .into_iter()
+        .map(|(key, help)| {
+            [
+                Span::styled(format!(" {key}"), theme.key()),
+                Span::styled(format!(" {help} "), theme.dim()),
+            ]
+        })
+        .collect();
+    let second: Vec<Span> = fitting(hints, usize::from(area.width))
+        .into_iter()
+        .flatten()
+        .collect();
     frame.render_widget(
         Paragraph::new(vec![Line::from(first), Line::from(second)]),
         area,
     );
+}
+
+/// The hints that fit in `width` whole, in their order. When some must go, `?` (help, which
+/// lists every key) stays, last, rather than being cut off the end of the line.
+fn fitting(hints: Vec<[Span<'_>; 2]>, width: usize) -> Vec<[Span<'_>; 2]> {
+    let span_width = |hint: &[Span; 2]| hint[0].width() + hint[1].width();
+    // The last hint's trailing space may fall off the edge.
+    let width = width + 1;
+    if hints.iter().map(span_width).sum::<usize>() <= width {
+        return hints;
+    }
+    let help = hints.iter().position(|hint| hint[0].content.trim() == "?");
+    let mut room = width.saturating_sub(help.map_or(0, |at| span_width(&hints[at])));
+    let mut kept = Vec::new();
+    let mut help_hint = None;
+    for (index, hint) in hints.into_iter().enumerate() {
+        if Some(index) == help {
+            help_hint = Some(hint);
+        } else if span_width(&hint) <= room {
+            room -= span_width(&hint);
+            kept.push(hint);
+        } else {
+            room = 0;
+        }
+    }
+    kept.extend(help_hint);
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hints(keys: &[&'static str]) -> Vec<[Span<'static>; 2]> {
+        keys.iter()
+            .map(|key| [Span::raw(format!(" {key}")), Span::raw(" does ")])
+            .collect()
+    }
+
+    fn keys(hints: &[[Span; 2]]) -> Vec<String> {
+        hints
+            .iter()
+            .map(|h| h[0].content.trim().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn hints_that_do_not_fit_go_whole_and_help_stays() {
+        // Each hint is 8 wide (" a does "); the last one's trailing space may be cut.
+        let all = ["a", "b", "?", "c"];
+        assert_eq!(keys(&fitting(hints(&all), 31)), all);
+        assert_eq!(keys(&fitting(hints(&all), 30)), ["a", "b", "?"]);
+        assert_eq!(
+            keys(&fitting(hints(&["a", "b", "c", "?"]), 28)),
+            ["a", "b", "?"]
+        );
+        assert_eq!(keys(&fitting(hints(&["a", "b", "c"]), 20)), ["a", "b"]);
+        assert_eq!(keys(&fitting(hints(&["a", "?"]), 3)), ["?"]);
+    }
 }
