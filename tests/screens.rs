@@ -139,18 +139,14 @@ fn filter_typed() {
 
 fn filled_form() -> State {
     let mut state = listed("staging");
-    press(&mut state, KeyCode::Char('n'));
-    type_text(&mut state, "payments-api-key");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "s3cr3t-hunter2");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "text/plain");
-    ctrl(&mut state, 'n');
-    type_text(&mut state, "owner");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "payments");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "+90d");
+    type_new_secret(
+        &mut state,
+        "payments-api-key",
+        "s3cr3t-hunter2",
+        "text/plain",
+        ("owner", "payments"),
+        "+90d",
+    );
     press(&mut state, KeyCode::Tab);
     type_text(&mut state, "2027-01-20");
     state

@@ -220,18 +220,14 @@ fn read_only_profiles_refuse_every_write_key() {
 #[test]
 fn a_valid_form_submits_in_the_background_and_success_selects_the_new_version() {
     let mut state = listed("staging");
-    press(&mut state, KeyCode::Char('n'));
-    type_text(&mut state, "new-api-key");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "line one\nline two");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "text/plain");
-    ctrl(&mut state, 'n');
-    type_text(&mut state, "env");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "prod");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "+30d");
+    type_new_secret(
+        &mut state,
+        "new-api-key",
+        "line one\nline two",
+        "text/plain",
+        ("env", "prod"),
+        "+30d",
+    );
     let effects = submit_form(&mut state);
     let (request, name, params) = set_secret(&effects).expect("a Set Secret effect");
     assert_eq!(name, "new-api-key");

@@ -260,6 +260,30 @@ pub fn type_text(state: &mut State, text: &str) {
     }
 }
 
+/// `n`, then the new-secret form typed field by field as a user would, up to the expiry (the
+/// focus is left there).
+pub fn type_new_secret(
+    state: &mut State,
+    name: &str,
+    value: &str,
+    content_type: &str,
+    (tag_key, tag_value): (&str, &str),
+    expires: &str,
+) {
+    press(state, KeyCode::Char('n'));
+    type_text(state, name);
+    press(state, KeyCode::Tab);
+    type_text(state, value);
+    press(state, KeyCode::Tab);
+    type_text(state, content_type);
+    ctrl(state, 'n');
+    type_text(state, tag_key);
+    press(state, KeyCode::Tab);
+    type_text(state, tag_value);
+    press(state, KeyCode::Tab);
+    type_text(state, expires);
+}
+
 /// The Set Secret effect among `effects`.
 pub fn set_secret(effects: &[Effect]) -> Option<(u64, &str, &SetSecretParameters)> {
     effects.iter().find_map(|effect| match effect {
