@@ -5,7 +5,7 @@
 mod pty;
 mod support;
 
-use pty::{BACKTAB, ENTER, ESC, Pty, TAB, ctrl};
+use pty::{BACKTAB, ENTER, ESC, Pty, TAB};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
@@ -112,12 +112,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
 
     // A new secret through the form, with a content type, a tag and an expiry.
     tui.start_new_secret("pty-db-password", "first-value");
-    tui.send(TAB);
-    tui.type_text("text/plain");
-    tui.send(&ctrl('n'));
-    tui.type_text("env");
-    tui.send(TAB);
-    tui.type_text("prod");
+    tui.type_content_type_and_tag("text/plain", ("env", "prod"));
     tui.send(TAB);
     tui.type_text("+30d");
     let screen = tui.wait_for("→ 20");
@@ -217,12 +212,7 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     tui.wait_for("No secrets yet");
 
     tui.start_new_secret("flaky-secret", "kept-value");
-    tui.send(TAB);
-    tui.type_text("application/json");
-    tui.send(&ctrl('n'));
-    tui.type_text("team");
-    tui.send(TAB);
-    tui.type_text("payments");
+    tui.type_content_type_and_tag("application/json", ("team", "payments"));
 
     // Every attempt fails with 503 and no wait: the client gives up, the form keeps every field.
     vault

@@ -114,6 +114,16 @@ impl Pty {
         self.type_text(value);
     }
 
+    /// After `start_new_secret`: the content type and one tag (focus is left on its value).
+    pub fn type_content_type_and_tag(&mut self, content_type: &str, (key, value): (&str, &str)) {
+        self.send(TAB);
+        self.type_text(content_type);
+        self.send(&ctrl('n'));
+        self.type_text(key);
+        self.send(TAB);
+        self.type_text(value);
+    }
+
     /// Ctrl-s in the form, then Enter on the review it opens; returns the review as shown.
     pub fn submit(&mut self) -> String {
         self.send(&ctrl('s'));
