@@ -4,7 +4,9 @@
 
 use super::action::Action;
 use super::effect::Effect;
-use super::update::{begin, finish, load_secret_and_versions, report, selection_changed, short};
+use super::update::{
+    begin, finish, load_secret_and_versions, refuse_if_read_only, report, selection_changed, short,
+};
 use crate::state::form::{FormField, SecretForm, Submit, text};
 use crate::state::list::ExpiryBadge;
 use crate::state::review::{Snapshot, ValueChange, changes};
@@ -50,18 +52,6 @@ fn record_in(
         ok,
         outcome,
     });
-}
-
-fn refuse_if_read_only(state: &mut State) -> bool {
-    if state.read_only() {
-        let name = state.profile().name.clone();
-        report(
-            state,
-            Level::Error,
-            format!("profile {name} is read-only: writes are disabled"),
-        );
-    }
-    state.read_only()
 }
 
 fn version_of(bundle: &SecretBundle) -> String {

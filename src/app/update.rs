@@ -658,7 +658,8 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
-fn refuse_if_read_only(state: &mut State) -> bool {
+/// Says why and returns true on a read-only profile, where no write may start.
+pub(super) fn refuse_if_read_only(state: &mut State) -> bool {
     if state.read_only() {
         let name = state.profile().name.clone();
         report(
