@@ -525,6 +525,20 @@ fn jump_to_expiring(state: &mut State) -> Vec<Effect> {
     }
 }
 
+/// Registers the open confirmation's or prompt's request: the dialog then waits for it, its
+/// earlier error gone.
+fn begin_dialog_request(state: &mut State, label: String) -> u64 {
+    let request = begin(state, label);
+    let (pending, error) = match &mut state.overlay {
+        Overlay::Confirm(confirm) => (&mut confirm.pending, &mut confirm.error),
+        Overlay::Prompt(prompt) => (&mut prompt.pending, &mut prompt.error),
+        _ => return request,
+    };
+    *pending = Some(request);
+    *error = None;
+    request
+}
+
 /// Keys on the review, confirmation, prompt, diff and copy-target overlays.
 pub fn overlay_action(state: &mut State, action: Action) -> Vec<Effect> {
     let generation = state.generation;
@@ -558,11 +572,7 @@ pub fn overlay_action(state: &mut State, action: Action) -> Vec<Effect> {
                     }
                     let purge = matches!(confirm.action, ConfirmAction::Purge { .. });
                     let label = if purge { "purging" } else { "deleting" };
-                    let request = begin(state, format!("{label} {name}"));
-                    if let Overlay::Confirm(confirm) = &mut state.overlay {
-                        confirm.pending = Some(request);
-                        confirm.error = None;
-                    }
+                    let request = begin_dialog_request(state, format!("{label} {name}"));
                     return vec![if purge {
                         Effect::PurgeDeleted {
                             generation,
@@ -599,11 +609,7 @@ pub fn overlay_action(state: &mut State, action: Action) -> Vec<Effect> {
                         PromptPurpose::BackupTo { name } => format!("backing {name} up"),
                         PromptPurpose::RestoreFrom => "restoring a backup".to_owned(),
                     };
-                    let request = begin(state, label);
-                    if let Overlay::Prompt(prompt) = &mut state.overlay {
-                        prompt.pending = Some(request);
-                        prompt.error = None;
-                    }
+                    let request = begin_dialog_request(state, label);
                     return vec![match purpose {
                         PromptPurpose::BackupTo { name } => Effect::Backup {
                             generation,
