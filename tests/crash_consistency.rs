@@ -209,15 +209,9 @@ async fn writes_acknowledged_by_the_embedded_vault_survive_killing_the_tui() {
         acknowledged.len()
     );
     for (name, version, value) in &acknowledged {
-        let body: Value = client
-            .get(format!("{}/secrets/{name}/{version}?{API}", vault.url))
-            .bearer_auth(&vault.token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = vault
+            .get_json(&client, &format!("/secrets/{name}/{version}"))
+            .await;
         assert_eq!(
             body["value"],
             value.as_str(),
@@ -225,15 +219,7 @@ async fn writes_acknowledged_by_the_embedded_vault_survive_killing_the_tui() {
         );
     }
     for (name, value) in &typed {
-        let body: Value = client
-            .get(format!("{}/secrets/{name}?{API}", vault.url))
-            .bearer_auth(&vault.token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = vault.get_json(&client, &format!("/secrets/{name}")).await;
         assert_eq!(
             body["value"],
             value.as_str(),

@@ -249,22 +249,13 @@ async fn bursts_of_503_shorter_and_longer_than_the_retries() {
 async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() {
     use pty::{ESC, Pty};
     let vault = VaultProcess::start();
-    let home = tempfile::tempdir().unwrap();
-    std::fs::write(
-        home.path().join("config.toml"),
-        format!(
-            "[profiles.e2e]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\n",
-            vault.url,
-            vault.data_dir.display()
-        ),
-    )
-    .unwrap();
-    let data = home.path().join("data");
+    let kvtui = Kvtui::with_config(&vault.profile_toml("e2e", false));
+    let data = kvtui.data_dir();
     let mut tui = Pty::spawn(
         std::path::Path::new(env!("CARGO_BIN_EXE_kvtui")),
         &[],
         &[
-            ("KVTUI_CONFIG_DIR", home.path().to_str().unwrap()),
+            ("KVTUI_CONFIG_DIR", kvtui.home().to_str().unwrap()),
             ("KVTUI_DATA_DIR", data.to_str().unwrap()),
         ],
         (100, 30),
@@ -330,16 +321,9 @@ async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() 
         assert_eq!(rows, 1, "{name} is listed {rows} times:\n{screen}");
     }
     for (name, value) in &landed {
-        let body: Value = vault
-            .client()
-            .get(format!("{}/secrets/{name}?{API}", vault.url))
-            .bearer_auth(&vault.token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = vault
+            .get_json(&vault.client(), &format!("/secrets/{name}"))
+            .await;
         assert_eq!(body["value"], value.as_str(), "{name}");
     }
     println!(

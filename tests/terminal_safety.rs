@@ -14,7 +14,7 @@ mod support;
 use pty::Pty;
 use std::path::Path;
 use std::time::Duration;
-use support::VaultProcess;
+use support::{Kvtui, VaultProcess};
 
 const F12: &str = "\x1b[24~";
 const LEAVE_ALTERNATE_SCREEN: &[u8] = b"\x1b[?1049l";
@@ -29,17 +29,8 @@ fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 fn panic_in(place: &str) {
     let vault = VaultProcess::start();
-    let home = tempfile::tempdir().unwrap();
-    std::fs::write(
-        home.path().join("config.toml"),
-        format!(
-            "[profiles.e2e]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\n",
-            vault.url,
-            vault.data_dir.display()
-        ),
-    )
-    .unwrap();
-    let data = home.path().join("data");
+    let kvtui = Kvtui::with_config(&vault.profile_toml("e2e", false));
+    let data = kvtui.data_dir();
     let mut tui = Pty::spawn(
         Path::new("/bin/sh"),
         &[
@@ -48,7 +39,7 @@ fn panic_in(place: &str) {
             env!("CARGO_BIN_EXE_kvtui"),
         ],
         &[
-            ("KVTUI_CONFIG_DIR", home.path().to_str().unwrap()),
+            ("KVTUI_CONFIG_DIR", kvtui.home().to_str().unwrap()),
             ("KVTUI_DATA_DIR", data.to_str().unwrap()),
             ("KVTUI_DEBUG_PANIC", place),
             ("RUST_BACKTRACE", "0"),

@@ -6,7 +6,7 @@ mod pty;
 mod support;
 
 use pty::{BACKTAB, ENTER, ESC, Pty, TAB};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::path::Path;
 use std::time::Duration;
 use support::{API, VaultProcess};
@@ -82,20 +82,6 @@ impl Session {
     }
 }
 
-async fn get(vault: &VaultProcess, path: &str) -> Value {
-    let separator = if path.contains('?') { '&' } else { '?' };
-    vault
-        .client()
-        .get(format!("{}{path}{separator}{API}", vault.url))
-        .bearer_auth(&vault.token)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json")
-}
-
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -128,7 +114,9 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
     assert!(screen.contains("pty-db-password"), "{screen}");
     assert!(screen.contains("Versions 1"), "{screen}");
 
-    let latest = get(&vault, "/secrets/pty-db-password").await;
+    let latest = vault
+        .get_json(&vault.client(), "/secrets/pty-db-password")
+        .await;
     assert_eq!(latest["value"], "first-value");
     assert_eq!(latest["contentType"], "text/plain");
     assert_eq!(latest["tags"], json!({"env": "prod-eu"}));
@@ -155,7 +143,9 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
     let screen = tui.wait_until("two versions", Duration::from_secs(20), |s| {
         s.contains("Versions 2")
     });
-    let latest = get(&vault, "/secrets/pty-db-password").await;
+    let latest = vault
+        .get_json(&vault.client(), "/secrets/pty-db-password")
+        .await;
     assert_eq!(latest["value"], "second-value");
     assert_eq!(latest["tags"], json!({"env": "prod-eu"}));
     let second_version = latest["id"]
@@ -243,7 +233,9 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     tui.submit();
     tui.wait_for("retry 1/5");
     tui.wait_for("Set flaky-secret: new version");
-    let stored = get(&vault, "/secrets/flaky-secret").await;
+    let stored = vault
+        .get_json(&vault.client(), "/secrets/flaky-secret")
+        .await;
     assert_eq!(stored["value"], "kept-value");
     assert_eq!(stored["contentType"], "application/json");
     assert_eq!(stored["tags"], json!({"team": "payments"}));

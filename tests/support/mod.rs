@@ -98,6 +98,20 @@ impl VaultProcess {
             .expect("client")
     }
 
+    /// GET `path` (with the API version added) with the vault's token, as JSON.
+    pub async fn get_json(&self, client: &reqwest::Client, path: &str) -> serde_json::Value {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        client
+            .get(format!("{}{path}{separator}{API}", self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json")
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -211,6 +225,11 @@ impl Kvtui {
         Self {
             home: tempfile::tempdir().expect("tempdir"),
         }
+    }
+
+    /// The config dir (`KVTUI_CONFIG_DIR`).
+    pub fn home(&self) -> &Path {
+        self.home.path()
     }
 
     pub fn data_dir(&self) -> PathBuf {
