@@ -863,7 +863,7 @@ pub fn on_updated(
     if generation != state.generation {
         return Vec::new();
     }
-    let in_form = matches!(state.form(), Some(form) if matches!(form.submit, Submit::Submitting { request: r } if r == request));
+    let in_form = state.form().is_some_and(|form| form.awaits(request));
     let in_review =
         matches!(&state.overlay, Overlay::Review(review) if review.pending == Some(request));
     if !in_form && !in_review {

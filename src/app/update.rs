@@ -917,8 +917,8 @@ fn on_set(
     result: Result<SecretBundle, VaultError>,
 ) -> Vec<Effect> {
     finish(state, request);
-    let ours = generation == state.generation
-        && matches!(state.form(), Some(form) if matches!(form.submit, Submit::Submitting { request: r } if r == request));
+    let ours =
+        generation == state.generation && state.form().is_some_and(|form| form.awaits(request));
     if !ours {
         return Vec::new();
     }

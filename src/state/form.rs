@@ -311,6 +311,11 @@ impl SecretForm {
         }
     }
 
+    /// Whether this form sent `request` and awaits its answer.
+    pub fn awaits(&self, request: u64) -> bool {
+        matches!(self.submit, Submit::Submitting { request: sent } if sent == request)
+    }
+
     pub fn is_busy(&self) -> bool {
         matches!(
             self.submit,
