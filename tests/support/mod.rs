@@ -2,6 +2,8 @@
 //! real HTTPS with its own CA.
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
+pub mod net;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
