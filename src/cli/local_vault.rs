@@ -73,7 +73,7 @@ impl LocalVaultArgs {
                 error_status: self.fault_status,
                 retry_after_secs: self.fault_retry_after,
                 drop_rate: self.fault_drop_rate,
-                fail_next: 0,
+                ..Faults::default()
             },
         })
     }

@@ -22,6 +22,28 @@ pub struct Faults {
     pub drop_rate: f64,
     /// The next N requests fail with `error_status` whatever the rates say: a deterministic burst.
     pub fail_next: u32,
+    /// Lists page as the service can: pages shorter than asked for, and empty pages, each with a
+    /// next link; only the last page has none.
+    pub short_pages: bool,
+    /// For this long after a delete the deleted secret is not visible yet (its GET answers 404)
+    /// and purge or recover answer 409, as the service does while it processes a delete.
+    pub delete_lag_ms: u64,
+    /// Every data-plane request is refused with the service's 403 for this reason.
+    pub forbidden: Option<Forbidden>,
+}
+
+/// Why the service refuses a caller it has authenticated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Forbidden {
+    /// Azure RBAC: no role assignment grants the operation's data action (`ForbiddenByRbac`).
+    Rbac,
+    /// The vault's access policy lacks the operation's permission (`AccessDenied`).
+    AccessPolicy,
+    /// The vault's network rules do not admit the client's address (`ForbiddenByFirewall`).
+    Firewall,
+    /// Public network access is off: only a private endpoint reaches it (`ForbiddenByConnection`).
+    PrivateLink,
 }
 
 impl Default for Faults {
@@ -33,6 +55,9 @@ impl Default for Faults {
             retry_after_secs: 1,
             drop_rate: 0.0,
             fail_next: 0,
+            short_pages: false,
+            delete_lag_ms: 0,
+            forbidden: None,
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod backup;
 pub mod faults;
+mod forbidden;
 mod routes;
 pub mod store;
 pub mod tls;
@@ -211,6 +212,7 @@ impl Handler {
                 faults: FaultInjector::new(config.faults.clone()),
                 clock_offset: AtomicI64::new(0),
                 backup_key,
+                deleting: Default::default(),
             }),
         })
     }

@@ -55,6 +55,9 @@ pub struct Shared {
     /// Seconds added to the wall clock; moved forward by tests to reach purge and expiry dates.
     pub clock_offset: AtomicI64,
     pub backup_key: Zeroizing<[u8; backup::KEY_LEN]>,
+    /// Secrets deleted within the `delete_lag_ms` fault, by lower-cased name: until their instant
+    /// passes, the delete is still being processed.
+    pub deleting: std::sync::Mutex<std::collections::HashMap<String, Instant>>,
 }
 
 impl Shared {
@@ -64,6 +67,28 @@ impl Shared {
             .map(|elapsed| elapsed.as_secs() as i64)
             .unwrap_or_default();
         wall.saturating_add(self.clock_offset.load(Ordering::Relaxed))
+    }
+
+    /// Whether a delete of `name` is still being processed (the `delete_lag_ms` fault).
+    fn still_deleting(&self, name: &str) -> bool {
+        let mut deleting = self
+            .deleting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        deleting.retain(|_, until| *until > now);
+        deleting.contains_key(&name.to_ascii_lowercase())
+    }
+
+    fn start_deleting(&self, name: &str) {
+        let lag = Duration::from_millis(self.faults.current().delete_lag_ms);
+        if lag.is_zero() {
+            return;
+        }
+        self.deleting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(name.to_ascii_lowercase(), Instant::now() + lag);
     }
 
     fn attributes(&self, meta: &VersionMeta) -> SecretAttributes {
@@ -233,6 +258,15 @@ fn deleted_secret_not_found(name: &str) -> Response<ResponseBody> {
         StatusCode::NOT_FOUND,
         "SecretNotFound",
         format!("Deleted Secret not found: {name}"),
+    )
+}
+
+/// What the service answers to purge or recover while it is still processing the delete.
+fn being_deleted() -> Response<ResponseBody> {
+    error(
+        StatusCode::CONFLICT,
+        "Conflict",
+        "Secret is currently being deleted.",
     )
 }
 
@@ -425,6 +459,13 @@ impl Query {
     }
 }
 
+#[derive(Default)]
+struct SkipToken {
+    marker: String,
+    /// This page is one the `short_pages` fault keeps empty.
+    empty: bool,
+}
+
 /// What a data-plane handler needs to know about its request besides its body.
 struct Context {
     shared: Arc<Shared>,
@@ -483,31 +524,72 @@ impl Context {
         }
     }
 
-    fn marker(&self) -> Result<String, Response<ResponseBody>> {
+    /// Where this page starts, from its `$skiptoken`.
+    fn skip_token(&self) -> Result<SkipToken, Response<ResponseBody>> {
         let Some(token) = &self.query.skip_token else {
-            return Ok(String::new());
+            return Ok(SkipToken::default());
         };
         URL_SAFE_NO_PAD
             .decode(token.trim_end_matches('='))
             .ok()
             .and_then(|raw| serde_json::from_slice::<serde_json::Value>(&raw).ok())
-            .and_then(|value| value.get("NextMarker")?.as_str().map(str::to_owned))
+            .and_then(|value| {
+                Some(SkipToken {
+                    marker: value.get("NextMarker")?.as_str()?.to_owned(),
+                    empty: value.get("Empty").and_then(|e| e.as_bool()) == Some(true),
+                })
+            })
             .ok_or_else(|| bad_parameter("The $skiptoken parameter is not valid."))
     }
 
-    fn next_link(&self, more: bool, marker: &str) -> Option<String> {
-        more.then(|| {
-            let token =
-                URL_SAFE_NO_PAD.encode(serde_json::json!({ "NextMarker": marker }).to_string());
-            let mut link = format!(
-                "{}{}?api-version={}&$skiptoken={token}",
-                self.base_url, self.path, self.api_version
-            );
-            if let Some(size) = &self.query.max_results {
-                link.push_str(&format!("&maxresults={size}"));
-            }
-            link
+    /// How many items this page holds, and where it starts; `None` for a page that is empty by
+    /// design (the `short_pages` fault), whose next link goes on from the same place.
+    fn page(&self) -> Result<Option<(usize, String)>, Response<ResponseBody>> {
+        let size = self.page_size()?;
+        let token = self.skip_token()?;
+        if token.empty {
+            return Ok(None);
+        }
+        let size = if self.shared.faults.current().short_pages {
+            (size / 2).max(1)
+        } else {
+            size
+        };
+        Ok(Some((size, token.marker)))
+    }
+
+    /// The answer for a page the `short_pages` fault keeps empty.
+    fn empty_page<T: Serialize>(&self) -> Response<ResponseBody> {
+        let marker = self
+            .skip_token()
+            .map(|token| token.marker)
+            .unwrap_or_default();
+        ok(&Page::<T> {
+            value: Vec::new(),
+            next_link: self.link(&marker, false),
         })
+    }
+
+    fn next_link(&self, more: bool, marker: &str) -> Option<String> {
+        // Under `short_pages`, every page with items is followed by an empty one.
+        let empty_next = self.shared.faults.current().short_pages;
+        more.then(|| self.link(marker, empty_next)).flatten()
+    }
+
+    fn link(&self, marker: &str, empty: bool) -> Option<String> {
+        let mut token = serde_json::json!({ "NextMarker": marker });
+        if empty {
+            token["Empty"] = serde_json::Value::Bool(true);
+        }
+        let token = URL_SAFE_NO_PAD.encode(token.to_string());
+        let mut link = format!(
+            "{}{}?api-version={}&$skiptoken={token}",
+            self.base_url, self.path, self.api_version
+        );
+        if let Some(size) = &self.query.max_results {
+            link.push_str(&format!("&maxresults={size}"));
+        }
+        Some(link)
     }
 
     async fn store<T: Send + 'static>(
@@ -586,6 +668,11 @@ where
     let segments = path_segments(parts.uri.path());
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let method = &parts.method;
+    if let Some(reason) = shared.faults.current().forbidden {
+        let body = super::forbidden::body(reason, method.as_str(), &segments, "localvault");
+        // The service's own text, line breaks and quotes included: this is what clients must read.
+        return json_response(StatusCode::FORBIDDEN, &body);
+    }
     match (method, segments.as_slice()) {
         (&Method::GET, ["secrets"]) => list_secrets(context).await,
         (&Method::POST, ["secrets", "restore"]) => restore(context, body).await,
@@ -762,7 +849,10 @@ async fn delete_secret(context: Context, name: &str) -> Response<ResponseBody> {
             let deletion = match mode {
                 DeleteMode::Soft {
                     scheduled_purge_date,
-                } => context.deletion(&meta.name, now, scheduled_purge_date),
+                } => {
+                    context.shared.start_deleting(&meta.name);
+                    context.deletion(&meta.name, now, scheduled_purge_date)
+                }
                 DeleteMode::Permanent => Deletion::default(),
             };
             ok(&DeletedSecretBundle {
@@ -775,9 +865,10 @@ async fn delete_secret(context: Context, name: &str) -> Response<ResponseBody> {
 }
 
 async fn list_secrets(context: Context) -> Response<ResponseBody> {
-    let (size, after) = match (context.page_size(), context.marker()) {
-        (Ok(size), Ok(after)) => (size, after),
-        (Err(response), _) | (_, Err(response)) => return response,
+    let (size, after) = match context.page() {
+        Ok(Some(page)) => page,
+        Ok(None) => return context.empty_page::<SecretItem>(),
+        Err(response) => return response,
     };
     match context
         .store(move |store, _| store.list(&after, size))
@@ -801,9 +892,10 @@ async fn list_versions(context: Context, name: &str) -> Response<ResponseBody> {
     if let Err(broken) = rules::check_name(name) {
         return violation(broken);
     }
-    let (size, after) = match (context.page_size(), context.marker()) {
-        (Ok(size), Ok(after)) => (size, after),
-        (Err(response), _) | (_, Err(response)) => return response,
+    let (size, after) = match context.page() {
+        Ok(Some(page)) => page,
+        Ok(None) => return context.empty_page::<SecretItem>(),
+        Err(response) => return response,
     };
     let Ok(after_seq) = (if after.is_empty() {
         Ok(0)
@@ -840,9 +932,10 @@ fn deleted_item(context: &Context, deleted: &DeletedSecret) -> DeletedSecretItem
 }
 
 async fn list_deleted(context: Context) -> Response<ResponseBody> {
-    let (size, after) = match (context.page_size(), context.marker()) {
-        (Ok(size), Ok(after)) => (size, after),
-        (Err(response), _) | (_, Err(response)) => return response,
+    let (size, after) = match context.page() {
+        Ok(Some(page)) => page,
+        Ok(None) => return context.empty_page::<DeletedSecretItem>(),
+        Err(response) => return response,
     };
     match context
         .store(move |store, now| store.list_deleted(&after, size, now))
@@ -854,7 +947,11 @@ async fn list_deleted(context: Context) -> Response<ResponseBody> {
                 .map(|d| d.latest.name.to_ascii_lowercase())
                 .unwrap_or_default();
             ok(&Page {
-                value: deleted.iter().map(|d| deleted_item(&context, d)).collect(),
+                value: deleted
+                    .iter()
+                    .filter(|d| !context.shared.still_deleting(&d.latest.name))
+                    .map(|d| deleted_item(&context, d))
+                    .collect(),
                 next_link: context.next_link(more, &marker),
             })
         }
@@ -865,6 +962,9 @@ async fn list_deleted(context: Context) -> Response<ResponseBody> {
 async fn get_deleted(context: Context, name: &str) -> Response<ResponseBody> {
     if let Err(broken) = rules::check_name(name) {
         return violation(broken);
+    }
+    if context.shared.still_deleting(name) {
+        return deleted_secret_not_found(name);
     }
     let owned_name = name.to_owned();
     match context
@@ -887,6 +987,9 @@ async fn get_deleted(context: Context, name: &str) -> Response<ResponseBody> {
 async fn recover(context: Context, name: &str) -> Response<ResponseBody> {
     if let Err(broken) = rules::check_name(name) {
         return violation(broken);
+    }
+    if context.shared.still_deleting(name) {
+        return being_deleted();
     }
     let owned_name = name.to_owned();
     match context
@@ -915,6 +1018,9 @@ async fn purge(context: Context, name: &str) -> Response<ResponseBody> {
             ),
             "PurgeProtectionEnabled",
         );
+    }
+    if context.shared.still_deleting(name) {
+        return being_deleted();
     }
     let owned_name = name.to_owned();
     match context

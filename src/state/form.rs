@@ -4,7 +4,7 @@
 use super::review::Snapshot;
 use super::views::Review;
 use crate::random::Alphabet;
-use crate::vault::rules::{self, MAX_TAG_CHARS, MAX_TAGS};
+use crate::vault::rules::{self, MAX_TAGS};
 use crate::vault::{
     SecretAttributes, SecretValue, SetSecretParameters, Tags, UpdateSecretParameters,
 };
@@ -425,15 +425,8 @@ impl SecretForm {
         {
             errors.push((FormField::Name, problem(violation)));
         }
-        let value_bytes = self.value().len();
-        if value_bytes > rules::MAX_VALUE_BYTES {
-            errors.push((
-                FormField::Value,
-                format!(
-                    "is {value_bytes} bytes; the limit is {} bytes (25 KiB)",
-                    rules::MAX_VALUE_BYTES
-                ),
-            ));
+        if let Err(violation) = rules::check_value(self.value().expose()) {
+            errors.push((FormField::Value, problem(violation)));
         }
         if let Err(violation) = rules::check_content_type(&text(&self.content_type)) {
             errors.push((FormField::ContentType, problem(violation)));
@@ -441,29 +434,17 @@ impl SecretForm {
         let mut seen = std::collections::HashSet::new();
         for (row, tag) in self.tags.iter().enumerate() {
             let key = text(&tag.key);
-            let value = text(&tag.value);
-            if key.is_empty() {
-                errors.push((FormField::TagKey(row), "a tag needs a name".into()));
-            } else if key.chars().count() > MAX_TAG_CHARS {
-                errors.push((
-                    FormField::TagKey(row),
-                    format!("over {MAX_TAG_CHARS} characters"),
-                ));
+            if let Err(violation) = rules::check_tag_name(&key) {
+                errors.push((FormField::TagKey(row), problem(violation)));
             } else if !seen.insert(key.clone()) {
                 errors.push((FormField::TagKey(row), format!("{key:?} is used twice")));
             }
-            if value.chars().count() > MAX_TAG_CHARS {
-                errors.push((
-                    FormField::TagValue(row),
-                    format!("over {MAX_TAG_CHARS} characters"),
-                ));
+            if let Err(violation) = rules::check_tag_value(&key, &text(&tag.value)) {
+                errors.push((FormField::TagValue(row), problem(violation)));
             }
         }
-        if self.tags.len() > MAX_TAGS {
-            errors.push((
-                FormField::TagKey(MAX_TAGS),
-                format!("{} tags; the limit is {MAX_TAGS}", self.tags.len()),
-            ));
+        if let Err(violation) = rules::check_tag_count(self.tags.len()) {
+            errors.push((FormField::TagKey(MAX_TAGS), problem(violation)));
         }
         let expires = self.date(FormField::Expires, now);
         let not_before = self.date(FormField::NotBefore, now);
@@ -474,9 +455,9 @@ impl SecretForm {
             errors.push((FormField::NotBefore, error.clone()));
         }
         if let (Ok(Some(When::At(exp))), Ok(Some(When::At(nbf)))) = (&expires, &not_before)
-            && exp <= nbf
+            && let Err(violation) = rules::check_dates(Some(*nbf), Some(*exp))
         {
-            errors.push((FormField::Expires, "must be later than not-before".into()));
+            errors.push((FormField::Expires, problem(violation)));
         }
         if let FormKind::EditAttributes { baseline, .. } = &self.kind {
             for (field, had, now_set) in [
@@ -613,7 +594,9 @@ mod tests {
         form.add_tag();
         form.add_tag();
         typed(&mut form.tags[1].key, "x");
-        typed(&mut form.tags[1].value, &"v".repeat(257));
+        // The service's limit for a secret's tag is 512 characters (256 is for keys).
+        typed(&mut form.tags[0].value, &"v".repeat(512));
+        typed(&mut form.tags[1].value, &"v".repeat(513));
         typed(&mut form.expires, "2027-01-01");
         typed(&mut form.not_before, "2028-01-01");
         let fields: Vec<FormField> = form.errors(NOW).into_iter().map(|(f, _)| f).collect();

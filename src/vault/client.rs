@@ -18,6 +18,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use zeroize::{Zeroize, Zeroizing};
 
+/// How long a delete or recover waits for the service to finish it before returning anyway.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Which TLS roots the client trusts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TrustRoots {
@@ -68,6 +71,8 @@ impl Default for ClientOptions {
 struct Inner {
     http: reqwest::Client,
     vault_url: String,
+    /// Where next links may point: the vault's scheme, host and effective port.
+    origin: url::Origin,
     options: ClientOptions,
     /// Shared by clones made with another observer: one challenge and token per vault.
     auth: Arc<ChallengeAuth>,
@@ -88,6 +93,15 @@ fn segment(raw: &str) -> percent_encoding::PercentEncode<'_> {
         .remove(b'.')
         .remove(b'~');
     percent_encoding::utf8_percent_encode(raw, PATH_SEGMENT)
+}
+
+fn is_loopback(origin: &url::Origin) -> bool {
+    match origin {
+        url::Origin::Tuple(_, url::Host::Domain(name), _) => name.eq_ignore_ascii_case("localhost"),
+        url::Origin::Tuple(_, url::Host::Ipv4(address), _) => address.is_loopback(),
+        url::Origin::Tuple(_, url::Host::Ipv6(address), _) => address.is_loopback(),
+        url::Origin::Opaque(_) => false,
+    }
 }
 
 fn read_ca(path: &PathBuf) -> Result<reqwest::Certificate, VaultError> {
@@ -128,10 +142,19 @@ impl VaultClient {
         options: ClientOptions,
     ) -> Result<Self, VaultError> {
         let vault_url = vault_url.trim_end_matches('/').to_owned();
+        let origin = reqwest::Url::parse(&vault_url)
+            .map_err(|error| VaultError::Transport(format!("vault URL {vault_url:?}: {error}")))?
+            .origin();
         let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .pool_idle_timeout(Duration::from_secs(90))
             .user_agent(concat!("kvtui/", env!("CARGO_PKG_VERSION")));
+        // HTTPS_PROXY and NO_PROXY are honoured (reqwest reads them), except for a vault on this
+        // machine, which no proxy can reach: a jump box's HTTPS_PROXY must not break the
+        // embedded local vault.
+        if is_loopback(&origin) {
+            builder = builder.no_proxy();
+        }
         builder = match &options.trust {
             TrustRoots::System => builder,
             TrustRoots::SystemAnd(path) => builder.tls_certs_merge([read_ca(path)?]),
@@ -149,6 +172,7 @@ impl VaultClient {
             inner: Arc::new(Inner {
                 http,
                 vault_url,
+                origin,
                 options,
                 auth,
             }),
@@ -172,6 +196,7 @@ impl VaultClient {
             inner: Arc::new(Inner {
                 http: inner.http.clone(),
                 vault_url: inner.vault_url.clone(),
+                origin: inner.origin.clone(),
                 options,
                 auth: Arc::clone(&inner.auth),
             }),
@@ -234,10 +259,20 @@ impl VaultClient {
             .await
     }
 
+    /// Deletes a secret. When the vault keeps deleted secrets, this returns once the deleted
+    /// secret can be read: the service finishes a delete in the background, and until then it
+    /// answers 404 for the deleted secret and refuses to purge or recover it (409). The SDKs'
+    /// delete pollers wait the same way.
     pub async fn delete_secret(&self, name: &str) -> Result<DeletedSecretBundle, VaultError> {
         let path = format!("/secrets/{}", segment(name));
-        self.call("delete", Method::DELETE, self.url(&path), None)
-            .await
+        let deleted: DeletedSecretBundle = self
+            .call("delete", Method::DELETE, self.url(&path), None)
+            .await?;
+        if deleted.deletion.recovery_id.is_some() {
+            self.until_found("delete", || self.get_deleted_secret(name))
+                .await;
+        }
+        Ok(deleted)
     }
 
     pub async fn get_deleted_secret(&self, name: &str) -> Result<DeletedSecretBundle, VaultError> {
@@ -246,10 +281,43 @@ impl VaultClient {
             .await
     }
 
+    /// Recovers a deleted secret, and returns once the service has finished (until then the
+    /// secret answers 404), as the SDKs' recover pollers do.
     pub async fn recover_deleted_secret(&self, name: &str) -> Result<SecretBundle, VaultError> {
         let path = format!("/deletedsecrets/{}/recover", segment(name));
-        self.call("recover", Method::POST, self.url(&path), None)
-            .await
+        let recovered = self
+            .call("recover", Method::POST, self.url(&path), None)
+            .await?;
+        self.until_found("recover", || self.get_secret(name, None))
+            .await;
+        Ok(recovered)
+    }
+
+    /// Polls `read` while it answers 404 (an operation the service is still finishing), for up
+    /// to [`SETTLE_TIMEOUT`]. Any other answer ends the wait: the operation itself succeeded, so a
+    /// read that fails for another reason is not its failure.
+    async fn until_found<T, F, Fut>(&self, operation: &'static str, read: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, VaultError>>,
+    {
+        let started = tokio::time::Instant::now();
+        let mut delay = Duration::from_millis(250);
+        loop {
+            match read().await {
+                Err(error) if error.is_not_found() => {}
+                _ => return,
+            }
+            if started.elapsed() + delay > SETTLE_TIMEOUT {
+                tracing::warn!(
+                    operation,
+                    "the vault had not finished after {SETTLE_TIMEOUT:?}"
+                );
+                return;
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(2));
+        }
     }
 
     pub async fn purge_deleted_secret(&self, name: &str) -> Result<(), VaultError> {
@@ -500,13 +568,20 @@ pub struct Pager<T> {
 
 impl<T: DeserializeOwned> Pager<T> {
     /// The next page, or `None` when the list is done. After an error the pager is done.
+    ///
+    /// A page may hold fewer items than asked for, or none, and still have a next link (the
+    /// service pages over items it does not return): only a missing link ends the list.
     pub async fn next_page(&mut self) -> Option<Result<Vec<T>, VaultError>> {
         let url = self.next.take()?;
-        let vault_url = &self.client.inner.vault_url;
-        // A next link elsewhere would carry our token to another host.
-        if !url.starts_with(&format!("{vault_url}/")) {
+        // A next link elsewhere would carry our token to another host. Origins are compared as
+        // URLs define them: the service writes `https://NAME.vault.azure.net:443/…`, which is the
+        // same origin as the profile's `https://NAME.vault.azure.net`.
+        let same_origin =
+            reqwest::Url::parse(&url).is_ok_and(|link| link.origin() == self.client.inner.origin);
+        if !same_origin {
             return Some(Err(VaultError::Decode(format!(
-                "the vault's nextLink points outside {vault_url}; not following it"
+                "the vault's nextLink points outside {}; not following it",
+                self.client.inner.vault_url
             ))));
         }
         let result: Result<Page<T>, VaultError> = self

@@ -6,8 +6,9 @@ use super::models::KeyVaultError;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum VaultError {
-    /// The service answered with an error status and (usually) its error body.
-    #[error("{code} (HTTP {status}): {message}")]
+    /// The service answered with an error status and (usually) its error body. A refusal the
+    /// service explains (a 403) is shown as what it means; other messages on one line.
+    #[error("{}", describe_service(*status, code, message, inner_code.as_deref()))]
     Service {
         status: u16,
         code: String,
@@ -70,6 +71,120 @@ impl VaultError {
     }
 }
 
+fn describe_service(status: u16, code: &str, message: &str, inner_code: Option<&str>) -> String {
+    match forbidden_explanation(status, message, inner_code) {
+        Some(explanation) => format!(
+            "{code} (HTTP {status}): {explanation} ({})",
+            inner_code.unwrap_or_default()
+        ),
+        None => format!("{code} (HTTP {status}): {}", one_line(message)),
+    }
+}
+
+/// The service writes some messages over several CR LF lines; an error is shown on one.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The value of a `Name: value` line of a service message, without its quotes.
+fn message_field<'a>(message: &'a str, name: &str) -> Option<&'a str> {
+    message.lines().find_map(|line| {
+        let value = line.trim().strip_prefix(name)?.strip_prefix(':')?.trim();
+        Some(value.trim_matches('\''))
+    })
+}
+
+/// `oid=…` of a caller the service names as `appid=…;oid=…;iss=…`.
+fn object_id(caller: &str) -> Option<&str> {
+    caller
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("oid="))
+}
+
+/// The vault's name from `Vault: NAME;location=…`, or from `key vault 'NAME;location=…'`.
+fn vault_name(message: &str) -> Option<&str> {
+    message_field(message, "Vault")
+        .or_else(|| message.split("key vault '").nth(1))
+        .and_then(|vault| vault.split([';', '\'']).next())
+        .filter(|name| !name.is_empty())
+}
+
+/// The built-in role that grants an RBAC data action on secrets.
+fn role_for(action: &str) -> &'static str {
+    let action = action.to_ascii_lowercase();
+    if action.ends_with("/secrets/getsecret/action") {
+        "Key Vault Secrets User (reads values)"
+    } else if action.ends_with("/secrets/readmetadata/action") {
+        "Key Vault Reader (names and attributes) or Key Vault Secrets User"
+    } else {
+        "Key Vault Secrets Officer (writes, deletes, recovers and purges secrets)"
+    }
+}
+
+/// What a 403 means, in words: which role, access-policy permission or network rule is missing.
+/// The service names the reason in the inner code and the details in the message's lines.
+fn forbidden_explanation(status: u16, message: &str, inner_code: Option<&str>) -> Option<String> {
+    if status != 403 {
+        return None;
+    }
+    let on_vault = vault_name(message)
+        .map(|vault| format!(" on vault {vault}"))
+        .unwrap_or_default();
+    let caller = message_field(message, "Caller")
+        .or_else(|| message.split("application '").nth(1)?.split('\'').next())
+        .and_then(object_id)
+        .map(|oid| format!(" (object id {oid})"))
+        .unwrap_or_default();
+    match inner_code? {
+        "ForbiddenByRbac" => {
+            let action = message_field(message, "Action").unwrap_or("this operation");
+            Some(format!(
+                "Azure RBAC does not let you{caller} do {action}{on_vault}: it needs a role \
+                 assignment of {} on the vault (or its resource group or subscription); \
+                 new assignments can take a few minutes to apply",
+                role_for(action)
+            ))
+        }
+        "AccessDenied" => {
+            let permission = message
+                .split("does not have secrets ")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .unwrap_or("the needed");
+            Some(format!(
+                "the vault's access policy does not give you{caller} the secrets {permission} \
+                 permission{on_vault}: an owner must add it to your access policy (portal: \
+                 Access policies; or az keyvault set-policy --secret-permissions {permission})"
+            ))
+        }
+        "ForbiddenByFirewall" => {
+            let address = message_field(message, "Client address")
+                .map(|address| format!(" ({address})"))
+                .unwrap_or_default();
+            Some(format!(
+                "the vault's firewall does not admit your address{address}{on_vault}: add it to \
+                 the vault's network rules (az keyvault network-rule add --ip-address), or reach \
+                 the vault through its private endpoint"
+            ))
+        }
+        "ForbiddenByConnection" => Some(format!(
+            "public network access is disabled{on_vault}: it is reachable only through a \
+             private endpoint, from a network linked to it (a VPN or a jump box inside it)"
+        )),
+        "SecretDisabled" => Some(
+            "this version is disabled, so its value cannot be read; enable it first \
+             (x in the TUI, or secret update --enable)"
+                .to_owned(),
+        ),
+        _ => None,
+    }
+}
+
 fn status_code_name(status: u16) -> String {
     reqwest::StatusCode::from_u16(status)
         .ok()
@@ -90,6 +205,76 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "Conflict (HTTP 409): Secret x is deleted"
+        );
+    }
+
+    /// The service's own 403 bodies, as recorded (tests/fixtures/recorded/forbidden_bodies.json).
+    fn recorded_forbidden(kind: &str) -> Vec<u8> {
+        let fixtures: serde_json::Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/recorded/forbidden_bodies.json"
+        ))
+        .expect("fixture");
+        let body = fixtures["bodies"]
+            .as_array()
+            .and_then(|bodies| bodies.iter().find(|entry| entry["kind"] == kind))
+            .map(|entry| entry["body"].to_string())
+            .expect(kind);
+        body.into_bytes()
+    }
+
+    #[test]
+    fn a_403_says_what_is_missing() {
+        let rbac = VaultError::from_response(403, &recorded_forbidden("rbac_forbidden_by_rbac"));
+        let text = rbac.to_string();
+        assert!(
+            text.starts_with("Forbidden (HTTP 403): Azure RBAC"),
+            "{text}"
+        );
+        assert!(text.ends_with("(ForbiddenByRbac)"), "{text}");
+        assert!(
+            text.contains("Microsoft.KeyVault/vaults/secrets/getSecret/action"),
+            "{text}"
+        );
+        assert!(text.contains("Key Vault Secrets User"), "{text}");
+        assert!(text.contains("on vault someakv"), "{text}");
+        assert!(!text.contains(['\r', '\n']), "one line: {text:?}");
+
+        let policy =
+            VaultError::from_response(403, &recorded_forbidden("access_policy_denied_list"));
+        let text = policy.to_string();
+        assert!(text.contains("access policy"), "{text}");
+        assert!(
+            text.contains("secrets list permission on vault labsvnetappses"),
+            "{text}"
+        );
+        assert!(
+            text.contains("object id 4a09a335-0716-406d-a12f-9cafadae0325"),
+            "{text}"
+        );
+
+        let firewall =
+            VaultError::from_response(403, &recorded_forbidden("firewall_forbidden_by_firewall"));
+        let text = firewall.to_string();
+        assert!(text.contains("firewall"), "{text}");
+        assert!(text.contains("(20.126.176.160)"), "{text}");
+        assert!(text.contains("private endpoint"), "{text}");
+
+        let private = VaultError::from_response(
+            403,
+            &recorded_forbidden("public_network_disabled_forbidden_by_connection"),
+        );
+        assert!(
+            private.to_string().contains("private endpoint"),
+            "{private}"
+        );
+    }
+
+    #[test]
+    fn write_actions_need_the_officer_role() {
+        assert!(role_for("Microsoft.KeyVault/vaults/secrets/setSecret/action").contains("Officer"));
+        assert!(role_for("Microsoft.KeyVault/vaults/deletedSecrets/delete").contains("Officer"));
+        assert!(
+            role_for("Microsoft.KeyVault/vaults/secrets/readMetadata/action").contains("Reader")
         );
     }
 
