@@ -4,7 +4,19 @@
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// A path as a user types it at a prompt: `~` and `~/…` are their home directory, as in a shell.
+pub fn expand_home(typed: &Path) -> PathBuf {
+    let home = || std::env::var_os("HOME").filter(|home| !home.is_empty());
+    match typed.strip_prefix("~") {
+        Ok(rest) => match home() {
+            Some(home) => Path::new(&home).join(rest),
+            None => typed.to_owned(),
+        },
+        Err(_) => typed.to_owned(),
+    }
+}
 
 /// Creates `dir` and its parents with mode 0700 where they do not exist yet.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {

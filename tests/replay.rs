@@ -573,7 +573,7 @@ fn the_tui_lists_every_recorded_page() {
     tui.wait_until(
         &format!("the list title counting all {total} secrets"),
         Duration::from_secs(30),
-        |screen| screen.contains(&format!("Secrets {total}")),
+        |screen| screen.contains(&format!("Secrets 1/{total}")),
     );
     tui.send("G");
     tui.wait_for(&last[..20]);

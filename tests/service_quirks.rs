@@ -56,7 +56,7 @@ async fn short_and_empty_pages_do_not_end_a_list() {
         ],
         (100, 30),
     );
-    tui.wait_for("Secrets 30");
+    tui.wait_for("Secrets 1/30");
     tui.send("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
 }

@@ -30,6 +30,9 @@ pub enum Action {
     NewVersion,
     /// Show or mask the value in the details pane.
     ToggleReveal,
+    /// Scroll the details pane (a revealed PEM is longer than the pane).
+    ScrollDetailsDown,
+    ScrollDetailsUp,
     /// Enter: open the selection (versions pane, profile in the picker).
     Open,
     /// Esc: close, go back.

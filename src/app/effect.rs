@@ -94,7 +94,13 @@ pub enum Effect {
         copy: u64,
         clear_after: Option<Duration>,
     },
-    ClearClipboard,
+    /// Clear a copy: the clipboard when `terminal` (it is the latest copy), and every tmux paste
+    /// buffer that holds `text`.
+    ClearClipboard {
+        copy: u64,
+        text: SecretValue,
+        terminal: bool,
+    },
     /// Read the form's value from a file.
     ReadValueFile {
         path: PathBuf,

@@ -19,6 +19,8 @@ pub enum Context {
     Form,
     /// The form asks: discard the changes?
     FormDiscard,
+    /// Quitting would lose a filled form or a write in flight: quit anyway?
+    ConfirmQuit,
     /// The form's name is soft-deleted.
     FormDeleted,
     /// Typing the name to confirm a purge.
@@ -52,6 +54,7 @@ impl Context {
             Self::Filter => "Typing a filter",
             Self::Form => "Set Secret form",
             Self::FormDiscard => "Discard the form?",
+            Self::ConfirmQuit => "Quit with work unsaved?",
             Self::FormDeleted => "The name is deleted but recoverable",
             Self::FormConfirmPurge => "Confirming a purge",
             Self::Picker => "Profile picker",
@@ -250,6 +253,20 @@ pub const BINDINGS: &[Binding] = &[
         &[char('d')],
         Action::Delete,
         "delete the secret",
+        None,
+    ),
+    bind(
+        C::Main,
+        &[char('J')],
+        Action::ScrollDetailsDown,
+        "scroll the details down (a long value)",
+        None,
+    ),
+    bind(
+        C::Main,
+        &[char('K')],
+        Action::ScrollDetailsUp,
+        "scroll the details up",
         None,
     ),
     bind(
@@ -519,6 +536,20 @@ pub const BINDINGS: &[Binding] = &[
         Some("keep editing"),
     ),
     bind(
+        C::ConfirmQuit,
+        &[char('y'), key(KeyCode::Enter)],
+        Action::Yes,
+        "quit anyway (Ctrl-c again too)",
+        Some("quit"),
+    ),
+    bind(
+        C::ConfirmQuit,
+        &[char('n'), key(KeyCode::Esc)],
+        Action::No,
+        "stay",
+        Some("stay"),
+    ),
+    bind(
         C::FormDeleted,
         &[char('r')],
         Action::Recover,
@@ -597,6 +628,34 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         C::Help,
+        &[ctrl('d'), key(KeyCode::PageDown), char(' ')],
+        Action::PageDown,
+        "page down",
+        None,
+    ),
+    bind(
+        C::Help,
+        &[ctrl('u'), key(KeyCode::PageUp)],
+        Action::PageUp,
+        "page up",
+        None,
+    ),
+    bind(
+        C::Help,
+        &[char('g'), key(KeyCode::Home)],
+        Action::Top,
+        "top",
+        None,
+    ),
+    bind(
+        C::Help,
+        &[char('G'), key(KeyCode::End)],
+        Action::Bottom,
+        "bottom",
+        None,
+    ),
+    bind(
+        C::Help,
         &[key(KeyCode::Esc), char('q'), char('?')],
         Action::Back,
         "close",
@@ -633,7 +692,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Deleted, &[char('r')], Action::Refresh, "reload", None),
     bind(
         C::Deleted,
-        &[key(KeyCode::Esc)],
+        &[key(KeyCode::Esc), char('q')],
         Action::Back,
         "back to the secrets",
         Some("back"),
@@ -662,7 +721,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Expiry, &[char('r')], Action::Refresh, "scan again", None),
     bind(
         C::Expiry,
-        &[key(KeyCode::Esc)],
+        &[key(KeyCode::Esc), char('q')],
         Action::Back,
         "back to the secrets",
         Some("back"),
@@ -683,7 +742,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         C::Operations,
-        &[key(KeyCode::Esc)],
+        &[key(KeyCode::Esc), char('q')],
         Action::Back,
         "back to the secrets",
         Some("back"),
@@ -701,6 +760,34 @@ pub const BINDINGS: &[Binding] = &[
         Action::ToggleReveal,
         "reveal / mask the values",
         Some("reveal"),
+    ),
+    bind(
+        C::Review,
+        &[char('j'), key(KeyCode::Down)],
+        Action::Down,
+        "scroll down",
+        None,
+    ),
+    bind(
+        C::Review,
+        &[char('k'), key(KeyCode::Up)],
+        Action::Up,
+        "scroll up",
+        None,
+    ),
+    bind(
+        C::Review,
+        &[ctrl('d'), key(KeyCode::PageDown)],
+        Action::PageDown,
+        "page down",
+        None,
+    ),
+    bind(
+        C::Review,
+        &[ctrl('u'), key(KeyCode::PageUp)],
+        Action::PageUp,
+        "page up",
+        None,
     ),
     bind(
         C::Review,
@@ -722,6 +809,34 @@ pub const BINDINGS: &[Binding] = &[
         Action::ToggleReveal,
         "reveal / mask the values",
         Some("reveal"),
+    ),
+    bind(
+        C::FormReview,
+        &[char('j'), key(KeyCode::Down)],
+        Action::Down,
+        "scroll down",
+        None,
+    ),
+    bind(
+        C::FormReview,
+        &[char('k'), key(KeyCode::Up)],
+        Action::Up,
+        "scroll up",
+        None,
+    ),
+    bind(
+        C::FormReview,
+        &[ctrl('d'), key(KeyCode::PageDown)],
+        Action::PageDown,
+        "page down",
+        None,
+    ),
+    bind(
+        C::FormReview,
+        &[ctrl('u'), key(KeyCode::PageUp)],
+        Action::PageUp,
+        "page up",
+        None,
     ),
     bind(
         C::FormReview,
@@ -848,6 +963,9 @@ pub const BINDINGS: &[Binding] = &[
 pub const QUIT_ANYWHERE: Press = ctrl('c');
 
 pub fn context(state: &State) -> Context {
+    if state.quit_question.is_some() {
+        return Context::ConfirmQuit;
+    }
     match &state.overlay {
         Overlay::Help { .. } => Context::Help,
         Overlay::ProfilePicker { .. } => Context::Picker,
@@ -995,6 +1113,7 @@ mod tests {
             Context::Filter,
             Context::Form,
             Context::FormDiscard,
+            Context::ConfirmQuit,
             Context::FormDeleted,
             Context::FormConfirmPurge,
             Context::Picker,

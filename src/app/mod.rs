@@ -434,17 +434,28 @@ impl App {
                 if let Some(delay) = clear_after {
                     tokio::spawn(async move {
                         tokio::time::sleep(delay).await;
-                        send(Msg::ClipboardExpired { copy });
+                        send(Msg::ClipboardExpired { copy, text });
                     });
                 }
             }
-            Effect::ClearClipboard => {
-                if let Err(error) = crate::clipboard::copy("") {
+            Effect::ClearClipboard {
+                copy,
+                text,
+                terminal,
+            } => {
+                // The screen is ours to write: the clearing sequence goes out from this thread,
+                // the tmux commands (processes) in the background.
+                if terminal && let Err(error) = crate::clipboard::copy("") {
                     tracing::warn!("clipboard: {error}");
                 }
+                tokio::task::spawn_blocking(move || {
+                    let cleared = crate::clipboard::clear_tmux(text.expose());
+                    send(Msg::ClipboardCleared { copy, cleared });
+                });
             }
             Effect::ReadValueFile { path } => {
                 tokio::spawn(async move {
+                    let path = crate::fsutil::expand_home(&path);
                     send(Msg::ValueReady {
                         source: "loaded from the file",
                         result: read_value_file(&path).await,
@@ -466,6 +477,7 @@ impl App {
                     return;
                 };
                 tokio::spawn(async move {
+                    let path = crate::fsutil::expand_home(&path);
                     let result = match client.backup_secret(&name).await {
                         Ok(blob) => {
                             crate::fsutil::write_new_private_file(&path, blob.value.as_bytes())
@@ -491,6 +503,7 @@ impl App {
                     return;
                 };
                 tokio::spawn(async move {
+                    let path = crate::fsutil::expand_home(&path);
                     let result = match tokio::fs::read_to_string(&path).await {
                         Ok(text) => client
                             .restore_secret(&crate::vault::BackupBlob {
@@ -619,9 +632,9 @@ impl App {
                 purge,
             } => self.call(generation, request, |client| async move {
                 let result = if purge {
-                    client.purge_deleted_secret(&name).await
+                    client.purge_deleted_secret(&name).await.map(|()| None)
                 } else {
-                    client.recover_deleted_secret(&name).await.map(|_| ())
+                    client.recover_deleted_secret(&name).await.map(Some)
                 };
                 Msg::DeletedResolved {
                     generation,

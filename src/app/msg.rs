@@ -54,12 +54,12 @@ pub enum Msg {
         request: u64,
         result: Result<SecretBundle, VaultError>,
     },
-    /// Recover or purge of a deleted name answered.
+    /// Recover or purge of a deleted name answered: the recovered secret, or `None` for a purge.
     DeletedResolved {
         generation: u64,
         request: u64,
         purged: bool,
-        result: Result<(), VaultError>,
+        result: Result<Option<SecretBundle>, VaultError>,
     },
     /// A request is about to be retried.
     Retrying {
@@ -97,8 +97,13 @@ pub enum Msg {
         older: Result<SecretBundle, VaultError>,
         newer: Result<SecretBundle, VaultError>,
     },
-    /// A copy's clear timer ran out.
-    ClipboardExpired { copy: u64 },
+    /// A copy's clear timer ran out; the copied text comes back to be found and cleared.
+    ClipboardExpired { copy: u64, text: SecretValue },
+    /// The clipboard (and tmux's paste buffers) were cleared of a copy.
+    ClipboardCleared {
+        copy: u64,
+        cleared: crate::clipboard::Cleared,
+    },
     /// A value for the form: read from a file, edited, or generated.
     ValueReady {
         source: &'static str,

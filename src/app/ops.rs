@@ -5,7 +5,8 @@
 use super::action::Action;
 use super::effect::Effect;
 use super::update::{
-    begin, finish, load_secret_and_versions, refuse_if_read_only, report, selection_changed, short,
+    begin, begin_write, finish, load_secret_and_versions, refuse_if_read_only, report,
+    selection_changed, short,
 };
 use crate::state::form::{FormField, SecretForm, Submit, text};
 use crate::state::list::ExpiryBadge;
@@ -96,6 +97,7 @@ pub fn main_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::ShowExpiry => show_expiry(state),
         Action::ShowOperations => {
             state.screen = Screen::Operations;
+            state.operations_back = 0;
             Vec::new()
         }
         Action::EditAttributes => {
@@ -146,6 +148,7 @@ pub fn main_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
                 reveal: false,
                 pending: None,
                 error: None,
+                scroll: 0,
             }));
             Vec::new()
         }
@@ -227,7 +230,14 @@ pub fn main_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Action::Backup => {
             match state.list.selected_name().map(str::to_owned) {
                 Some(name) => {
-                    let initial = format!("./{name}.kvbackup");
+                    // A backup never overwrites a file: the time in the name keeps today's
+                    // second backup from colliding with the first.
+                    let stamp = crate::when::format_rfc3339(state.now)
+                        .replace(['-', ':'], "")
+                        .replace('T', "-")
+                        .trim_end_matches('Z')
+                        .to_owned();
+                    let initial = format!("./{name}-{stamp}.kvbackup");
                     state.overlay =
                         Overlay::Prompt(Prompt::new(PromptPurpose::BackupTo { name }, &initial));
                 }
@@ -311,12 +321,9 @@ fn rollback(state: &mut State) {
         report(state, Level::Error, "that version has no value to copy");
         return;
     };
-    let form = SecretForm::from_version(
-        &name,
-        value,
-        loaded.content_type.as_deref(),
-        loaded.tags.as_ref(),
-    );
+    let current = state.details.latest.as_ref().map(Snapshot::of_bundle);
+    let form =
+        SecretForm::from_version(&name, value, &Snapshot::of_bundle(loaded), current.as_ref());
     state.overlay = Overlay::Form(Box::new(form));
     report(
         state,
@@ -441,7 +448,15 @@ pub fn screen_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             state.expiry.cursor = step(state.expiry.cursor, state.expiry.rows.len(), action);
             Vec::new()
         }
-        (Screen::Operations, Action::Up | Action::Down) => Vec::new(),
+        (Screen::Operations, Action::Up | Action::Down) => {
+            // The log reads like one: newest at the bottom, k goes back in time.
+            let oldest = state.operations.len().saturating_sub(1);
+            state.operations_back = match action {
+                Action::Up => (state.operations_back + 1).min(oldest),
+                _ => state.operations_back.saturating_sub(1),
+            };
+            Vec::new()
+        }
         (Screen::Deleted, Action::Refresh) => list_deleted(state),
         (Screen::Expiry, Action::Refresh) => show_expiry(state),
         (Screen::Deleted, Action::Recover) => {
@@ -451,7 +466,7 @@ pub fn screen_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             let Some(name) = state.deleted.selected_name() else {
                 return Some(Vec::new());
             };
-            let request = begin(state, format!("recovering {name}"));
+            let request = begin_write(state, format!("recovering {name}"));
             vec![Effect::RecoverDeleted {
                 generation: state.generation,
                 request,
@@ -528,7 +543,7 @@ fn jump_to_expiring(state: &mut State) -> Vec<Effect> {
 /// Registers the open confirmation's or prompt's request: the dialog then waits for it, its
 /// earlier error gone.
 fn begin_dialog_request(state: &mut State, label: String) -> u64 {
-    let request = begin(state, label);
+    let request = begin_write(state, label);
     let (pending, error) = match &mut state.overlay {
         Overlay::Confirm(confirm) => (&mut confirm.pending, &mut confirm.error),
         Overlay::Prompt(prompt) => (&mut prompt.pending, &mut prompt.error),
@@ -552,7 +567,9 @@ pub fn overlay_action(state: &mut State, action: Action) -> Vec<Effect> {
                 Action::ToggleReveal => review.reveal = !review.reveal,
                 Action::Back => state.overlay = Overlay::None,
                 Action::Yes => return send_review(state),
-                _ => {}
+                scroll => {
+                    review.scroll_by(scroll, crate::ui::overlays::help_page(state.size));
+                }
             }
             Vec::new()
         }
@@ -706,7 +723,7 @@ fn send_review(state: &mut State) -> Vec<Effect> {
         },
         _ => return Vec::new(),
     };
-    let request = begin(state, label);
+    let request = begin_write(state, label);
     let Overlay::Review(review) = &mut state.overlay else {
         return Vec::new();
     };
@@ -772,6 +789,7 @@ pub fn review_form(state: &mut State, now: i64) -> Result<(), Vec<(FormField, St
             reveal: form.reveal,
             pending: None,
             error: None,
+            scroll: 0,
         }
     } else {
         let (name, params) = form.to_request(now)?;
@@ -785,8 +803,10 @@ pub fn review_form(state: &mut State, now: i64) -> Result<(), Vec<(FormField, St
             .latest
             .as_ref()
             .filter(|_| state.details.name.eq_ignore_ascii_case(&name));
-        let before = current
-            .map(Snapshot::of_bundle)
+        let before = form
+            .baseline
+            .clone()
+            .or_else(|| current.map(Snapshot::of_bundle))
             .or_else(|| row.map(|row| Snapshot::of_item(&row.item)));
         let current_value = current.and_then(|bundle| bundle.value.clone());
         let value = match (&before, &current_value) {
@@ -807,6 +827,7 @@ pub fn review_form(state: &mut State, now: i64) -> Result<(), Vec<(FormField, St
             reveal: form.reveal,
             pending: None,
             error: None,
+            scroll: 0,
         }
     };
     if let Some(form) = state.form_mut() {
@@ -825,7 +846,7 @@ pub fn send_form_review(state: &mut State) -> Vec<Effect> {
         Write::Update { name, .. } => (format!("updating {name}"), name.clone()),
         write => (format!("setting {}", write.name()), write.name().to_owned()),
     };
-    let request = begin(state, label);
+    let request = begin_write(state, label);
     let Some(form) = state.form_mut() else {
         return Vec::new();
     };
@@ -869,6 +890,18 @@ pub fn on_updated(
     if !in_form && !in_review {
         return Vec::new();
     }
+    // Which version was asked for: `None`, the latest, whose attributes the list row shows.
+    let asked = match &state.overlay {
+        Overlay::Review(review) => match &review.write {
+            Write::Update { version, .. } => version.clone(),
+            _ => None,
+        },
+        Overlay::Form(form) => match &form.kind {
+            crate::state::form::FormKind::EditAttributes { version, .. } => version.clone(),
+            _ => None,
+        },
+        _ => None,
+    };
     match result {
         Ok(bundle) => {
             let name = bundle.secret_id().map(|id| id.name).unwrap_or_default();
@@ -888,7 +921,9 @@ pub fn on_updated(
                     short(&version)
                 ),
             );
-            if state.versions.current.as_deref() == Some(version.as_str()) {
+            // The list row shows the latest version: it changes with it, even when the history
+            // had not loaded yet (so the latest's id was not known).
+            if asked.is_none() || state.versions.current.as_deref() == Some(version.as_str()) {
                 state.list.upsert(SecretItem {
                     id: Some(format!(
                         "{}/secrets/{name}",
@@ -1369,6 +1404,7 @@ pub fn on_copy_prepared(
         reveal: false,
         pending: None,
         error: None,
+        scroll: 0,
     }));
 }
 

@@ -6,8 +6,9 @@ use super::effect::Effect;
 use super::keymap::{self, Context};
 use super::msg::Msg;
 use super::ops;
-use crate::state::form::{FormField, Submit, single_line, text};
+use crate::state::form::{FormField, Submit, single_line, text, type_into_line};
 use crate::state::list::ListLoad;
+use crate::state::review::Snapshot;
 use crate::state::{
     Details, InFlight, Level, Overlay, Pane, Remote, Screen, SecretForm, State, Versions,
 };
@@ -38,6 +39,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Tick { now } => {
             state.now = now;
             state.spinner = state.spinner.wrapping_add(1);
+            if let Some((level, _)) = &state.last_result
+                && now - state.last_result_at >= level.shown_for_secs()
+            {
+                state.last_result = None;
+            }
             Vec::new()
         }
         Msg::Connected { generation, result } => {
@@ -171,12 +177,23 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             ops::on_pair(state, generation, request, older, newer);
             Vec::new()
         }
-        Msg::ClipboardExpired { copy } => {
-            if copy != state.clipboard_copy {
-                return Vec::new();
+        // A later copy replaced this one on the clipboard, but tmux may keep both: each copy
+        // is looked for in tmux's buffers, and the clipboard itself cleared only for the latest.
+        Msg::ClipboardExpired { copy, text } => vec![Effect::ClearClipboard {
+            copy,
+            text,
+            terminal: copy == state.clipboard_copy,
+        }],
+        Msg::ClipboardCleared { copy, cleared } => {
+            let outcome = cleared.describe();
+            let level = match cleared {
+                crate::clipboard::Cleared::TmuxUnchecked { .. } => Level::Error,
+                _ => Level::Info,
+            };
+            if copy == state.clipboard_copy || level == Level::Error {
+                report(state, level, outcome);
             }
-            report(state, Level::Info, "Cleared the clipboard");
-            vec![Effect::ClearClipboard]
+            Vec::new()
         }
         Msg::ValueReady { source, result } => {
             ops::on_value_ready(state, source, result);
@@ -247,15 +264,26 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 
 pub(super) fn report(state: &mut State, level: Level, message: impl Into<String>) {
     state.last_result = Some((level, message.into()));
+    state.last_result_at = state.now;
 }
 
 /// Registers an operation in flight and returns its request id.
 pub(super) fn begin(state: &mut State, label: String) -> u64 {
+    start_flight(state, label, false)
+}
+
+/// Registers a write in flight (quitting asks first while one is) and returns its request id.
+pub(super) fn begin_write(state: &mut State, label: String) -> u64 {
+    start_flight(state, label, true)
+}
+
+fn start_flight(state: &mut State, label: String, writes: bool) -> u64 {
     let id = state.fresh_id();
     state.in_flight.push(InFlight {
         id,
         label,
         retrying: None,
+        writes,
     });
     id
 }
@@ -274,6 +302,7 @@ pub(super) fn open_profile(state: &mut State, index: usize) -> Vec<Effect> {
     state.focus = Pane::Secrets;
     state.screen = Screen::Secrets;
     state.reveal = false;
+    state.details_scroll = 0;
     state.in_flight.clear();
     vec![Effect::OpenProfile {
         generation: state.generation,
@@ -331,10 +360,20 @@ fn on_page(
         }
         Err(message) => {
             state.list.load = ListLoad::Failed(message.clone());
+            state.select_after_list = None;
             report(state, Level::Error, format!("listing secrets: {message}"));
         }
     }
-    if done && state.select_after_list.is_some() {
+    // A secret to come back to (after a reload, a jump, a restore): selected as soon as a page
+    // brings it, and nothing else is loaded while waiting for it.
+    if let Some(wanted) = &state.select_after_list {
+        if state.list.select_name(wanted) {
+            state.select_after_list = None;
+            return selection_changed(state);
+        }
+        if !done {
+            return Vec::new();
+        }
         return ops::select_pending(state);
     }
     selection_changed(state)
@@ -355,6 +394,7 @@ pub(super) fn selection_changed(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     state.reveal = false;
+    state.details_scroll = 0;
     state.details = Details {
         name: name.clone(),
         ..Details::default()
@@ -419,8 +459,21 @@ pub fn short(version: &str) -> &str {
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let action = keymap::action_for(state, &key);
     match (keymap::context(state), action) {
-        (_, Some(Action::Quit)) => {
+        // A second Ctrl-c (or y) on the question quits: the user has been told.
+        (Context::ConfirmQuit, Some(Action::Quit | Action::Yes)) => {
             state.quit = true;
+            Vec::new()
+        }
+        (Context::ConfirmQuit, Some(Action::No)) => {
+            state.quit_question = None;
+            Vec::new()
+        }
+        (Context::ConfirmQuit, _) => Vec::new(),
+        (_, Some(Action::Quit)) => {
+            match state.unsaved_work() {
+                Some(work) => state.quit_question = Some(work),
+                None => state.quit = true,
+            }
             Vec::new()
         }
         (Context::Filter, None) => {
@@ -456,7 +509,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 && let Some(typed) = &mut confirm.typed
                 && confirm.pending.is_none()
             {
-                typed.input(key);
+                type_into_line(typed, key);
             }
             Vec::new()
         }
@@ -464,7 +517,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             if let Overlay::Prompt(prompt) = &mut state.overlay
                 && prompt.pending.is_none()
             {
-                prompt.input.input(key);
+                type_into_line(&mut prompt.input, key);
             }
             Vec::new()
         }
@@ -494,7 +547,9 @@ fn on_paste(state: &mut State, pasted: &str) -> Vec<Effect> {
         let multiline = form.focus == FormField::Value;
         if let Some(input) = form.focused_input() {
             if multiline {
-                input.insert_str(pasted);
+                // Terminals send a pasted newline as CR (the Enter key's byte), inside bracketed
+                // paste too: a pasted PEM is LF-separated lines again, its last newline kept.
+                input.insert_str(pasted.replace("\r\n", "\n").replace('\r', "\n"));
             } else {
                 input.insert_str(pasted.replace(['\r', '\n'], ""));
             }
@@ -516,18 +571,25 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
     match (&state.overlay, action) {
         (Overlay::Help { scroll }, _) => {
             let scroll = *scroll;
-            let last_line = crate::ui::overlays::help_lines(&crate::ui::Theme { color: false })
-                .len()
-                .saturating_sub(1) as u16;
+            let page = crate::ui::overlays::help_page(state.size);
+            // The furthest the help scrolls: its last line at the bottom of the box.
+            let last_line = (crate::ui::overlays::help_lines(&crate::ui::Theme { color: false })
+                .len() as u16)
+                .saturating_sub(page);
             state.overlay = match action {
-                Action::Down => Overlay::Help {
-                    scroll: (scroll + 1).min(last_line),
-                },
-                Action::Up => Overlay::Help {
-                    scroll: scroll.saturating_sub(1),
-                },
                 Action::Back | Action::ToggleHelp => Overlay::None,
-                _ => Overlay::Help { scroll },
+                movement => Overlay::Help {
+                    scroll: match movement {
+                        Action::Down => scroll.saturating_add(1),
+                        Action::Up => scroll.saturating_sub(1),
+                        Action::PageDown => scroll.saturating_add(page),
+                        Action::PageUp => scroll.saturating_sub(page),
+                        Action::Top => 0,
+                        Action::Bottom => last_line,
+                        _ => scroll,
+                    }
+                    .min(last_line),
+                },
             };
             Vec::new()
         }
@@ -567,6 +629,8 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         (_, Action::Refresh) => {
+            // The cursor comes back to the same secret once the new listing has it.
+            state.select_after_list = state.list.selected_name().map(str::to_owned);
             let effects = list_secrets(state);
             if effects.is_empty() {
                 report(state, Level::Error, "not connected to a vault yet");
@@ -614,11 +678,12 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
                 report(state, Level::Error, "select a secret first");
                 return Vec::new();
             };
-            let form = SecretForm::new_version(
-                &row.name,
-                row.item.content_type.as_deref(),
-                row.item.tags.as_ref(),
-            );
+            // The latest version as loaded (every attribute), else what the list knows.
+            let current = match &state.details.latest {
+                Some(latest) if state.details.name == row.name => Snapshot::of_bundle(latest),
+                _ => Snapshot::of_item(&row.item),
+            };
+            let form = SecretForm::new_version(&row.name, &current);
             state.overlay = Overlay::Form(Box::new(form));
             Vec::new()
         }
@@ -628,6 +693,30 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
             } else {
                 report(state, Level::Error, "no value loaded to reveal");
             }
+            Vec::new()
+        }
+        (_, Action::ScrollDetailsDown) => {
+            // The pane clamps this to what it has to show; the bound here (its rows before
+            // wrapping) keeps K from having to climb back through nothing.
+            let value_lines = match (state.reveal, state.details.bundle.loaded()) {
+                (true, Some(bundle)) => bundle
+                    .value
+                    .as_ref()
+                    .map_or(0, |v| v.expose().lines().count()),
+                _ => 0,
+            };
+            let tags = state
+                .details
+                .bundle
+                .loaded()
+                .and_then(|bundle| bundle.tags.as_ref())
+                .map_or(0, |tags| tags.len());
+            let rows = (value_lines + tags + 12) as u16;
+            state.details_scroll = state.details_scroll.saturating_add(1).min(rows);
+            Vec::new()
+        }
+        (_, Action::ScrollDetailsUp) => {
+            state.details_scroll = state.details_scroll.saturating_sub(1);
             Vec::new()
         }
         (_, Action::Open) if state.focus == Pane::Secrets => {
@@ -675,6 +764,8 @@ fn move_cursor(state: &mut State, movement: Action) -> Vec<Effect> {
     let page = crate::ui::layout::list_rows(state.size).max(1) as isize;
     match state.focus {
         Pane::Secrets => {
+            // The user chose where to be: a reload stops bringing the cursor back.
+            state.select_after_list = None;
             match movement {
                 Action::Up => state.list.move_cursor(-1),
                 Action::Down => state.list.move_cursor(1),
@@ -705,6 +796,7 @@ fn move_cursor(state: &mut State, movement: Action) -> Vec<Effect> {
             let name = state.versions.name.clone();
             let version = state.versions.selected_version();
             state.reveal = false;
+            state.details_scroll = 0;
             vec![load_details(state, &name, version)]
         }
     }
@@ -716,7 +808,7 @@ fn form_input(state: &mut State, key: KeyEvent) {
     };
     if let Submit::ConfirmPurge { typed } | Submit::AskPath { input: typed, .. } = &mut form.submit
     {
-        typed.input(key);
+        type_into_line(typed, key);
         return;
     }
     if form.is_busy() {
@@ -794,7 +886,14 @@ fn form_action(state: &mut State, action: Action) -> Vec<Effect> {
                 review.reveal = !review.reveal;
             }
         }
-        (Submit::Review(_), _) => {}
+        (Submit::Review(_), scroll) => {
+            let page = crate::ui::overlays::help_page(state.size);
+            if let Some(form) = state.form_mut()
+                && let Submit::Review(review) = &mut form.submit
+            {
+                review.scroll_by(scroll, page);
+            }
+        }
         (Submit::AskPath { input, .. }, Action::Yes) => {
             let path = text(input).trim().to_owned();
             if path.is_empty() {
@@ -865,7 +964,7 @@ fn form_action(state: &mut State, action: Action) -> Vec<Effect> {
 
 fn resolve_deleted(state: &mut State, generation: u64, name: String, purge: bool) -> Vec<Effect> {
     let verb = if purge { "purging" } else { "recovering" };
-    let request = begin(state, format!("{verb} {name}"));
+    let request = begin_write(state, format!("{verb} {name}"));
     if let Some(form) = state.form_mut() {
         form.submit = Submit::Resolving {
             request,
@@ -944,11 +1043,18 @@ fn on_set(
                 .keep_cursor_visible(crate::ui::layout::list_rows(state.size));
             state.focus = Pane::Versions;
             state.reveal = false;
+            state.details_scroll = 0;
             state.versions = Versions {
                 name: name.clone(),
                 select_when_loaded: Some(version.clone()),
                 ..Versions::default()
             };
+            ops::record(
+                state,
+                "set",
+                &name,
+                Ok(format!("new version {}", short(&version))),
+            );
             report(
                 state,
                 Level::Success,
@@ -972,6 +1078,7 @@ fn on_set(
                     }
                 };
             }
+            ops::record(state, "set", &name, Err(message.clone()));
             report(state, Level::Error, format!("Set {name} failed: {message}"));
             Vec::new()
         }
@@ -983,7 +1090,7 @@ fn on_resolved(
     generation: u64,
     request: u64,
     purged: bool,
-    result: Result<(), VaultError>,
+    result: Result<Option<SecretBundle>, VaultError>,
 ) -> Vec<Effect> {
     finish(state, request);
     let ours = generation == state.generation
@@ -992,17 +1099,32 @@ fn on_resolved(
         return Vec::new();
     }
     let name = state.form().map(SecretForm::name_text).unwrap_or_default();
+    let operation = if purged { "purge" } else { "recover" };
     match result {
-        Ok(()) => {
+        Ok(recovered) => {
+            ops::record(
+                state,
+                operation,
+                &name,
+                Ok("from the Set Secret form".into()),
+            );
             if let Some(form) = state.form_mut() {
                 form.submit = Submit::Editing;
                 form.focus = FormField::Submit;
+                if let Some(bundle) = &recovered {
+                    form.continue_as_version_of(&name, &Snapshot::of_bundle(bundle));
+                }
+                form.sync_cursors();
             }
-            let done = if purged { "Purged" } else { "Recovered" };
+            let (done, next) = if purged {
+                ("Purged", "set the new secret")
+            } else {
+                ("Recovered", "review the new version")
+            };
             report(
                 state,
                 Level::Success,
-                format!("{done} {name}; press Enter or Ctrl-s to set the new version"),
+                format!("{done} {name}; press Enter or Ctrl-s to {next}"),
             );
             if purged {
                 Vec::new()
@@ -1011,6 +1133,7 @@ fn on_resolved(
             }
         }
         Err(error) => {
+            ops::record(state, operation, &name, Err(error.to_string()));
             if let Some(form) = state.form_mut() {
                 form.submit = Submit::NameDeleted {
                     message: error.to_string(),

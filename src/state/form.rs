@@ -112,6 +112,9 @@ pub struct SecretForm {
     pub changed: bool,
     /// Submit was tried: show every error, even on fields not typed in yet.
     pub attempted: bool,
+    /// What the secret holds now, when the form knows (a new version, a rollback): the review
+    /// compares the write with it.
+    pub baseline: Option<Snapshot>,
 }
 
 impl std::fmt::Debug for SecretForm {
@@ -131,6 +134,16 @@ pub fn single_line(initial: &str) -> TextArea<'static> {
     area.set_cursor_line_style(ratatui::style::Style::default());
     area.move_cursor(ratatui_textarea::CursorMove::End);
     area
+}
+
+/// A key typed into a one-line input (a name to confirm, a file path). Tab and Enter are not
+/// text there: a tab in a path names a file nobody meant.
+pub fn type_into_line(area: &mut TextArea<'static>, key: crossterm::event::KeyEvent) -> bool {
+    use crossterm::event::KeyCode;
+    if matches!(key.code, KeyCode::Tab | KeyCode::BackTab | KeyCode::Enter) {
+        return false;
+    }
+    area.input(key)
 }
 
 /// The text of an input, lines joined with `\n` exactly as typed.
@@ -175,6 +188,7 @@ impl SecretForm {
             submit: Submit::Editing,
             changed: false,
             attempted: false,
+            baseline: None,
         }
         .with_cursors()
     }
@@ -205,18 +219,14 @@ impl SecretForm {
         set(&mut self.gen_length, FormField::GenLength);
     }
 
-    /// A new version of `name`, starting from its current content type and tags so a roll only
-    /// needs the new value.
-    pub fn new_version(name: &str, content_type: Option<&str>, tags: Option<&Tags>) -> Self {
+    /// A new version of `name`, starting from its current content type, tags and dates so a
+    /// roll only needs the new value; a date cleared in the form is left out of the new version.
+    pub fn new_version(name: &str, current: &Snapshot) -> Self {
         let mut form = Self::new_secret();
         form.kind = FormKind::NewVersion(name.to_owned());
         form.name = single_line(name);
-        form.content_type = single_line(content_type.unwrap_or_default());
-        form.tags = tags
-            .into_iter()
-            .flatten()
-            .map(|(key, value)| TagRow::new(key, value))
-            .collect();
+        form.fill_empty_from(current);
+        form.baseline = Some(current.clone());
         form.focus = FormField::Value;
         form.with_cursors()
     }
@@ -226,13 +236,49 @@ impl SecretForm {
     pub fn from_version(
         name: &str,
         value: &SecretValue,
-        content_type: Option<&str>,
-        tags: Option<&Tags>,
+        old: &Snapshot,
+        current: Option<&Snapshot>,
     ) -> Self {
-        let mut form = Self::new_version(name, content_type, tags);
+        let undated = Snapshot {
+            exp: None,
+            nbf: None,
+            ..old.clone()
+        };
+        let mut form = Self::new_version(name, &undated);
+        form.baseline = current.cloned();
         form.set_value(value);
         form.changed = true;
         form
+    }
+
+    /// The form of a new secret becomes a new version of `name`, which exists after all (it was
+    /// recovered): what was typed stays, and the fields left empty take the secret's own.
+    pub fn continue_as_version_of(&mut self, name: &str, current: &Snapshot) {
+        self.kind = FormKind::NewVersion(name.to_owned());
+        self.fill_empty_from(current);
+        self.baseline = Some(current.clone());
+        self.sync_cursors();
+    }
+
+    /// Content type, tags and dates from `current`, into the fields that are empty.
+    fn fill_empty_from(&mut self, current: &Snapshot) {
+        let empty = |area: &TextArea<'_>| text(area).trim().is_empty();
+        if empty(&self.content_type) {
+            self.content_type = single_line(current.content_type.as_deref().unwrap_or_default());
+        }
+        if self.tags.is_empty() {
+            self.tags = current
+                .tags
+                .iter()
+                .map(|(key, value)| TagRow::new(key, value))
+                .collect();
+        }
+        if empty(&self.expires) {
+            self.expires = single_line(&current.exp.map(format_rfc3339).unwrap_or_default());
+        }
+        if empty(&self.not_before) {
+            self.not_before = single_line(&current.nbf.map(format_rfc3339).unwrap_or_default());
+        }
     }
 
     /// The attributes of `name` (one version, or the latest), as they are now.
@@ -623,11 +669,26 @@ mod tests {
     #[test]
     fn a_new_version_keeps_name_content_type_and_tags() {
         let tags: Tags = [("env".to_owned(), "dev".to_owned())].into();
-        let form = SecretForm::new_version("api-key", Some("text/plain"), Some(&tags));
+        let current = Snapshot {
+            content_type: Some("text/plain".into()),
+            tags,
+            enabled: true,
+            exp: Some(NOW + 30 * 86_400),
+            nbf: Some(NOW - 86_400),
+        };
+        let form = SecretForm::new_version("api-key", &current);
         assert_eq!(form.name_text(), "api-key");
         assert_eq!(form.focus, FormField::Value);
         assert!(!form.fields().contains(&FormField::Name));
         assert_eq!(text(&form.tags[0].value), "dev");
+        // The dates carry over exactly, so the review shows them unchanged.
+        let mut rolled = form;
+        typed(&mut rolled.value, "new value");
+        let (_, params) = rolled.to_request(NOW).expect("valid");
+        let attributes = params.attributes.expect("attributes");
+        assert_eq!(attributes.exp, current.exp);
+        assert_eq!(attributes.nbf, current.nbf);
+        assert_eq!(params.content_type.as_deref(), Some("text/plain"));
     }
 
     #[test]

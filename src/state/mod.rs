@@ -60,6 +60,16 @@ pub enum Level {
     Error,
 }
 
+impl Level {
+    /// How long a status message of this level stays: an error long enough to be read twice.
+    pub fn shown_for_secs(self) -> i64 {
+        match self {
+            Self::Info | Self::Success => 10,
+            Self::Error => 30,
+        }
+    }
+}
+
 /// An operation in flight, shown in the status bar.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InFlight {
@@ -67,6 +77,8 @@ pub struct InFlight {
     pub label: String,
     /// Set while the client waits to retry: "retry 2/5 in 1.0s (Throttled)".
     pub retrying: Option<String>,
+    /// It changes the vault (or writes a file): quitting now would leave its outcome unknown.
+    pub writes: bool,
 }
 
 /// The version history of the selected secret.
@@ -121,6 +133,8 @@ pub struct State {
     pub expiry: ExpiryView,
     /// What this session did, oldest first.
     pub operations: Vec<OpRecord>,
+    /// How many rows the operations log is scrolled back from its newest.
+    pub operations_back: usize,
     /// A secret to select once the list has it (a jump from the expiry overview).
     pub select_after_list: Option<String>,
     /// Seconds after which a copied value is cleared from the clipboard.
@@ -130,8 +144,12 @@ pub struct State {
     pub overlay: Overlay,
     /// The value in the details pane is shown.
     pub reveal: bool,
+    /// Lines the details pane is scrolled down by.
+    pub details_scroll: u16,
     pub in_flight: Vec<InFlight>,
     pub last_result: Option<(Level, String)>,
+    /// When `last_result` was reported (unix seconds); it goes after its level's time is up.
+    pub last_result_at: i64,
     /// Unix seconds, from the last tick: update never reads the clock itself.
     pub now: i64,
     pub spinner: usize,
@@ -139,6 +157,8 @@ pub struct State {
     /// The terminal's size, for scrolling and layout decisions.
     pub size: (u16, u16),
     pub quit: bool,
+    /// Quitting was asked while it would lose work: what would be lost, until answered.
+    pub quit_question: Option<String>,
 }
 
 impl State {
@@ -162,18 +182,22 @@ impl State {
             deleted: DeletedView::default(),
             expiry: ExpiryView::default(),
             operations: Vec::new(),
+            operations_back: 0,
             select_after_list: None,
             clipboard_clear: None,
             clipboard_copy: 0,
             overlay: Overlay::None,
             reveal: false,
+            details_scroll: 0,
             in_flight: Vec::new(),
             last_result: None,
+            last_result_at: now,
             now,
             spinner: 0,
             next_id: 1,
             size: (80, 24),
             quit: false,
+            quit_question: None,
         }
     }
 
@@ -197,6 +221,28 @@ impl State {
             Overlay::Form(form) => Some(form),
             _ => None,
         }
+    }
+
+    /// What quitting now would lose: a form with typed changes, writes still in flight.
+    pub fn unsaved_work(&self) -> Option<String> {
+        let writes: Vec<&str> = self
+            .in_flight
+            .iter()
+            .filter(|flight| flight.writes)
+            .map(|flight| flight.label.as_str())
+            .collect();
+        if !writes.is_empty() {
+            return Some(format!(
+                "{} is still in flight: if you quit now, you will not know whether it was done",
+                writes.join(", ")
+            ));
+        }
+        self.form()
+            .filter(|form| form.changed)
+            .map(|form| match form.name_text() {
+                name if name.is_empty() => "the form has typed changes".to_owned(),
+                name => format!("the form for {name} has typed changes"),
+            })
     }
 
     pub fn fresh_id(&mut self) -> u64 {

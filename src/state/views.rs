@@ -125,9 +125,24 @@ pub struct Review {
     /// Set while the write is in flight.
     pub pending: Option<u64>,
     pub error: Option<String>,
+    /// Lines scrolled off the top (a revealed value can be taller than the screen).
+    pub scroll: u16,
 }
 
 impl Review {
+    /// Scrolls for `action` (a line or `page` lines); `false` when it is not a scroll.
+    pub fn scroll_by(&mut self, action: crate::app::action::Action, page: u16) -> bool {
+        use crate::app::action::Action;
+        self.scroll = match action {
+            Action::Down => self.scroll.saturating_add(1),
+            Action::Up => self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll.saturating_add(page),
+            Action::PageUp => self.scroll.saturating_sub(page),
+            _ => return false,
+        };
+        true
+    }
+
     pub fn new_value(&self) -> Option<&SecretValue> {
         match &self.write {
             Write::Set { params, .. } | Write::Copy { params, .. } => Some(&params.value),

@@ -87,7 +87,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         format!("{}…", crate::app::update::short(&version))
     };
-    let mut lines = vec![
+    let mut lines = Vec::new();
+    // The title had to cut the name: the whole of it goes here, wrapped.
+    if details.name.chars().count() > room {
+        lines.push(field(theme, "name", printable(&details.name).into_owned()));
+    }
+    lines.extend([
         Line::from(vec![
             Span::styled(format!("{:<12}", "version"), theme.label()),
             Span::raw(version),
@@ -101,7 +106,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         field(theme, "created", date(attributes.created)),
         field(theme, "updated", date(attributes.updated)),
         field(theme, "expires", date(attributes.exp)),
-    ];
+    ]);
     if attributes.nbf.is_some() {
         lines.push(field(theme, "not before", date(attributes.nbf)));
     }
@@ -158,10 +163,23 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.dim(),
         )));
     }
+    // A long value (a revealed PEM) is taller than the pane: J and K scroll it.
+    let height = super::layout::wrapped_height(&lines, inner_width as u16);
+    let max_scroll = height.saturating_sub(area.height.saturating_sub(2));
+    let scroll = state.details_scroll.min(max_scroll);
+    let block = if max_scroll > 0 {
+        block.title_bottom(Span::styled(
+            format!(" {}/{} · J/K scroll ", scroll + 1, max_scroll + 1),
+            theme.dim(),
+        ))
+    } else {
+        block
+    };
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
         area,
     );
 }

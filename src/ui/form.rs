@@ -22,7 +22,8 @@ enum Item<'a> {
         label: String,
         area: &'a TextArea<'static>,
         height: u16,
-        note: Option<Span<'a>>,
+        /// Drawn right of the input, one per row from the top.
+        notes: Vec<Span<'a>>,
     },
     Text {
         field: Option<FormField>,
@@ -80,14 +81,14 @@ fn input<'a>(
     label: &str,
     area: &'a TextArea<'static>,
     height: u16,
-    note: Option<Span<'a>>,
+    notes: Vec<Span<'a>>,
 ) {
     items.push(Item::Input {
         field,
         label: label.to_owned(),
         area,
         height,
-        note,
+        notes,
     });
 }
 
@@ -99,12 +100,23 @@ fn value_items<'a>(
     width: u16,
     error_of: &dyn Fn(FormField) -> Option<String>,
 ) {
-    let value_note = Span::styled(
+    let reveal_note = Span::styled(
         if form.reveal {
             "Ctrl-r masks"
         } else {
             "Ctrl-r reveals"
         },
+        theme.dim(),
+    );
+    // What will be sent, as a count: a paste or a file shows that all of it arrived.
+    let value = form.value();
+    let lines = value.expose().lines().count();
+    let size_note = Span::styled(
+        format!(
+            "{lines} line{} · {} bytes",
+            if lines == 1 { "" } else { "s" },
+            value.len()
+        ),
         theme.dim(),
     );
     input(
@@ -113,7 +125,7 @@ fn value_items<'a>(
         "Value",
         &form.value,
         4,
-        Some(value_note),
+        vec![reveal_note, size_note],
     );
     if let Some(message) = error_of(FormField::Value) {
         items.push(error_line(theme, FormField::Value, message, width));
@@ -128,10 +140,10 @@ fn generator_items<'a>(items: &mut Vec<Item<'a>>, form: &'a SecretForm, theme: &
         "Generate",
         &form.gen_length,
         1,
-        Some(Span::styled(
+        vec![Span::styled(
             "chars · Ctrl-g generates · Ctrl-o file · Ctrl-e $EDITOR",
             theme.dim(),
-        )),
+        )],
     );
     let focused = if form.focus == FormField::GenAlphabet {
         theme.selected(true)
@@ -196,7 +208,14 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
     };
     let mut items: Vec<Item<'_>> = Vec::new();
     if form.kind == FormKind::NewSecret {
-        input(&mut items, FormField::Name, "Name", &form.name, 1, None);
+        input(
+            &mut items,
+            FormField::Name,
+            "Name",
+            &form.name,
+            1,
+            Vec::new(),
+        );
         if let Some(message) = error_of(FormField::Name) {
             items.push(error_line(theme, FormField::Name, message, inner.width));
         }
@@ -210,7 +229,7 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
         "Content type",
         &form.content_type,
         1,
-        None,
+        Vec::new(),
     );
     if let Some(message) = error_of(FormField::ContentType) {
         items.push(error_line(
@@ -222,14 +241,21 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
     }
     for (row, tag) in form.tags.iter().enumerate() {
         let label = if row == 0 { "Tags" } else { "" };
-        input(&mut items, FormField::TagKey(row), label, &tag.key, 1, None);
+        input(
+            &mut items,
+            FormField::TagKey(row),
+            label,
+            &tag.key,
+            1,
+            Vec::new(),
+        );
         input(
             &mut items,
             FormField::TagValue(row),
             "  = value",
             &tag.value,
             1,
-            None,
+            Vec::new(),
         );
         for field in [FormField::TagKey(row), FormField::TagValue(row)] {
             if let Some(message) = error_of(field) {
@@ -264,8 +290,8 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
         let note = form
             .date_preview(field, state.now)
             .map(|preview| Span::styled(format!("→ {preview}"), theme.success()))
-            .or_else(|| Some(Span::styled("+90d · 2027-03-01 · never", theme.dim())));
-        input(&mut items, field, label, area, 1, note);
+            .unwrap_or_else(|| Span::styled("+90d · 2027-03-01 · never", theme.dim()));
+        input(&mut items, field, label, area, 1, vec![note]);
         if let Some(message) = error_of(field) {
             items.push(error_line(theme, field, message, inner.width));
         }
@@ -352,7 +378,7 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
                 field,
                 label,
                 area,
-                note,
+                notes,
                 ..
             } => {
                 let label_style = if *field == form.focus {
@@ -364,7 +390,11 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
                     Paragraph::new(Span::styled(label.as_str(), label_style)),
                     Rect::new(row.x, row.y, LABEL_WIDTH, 1),
                 );
-                let note_width = note.as_ref().map_or(0, |n| n.width() as u16 + 1);
+                let note_width = notes
+                    .iter()
+                    .map(|note| note.width() as u16 + 1)
+                    .max()
+                    .unwrap_or(0);
                 let input_width = row.width.saturating_sub(LABEL_WIDTH + note_width).min(44);
                 let input_rect = Rect::new(row.x + LABEL_WIDTH, row.y, input_width, height);
                 let input_style = if *field == form.focus {
@@ -378,10 +408,15 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
                     Rect::new(input_rect.x, input_rect.y + height - 1, input_width, 1),
                 );
                 frame.render_widget(*area, input_rect);
-                if let Some(note) = note {
+                for (below, note) in notes.iter().enumerate().take(height as usize) {
                     frame.render_widget(
                         Paragraph::new(note.clone()),
-                        Rect::new(input_rect.x + input_width + 1, row.y, note_width, 1),
+                        Rect::new(
+                            input_rect.x + input_width + 1,
+                            row.y + below as u16,
+                            note_width,
+                            1,
+                        ),
                     );
                 }
             }
@@ -397,8 +432,16 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
         );
         frame.render_widget(Paragraph::new(footer), rect);
     }
-    if let Submit::Review(review) = &form.submit {
-        super::review::render(frame, state, review, theme);
+    match &form.submit {
+        Submit::Review(review) => super::review::render(frame, state, review, theme),
+        Submit::ConfirmDiscard => super::overlays::render_question(
+            frame,
+            "Discard the form?",
+            "Everything typed in this form will be lost.",
+            &[("y", "discard"), ("n", "/ Esc keep editing")],
+            theme,
+        ),
+        _ => {}
     }
 }
 
@@ -435,10 +478,8 @@ fn footer<'a>(state: &'a State, form: &'a SecretForm, theme: &Theme) -> Option<V
     let spinner = super::secrets::spinner(state);
     Some(match &form.submit {
         Submit::Editing => return None,
-        Submit::ConfirmDiscard => vec![Line::styled(
-            "Discard what you typed? y discards · n keeps editing",
-            theme.warning(),
-        )],
+        // Asked in a box of its own over the form (see `render`).
+        Submit::ConfirmDiscard => return None,
         Submit::Submitting { .. } => vec![Line::styled(
             format!("{spinner} Setting {name}… the form stays as typed until the vault answers"),
             theme.warning(),

@@ -42,9 +42,16 @@ pub fn list_rows(size: (u16, u16)) -> usize {
     layout.list.height.saturating_sub(3) as usize
 }
 
-/// A box of at most `width` x `height` in the middle of `area`.
+/// A box of at most `width` x `height` in the middle of `area`. One that nearly fills the
+/// width takes all of it: a sliver of the panes at its edges (the list's border and first
+/// column) reads as part of the dialog.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width);
+    const SLIVER: u16 = 6;
+    let width = if width.saturating_add(SLIVER) >= area.width {
+        area.width
+    } else {
+        width
+    };
     let height = height.min(area.height);
     Rect::new(
         area.x + (area.width - width) / 2,

@@ -51,6 +51,30 @@ pub fn cut_middle(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(cut)
 }
 
+/// `text` in at most `width` columns, cut after a whole word with `…` when it is longer (a word
+/// longer than the whole width is cut inside).
+pub fn cut_words(text: &str, width: usize) -> Cow<'_, str> {
+    if text.chars().count() <= width {
+        return Cow::Borrowed(text);
+    }
+    let room = width.saturating_sub(1);
+    // The last space within the room: the cut goes there.
+    let end = text
+        .char_indices()
+        .take(room + 1)
+        .filter(|(_, c)| *c == ' ')
+        .last()
+        .map_or(0, |(at, _)| at);
+    let head = if end == 0 {
+        text.chars().take(room).collect::<String>()
+    } else {
+        text[..end]
+            .trim_end_matches([' ', ',', ';', ':'])
+            .to_owned()
+    };
+    Cow::Owned(format!("{head}…"))
+}
+
 /// Greedy word wrap to `width` columns (counted in chars); a word longer than a line is cut.
 pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
@@ -112,6 +136,22 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Overlay::Diff(diff) => views::render_diff(frame, state, diff, theme),
         Overlay::CopyTarget { cursor } => views::render_copy_target(frame, state, *cursor, theme),
     }
+    if let Some(work) = &state.quit_question {
+        overlays::render_question(
+            frame,
+            "Quit kvtui?",
+            &format!("{}.", upper_first(work)),
+            &[("y", "quit anyway"), ("n", "/ Esc stay")],
+            theme,
+        );
+    }
+}
+
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 #[cfg(test)]
@@ -122,6 +162,17 @@ mod tests {
     fn control_characters_are_drawn_as_pictures() {
         assert_eq!(printable("a\x1b[2Jb\x07"), "a\u{241b}[2Jb\u{2407}");
         assert!(matches!(printable("plain"), Cow::Borrowed("plain")));
+    }
+
+    #[test]
+    fn long_messages_lose_whole_words() {
+        assert_eq!(
+            cut_words("Set db: new version 57c3 is current", 34),
+            "Set db: new version 57c3 is…"
+        );
+        assert_eq!(cut_words("short", 10), "short");
+        assert_eq!(cut_words("abcdefghij", 5), "abcd…");
+        assert_eq!(cut_words("", 0), "");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The help overlay (every key, from the key map table) and the profile picker.
+//! The help overlay (every key, from the key map table), the profile picker, and the yes/no
+//! questions asked over whatever is open (discard the form? quit with work unsaved?).
 
 use super::layout::centered;
 use super::theme::Theme;
@@ -38,6 +39,14 @@ pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// How many lines of the help a screen of `size` shows at once: a page, for paging.
+pub fn help_page((width, height): (u16, u16)) -> u16 {
+    super::layout::body(ratatui::layout::Rect::new(0, 0, width, height))
+        .height
+        .saturating_sub(2)
+        .max(1)
+}
+
 pub fn render_help(frame: &mut Frame, scroll: u16, theme: &Theme) {
     let body = super::layout::body(frame.area());
     let area = centered(body, OVERLAY_WIDTH, body.height);
@@ -47,7 +56,7 @@ pub fn render_help(frame: &mut Frame, scroll: u16, theme: &Theme) {
         .borders(Borders::ALL)
         .border_style(theme.border(true))
         .title(Span::styled(
-            " Keys · j/k scroll · Esc closes ",
+            " Keys · j/k, Ctrl-d/Ctrl-u page, g/G · Esc closes ",
             theme.title(),
         ));
     let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
@@ -100,4 +109,44 @@ pub fn render_picker(frame: &mut Frame, state: &State, cursor: usize, theme: &Th
         .border_style(theme.border(true))
         .title(Span::styled(" Profiles ", theme.title()));
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// A question in a box of its own over whatever is open, so it cannot be missed: `message`
+/// wrapped, then the answers (`keys`: key, what it does).
+pub fn render_question(
+    frame: &mut Frame,
+    title: &str,
+    message: &str,
+    keys: &[(&str, &str)],
+    theme: &Theme,
+) {
+    const WIDTH: u16 = 60;
+    let body = super::layout::body(frame.area());
+    let inner_width = WIDTH.min(body.width).saturating_sub(2);
+    let mut lines: Vec<Line> = super::wrap_words(message, usize::from(inner_width))
+        .into_iter()
+        .map(|line| Line::styled(line, theme.warning()))
+        .collect();
+    lines.push(Line::raw(""));
+    let mut answers = Vec::new();
+    for (index, (key, does)) in keys.iter().enumerate() {
+        if index > 0 {
+            answers.push(Span::raw(" · "));
+        }
+        answers.push(Span::styled(*key, theme.key()));
+        answers.push(Span::raw(format!(" {does}")));
+    }
+    lines.push(Line::from(answers));
+    let area = centered(body, WIDTH, lines.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(format!(" {title} "), theme.title()));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(ratatui::widgets::Wrap { trim: false }),
+        area,
+    );
 }

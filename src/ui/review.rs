@@ -52,14 +52,15 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
     ]));
     value_lines(&mut lines, review, theme);
     lines.push(Line::raw(""));
+    let mut footer = Vec::new();
     match (&review.pending, &review.error) {
-        (Some(_), _) => lines.push(Line::styled(
+        (Some(_), _) => footer.push(Line::styled(
             format!("{} Writing…", super::secrets::spinner(state)),
             theme.warning(),
         )),
         (None, Some(error)) => {
-            lines.push(Line::styled(format!("✗ {error}"), theme.error()));
-            lines.push(Line::styled(
+            footer.push(Line::styled(format!("✗ {error}"), theme.error()));
+            footer.push(Line::styled(
                 "Nothing was lost: Enter tries again, Esc goes back.",
                 theme.dim(),
             ));
@@ -76,17 +77,46 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
             }
             keys.push(Span::styled("Esc", theme.key()));
             keys.push(Span::raw(" goes back"));
-            lines.push(Line::from(keys));
+            footer.push(Line::from(keys));
         }
     }
-    let height = super::layout::wrapped_height(&lines, width as u16) + 2;
-    let area = centered(body, box_width, height);
+    let body_height = super::layout::wrapped_height(&lines, width as u16);
+    let footer_height = super::layout::wrapped_height(&footer, width as u16);
+    let area = centered(body, box_width, body_height + footer_height + 2);
+    let inner = block.inner(area);
+    // What is taller than the screen scrolls (a revealed PEM); the keys stay at the bottom.
+    let room = inner.height.saturating_sub(footer_height);
+    let max_scroll = body_height.saturating_sub(room);
+    let scroll = review.scroll.min(max_scroll);
+    let block = if max_scroll > 0 {
+        let shown = format!(
+            " lines {}–{} of {} · j/k scroll ",
+            scroll + 1,
+            (scroll + room).min(body_height),
+            body_height
+        );
+        block.title_bottom(Span::styled(shown, theme.dim()))
+    } else {
+        block
+    };
     frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
     frame.render_widget(
         Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        ratatui::layout::Rect {
+            height: room,
+            ..inner
+        },
+    );
+    frame.render_widget(
+        Paragraph::new(footer).wrap(Wrap { trim: false }),
+        ratatui::layout::Rect {
+            y: inner.y + room,
+            height: inner.height - room,
+            ..inner
+        },
     );
 }
 

@@ -20,8 +20,14 @@ pub fn spinner(state: &State) -> &'static str {
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let list = &state.list;
     let focused = state.focus == Pane::Secrets && !list.filtering;
+    // Where the cursor is, of how many: "Secrets 119/309".
+    let position = if list.visible.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", list.cursor.min(list.visible.len() - 1) + 1)
+    };
     let mut title = vec![Span::styled(
-        format!(" Secrets {} ", list.visible.len()),
+        format!(" Secrets {position}{} ", list.visible.len()),
         theme.title(),
     )];
     if list.visible.len() != list.rows.len() {

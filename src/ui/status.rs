@@ -51,7 +51,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     if let Some((level, message)) = &state.last_result {
         first.push(Span::raw("│ "));
-        first.push(Span::styled(message.as_str(), theme.level(*level)));
+        let used: usize = first.iter().map(Span::width).sum();
+        let room = usize::from(area.width).saturating_sub(used);
+        first.push(Span::styled(
+            super::cut_words(message, room),
+            theme.level(*level),
+        ));
     }
     // The vault is known from the profile; the result is news: the vault gives way when both
     // do not fit.

@@ -183,8 +183,12 @@ pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &T
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
-    // Newest last, like a log; the newest rows stay in view.
-    let skip = state.operations.len().saturating_sub(height);
+    // Newest last, like a log; the newest rows stay in view until k scrolls back.
+    let skip = state
+        .operations
+        .len()
+        .saturating_sub(height)
+        .saturating_sub(state.operations_back);
     let rows = state.operations.iter().skip(skip).map(|op| {
         Row::new(vec![
             Cell::from(format_utc(op.at)[11..16].to_owned()),
