@@ -9,25 +9,14 @@ use super::models::{
     SetSecretParameters, UpdateSecretParameters,
 };
 use super::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+use super::trust::TrustRoots;
 use azure_core::credentials::TokenCredential;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use zeroize::{Zeroize, Zeroizing};
-
-/// Which TLS roots the client trusts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TrustRoots {
-    /// The platform's trust store.
-    System,
-    /// The platform's store plus one more anchor (a TLS-inspecting proxy's CA).
-    SystemAnd(PathBuf),
-    /// Only this CA: a local vault's own.
-    Only(PathBuf),
-}
 
 /// One retry about to happen, for callers that show progress.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,15 +79,6 @@ fn segment(raw: &str) -> percent_encoding::PercentEncode<'_> {
     percent_encoding::utf8_percent_encode(raw, PATH_SEGMENT)
 }
 
-fn read_ca(path: &PathBuf) -> Result<reqwest::Certificate, VaultError> {
-    let pem = std::fs::read(path).map_err(|error| {
-        VaultError::Transport(format!("cannot read CA file {}: {error}", path.display()))
-    })?;
-    reqwest::Certificate::from_pem(&pem).map_err(|error| {
-        VaultError::Transport(format!("CA file {} is not PEM: {error}", path.display()))
-    })
-}
-
 /// The whole `source()` chain of an error, which is where reqwest keeps the useful part
 /// ("connection refused", "certificate not trusted").
 fn describe(error: &(dyn std::error::Error + 'static)) -> String {
@@ -128,16 +108,11 @@ impl VaultClient {
         options: ClientOptions,
     ) -> Result<Self, VaultError> {
         let vault_url = vault_url.trim_end_matches('/').to_owned();
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
+        let http = options
+            .trust
+            .client_builder()
+            .map_err(|error| VaultError::Transport(error.to_string()))?
             .pool_idle_timeout(Duration::from_secs(90))
-            .user_agent(concat!("kvtui/", env!("CARGO_PKG_VERSION")));
-        builder = match &options.trust {
-            TrustRoots::System => builder,
-            TrustRoots::SystemAnd(path) => builder.tls_certs_merge([read_ca(path)?]),
-            TrustRoots::Only(path) => builder.tls_certs_only([read_ca(path)?]),
-        };
-        let http = builder
             .build()
             .map_err(|error| VaultError::Transport(describe(&error)))?;
         let auth = Arc::new(ChallengeAuth::new(
