@@ -62,11 +62,20 @@ pub fn parse_challenge(header: &str) -> Option<Challenge> {
         }
         _ => return None,
     };
+    // The tenant is the authority's first path segment. It ends up on a command line
+    // (`az … --tenant T`): only the characters a tenant id or domain has are taken, anything
+    // else is ignored rather than passed on.
     let tenant_id = authorization.as_deref().and_then(|url| {
-        url.trim_end_matches('/')
-            .rsplit('/')
+        let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let (_, path) = after_scheme.split_once('/')?;
+        path.split(['/', '?', '#'])
             .next()
-            .filter(|tenant| !tenant.is_empty() && !tenant.contains(':'))
+            .filter(|tenant| {
+                !tenant.is_empty()
+                    && tenant
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            })
             .map(str::to_owned)
     });
     Some(Challenge {
@@ -248,6 +257,25 @@ mod tests {
         );
         assert_eq!(parse_challenge("Bearer"), None);
         assert_eq!(parse_challenge("Bearer resource=\"unterminated"), None);
+    }
+
+    #[test]
+    fn a_tenant_that_could_reach_a_shell_is_dropped() {
+        let tenant = |authorization: &str| {
+            parse_challenge(&format!(
+                r#"Bearer authorization="{authorization}", resource="https://vault.azure.net""#
+            ))
+            .expect("challenge")
+            .tenant_id
+        };
+        assert_eq!(
+            tenant("https://login.windows.net/contoso.onmicrosoft.com").as_deref(),
+            Some("contoso.onmicrosoft.com")
+        );
+        assert_eq!(tenant("https://login.windows.net/t;reboot"), None);
+        assert_eq!(tenant("https://login.windows.net/$(id)"), None);
+        assert_eq!(tenant("https://login.windows.net/a b"), None);
+        assert_eq!(tenant("https://login.windows.net"), None);
     }
 
     #[test]
