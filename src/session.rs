@@ -38,7 +38,6 @@ impl Session {
         profile: &Profile,
         mut options: ClientOptions,
     ) -> Result<Self, SessionError> {
-        let credential = credential_for(profile, None)?;
         let local_dir = profile.local_data_dir();
         let mut embedded = None;
         let vault_url = match &profile.vault {
@@ -74,6 +73,7 @@ impl Session {
             (None, Some(dir)) => TrustRoots::Only(dir.join(local_vault::tls::CA_FILE)),
             (None, None) => TrustRoots::System,
         };
+        let credential = credential_for(profile, &options.trust, None)?;
         // A local vault answers for resource vault.azure.net on 127.0.0.1: that is expected.
         options.verify_challenge_resource = profile.auth != AuthMethod::Local;
         let client = VaultClient::new(&vault_url, credential, options).map_err(|source| {

@@ -475,8 +475,12 @@ async fn the_azure_cli_credential_works_offline_with_a_fake_az() {
         status: 0,
         commands: Mutex::default(),
     });
-    let credential =
-        kvtui::auth::credential_for(&azure_cli_profile(&vault), Some(fake.clone())).unwrap();
+    let credential = kvtui::auth::credential_for(
+        &azure_cli_profile(&vault),
+        &TrustRoots::System,
+        Some(fake.clone()),
+    )
+    .unwrap();
     let client = VaultClient::new(&vault.url, credential, options(&vault)).unwrap();
     client.set_secret("via-az", &set_params("v")).await.unwrap();
     client.get_secret("via-az", None).await.unwrap();
@@ -493,8 +497,12 @@ async fn the_azure_cli_credential_works_offline_with_a_fake_az() {
         status: 1,
         commands: Mutex::default(),
     });
-    let credential =
-        kvtui::auth::credential_for(&azure_cli_profile(&vault), Some(not_logged_in)).unwrap();
+    let credential = kvtui::auth::credential_for(
+        &azure_cli_profile(&vault),
+        &TrustRoots::System,
+        Some(not_logged_in),
+    )
+    .unwrap();
     let client = VaultClient::new(&vault.url, credential, options(&vault)).unwrap();
     let error = client.get_secret("via-az", None).await.unwrap_err();
     assert!(

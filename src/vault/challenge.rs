@@ -1,11 +1,14 @@
 //! Challenge-based bearer auth, as the official Key Vault SDKs do it: the first request goes out
-//! without a token (and without its body); the vault's 401 names the authority and the resource
-//! (or scope); the token for that scope is fetched from the profile's credential and cached until
-//! shortly before it expires. A challenge whose resource is not the vault's own domain is refused,
-//! so a look-alike host cannot harvest a token for the real service.
+//! without a token (and without its body); the vault's 401 names the authority (whose path is the
+//! tenant) and the resource (or scope); the token for that scope, in that tenant, is fetched from
+//! the profile's credential and cached until shortly before it expires. A challenge whose resource
+//! is not the vault's own domain is refused, so a look-alike host cannot harvest a token for the
+//! real service.
 
 use super::error::VaultError;
-use azure_core::credentials::TokenCredential;
+use crate::auth::{ChallengeTenant, CredentialError};
+use azure_core::credentials::{TokenCredential, TokenRequestOptions};
+use azure_core::http::{ClientMethodOptions, Context};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 
@@ -62,11 +65,20 @@ pub fn parse_challenge(header: &str) -> Option<Challenge> {
         }
         _ => return None,
     };
+    // The tenant is the authority's first path segment. It ends up on a command line
+    // (`az … --tenant T`): only the characters a tenant id or domain has are taken, anything
+    // else is ignored rather than passed on.
     let tenant_id = authorization.as_deref().and_then(|url| {
-        url.trim_end_matches('/')
-            .rsplit('/')
+        let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let (_, path) = after_scheme.split_once('/')?;
+        path.split(['/', '?', '#'])
             .next()
-            .filter(|tenant| !tenant.is_empty() && !tenant.contains(':'))
+            .filter(|tenant| {
+                !tenant.is_empty()
+                    && tenant
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            })
             .map(str::to_owned)
     });
     Some(Challenge {
@@ -110,6 +122,7 @@ pub fn verify_resource(challenge: &Challenge, vault_url: &str) -> Result<(), Vau
 
 struct CachedToken {
     scope: String,
+    tenant: Option<String>,
     value: SecretString,
     expires_on: i64,
 }
@@ -158,43 +171,56 @@ impl ChallengeAuth {
             verify_resource(&challenge, &self.vault_url)?;
         }
         let mut state = self.state.lock().await;
-        if state
-            .token
-            .as_ref()
-            .is_some_and(|token| token.scope != challenge.scope)
-        {
+        if state.token.as_ref().is_some_and(|token| {
+            token.scope != challenge.scope || token.tenant != challenge.tenant_id
+        }) {
             state.token = None;
         }
         state.challenge = Some(challenge);
         Ok(())
     }
 
-    /// A bearer token for the challenge's scope, from the cache unless it is about to expire or
-    /// `refresh` asks for a new one.
+    /// A bearer token for the challenge's scope and tenant, from the cache unless it is about
+    /// to expire or `refresh` asks for a new one.
     pub async fn bearer(&self, refresh: bool, now_unix: i64) -> Result<SecretString, VaultError> {
         let mut state = self.state.lock().await;
-        let scope = state
+        let (scope, tenant) = state
             .challenge
             .as_ref()
-            .map(|challenge| challenge.scope.clone())
+            .map(|challenge| (challenge.scope.clone(), challenge.tenant_id.clone()))
             .ok_or_else(|| VaultError::Auth("no challenge from the vault yet".into()))?;
         if !refresh
             && let Some(token) = &state.token
             && token.scope == scope
+            && token.tenant == tenant
             && token.expires_on - now_unix > REFRESH_MARGIN_SECS
         {
             return Ok(token.value.clone());
         }
+        // As the official Python and .NET clients do, the credential is asked for a token in the
+        // vault's tenant, so an account in several tenants does not get its home tenant's.
+        let mut context = Context::new();
+        if let Some(tenant) = &tenant {
+            context.insert(ChallengeTenant(tenant.clone()));
+        }
+        let options = TokenRequestOptions {
+            method_options: ClientMethodOptions { context },
+        };
         let fetched = self
             .credential
-            .get_token(&[&scope], None)
+            .get_token(&[&scope], Some(options))
             .await
             .map_err(|error| {
-                VaultError::Auth(format!("cannot get a token for {scope}: {error}"))
+                VaultError::Auth(match error.downcast_ref::<CredentialError>() {
+                    // kvtui's own credentials say on one line what failed and what to do.
+                    Some(failure) => failure.to_string(),
+                    None => format!("cannot get a token for {scope}: {error}"),
+                })
             })?;
         let value = SecretString::from(fetched.token.secret().to_owned());
         state.token = Some(CachedToken {
             scope,
+            tenant,
             value: value.clone(),
             expires_on: fetched.expires_on.unix_timestamp(),
         });
@@ -248,6 +274,93 @@ mod tests {
         );
         assert_eq!(parse_challenge("Bearer"), None);
         assert_eq!(parse_challenge("Bearer resource=\"unterminated"), None);
+    }
+
+    #[test]
+    fn a_tenant_that_could_reach_a_shell_is_dropped() {
+        let tenant = |authorization: &str| {
+            parse_challenge(&format!(
+                r#"Bearer authorization="{authorization}", resource="https://vault.azure.net""#
+            ))
+            .expect("challenge")
+            .tenant_id
+        };
+        assert_eq!(
+            tenant("https://login.windows.net/contoso.onmicrosoft.com").as_deref(),
+            Some("contoso.onmicrosoft.com")
+        );
+        assert_eq!(tenant("https://login.windows.net/t;reboot"), None);
+        assert_eq!(tenant("https://login.windows.net/$(id)"), None);
+        assert_eq!(tenant("https://login.windows.net/a b"), None);
+        assert_eq!(tenant("https://login.windows.net"), None);
+    }
+
+    /// Hands out a token naming the tenant it was asked in, and remembers each request.
+    #[derive(Debug, Default)]
+    struct TenantEcho {
+        asked: std::sync::Mutex<Vec<(String, Option<String>)>>,
+    }
+
+    #[async_trait::async_trait]
+    impl TokenCredential for TenantEcho {
+        async fn get_token(
+            &self,
+            scopes: &[&str],
+            options: Option<TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+            let tenant = options
+                .as_ref()
+                .and_then(|o| o.method_options.context.value::<ChallengeTenant>())
+                .map(|tenant| tenant.0.clone());
+            self.asked
+                .lock()
+                .expect("asked")
+                .push((scopes.join(" "), tenant.clone()));
+            Ok(azure_core::credentials::AccessToken::new(
+                format!("token-{}", tenant.unwrap_or_default()),
+                time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+            ))
+        }
+    }
+
+    fn header(tenant: &str) -> String {
+        format!(
+            r#"Bearer authorization="https://login.windows.net/{tenant}", resource="https://vault.azure.net""#
+        )
+    }
+
+    #[tokio::test]
+    async fn the_credential_is_asked_in_the_challenges_tenant_and_tokens_are_kept_per_tenant() {
+        let credential = Arc::new(TenantEcho::default());
+        let auth = ChallengeAuth::new(
+            credential.clone(),
+            "https://myvault.vault.azure.net".into(),
+            true,
+        );
+        let now = crate::when::now_unix();
+        auth.accept_challenge(Some(&header("tenant-a")))
+            .await
+            .expect("challenge");
+        let first = auth.bearer(false, now).await.expect("token");
+        assert_eq!(first.expose_secret(), "token-tenant-a");
+        let cached = auth.bearer(false, now).await.expect("token");
+        assert_eq!(cached.expose_secret(), "token-tenant-a");
+
+        // The vault moved to another tenant: its token is not the old one.
+        auth.accept_challenge(Some(&header("tenant-b")))
+            .await
+            .expect("challenge");
+        let moved = auth.bearer(false, now).await.expect("token");
+        assert_eq!(moved.expose_secret(), "token-tenant-b");
+
+        let scope = "https://vault.azure.net/.default".to_owned();
+        assert_eq!(
+            *credential.asked.lock().expect("asked"),
+            [
+                (scope.clone(), Some("tenant-a".to_owned())),
+                (scope, Some("tenant-b".to_owned())),
+            ]
+        );
     }
 
     #[test]

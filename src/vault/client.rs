@@ -9,28 +9,17 @@ use super::models::{
     SetSecretParameters, UpdateSecretParameters,
 };
 use super::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+use super::trust::TrustRoots;
 use azure_core::credentials::TokenCredential;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use zeroize::{Zeroize, Zeroizing};
 
 /// How long a delete or recover waits for the service to finish it before returning anyway.
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Which TLS roots the client trusts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TrustRoots {
-    /// The platform's trust store.
-    System,
-    /// The platform's store plus one more anchor (a TLS-inspecting proxy's CA).
-    SystemAnd(PathBuf),
-    /// Only this CA: a local vault's own.
-    Only(PathBuf),
-}
 
 /// One retry about to happen, for callers that show progress.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,15 +93,6 @@ fn is_loopback(origin: &url::Origin) -> bool {
     }
 }
 
-fn read_ca(path: &PathBuf) -> Result<reqwest::Certificate, VaultError> {
-    let pem = std::fs::read(path).map_err(|error| {
-        VaultError::Transport(format!("cannot read CA file {}: {error}", path.display()))
-    })?;
-    reqwest::Certificate::from_pem(&pem).map_err(|error| {
-        VaultError::Transport(format!("CA file {} is not PEM: {error}", path.display()))
-    })
-}
-
 /// The whole `source()` chain of an error, which is where reqwest keeps the useful part
 /// ("connection refused", "certificate not trusted").
 fn describe(error: &(dyn std::error::Error + 'static)) -> String {
@@ -145,21 +125,17 @@ impl VaultClient {
         let origin = reqwest::Url::parse(&vault_url)
             .map_err(|error| VaultError::Transport(format!("vault URL {vault_url:?}: {error}")))?
             .origin();
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .pool_idle_timeout(Duration::from_secs(90))
-            .user_agent(concat!("kvtui/", env!("CARGO_PKG_VERSION")));
+        let mut builder = options
+            .trust
+            .client_builder()
+            .map_err(|error| VaultError::Transport(error.to_string()))?
+            .pool_idle_timeout(Duration::from_secs(90));
         // HTTPS_PROXY and NO_PROXY are honoured (reqwest reads them), except for a vault on this
         // machine, which no proxy can reach: a jump box's HTTPS_PROXY must not break the
         // embedded local vault.
         if is_loopback(&origin) {
             builder = builder.no_proxy();
         }
-        builder = match &options.trust {
-            TrustRoots::System => builder,
-            TrustRoots::SystemAnd(path) => builder.tls_certs_merge([read_ca(path)?]),
-            TrustRoots::Only(path) => builder.tls_certs_only([read_ca(path)?]),
-        };
         let http = builder
             .build()
             .map_err(|error| VaultError::Transport(describe(&error)))?;

@@ -9,12 +9,14 @@ pub mod recovery;
 pub mod retry;
 pub mod rules;
 pub mod secret_value;
+pub mod trust;
 
-pub use client::{ClientOptions, Pager, RetryNotice, TrustRoots, VaultClient};
+pub use client::{ClientOptions, Pager, RetryNotice, VaultClient};
 pub use error::VaultError;
 pub use models::*;
 pub use recovery::RecoveryLevel;
 pub use secret_value::SecretValue;
+pub use trust::TrustRoots;
 
 /// API versions of the secrets data plane that the local vault accepts and the client may use.
 pub const API_VERSIONS: [&str; 9] = [

@@ -1,0 +1,279 @@
+//! The identity side of a user's network, for `tests/credentials.rs`: a vault at
+//! `vaultname.vault.azure.net` that challenges as the service does, an Entra token endpoint at
+//! `login.microsoftonline.com` and an App Service identity endpoint, all on loopback behind the
+//! `net` proxy; and stand-ins for `az` and `azd` that record how they were run.
+
+use super::Kvtui;
+use super::net::{
+    ConnectProxy, SeenRequest, StubResponse, StubServer, TestCa, path_with, write_executable,
+};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Output;
+
+pub const VAULT_HOST: &str = "vaultname.vault.azure.net";
+pub const LOGIN_HOST: &str = "login.microsoftonline.com";
+pub const SCOPE: &str = "https://vault.azure.net/.default";
+pub const SECRET: &str = "db-password";
+pub const VERSION: &str = "4387e9f3d6e14c459867679a90fd0f79";
+/// The service principal's, or the user-assigned identity's, application id.
+pub const CLIENT_ID: &str = "11111111-1111-4111-8111-111111111111";
+
+/// What kvtui might read from the environment it was started in: none of it is left to chance.
+pub const INHERITED: &[&str] = &[
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_AUTHORITY_HOST",
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
+    "IDENTITY_SERVER_THUMBPRINT",
+    "IMDS_ENDPOINT",
+    "MSI_ENDPOINT",
+    "MSI_SECRET",
+    "HTTP_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
+/// The 401 Key Vault sends to a request it cannot authorize.
+pub fn challenge(tenant: &str) -> StubResponse {
+    StubResponse::json(
+        401,
+        &json!({"error": {"code": "Unauthorized",
+            "message": "AKV10000: Request is missing a Bearer or PoP token."}}),
+    )
+    .with_header(
+        "www-authenticate",
+        &format!(
+            "Bearer authorization=\"https://login.windows.net/{tenant}\", resource=\"https://vault.azure.net\""
+        ),
+    )
+}
+
+/// `GET /secrets/db-password/` as GetSecret-example.json answers it.
+pub fn secret_bundle() -> StubResponse {
+    StubResponse::json(
+        200,
+        &json!({
+            "value": "mysecretvalue",
+            "id": format!("https://{VAULT_HOST}/secrets/{SECRET}/{VERSION}"),
+            "attributes": {"enabled": true, "created": 1493938410, "updated": 1493938410,
+                "recoveryLevel": "Recoverable+Purgeable"}
+        }),
+    )
+}
+
+pub type Handler = Box<dyn Fn(&SeenRequest) -> StubResponse + Send + Sync>;
+
+/// A vault whose challenge names `tenant` and which takes only `Bearer {token}`, and the proxy
+/// that is the only way to it (and to a token endpoint, once one is added).
+pub struct Net {
+    ca: TestCa,
+    pub vault: StubServer,
+    login: Option<StubServer>,
+    pub proxy: ConnectProxy,
+}
+
+impl Net {
+    pub fn vault(tenant: &str, token: &str) -> Self {
+        Self::build(tenant, token, None)
+    }
+
+    /// With `login.microsoftonline.com` answering token requests through `handler`.
+    pub fn with_login(
+        tenant: &str,
+        token: &str,
+        handler: impl Fn(&SeenRequest) -> StubResponse + Send + Sync + 'static,
+    ) -> Self {
+        Self::build(tenant, token, Some(Box::new(handler)))
+    }
+
+    fn build(tenant: &str, token: &str, login: Option<Handler>) -> Self {
+        let ca = TestCa::new();
+        let (tenant, expected) = (tenant.to_owned(), format!("Bearer {token}"));
+        let vault = StubServer::https(ca.server_config(&[VAULT_HOST]), move |request| {
+            if request.header("authorization") == Some(expected.as_str())
+                && request.path() == format!("/secrets/{SECRET}/")
+            {
+                secret_bundle()
+            } else {
+                challenge(&tenant)
+            }
+        });
+        let login = login
+            .map(|handler| StubServer::https(ca.server_config(&[LOGIN_HOST]), move |r| handler(r)));
+        let mut routes = vec![(format!("{VAULT_HOST}:443"), vault.addr)];
+        if let Some(login) = &login {
+            routes.push((format!("{LOGIN_HOST}:443"), login.addr));
+        }
+        let routes: Vec<(&str, _)> = routes.iter().map(|(h, a)| (h.as_str(), *a)).collect();
+        let proxy = ConnectProxy::start(&routes);
+        Self {
+            ca,
+            vault,
+            login,
+            proxy,
+        }
+    }
+
+    /// A config with one profile `p` on this vault; `extra` adds its auth lines.
+    pub fn config(&self, extra: &str) -> Kvtui {
+        Kvtui::with_config(&format!(
+            "[profiles.p]\nvault_url = \"https://{VAULT_HOST}\"\nca_file = \"{}\"\n{extra}\n",
+            self.ca.pem_file.display()
+        ))
+    }
+
+    /// `kvtui --profile p secret show db-password` with `env`, through the proxy.
+    pub fn show(&self, kvtui: &Kvtui, tools: &Tools, env: &[(&str, &str)]) -> Output {
+        let mut command = kvtui.command(&["--profile", "p", "secret", "show", SECRET]);
+        for name in INHERITED {
+            command.env_remove(name);
+        }
+        command
+            .env("HTTPS_PROXY", self.proxy.url())
+            .env("PATH", path_with(tools.dir.path()))
+            .envs(env.iter().copied());
+        command.output().expect("kvtui runs")
+    }
+
+    /// The token requests the login server answered.
+    pub fn token_requests(&self) -> Vec<SeenRequest> {
+        self.login.as_ref().expect("a login server").seen()
+    }
+}
+
+/// A directory put first on `PATH`, for stand-ins of `az` and `azd` that record their arguments.
+pub struct Tools {
+    pub dir: tempfile::TempDir,
+}
+
+impl Tools {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    fn log(&self, tool: &str) -> PathBuf {
+        self.dir.path().join(format!("{tool}.args"))
+    }
+
+    /// `tool` appends its arguments to its log, then runs `body`. `$tenant` is what followed
+    /// `tenant_flag`, or `home` when none did (the tool's default tenant).
+    fn script(&self, tool: &str, tenant_flag: &str, body: &str) {
+        let script = format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\ntenant=home\nwhile [ $# -gt 0 ]; do\n  [ \"$1\" = '{tenant_flag}' ] && tenant=\"$2\"\n  shift\ndone\n{body}\n",
+            self.log(tool).display()
+        );
+        write_executable(self.dir.path(), tool, &script);
+    }
+
+    /// An `az` signed in to every tenant: `az account get-access-token -o json` output, with
+    /// a token that names the tenant it was asked for.
+    pub fn az_signed_in(&self) {
+        self.script(
+            "az",
+            "--tenant",
+            r#"printf '{"accessToken":"az-token-%s","expiresOn":"2030-01-01 00:00:00.000000","expires_on":1893456000,"subscription":"5f1e0c8a-0000-4000-8000-000000000001","tenant":"%s","tokenType":"Bearer"}\n' "$tenant" "$tenant""#,
+        );
+    }
+
+    /// `az` with no account, as the real one answers then.
+    pub fn az_signed_out(&self) {
+        self.script(
+            "az",
+            "--tenant",
+            "echo \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1",
+        );
+    }
+
+    /// `azd auth token -o json` output, with a token that names the tenant asked for.
+    pub fn azd_signed_in(&self) {
+        self.script(
+            "azd",
+            "--tenant-id",
+            r#"printf '{"token":"azd-token-%s","expiresOn":"2030-01-01T00:00:00Z"}\n' "$tenant""#,
+        );
+    }
+
+    /// `azd` with no account: its JSON error on stderr, as `-o json` makes it.
+    pub fn azd_signed_out(&self) {
+        self.script(
+            "azd",
+            "--tenant-id",
+            r#"printf '%s\n' '{"type":"consoleMessage","timestamp":"2026-11-22T10:00:00.000000000Z","data":{"message":"\nERROR: not logged in, run `azd auth login` to login\n"}}' >&2
+exit 1"#,
+        );
+    }
+
+    /// Each run's arguments, one line per run.
+    pub fn runs(&self, tool: &str) -> Vec<String> {
+        std::fs::read_to_string(self.log(tool))
+            .map(|log| log.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+}
+
+pub fn form(request: &SeenRequest) -> BTreeMap<String, String> {
+    form_urlencoded::parse(&request.body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// Entra's answer to a client credentials grant: a token naming the tenant it was asked in
+/// when `proof` (the secret or the assertion) is the one expected, else `invalid_client` with a
+/// description whose lines are split by `\r\n`, as Entra's are.
+pub fn entra(field: &'static str, proof: &str) -> impl Fn(&SeenRequest) -> StubResponse + use<> {
+    let proof = proof.to_owned();
+    move |request| {
+        let tenant = request
+            .path()
+            .split('/')
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        if form(request).get(field) == Some(&proof) {
+            StubResponse::json(
+                200,
+                &json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
+                    "access_token": format!("sp-token-{tenant}")}),
+            )
+        } else {
+            StubResponse::json(
+                401,
+                &json!({"error": "invalid_client",
+                    "error_description": "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.\r\nTrace ID: 0c1f\r\nCorrelation ID: 9e2d\r\nTimestamp: 2026-11-22 10:00:00Z",
+                    "error_codes": [7000215]}),
+            )
+        }
+    }
+}
+
+/// A federated token file, as AKS mounts one, and the directory that holds it.
+pub fn federated_token(token: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("azure-identity-token");
+    std::fs::write(&path, token).expect("token file");
+    (dir, path.display().to_string())
+}
+
+/// An App Service identity endpoint that hands out `token` for the identity `CLIENT_ID`.
+pub fn identity_endpoint(token: &str) -> StubServer {
+    let token = token.to_owned();
+    StubServer::http(move |_| {
+        StubResponse::json(
+            200,
+            &json!({"access_token": token, "expires_on": "1893456000",
+                "resource": "https://vault.azure.net", "token_type": "Bearer",
+                "client_id": CLIENT_ID}),
+        )
+    })
+}
