@@ -1,0 +1,159 @@
+//! The `kvtui secret` subcommands and their flags, as clap parses them.
+
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct SecretArgs {
+    /// Print the service's JSON shapes instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: SecretCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Set a secret: a new secret, or a new version of an existing one.
+    Set(SetArgs),
+    /// Show a secret's attributes; the value is masked unless --reveal.
+    Show {
+        name: String,
+        #[arg(long)]
+        version: Option<String>,
+        /// Print the value.
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// List the vault's secrets, page by page as they arrive.
+    List,
+    /// List every version of a secret, newest first.
+    Versions { name: String },
+    /// Change a version's attributes without making a new version.
+    Update(UpdateArgs),
+    /// Delete a secret (soft-deleted when the vault's recovery level allows).
+    Delete { name: String },
+    /// List deleted secrets.
+    Deleted,
+    /// Recover a deleted secret with all its versions.
+    Recover { name: String },
+    /// Permanently remove a deleted secret.
+    Purge { name: String },
+    /// Write a secret's backup blob (encrypted by the vault) to a new file.
+    Backup {
+        name: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a secret from a backup blob file.
+    Restore {
+        #[arg(long = "in")]
+        input: PathBuf,
+    },
+    /// A new version from an older one: its value, content type and tags (dates are not copied).
+    Rollback {
+        name: String,
+        /// The version to roll back to.
+        #[arg(long)]
+        version: String,
+    },
+    /// Copy the latest version (value, content type, tags, dates) to another profile's vault.
+    Copy {
+        name: String,
+        /// The profile to copy into (the source is --profile).
+        #[arg(long)]
+        to: String,
+    },
+    /// Secrets in every profile that are expired, expire soon, or never expire.
+    Expiring {
+        /// How far ahead to look.
+        #[arg(long, default_value_t = 30, value_name = "DAYS")]
+        within: i64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    pub name: String,
+    /// Read the value from this file, byte for byte.
+    #[arg(long, conflicts_with = "value_stdin")]
+    pub value_file: Option<PathBuf>,
+    /// Read the value from standard input, byte for byte.
+    #[arg(long)]
+    pub value_stdin: bool,
+    #[arg(long)]
+    pub content_type: Option<String>,
+    /// A tag, KEY=VALUE; repeat for more.
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+    /// Expiry: RFC 3339, a date, +90d / +12h / +2w, or never.
+    #[arg(long, value_name = "WHEN")]
+    pub expires: Option<String>,
+    /// Not before: RFC 3339, a date, +90d / +12h / +2w, or never.
+    #[arg(long, value_name = "WHEN")]
+    pub not_before: Option<String>,
+    /// Create the version disabled.
+    #[arg(long)]
+    pub disabled: bool,
+    /// Generate a random value of this many characters instead of reading one.
+    #[arg(long, value_name = "LENGTH", conflicts_with_all = ["value_file", "value_stdin"])]
+    pub generate: Option<usize>,
+    /// The generated value's characters: letters+digits, letters+digits+symbols, hex, base64url.
+    #[arg(long, requires = "generate", default_value = "letters+digits")]
+    pub alphabet: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    pub name: String,
+    /// The version to change [default: the latest].
+    #[arg(long)]
+    pub version: Option<String>,
+    #[arg(long, conflicts_with = "disable")]
+    pub enable: bool,
+    #[arg(long)]
+    pub disable: bool,
+    #[arg(long)]
+    pub content_type: Option<String>,
+    /// A tag, KEY=VALUE; repeat for more. Replaces all of the version's tags.
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+    #[arg(long, value_name = "WHEN")]
+    pub expires: Option<String>,
+    #[arg(long, value_name = "WHEN")]
+    pub not_before: Option<String>,
+}
+
+impl SecretCommand {
+    pub(super) fn writes(&self) -> bool {
+        !matches!(
+            self,
+            Self::Show { .. }
+                | Self::List
+                | Self::Versions { .. }
+                | Self::Deleted
+                | Self::Backup { .. }
+                | Self::Copy { .. }
+                | Self::Expiring { .. }
+        )
+    }
+
+    pub(super) fn verb(&self) -> &'static str {
+        match self {
+            Self::Set(_) => "set",
+            Self::Show { .. } => "show",
+            Self::List => "list",
+            Self::Versions { .. } => "versions",
+            Self::Update(_) => "update",
+            Self::Delete { .. } => "delete",
+            Self::Deleted => "deleted",
+            Self::Recover { .. } => "recover",
+            Self::Purge { .. } => "purge",
+            Self::Backup { .. } => "backup",
+            Self::Restore { .. } => "restore",
+            Self::Copy { .. } => "copy",
+            Self::Rollback { .. } => "roll back",
+            Self::Expiring { .. } => "expiring",
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! `kvtui secret …`: the client without the screen, for scripts and tests.
+//!
+//! Exit codes: 0 ok; 2 usage or validation (the message names the field); 1 service or transport
+//! error (the message carries the service's code and message). A value is never taken from argv,
+//! and `show` masks it unless `--reveal`.
+
+mod args;
+mod execute;
+mod output;
+mod request;
+
+pub use args::{SecretArgs, SecretCommand, SetArgs, UpdateArgs};
+pub use request::parse_tags;
+
+use super::{GlobalArgs, Outcome, fail_service, fail_usage};
+use crate::config::Config;
+use crate::session::Session;
+use crate::vault::rules;
+use request::Request;
+
+pub async fn run(global: &GlobalArgs, args: SecretArgs) -> Outcome {
+    let config = Config::load(global.config.as_deref()).map_err(fail_usage)?;
+    if let SecretCommand::Expiring { within } = &args.command {
+        return super::across::expiring(&config, *within, args.json).await;
+    }
+    let profile = config
+        .select(global.profile.as_deref())
+        .map_err(fail_usage)?;
+    if profile.read_only && args.command.writes() {
+        return Err(fail_usage(format!(
+            "profile {} is read-only: refusing to {} (nothing was sent)",
+            profile.name,
+            args.command.verb()
+        )));
+    }
+    if let SecretCommand::Copy { name, to } = &args.command {
+        rules::check_name(name).map_err(fail_usage)?;
+        return super::across::copy(&config, profile, name, to, args.json).await;
+    }
+    // Everything that can be checked without the vault is checked before opening it.
+    let request = Request::prepare(args.command)?;
+    let session = Session::open(profile).await.map_err(fail_service)?;
+    let outcome = request.execute(&session.client, args.json).await;
+    session.close().await;
+    outcome
+}
