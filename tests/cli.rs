@@ -369,3 +369,119 @@ fn with_no_config_the_cli_runs_on_the_embedded_local_vault() {
     );
     assert!(!log.contains("zero config"), "values never reach the log");
 }
+
+/// Unix seconds now, to bracket what a relative date must come to.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[test]
+fn dates_beyond_9999_or_before_1970_are_refused_and_months_and_years_are_accepted() {
+    let vault = VaultProcess::start();
+    let cli = cli_for(&vault);
+    let set = |name: &str, expires: &str| {
+        cli.run_with_stdin(
+            &["secret", "set", name, "--value-stdin", "--expires", expires],
+            b"v",
+        )
+    };
+    assert_fails(
+        &set("far", "+99999999d"),
+        2,
+        "expires: \"+99999999d\" is after 9999-12-31T23:59:59Z, the latest date accepted",
+    );
+    assert_fails(
+        &set("far", "10000-01-01T00:00:00Z"),
+        2,
+        "expires: \"10000-01-01T00:00:00Z\" is not a date",
+    );
+    assert_fails(
+        &set("far", "1969-12-31"),
+        2,
+        "expires: \"1969-12-31\" is before 1970-01-01T00:00:00Z",
+    );
+    assert_fails(
+        &cli.run(&["secret", "show", "far"]),
+        1,
+        "SecretNotFound (HTTP 404)",
+    );
+
+    const DAY: i64 = 86_400;
+    for (name, when, shortest, longest) in [
+        ("in-a-year", "+1y", 365 * DAY, 366 * DAY),
+        ("in-six-months", "+6m", 181 * DAY, 184 * DAY),
+    ] {
+        let before = now();
+        let output = set(name, when);
+        let after = now();
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let exp = cli.json(&["secret", "show", name])["attributes"]["exp"]
+            .as_i64()
+            .unwrap();
+        assert!(
+            (before + shortest..=after + longest).contains(&exp),
+            "{when}: {exp} is not {shortest}..{longest} s after {before}"
+        );
+    }
+}
+
+#[test]
+fn an_expiry_already_past_is_written_with_a_warning_on_stderr() {
+    let vault = VaultProcess::start();
+    let cli = cli_for(&vault);
+    let set = cli.run_with_stdin(
+        &[
+            "secret",
+            "set",
+            "retired",
+            "--value-stdin",
+            "--expires",
+            "2020-01-01",
+        ],
+        b"v",
+    );
+    assert_eq!(set.status.code(), Some(0), "{}", text(&set.stderr));
+    assert_eq!(
+        text(&set.stderr),
+        "warning: expires: 2020-01-01 00:00 UTC is already past: the version is expired as soon as it is written\n"
+    );
+    assert!(text(&set.stdout).starts_with("set retired: version "));
+    let shown = cli.json(&["secret", "show", "retired"]);
+    assert_eq!(
+        shown["attributes"]["exp"], 1_577_836_800,
+        "written as given"
+    );
+
+    let update = cli.run(&[
+        "secret",
+        "update",
+        "retired",
+        "--expires",
+        "2021-06-01T12:00:00Z",
+        "--json",
+    ]);
+    assert_eq!(update.status.code(), Some(0), "{}", text(&update.stderr));
+    let warning: Value = serde_json::from_slice(&update.stderr).unwrap();
+    assert_eq!(
+        warning["warning"]["message"],
+        "expires: 2021-06-01 12:00 UTC is already past: the version is expired as soon as it is written"
+    );
+    let shown = cli.json(&["secret", "show", "retired"]);
+    assert_eq!(shown["attributes"]["exp"], 1_622_548_800);
+
+    let future = cli.run_with_stdin(
+        &[
+            "secret",
+            "set",
+            "fresh",
+            "--value-stdin",
+            "--expires",
+            "+1d",
+        ],
+        b"v",
+    );
+    assert_eq!(text(&future.stderr), "", "no warning for a future expiry");
+}

@@ -82,6 +82,17 @@ pub fn exit_code(outcome: Outcome) -> i32 {
     }
 }
 
+/// Says something the user should know on stderr — `warning: …`, or under `--json` one
+/// `{"warning":{"message":…}}` line — and lets the command carry on.
+pub fn warn(message: &str, json: bool) {
+    let line = if json {
+        serde_json::json!({ "warning": { "message": message } }).to_string()
+    } else {
+        format!("warning: {message}")
+    };
+    eprintln!("{}", terminal_safe(&line));
+}
+
 /// Text for a terminal: every control character but newline and tab is written as a `\u00XX`
 /// escape, so nothing that came from a vault — a tag, a content type, an error message, a
 /// revealed value — can move the cursor, retitle the window or set the clipboard of whoever

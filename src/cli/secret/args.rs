@@ -1,5 +1,6 @@
 //! The `kvtui secret` subcommands and their flags, as clap parses them.
 
+use crate::when::WHEN_FORMS;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -86,11 +87,9 @@ pub struct SetArgs {
     /// A tag, KEY=VALUE; repeat for more.
     #[arg(long = "tag", value_name = "KEY=VALUE")]
     pub tags: Vec<String>,
-    /// Expiry: RFC 3339, a date, +90d / +12h / +2w, or never.
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", help = format!("Expiry: {WHEN_FORMS}; 1970 to 9999-12-31. One already past is written, with a warning"))]
     pub expires: Option<String>,
-    /// Not before: RFC 3339, a date, +90d / +12h / +2w, or never.
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", help = format!("Not before: {WHEN_FORMS}; 1970 to 9999-12-31"))]
     pub not_before: Option<String>,
     /// Create the version disabled.
     #[arg(long)]
@@ -118,9 +117,9 @@ pub struct UpdateArgs {
     /// A tag, KEY=VALUE; repeat for more. Replaces all of the version's tags.
     #[arg(long = "tag", value_name = "KEY=VALUE")]
     pub tags: Vec<String>,
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", help = format!("New expiry: {WHEN_FORMS}, but not never (the service keeps a date once set); 1970 to 9999-12-31. One already past is written, with a warning"))]
     pub expires: Option<String>,
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", help = format!("New not-before: {WHEN_FORMS}, but not never; 1970 to 9999-12-31"))]
     pub not_before: Option<String>,
 }
 

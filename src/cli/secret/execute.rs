@@ -4,7 +4,7 @@ use super::output::{
     date_or_dash, describe_deleted, describe_version, show_text, to_json, without_value, yes_no,
 };
 use super::request::Request;
-use crate::cli::{Outcome, fail_service, fail_usage};
+use crate::cli::{Outcome, fail_service, fail_usage, warn};
 use crate::vault::{SecretItem, SetSecretParameters, VaultClient};
 use std::io::Write;
 
@@ -15,7 +15,14 @@ impl Request {
             let _ = writeln!(out, "{}", crate::cli::terminal_safe(&text));
         };
         match self {
-            Self::Set { name, params } => {
+            Self::Set {
+                name,
+                params,
+                warning,
+            } => {
+                if let Some(warning) = &warning {
+                    warn(warning, json);
+                }
                 let bundle = client
                     .set_secret(&name, &params)
                     .await
@@ -81,7 +88,11 @@ impl Request {
                 name,
                 version,
                 params,
+                warning,
             } => {
+                if let Some(warning) = &warning {
+                    warn(warning, json);
+                }
                 let bundle = client
                     .update_secret(&name, version.as_deref(), &params)
                     .await

@@ -7,7 +7,7 @@ use crate::vault::rules::{self, Violation};
 use crate::vault::{
     BackupBlob, SecretAttributes, SecretValue, SetSecretParameters, Tags, UpdateSecretParameters,
 };
-use crate::when::{When, now_unix, parse_when};
+use crate::when::{When, now_unix, parse_when, past_warning};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use zeroize::Zeroizing;
@@ -17,6 +17,7 @@ pub(super) enum Request {
     Set {
         name: String,
         params: SetSecretParameters,
+        warning: Option<String>,
     },
     Show {
         name: String,
@@ -29,6 +30,7 @@ pub(super) enum Request {
         name: String,
         version: Option<String>,
         params: UpdateSecretParameters,
+        warning: Option<String>,
     },
     Delete(String),
     Deleted,
@@ -69,11 +71,44 @@ pub fn parse_tags(raw: &[String]) -> Result<Option<Tags>, Violation> {
     Ok(Some(tags))
 }
 
-/// Parses a WHEN flag; `Ok(None)` when absent.
-fn when_flag(raw: &Option<String>, field: rules::Field) -> Result<Option<When>, Violation> {
-    raw.as_deref()
-        .map(|text| parse_when(text, now_unix()).map_err(|problem| Violation { field, problem }))
-        .transpose()
+/// The `--expires` and `--not-before` of `set` and `update`, read against one clock.
+struct DateFlags {
+    expires: Option<When>,
+    not_before: Option<When>,
+    /// Said on stderr before the write, which still goes ahead: the expiry is already past.
+    warning: Option<String>,
+}
+
+impl DateFlags {
+    fn parse(expires: Option<&str>, not_before: Option<&str>) -> Result<Self, Failure> {
+        let now = now_unix();
+        let flag = |raw: Option<&str>, field| {
+            raw.map(|text| parse_when(text, now))
+                .transpose()
+                .map_err(|error| {
+                    fail_usage(Violation {
+                        field,
+                        problem: error.to_string(),
+                    })
+                })
+        };
+        let expires = flag(expires, rules::Field::Expires)?;
+        Ok(Self {
+            not_before: flag(not_before, rules::Field::NotBefore)?,
+            warning: expires
+                .and_then(|when| past_warning(when, now))
+                .map(|warning| format!("{}: {warning}", rules::Field::Expires)),
+            expires,
+        })
+    }
+
+    fn exp(&self) -> Option<i64> {
+        at(self.expires)
+    }
+
+    fn nbf(&self) -> Option<i64> {
+        at(self.not_before)
+    }
 }
 
 fn at(when: Option<When>) -> Option<i64> {
@@ -145,10 +180,7 @@ impl Request {
             SecretCommand::Set(args) => {
                 check_name(&args.name)?;
                 let tags = parse_tags(&args.tags).map_err(fail_usage)?;
-                let expires =
-                    when_flag(&args.expires, rules::Field::Expires).map_err(fail_usage)?;
-                let not_before =
-                    when_flag(&args.not_before, rules::Field::NotBefore).map_err(fail_usage)?;
+                let dates = DateFlags::parse(args.expires.as_deref(), args.not_before.as_deref())?;
                 let value = read_value(&args)?;
                 let params = SetSecretParameters {
                     value,
@@ -156,8 +188,8 @@ impl Request {
                     content_type: args.content_type.clone(),
                     attributes: Some(SecretAttributes {
                         enabled: Some(!args.disabled),
-                        nbf: at(not_before),
-                        exp: at(expires),
+                        nbf: dates.nbf(),
+                        exp: dates.exp(),
                         ..SecretAttributes::default()
                     }),
                 };
@@ -165,6 +197,7 @@ impl Request {
                 Self::Set {
                     name: args.name,
                     params,
+                    warning: dates.warning,
                 }
             }
             SecretCommand::Show {
@@ -187,11 +220,8 @@ impl Request {
             SecretCommand::Update(args) => {
                 check_name(&args.name)?;
                 let tags = parse_tags(&args.tags).map_err(fail_usage)?;
-                let expires =
-                    when_flag(&args.expires, rules::Field::Expires).map_err(fail_usage)?;
-                let not_before =
-                    when_flag(&args.not_before, rules::Field::NotBefore).map_err(fail_usage)?;
-                if expires == Some(When::Never) || not_before == Some(When::Never) {
+                let dates = DateFlags::parse(args.expires.as_deref(), args.not_before.as_deref())?;
+                if dates.expires == Some(When::Never) || dates.not_before == Some(When::Never) {
                     return Err(fail_usage(
                         "expires: `never` cannot be set by update, as the service keeps a date once set; \
                          set a new version without --expires instead",
@@ -204,8 +234,8 @@ impl Request {
                 };
                 let attributes = SecretAttributes {
                     enabled,
-                    nbf: at(not_before),
-                    exp: at(expires),
+                    nbf: dates.nbf(),
+                    exp: dates.exp(),
                     ..SecretAttributes::default()
                 };
                 let params = UpdateSecretParameters {
@@ -223,6 +253,7 @@ impl Request {
                     name: args.name,
                     version: args.version,
                     params,
+                    warning: dates.warning,
                 }
             }
             SecretCommand::Delete { name } => {
