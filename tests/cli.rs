@@ -485,3 +485,48 @@ fn an_expiry_already_past_is_written_with_a_warning_on_stderr() {
     );
     assert_eq!(text(&future.stderr), "", "no warning for a future expiry");
 }
+
+#[test]
+fn json_is_a_global_flag_before_or_after_the_command_and_profile_list_honours_it() {
+    let vault = VaultProcess::start();
+    let cli = cli_for(&vault);
+    cli.run_with_stdin(&["secret", "set", "anywhere", "--value-stdin"], b"v");
+    let shown: Vec<Value> = [
+        vec!["--json", "secret", "show", "anywhere"],
+        vec!["secret", "--json", "show", "anywhere"],
+        vec!["secret", "show", "anywhere", "--json"],
+    ]
+    .iter()
+    .map(|args| serde_json::from_str(&cli.ok(args)).unwrap())
+    .collect();
+    assert!(
+        shown[0]["id"]
+            .as_str()
+            .unwrap()
+            .contains("/secrets/anywhere/")
+    );
+    assert!(shown.iter().all(|json| *json == shown[0]), "{shown:?}");
+
+    for args in [["--json", "profile", "list"], ["profile", "list", "--json"]] {
+        let listed: Value = serde_json::from_str(&cli.ok(&args)).unwrap();
+        assert!(
+            listed["source"].as_str().unwrap().ends_with("config.toml"),
+            "{listed}"
+        );
+        assert_eq!(
+            listed["profiles"],
+            serde_json::json!([
+                {"name": "frozen", "vault": "https://127.0.0.1:9", "auth": "local", "readOnly": true, "default": false},
+                {"name": "test", "vault": vault.url, "auth": "local", "readOnly": false, "default": true},
+            ])
+        );
+    }
+
+    let refused = cli.run(&["--json", "local-vault", "--listen", "127.0.0.1:0"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("--json: only the secret and profile commands print JSON"),
+        "{}",
+        text(&refused.stderr)
+    );
+}

@@ -31,12 +31,19 @@ pub struct GlobalArgs {
     /// The config file [default: $KVTUI_CONFIG_DIR/config.toml, else the platform config dir].
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Print JSON instead of text: the service's shapes for secrets, and errors as JSON on
+    /// stderr (for the secret and profile commands).
+    #[arg(long, global = true)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Work with secrets without the screen (for scripts).
-    Secret(secret::SecretArgs),
+    Secret {
+        #[command(subcommand)]
+        command: secret::SecretCommand,
+    },
     /// Show the configured vault profiles.
     Profile {
         #[command(subcommand)]
@@ -44,6 +51,13 @@ pub enum Command {
     },
     /// Run the Key Vault-compatible local vault (HTTPS, on-disk store).
     LocalVault(local_vault::LocalVaultArgs),
+}
+
+impl Command {
+    /// Whether `--json` means anything to it; elsewhere it is refused rather than ignored.
+    pub fn prints_json(&self) -> bool {
+        matches!(self, Self::Secret { .. } | Self::Profile { .. })
+    }
 }
 
 /// Why a command failed, with the exit code it ends with.

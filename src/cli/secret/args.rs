@@ -4,15 +4,6 @@ use crate::when::WHEN_FORMS;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
-#[derive(Debug, Args)]
-pub struct SecretArgs {
-    /// Print the service's JSON shapes instead of text.
-    #[arg(long, global = true)]
-    pub json: bool,
-    #[command(subcommand)]
-    pub command: SecretCommand,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum SecretCommand {
     /// Set a secret: a new secret, or a new version of an existing one.

@@ -9,7 +9,7 @@ mod execute;
 mod output;
 mod request;
 
-pub use args::{SecretArgs, SecretCommand, SetArgs, UpdateArgs};
+pub use args::{SecretCommand, SetArgs, UpdateArgs};
 pub use request::parse_tags;
 
 use super::{GlobalArgs, Outcome, fail_service, fail_usage};
@@ -18,29 +18,29 @@ use crate::session::Session;
 use crate::vault::rules;
 use request::Request;
 
-pub async fn run(global: &GlobalArgs, args: SecretArgs) -> Outcome {
+pub async fn run(global: &GlobalArgs, command: SecretCommand) -> Outcome {
     let config = Config::load(global.config.as_deref()).map_err(fail_usage)?;
-    if let SecretCommand::Expiring { within } = &args.command {
-        return super::across::expiring(&config, *within, args.json).await;
+    if let SecretCommand::Expiring { within } = &command {
+        return super::across::expiring(&config, *within, global.json).await;
     }
     let profile = config
         .select(global.profile.as_deref())
         .map_err(fail_usage)?;
-    if profile.read_only && args.command.writes() {
+    if profile.read_only && command.writes() {
         return Err(fail_usage(format!(
             "profile {} is read-only: refusing to {} (nothing was sent)",
             profile.name,
-            args.command.verb()
+            command.verb()
         )));
     }
-    if let SecretCommand::Copy { name, to } = &args.command {
+    if let SecretCommand::Copy { name, to } = &command {
         rules::check_name(name).map_err(fail_usage)?;
-        return super::across::copy(&config, profile, name, to, args.json).await;
+        return super::across::copy(&config, profile, name, to, global.json).await;
     }
     // Everything that can be checked without the vault is checked before opening it.
-    let request = Request::prepare(args.command)?;
+    let request = Request::prepare(command)?;
     let session = Session::open(profile).await.map_err(fail_service)?;
-    let outcome = request.execute(&session.client, args.json).await;
+    let outcome = request.execute(&session.client, global.json).await;
     session.close().await;
     outcome
 }
