@@ -530,3 +530,91 @@ fn json_is_a_global_flag_before_or_after_the_command_and_profile_list_honours_it
         text(&refused.stderr)
     );
 }
+
+/// The one JSON object a failing `--json` run wrote on stderr, after checking its exit code and
+/// that stderr is that object on one line and nothing else.
+fn json_error(output: &Output, code: i32) -> Value {
+    assert_eq!(output.status.code(), Some(code), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let error: Value = serde_json::from_str(&stderr).unwrap();
+    assert_eq!(error["error"]["exit_code"], code, "{error}");
+    error["error"].clone()
+}
+
+#[test]
+fn errors_under_json_are_one_json_object_on_stderr() {
+    let vault = VaultProcess::start();
+    let cli = cli_for(&vault);
+    let missing = json_error(&cli.run(&["secret", "show", "nobody", "--json"]), 1);
+    assert_eq!(missing["code"], "SecretNotFound");
+    assert_eq!(missing["status"], 404);
+    assert_eq!(missing["inner_code"], Value::Null);
+    assert!(
+        missing["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("A secret with (name/id) nobody was not found"),
+        "{missing}"
+    );
+
+    cli.run_with_stdin(&["secret", "set", "gone", "--value-stdin"], b"v");
+    cli.ok(&["secret", "delete", "gone"]);
+    let conflict = cli.run_with_stdin(&["--json", "secret", "set", "gone", "--value-stdin"], b"v");
+    let conflict = json_error(&conflict, 1);
+    assert_eq!(conflict["code"], "Conflict");
+    assert_eq!(conflict["inner_code"], "ObjectIsDeletedButRecoverable");
+    assert_eq!(conflict["status"], 409);
+
+    let invalid = cli.run_with_stdin(
+        &["secret", "set", "bad_name", "--value-stdin", "--json"],
+        b"v",
+    );
+    let invalid = json_error(&invalid, 2);
+    assert_eq!(
+        invalid["code"],
+        Value::Null,
+        "kvtui's own refusal: {invalid}"
+    );
+    assert_eq!(invalid["status"], Value::Null);
+    assert!(
+        invalid["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("name: \"bad_name\" contains '_'"),
+        "{invalid}"
+    );
+
+    let unreachable = json_error(
+        &cli.run(&["--profile", "frozen", "--json", "secret", "list"]),
+        1,
+    );
+    assert_eq!(
+        unreachable["status"],
+        Value::Null,
+        "no answer: {unreachable}"
+    );
+    assert!(
+        unreachable["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach the vault"),
+        "{unreachable}"
+    );
+
+    let unparsed = json_error(&cli.run(&["secret", "show", "--json"]), 2);
+    assert!(
+        unparsed["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the following required arguments were not provided"),
+        "clap's own errors too: {unparsed}"
+    );
+
+    let plain = cli.run(&["secret", "show", "nobody"]);
+    assert_fails(
+        &plain,
+        1,
+        "SecretNotFound (HTTP 404): A secret with (name/id) nobody",
+    );
+}

@@ -26,7 +26,7 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
     let source = Session::open(from).await.map_err(fail_service)?;
     let bundle = source.client.get_secret(name, None).await;
     source.close().await;
-    let bundle = bundle.map_err(fail_service)?;
+    let bundle = bundle?;
     let value = bundle
         .value
         .clone()
@@ -49,12 +49,12 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
         Err(error) if error.is_not_found() => None,
         Err(error) => {
             destination.close().await;
-            return Err(fail_service(error));
+            return Err(error.into());
         }
     };
     let result = destination.client.set_secret(name, &params).await;
     destination.close().await;
-    let written = result.map_err(fail_service)?;
+    let written = result?;
     let version = written
         .secret_id()
         .and_then(|id| id.version)

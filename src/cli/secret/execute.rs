@@ -23,10 +23,7 @@ impl Request {
                 if let Some(warning) = &warning {
                     warn(warning, json);
                 }
-                let bundle = client
-                    .set_secret(&name, &params)
-                    .await
-                    .map_err(fail_service)?;
+                let bundle = client.set_secret(&name, &params).await?;
                 print(if json {
                     to_json(&without_value(bundle))
                 } else {
@@ -38,10 +35,7 @@ impl Request {
                 version,
                 reveal,
             } => {
-                let bundle = client
-                    .get_secret(&name, version.as_deref())
-                    .await
-                    .map_err(fail_service)?;
+                let bundle = client.get_secret(&name, version.as_deref()).await?;
                 print(if json {
                     to_json(&if reveal {
                         bundle
@@ -54,11 +48,7 @@ impl Request {
             }
             Self::List => list_items(client.list_secrets(), json, &mut print).await?,
             Self::Versions(name) => {
-                let mut versions = client
-                    .list_versions(&name)
-                    .collect_all()
-                    .await
-                    .map_err(fail_service)?;
+                let mut versions = client.list_versions(&name).collect_all().await?;
                 crate::vault::newest_first(&mut versions);
                 if json {
                     print(to_json(&versions));
@@ -95,8 +85,7 @@ impl Request {
                 }
                 let bundle = client
                     .update_secret(&name, version.as_deref(), &params)
-                    .await
-                    .map_err(fail_service)?;
+                    .await?;
                 print(if json {
                     to_json(&bundle)
                 } else {
@@ -104,7 +93,7 @@ impl Request {
                 });
             }
             Self::Delete(name) => {
-                let deleted = client.delete_secret(&name).await.map_err(fail_service)?;
+                let deleted = client.delete_secret(&name).await?;
                 print(if json {
                     to_json(&deleted)
                 } else {
@@ -112,11 +101,7 @@ impl Request {
                 });
             }
             Self::Deleted => {
-                let deleted = client
-                    .list_deleted_secrets()
-                    .collect_all()
-                    .await
-                    .map_err(fail_service)?;
+                let deleted = client.list_deleted_secrets().collect_all().await?;
                 if json {
                     print(to_json(&deleted));
                 } else {
@@ -132,10 +117,7 @@ impl Request {
                 }
             }
             Self::Recover(name) => {
-                let bundle = client
-                    .recover_deleted_secret(&name)
-                    .await
-                    .map_err(fail_service)?;
+                let bundle = client.recover_deleted_secret(&name).await?;
                 print(if json {
                     to_json(&bundle)
                 } else {
@@ -143,10 +125,7 @@ impl Request {
                 });
             }
             Self::Purge(name) => {
-                client
-                    .purge_deleted_secret(&name)
-                    .await
-                    .map_err(fail_service)?;
+                client.purge_deleted_secret(&name).await?;
                 print(if json {
                     "{}".to_owned()
                 } else {
@@ -154,7 +133,7 @@ impl Request {
                 });
             }
             Self::Backup { name, out } => {
-                let blob = client.backup_secret(&name).await.map_err(fail_service)?;
+                let blob = client.backup_secret(&name).await?;
                 write_new_private_file(&out, blob.value.as_bytes())?;
                 print(if json {
                     to_json(&serde_json::json!({ "name": name, "file": out }))
@@ -163,10 +142,7 @@ impl Request {
                 });
             }
             Self::Rollback { name, version } => {
-                let old = client
-                    .get_secret(&name, Some(&version))
-                    .await
-                    .map_err(fail_service)?;
+                let old = client.get_secret(&name, Some(&version)).await?;
                 let value = old.value.clone().ok_or_else(|| {
                     fail_service(format!("{name} version {version} has no value"))
                 })?;
@@ -176,10 +152,7 @@ impl Request {
                     content_type: old.content_type.clone(),
                     attributes: None,
                 };
-                let bundle = client
-                    .set_secret(&name, &params)
-                    .await
-                    .map_err(fail_service)?;
+                let bundle = client.set_secret(&name, &params).await?;
                 print(if json {
                     to_json(&without_value(bundle))
                 } else {
@@ -190,7 +163,7 @@ impl Request {
                 });
             }
             Self::Restore(blob) => {
-                let bundle = client.restore_secret(&blob).await.map_err(fail_service)?;
+                let bundle = client.restore_secret(&blob).await?;
                 print(if json {
                     to_json(&bundle)
                 } else {
@@ -231,7 +204,7 @@ async fn list_items(
                 if json {
                     print("]".to_owned());
                 }
-                return Err(fail_service(error));
+                return Err(error.into());
             }
         };
         // One write per page, not per line: 10,000 secrets are 400 writes instead of 10,000.
