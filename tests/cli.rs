@@ -618,3 +618,141 @@ fn errors_under_json_are_one_json_object_on_stderr() {
         "SecretNotFound (HTTP 404): A secret with (name/id) nobody",
     );
 }
+
+/// How many requests the vault has logged for a path containing `part`.
+fn logged_requests_to(vault: &VaultProcess, part: &str) -> usize {
+    std::fs::read_to_string(vault.data_dir.join("local-vault.log"))
+        .unwrap()
+        .lines()
+        .filter(|line| line.contains(" request method=") && line.contains(part))
+        .count()
+}
+
+#[test]
+fn versions_can_be_given_by_a_unique_prefix_such_as_the_8_characters_the_tui_shows() {
+    let vault = VaultProcess::start();
+    let cli = cli_for(&vault);
+    // 17 versions: two of them must share a first hex digit.
+    for i in 0..17 {
+        let value = format!("value {i}");
+        cli.run_with_stdin(
+            &["secret", "set", "rotated", "--value-stdin"],
+            value.as_bytes(),
+        );
+    }
+    let ids: Vec<String> = cli
+        .json(&["secret", "versions", "rotated"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            item["id"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let (oldest, second) = (&ids[16], &ids[15]);
+
+    let shown = cli.json(&[
+        "secret",
+        "show",
+        "rotated",
+        "--version",
+        &oldest[..8],
+        "--reveal",
+    ]);
+    assert_eq!(shown["value"], "value 0");
+    assert!(shown["id"].as_str().unwrap().ends_with(oldest.as_str()));
+    let upper = oldest[..8].to_ascii_uppercase();
+    let shown = cli.json(&["secret", "show", "rotated", "--version", &upper, "--reveal"]);
+    assert_eq!(shown["value"], "value 0", "any case");
+
+    let listings = logged_requests_to(&vault, "/secrets/rotated/versions");
+    let exact = cli.json(&["secret", "show", "rotated", "--version", oldest, "--reveal"]);
+    assert_eq!(exact["value"], "value 0");
+    assert_eq!(
+        logged_requests_to(&vault, "/secrets/rotated/versions"),
+        listings,
+        "a full id is used as given, without listing the versions"
+    );
+
+    let updated = cli.ok(&[
+        "secret",
+        "update",
+        "rotated",
+        "--version",
+        &second[..8],
+        "--tag",
+        "state=old",
+    ]);
+    assert!(updated.contains(second.as_str()), "{updated}");
+    let tagged = cli.json(&["secret", "show", "rotated", "--version", second]);
+    assert_eq!(tagged["tags"]["state"], "old");
+
+    let rolled = cli.ok(&["secret", "rollback", "rotated", "--version", &oldest[..8]]);
+    assert!(
+        rolled.starts_with(&format!(
+            "rolled rotated back to version {oldest}: new version "
+        )),
+        "{rolled}"
+    );
+    let latest = cli.json(&["secret", "show", "rotated", "--reveal"]);
+    assert_eq!(latest["value"], "value 0");
+
+    let digit = (0..16)
+        .map(|d| format!("{d:x}"))
+        .find(|d| ids.iter().filter(|id| id.starts_with(d.as_str())).count() >= 2)
+        .expect("17 ids share a first digit");
+    let sharing: Vec<&String> = ids
+        .iter()
+        .filter(|id| id.starts_with(digit.as_str()))
+        .collect();
+    let ambiguous = cli.run(&["secret", "show", "rotated", "--version", &digit]);
+    assert_fails(
+        &ambiguous,
+        2,
+        &format!(
+            "version: \"{digit}\" is ambiguous: {} versions of rotated start with it",
+            sharing.len()
+        ),
+    );
+    for id in sharing {
+        assert!(text(&ambiguous.stderr).contains(id.as_str()), "names {id}");
+    }
+    assert_fails(
+        &cli.run(&["secret", "rollback", "rotated", "--version", &digit]),
+        2,
+        "is ambiguous",
+    );
+
+    let unused = (0..16)
+        .map(|d| format!("{d:x}").repeat(8))
+        .find(|prefix| !ids.iter().any(|id| id.starts_with(prefix.as_str())))
+        .unwrap();
+    assert_fails(
+        &cli.run(&["secret", "show", "rotated", "--version", &unused]),
+        2,
+        &format!("version: none of the 18 versions of rotated starts with \"{unused}\""),
+    );
+    assert_fails(
+        &cli.run(&[
+            "secret",
+            "update",
+            "nobody",
+            "--version",
+            "abcd1234",
+            "--disable",
+        ]),
+        2,
+        "version: nobody has no versions to match \"abcd1234\"",
+    );
+    assert_fails(
+        &cli.run(&["secret", "show", "rotated", "--version", "daa66d13…"]),
+        2,
+        "version: \"daa66d13…\" is not a version id",
+    );
+}

@@ -11,6 +11,8 @@ pub enum SecretCommand {
     /// Show a secret's attributes; the value is masked unless --reveal.
     Show {
         name: String,
+        /// The version: its id, or a unique prefix such as the 8 characters the TUI shows
+        /// [default: the latest].
         #[arg(long)]
         version: Option<String>,
         /// Print the value.
@@ -45,7 +47,8 @@ pub enum SecretCommand {
     /// A new version from an older one: its value, content type and tags (dates are not copied).
     Rollback {
         name: String,
-        /// The version to roll back to.
+        /// The version to roll back to: its id, or a unique prefix such as the 8 characters the
+        /// TUI shows.
         #[arg(long)]
         version: String,
     },
@@ -96,7 +99,8 @@ pub struct SetArgs {
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
     pub name: String,
-    /// The version to change [default: the latest].
+    /// The version to change: its id, or a unique prefix such as the 8 characters the TUI
+    /// shows [default: the latest].
     #[arg(long)]
     pub version: Option<String>,
     #[arg(long, conflicts_with = "disable")]

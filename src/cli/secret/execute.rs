@@ -4,6 +4,7 @@ use super::output::{
     date_or_dash, describe_deleted, describe_version, show_text, to_json, without_value, yes_no,
 };
 use super::request::Request;
+use super::version::resolve_given;
 use crate::cli::{Outcome, fail_service, fail_usage, warn};
 use crate::vault::{SecretItem, SetSecretParameters, VaultClient};
 use std::io::Write;
@@ -35,6 +36,7 @@ impl Request {
                 version,
                 reveal,
             } => {
+                let version = resolve_given(version, client, &name).await?;
                 let bundle = client.get_secret(&name, version.as_deref()).await?;
                 print(if json {
                     to_json(&if reveal {
@@ -80,6 +82,7 @@ impl Request {
                 params,
                 warning,
             } => {
+                let version = resolve_given(version, client, &name).await?;
                 if let Some(warning) = &warning {
                     warn(warning, json);
                 }
@@ -142,6 +145,7 @@ impl Request {
                 });
             }
             Self::Rollback { name, version } => {
+                let version = version.resolve(client, &name).await?;
                 let old = client.get_secret(&name, Some(&version)).await?;
                 let value = old.value.clone().ok_or_else(|| {
                     fail_service(format!("{name} version {version} has no value"))

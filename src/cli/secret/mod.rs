@@ -8,6 +8,7 @@ mod args;
 mod execute;
 mod output;
 mod request;
+mod version;
 
 pub use args::{SecretCommand, SetArgs, UpdateArgs};
 pub use request::parse_tags;

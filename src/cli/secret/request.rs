@@ -2,6 +2,7 @@
 //! before the vault is opened when they break the service's rules.
 
 use super::args::{SecretCommand, SetArgs};
+use super::version::VersionArg;
 use crate::cli::{Failure, fail_usage};
 use crate::vault::rules::{self, Violation};
 use crate::vault::{
@@ -21,14 +22,14 @@ pub(super) enum Request {
     },
     Show {
         name: String,
-        version: Option<String>,
+        version: Option<VersionArg>,
         reveal: bool,
     },
     List,
     Versions(String),
     Update {
         name: String,
-        version: Option<String>,
+        version: Option<VersionArg>,
         params: UpdateSecretParameters,
         warning: Option<String>,
     },
@@ -43,7 +44,7 @@ pub(super) enum Request {
     Restore(BackupBlob),
     Rollback {
         name: String,
-        version: String,
+        version: VersionArg,
     },
 }
 
@@ -175,7 +176,10 @@ impl Request {
             }
             SecretCommand::Rollback { name, version } => {
                 check_name(&name)?;
-                Self::Rollback { name, version }
+                Self::Rollback {
+                    name,
+                    version: VersionArg::parse(&version)?,
+                }
             }
             SecretCommand::Set(args) => {
                 check_name(&args.name)?;
@@ -208,7 +212,7 @@ impl Request {
                 check_name(&name)?;
                 Self::Show {
                     name,
-                    version,
+                    version: version.as_deref().map(VersionArg::parse).transpose()?,
                     reveal,
                 }
             }
@@ -251,7 +255,7 @@ impl Request {
                 rules::check_update(&args.name, &params).map_err(fail_usage)?;
                 Self::Update {
                     name: args.name,
-                    version: args.version,
+                    version: args.version.as_deref().map(VersionArg::parse).transpose()?,
                     params,
                     warning: dates.warning,
                 }
