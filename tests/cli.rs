@@ -756,3 +756,55 @@ fn versions_can_be_given_by_a_unique_prefix_such_as_the_8_characters_the_tui_sho
         "version: \"daa66d13…\" is not a version id",
     );
 }
+
+#[test]
+fn show_reveal_value_prints_the_exact_bytes_and_nothing_else() {
+    let vault = VaultProcess::start();
+    let cli = cli_for(&vault);
+    let first = b"no newline at the end";
+    let second = b"\xe2\x9c\x93 tab\there\r\n\x1b[2J escape kept\n\n";
+    cli.run_with_stdin(&["secret", "set", "bare", "--value-stdin"], first);
+    cli.run_with_stdin(&["secret", "set", "bare", "--value-stdin"], second);
+
+    let latest = cli.run(&["secret", "show", "bare", "--reveal", "--value"]);
+    assert_eq!(latest.status.code(), Some(0), "{}", text(&latest.stderr));
+    assert_eq!(
+        latest.stdout, second,
+        "byte for byte, control characters too"
+    );
+    assert!(latest.stderr.is_empty());
+
+    let versions = cli.json(&["secret", "versions", "bare"]);
+    let oldest = versions[1]["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    let older = cli.run(&[
+        "secret",
+        "show",
+        "bare",
+        "--version",
+        &oldest[..8],
+        "--reveal",
+        "--value",
+    ]);
+    assert_eq!(older.stdout, first, "{}", text(&older.stderr));
+
+    let unrevealed = cli.run(&["secret", "show", "bare", "--value"]);
+    assert_eq!(unrevealed.status.code(), Some(2));
+    assert!(unrevealed.stdout.is_empty());
+    assert!(
+        text(&unrevealed.stderr).contains("--reveal"),
+        "{}",
+        text(&unrevealed.stderr)
+    );
+    let with_json = cli.run(&["secret", "show", "bare", "--reveal", "--value", "--json"]);
+    let error = json_error(&with_json, 2);
+    assert!(
+        error["message"].as_str().unwrap().contains("--json"),
+        "{error}"
+    );
+    assert!(with_json.stdout.is_empty());
+}

@@ -18,6 +18,10 @@ pub enum SecretCommand {
         /// Print the value.
         #[arg(long)]
         reveal: bool,
+        /// With --reveal, print the value alone, its exact bytes: no newline added and nothing
+        /// escaped, so control characters in it reach the terminal as they are (for scripts).
+        #[arg(long, requires = "reveal", conflicts_with = "json")]
+        value: bool,
     },
     /// List the vault's secrets, page by page as they arrive.
     List,

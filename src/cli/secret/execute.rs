@@ -3,10 +3,10 @@
 use super::output::{
     date_or_dash, describe_deleted, describe_version, show_text, to_json, without_value, yes_no,
 };
-use super::request::Request;
+use super::request::{Request, Shown};
 use super::version::resolve_given;
 use crate::cli::{Outcome, fail_service, fail_usage, warn};
-use crate::vault::{SecretItem, SetSecretParameters, VaultClient};
+use crate::vault::{SecretBundle, SecretItem, SetSecretParameters, VaultClient};
 use std::io::Write;
 
 impl Request {
@@ -34,10 +34,14 @@ impl Request {
             Self::Show {
                 name,
                 version,
-                reveal,
+                shown,
             } => {
                 let version = resolve_given(version, client, &name).await?;
                 let bundle = client.get_secret(&name, version.as_deref()).await?;
+                if shown == Shown::ValueAlone {
+                    return write_value_alone(&bundle);
+                }
+                let reveal = shown == Shown::Revealed;
                 print(if json {
                     to_json(&if reveal {
                         bundle
@@ -178,6 +182,20 @@ impl Request {
         }
         Ok(())
     }
+}
+
+/// The value's bytes and nothing else, for a script to read exactly: no newline, and no
+/// escaping (it is what `--reveal --value` asks for).
+fn write_value_alone(bundle: &SecretBundle) -> Outcome {
+    let value = bundle.value.as_ref().map_or("", |value| value.expose());
+    let mut out = std::io::stdout().lock();
+    out.write_all(value.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|error| {
+            fail_service(format!(
+                "cannot write the value to standard output: {error}"
+            ))
+        })
 }
 
 fn write_new_private_file(path: &std::path::Path, contents: &[u8]) -> Outcome {

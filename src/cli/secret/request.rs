@@ -23,7 +23,7 @@ pub(super) enum Request {
     Show {
         name: String,
         version: Option<VersionArg>,
-        reveal: bool,
+        shown: Shown,
     },
     List,
     Versions(String),
@@ -46,6 +46,17 @@ pub(super) enum Request {
         name: String,
         version: VersionArg,
     },
+}
+
+/// What `show` prints of the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Shown {
+    /// Its length only, beside the attributes.
+    Masked,
+    /// Beside the attributes (escaped in text, as in JSON).
+    Revealed,
+    /// Nothing but the value's bytes (`--reveal --value`).
+    ValueAlone,
 }
 
 /// Parses `KEY=VALUE` tags, refusing duplicates and the service's limits.
@@ -208,12 +219,17 @@ impl Request {
                 name,
                 version,
                 reveal,
+                value,
             } => {
                 check_name(&name)?;
                 Self::Show {
                     name,
                     version: version.as_deref().map(VersionArg::parse).transpose()?,
-                    reveal,
+                    shown: match (reveal, value) {
+                        (_, true) => Shown::ValueAlone,
+                        (true, false) => Shown::Revealed,
+                        (false, false) => Shown::Masked,
+                    },
                 }
             }
             SecretCommand::List => Self::List,
