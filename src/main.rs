@@ -32,7 +32,7 @@ fn main() {
             )
         }
         Some(Command::Profile { command }) => {
-            cli::exit_code(cli::profile::run(&cli.global, command), json)
+            cli::exit_code(cli::profile::run(&cli.global, command).map(|()| 0), json)
         }
         None => {
             kvtui::logging::init_default();

@@ -154,10 +154,10 @@ impl From<VaultError> for Failure {
     }
 }
 
-/// Prints a failure on stderr and turns the outcome into an exit code.
-pub fn exit_code(outcome: Outcome, json: bool) -> i32 {
-    match outcome {
-        Ok(()) => 0,
+/// The exit code of a command that ran (`Ok` holds it), printing a failure on stderr.
+pub fn exit_code(finished: Result<i32, Failure>, json: bool) -> i32 {
+    match finished {
+        Ok(code) => code,
         Err(failure) => {
             eprintln!("{}", failure.line(json));
             failure.exit_code

@@ -63,11 +63,16 @@ pub enum SecretCommand {
         #[arg(long)]
         to: String,
     },
-    /// Secrets in every profile that are expired, expire soon, or never expire.
+    /// Secrets in every profile that are expired, expire soon, or never expire. Exits 4 when
+    /// one is expired, else 3 when one expires within DAYS, else 0 (1 when a profile could
+    /// not be read).
     Expiring {
         /// How far ahead to look.
         #[arg(long, default_value_t = 30, value_name = "DAYS")]
         within: i64,
+        /// Leave out the secrets that have no expiry.
+        #[arg(long)]
+        skip_no_expiry: bool,
     },
 }
 
