@@ -262,6 +262,11 @@ fn expiring_exits_with_what_it_found_and_can_leave_out_secrets_without_expiry() 
         (Some(0), vec!["forever".to_owned()]),
         "beyond the days asked about"
     );
+    assert_eq!(
+        expiring(&["--within", "999999999999999999", "--skip-no-expiry"]),
+        (Some(3), vec!["soon".to_owned()]),
+        "a horizon past the end of time"
+    );
 
     set("retired", "2020-01-01");
     assert_eq!(

@@ -156,7 +156,8 @@ pub async fn expiring(
     json: bool,
 ) -> Result<ExpiryFinding, Failure> {
     let now = now_unix();
-    let horizon = now + within_days * 86_400;
+    // Saturating: a --within past the end of time means everything, not a panic.
+    let horizon = now.saturating_add(within_days.saturating_mul(86_400));
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     for profile in &config.profiles {
