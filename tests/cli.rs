@@ -808,3 +808,34 @@ fn show_reveal_value_prints_the_exact_bytes_and_nothing_else() {
     );
     assert!(with_json.stdout.is_empty());
 }
+
+#[test]
+fn every_argument_and_command_has_a_help_line() {
+    use clap::CommandFactory;
+    fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for arg in command.get_arguments() {
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                missing.push(format!("{path} {}", arg.get_id()));
+            }
+        }
+        for sub in command.get_subcommands() {
+            let sub_path = format!("{path} {}", sub.get_name());
+            if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                missing.push(sub_path.clone());
+            }
+            walk(sub, &sub_path, missing);
+        }
+    }
+    let mut root = kvtui::cli::Cli::command();
+    // Built, the tree is what --help shows: global flags copied down, help and version added.
+    root.build();
+    let mut missing = Vec::new();
+    walk(&root, "kvtui", &mut missing);
+    assert!(missing.is_empty(), "no help line: {missing:#?}");
+    assert!(
+        root.find_subcommand("secret")
+            .and_then(|secret| secret.find_subcommand("show"))
+            .is_some_and(|show| show.get_arguments().any(|arg| arg.get_id() == "json")),
+        "the walk reaches the leaves, global flags included"
+    );
+}

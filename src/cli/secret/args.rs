@@ -10,6 +10,7 @@ pub enum SecretCommand {
     Set(SetArgs),
     /// Show a secret's attributes; the value is masked unless --reveal.
     Show {
+        /// The secret's name.
         name: String,
         /// The version: its id, or a unique prefix such as the 8 characters the TUI shows
         /// [default: the latest].
@@ -26,30 +27,46 @@ pub enum SecretCommand {
     /// List the vault's secrets, page by page as they arrive.
     List,
     /// List every version of a secret, newest first.
-    Versions { name: String },
+    Versions {
+        /// The secret's name.
+        name: String,
+    },
     /// Change a version's attributes without making a new version.
     Update(UpdateArgs),
     /// Delete a secret (soft-deleted when the vault's recovery level allows).
-    Delete { name: String },
+    Delete {
+        /// The secret's name.
+        name: String,
+    },
     /// List deleted secrets.
     Deleted,
     /// Recover a deleted secret with all its versions.
-    Recover { name: String },
+    Recover {
+        /// The deleted secret's name.
+        name: String,
+    },
     /// Permanently remove a deleted secret.
-    Purge { name: String },
+    Purge {
+        /// The deleted secret's name.
+        name: String,
+    },
     /// Write a secret's backup blob (encrypted by the vault) to a new file.
     Backup {
+        /// The secret's name.
         name: String,
-        #[arg(long)]
+        /// The file to write; it must not exist yet (it is created with mode 0600).
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
     /// Restore a secret from a backup blob file.
     Restore {
-        #[arg(long = "in")]
+        /// A backup blob file, as `backup --out` wrote it.
+        #[arg(long = "in", value_name = "FILE")]
         input: PathBuf,
     },
     /// A new version from an older one: its value, content type and tags (dates are not copied).
     Rollback {
+        /// The secret's name.
         name: String,
         /// The version to roll back to: its id, or a unique prefix such as the 8 characters the
         /// TUI shows.
@@ -58,6 +75,7 @@ pub enum SecretCommand {
     },
     /// Copy the latest version (value, content type, tags, dates) to another profile's vault.
     Copy {
+        /// The secret's name, the same in both vaults.
         name: String,
         /// The profile to copy into (the source is --profile).
         #[arg(long)]
@@ -78,6 +96,7 @@ pub enum SecretCommand {
 
 #[derive(Debug, Args)]
 pub struct SetArgs {
+    /// The secret's name: 1 to 127 letters, digits and '-'.
     pub name: String,
     /// Read the value from this file, byte for byte.
     #[arg(long, conflicts_with = "value_stdin")]
@@ -85,6 +104,7 @@ pub struct SetArgs {
     /// Read the value from standard input, byte for byte.
     #[arg(long)]
     pub value_stdin: bool,
+    /// The content type, such as text/plain (up to 255 characters).
     #[arg(long)]
     pub content_type: Option<String>,
     /// A tag, KEY=VALUE; repeat for more.
@@ -107,15 +127,19 @@ pub struct SetArgs {
 
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
+    /// The secret's name.
     pub name: String,
     /// The version to change: its id, or a unique prefix such as the 8 characters the TUI
     /// shows [default: the latest].
     #[arg(long)]
     pub version: Option<String>,
+    /// Enable the version.
     #[arg(long, conflicts_with = "disable")]
     pub enable: bool,
+    /// Disable the version: the vault then refuses to give its value.
     #[arg(long)]
     pub disable: bool,
+    /// The new content type (up to 255 characters).
     #[arg(long)]
     pub content_type: Option<String>,
     /// A tag, KEY=VALUE; repeat for more. Replaces all of the version's tags.
