@@ -18,6 +18,10 @@ fn main() {
     }
     let code = match cli.command {
         Some(Command::LocalVault(args)) => multi_thread().block_on(cli::local_vault::run(args)),
+        Some(Command::Completions(args)) => {
+            cli::completions::run(&args);
+            0
+        }
         Some(Command::Secret { command }) => {
             kvtui::logging::init_default();
             // A one-shot command awaits one call at a time: on one thread, each response wakes

@@ -839,3 +839,56 @@ fn every_argument_and_command_has_a_help_line() {
         "the walk reaches the leaves, global flags included"
     );
 }
+
+#[test]
+fn completions_are_generated_for_bash_zsh_and_fish_from_the_live_command_tree() {
+    let cli = Kvtui::without_config();
+    let script = |shell: &str| {
+        let output = cli.run(&["completions", shell]);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    for (shell, marker) in [
+        ("bash", "complete -F _kvtui"),
+        ("zsh", "#compdef kvtui"),
+        ("fish", "complete -c kvtui"),
+    ] {
+        let generated = script(shell);
+        for word in [marker, "secret", "local-vault", "profile", "skip-no-expiry"] {
+            assert!(generated.contains(word), "{shell}: no {word:?}");
+        }
+    }
+
+    // bash is on every machine this runs on: ask the script itself what it completes.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kvtui.bash");
+    std::fs::write(&file, script("bash")).unwrap();
+    let complete = |words: &str| {
+        let program = format!(
+            "source '{}'; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+             _kvtui kvtui \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+             printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            file.display()
+        );
+        let output = std::process::Command::new("bash")
+            .args(["-c", &program])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(complete("kvtui lo"), ["local-vault"]);
+    assert_eq!(complete("kvtui secret exp"), ["expiring"]);
+    assert_eq!(complete("kvtui secret expiring --sk"), ["--skip-no-expiry"]);
+
+    let unknown = cli.run(&["completions", "tcsh"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        text(&unknown.stderr).contains("possible values: bash"),
+        "{}",
+        text(&unknown.stderr)
+    );
+}

@@ -1,6 +1,7 @@
 //! Command-line arguments and the subcommands that run without the screen.
 
 pub mod across;
+pub mod completions;
 pub mod local_vault;
 pub mod profile;
 pub mod secret;
@@ -53,6 +54,8 @@ pub enum Command {
     },
     /// Run the Key Vault-compatible local vault (HTTPS, on-disk store).
     LocalVault(local_vault::LocalVaultArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, …).
+    Completions(completions::CompletionsArgs),
 }
 
 impl Command {
