@@ -47,6 +47,12 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The version id of a bundle or listed item: the last segment of its id.
+fn version_of(item: &Value) -> String {
+    let id = item["id"].as_str().expect("an id");
+    id.rsplit('/').next().unwrap_or(id).to_owned()
+}
+
 fn assert_fails(output: &Output, code: i32, expected: &str) {
     assert_eq!(output.status.code(), Some(code), "{}", text(&output.stderr));
     let stderr = text(&output.stderr);
@@ -159,13 +165,7 @@ fn list_versions_update_and_the_lifecycle() {
         1,
         "Forbidden (HTTP 403)",
     );
-    let first_version = versions[1]["id"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let first_version = version_of(&versions[1]);
     let older = cli.json(&[
         "secret",
         "show",
@@ -542,6 +542,11 @@ fn json_error(output: &Output, code: i32) -> Value {
     error["error"].clone()
 }
 
+/// An error object's message.
+fn message(error: &Value) -> &str {
+    error["message"].as_str().expect("a message")
+}
+
 #[test]
 fn errors_under_json_are_one_json_object_on_stderr() {
     let vault = VaultProcess::start();
@@ -551,10 +556,7 @@ fn errors_under_json_are_one_json_object_on_stderr() {
     assert_eq!(missing["status"], 404);
     assert_eq!(missing["inner_code"], Value::Null);
     assert!(
-        missing["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("A secret with (name/id) nobody was not found"),
+        message(&missing).starts_with("A secret with (name/id) nobody was not found"),
         "{missing}"
     );
 
@@ -578,10 +580,7 @@ fn errors_under_json_are_one_json_object_on_stderr() {
     );
     assert_eq!(invalid["status"], Value::Null);
     assert!(
-        invalid["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("name: \"bad_name\" contains '_'"),
+        message(&invalid).starts_with("name: \"bad_name\" contains '_'"),
         "{invalid}"
     );
 
@@ -595,19 +594,13 @@ fn errors_under_json_are_one_json_object_on_stderr() {
         "no answer: {unreachable}"
     );
     assert!(
-        unreachable["message"]
-            .as_str()
-            .unwrap()
-            .contains("cannot reach the vault"),
+        message(&unreachable).contains("cannot reach the vault"),
         "{unreachable}"
     );
 
     let unparsed = json_error(&cli.run(&["secret", "show", "--json"]), 2);
     assert!(
-        unparsed["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("the following required arguments were not provided"),
+        message(&unparsed).starts_with("the following required arguments were not provided"),
         "clap's own errors too: {unparsed}"
     );
 
@@ -645,15 +638,7 @@ fn versions_can_be_given_by_a_unique_prefix_such_as_the_8_characters_the_tui_sho
         .as_array()
         .unwrap()
         .iter()
-        .map(|item| {
-            item["id"]
-                .as_str()
-                .unwrap()
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .to_owned()
-        })
+        .map(version_of)
         .collect();
     let (oldest, second) = (&ids[16], &ids[15]);
 
@@ -672,6 +657,7 @@ fn versions_can_be_given_by_a_unique_prefix_such_as_the_8_characters_the_tui_sho
     assert_eq!(shown["value"], "value 0", "any case");
 
     let listings = logged_requests_to(&vault, "/secrets/rotated/versions");
+    assert!(listings >= 3, "the two prefixes were resolved by listing, as logged");
     let exact = cli.json(&["secret", "show", "rotated", "--version", oldest, "--reveal"]);
     assert_eq!(exact["value"], "value 0");
     assert_eq!(
@@ -775,12 +761,7 @@ fn show_reveal_value_prints_the_exact_bytes_and_nothing_else() {
     assert!(latest.stderr.is_empty());
 
     let versions = cli.json(&["secret", "versions", "bare"]);
-    let oldest = versions[1]["id"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap();
+    let oldest = version_of(&versions[1]);
     let older = cli.run(&[
         "secret",
         "show",
@@ -802,10 +783,7 @@ fn show_reveal_value_prints_the_exact_bytes_and_nothing_else() {
     );
     let with_json = cli.run(&["secret", "show", "bare", "--reveal", "--value", "--json"]);
     let error = json_error(&with_json, 2);
-    assert!(
-        error["message"].as_str().unwrap().contains("--json"),
-        "{error}"
-    );
+    assert!(message(&error).contains("--json"), "{error}");
     assert!(with_json.stdout.is_empty());
 }
 
