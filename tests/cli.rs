@@ -331,6 +331,15 @@ fn read_only_profiles_refuse_writes_before_any_request() {
         vec!["--profile", "frozen", "secret", "update", "x", "--disable"],
         vec!["--profile", "frozen", "secret", "purge", "x"],
         vec!["--profile", "frozen", "secret", "recover", "x"],
+        vec![
+            "--profile",
+            "frozen",
+            "secret",
+            "rollback",
+            "x",
+            "--version",
+            "abcd1234",
+        ],
     ] {
         let output = cli.run_with_stdin(&args, b"v");
         assert_fails(&output, 2, "profile frozen is read-only");
@@ -657,7 +666,10 @@ fn versions_can_be_given_by_a_unique_prefix_such_as_the_8_characters_the_tui_sho
     assert_eq!(shown["value"], "value 0", "any case");
 
     let listings = logged_requests_to(&vault, "/secrets/rotated/versions");
-    assert!(listings >= 3, "the two prefixes were resolved by listing, as logged");
+    assert!(
+        listings >= 3,
+        "the two prefixes were resolved by listing, as logged"
+    );
     let exact = cli.json(&["secret", "show", "rotated", "--version", oldest, "--reveal"]);
     assert_eq!(exact["value"], "value 0");
     assert_eq!(
