@@ -135,7 +135,7 @@ pub fn fail_service(message: impl Display) -> Failure {
 
 impl From<VaultError> for Failure {
     fn from(error: VaultError) -> Self {
-        let message = error.to_string();
+        let text = error.to_string();
         let answer = match error {
             VaultError::Service {
                 status,
@@ -152,7 +152,7 @@ impl From<VaultError> for Failure {
         };
         Self {
             answer,
-            ..fail_service(message)
+            ..fail_service(text)
         }
     }
 }
@@ -251,12 +251,10 @@ mod tests {
         let json = failure.line(true);
         assert!(!json.contains(char::is_control), "one line: {json:?}");
         assert!(
-            failure
-                .line(false)
-                .starts_with("error: SecretNotFound (HTTP 404): Secret ")
+            text.starts_with("error: SecretNotFound (HTTP 404): Secret "),
+            "{text:?}"
         );
-        let parsed: serde_json::Value =
-            serde_json::from_str(&failure.line(true)).expect("one JSON object");
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("one JSON object");
         assert_eq!(
             parsed,
             serde_json::json!({"error": {
