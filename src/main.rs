@@ -3,10 +3,26 @@ use kvtui::cli::{self, Cli, Command};
 
 fn main() {
     kvtui::hardening::no_core_dumps();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => std::process::exit(cli::parse_failure(&error, std::env::args_os())),
+    };
+    let json = cli.global.json;
+    if json && !cli.command.as_ref().is_some_and(Command::prints_json) {
+        std::process::exit(cli::exit_code(
+            Err(cli::fail_usage(
+                "--json: only the secret and profile commands print JSON",
+            )),
+            json,
+        ));
+    }
     let code = match cli.command {
         Some(Command::LocalVault(args)) => multi_thread().block_on(cli::local_vault::run(args)),
-        Some(Command::Secret(args)) => {
+        Some(Command::Completions(args)) => {
+            cli::completions::run(&args);
+            0
+        }
+        Some(Command::Secret { command }) => {
             kvtui::logging::init_default();
             // A one-shot command awaits one call at a time: on one thread, each response wakes
             // the task that waits for it without a hand-off between threads.
@@ -14,10 +30,13 @@ fn main() {
                 .enable_all()
                 .build()
                 .expect("a tokio runtime");
-            cli::exit_code(runtime.block_on(cli::secret::run(&cli.global, args)))
+            cli::exit_code(
+                runtime.block_on(cli::secret::run(&cli.global, command)),
+                json,
+            )
         }
         Some(Command::Profile { command }) => {
-            cli::exit_code(cli::profile::run(&cli.global, command))
+            cli::exit_code(cli::profile::run(&cli.global, command).map(|()| 0), json)
         }
         None => {
             kvtui::logging::init_default();

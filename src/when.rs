@@ -1,65 +1,145 @@
 //! WHEN: how users write an expiry or not-before date, in the CLI and in the form alike.
 //! RFC 3339 (`2027-03-01T12:00:00Z`), a date (`2027-03-01`, midnight UTC), a time from now
-//! (`+90d`, `+12h`, `+2w`), or `never`.
+//! (`+12h`, `+90d`, `+2w`, `+6m`, `+1y`), or `never`; always between 1970-01-01T00:00:00Z and
+//! 9999-12-31T23:59:59Z.
 
+use crate::vault::rules::quoted;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
-use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum When {
-    /// Unix seconds.
+    /// Unix seconds, from `EARLIEST` to `LATEST`.
     At(i64),
     Never,
 }
 
-pub const WHEN_FORMS: &str = "RFC 3339 (2027-03-01T12:00:00Z), a date (2027-03-01), a time from now (+90d, +12h, +2w) or never";
+pub const WHEN_FORMS: &str = "RFC 3339 (2027-03-01T12:00:00Z), a date (2027-03-01), a time from now (+12h, +90d, +2w, +6m months, +1y) or never";
+
+/// 1970-01-01T00:00:00Z. The service keeps dates as seconds since then; an earlier one is a
+/// typo (`0227-03-01`, `1927`), as an expiry would be expired at birth and a not-before would
+/// mean nothing.
+pub const EARLIEST: i64 = 0;
+
+/// 9999-12-31T23:59:59Z: the last second with a four-digit year, so the last one RFC 3339 can
+/// carry and kvtui can show (a later one used to be written and shown as a bare number).
+pub const LATEST: i64 = 253_402_300_799;
+
+/// Why a WHEN was refused. The input is quoted, cut short when long.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WhenError {
+    #[error("{} is not a date: expected {WHEN_FORMS}", quoted(.input))]
+    NotADate { input: String },
+    #[error("{} is after 9999-12-31T23:59:59Z, the latest date accepted", quoted(.input))]
+    TooLate { input: String },
+    #[error(
+        "{} is before 1970-01-01T00:00:00Z, the earliest date accepted (dates are kept as seconds since then)",
+        quoted(.input)
+    )]
+    TooEarly { input: String },
+}
 
 /// Parses WHEN relative to `now` (unix seconds).
-pub fn parse_when(input: &str, now: i64) -> Result<When, String> {
+pub fn parse_when(input: &str, now: i64) -> Result<When, WhenError> {
     let text = input.trim();
-    let problem = || format!("{input:?} is not a date: expected {WHEN_FORMS}");
     if text.eq_ignore_ascii_case("never") {
         return Ok(When::Never);
     }
-    if let Some(relative) = text.strip_prefix('+') {
-        // The unit is the last character, which may be any character a user types: split by
-        // characters, not bytes ("+5é" once panicked here, cutting "é" in half).
-        let mut chars = relative.chars();
-        let unit = chars.next_back().ok_or_else(problem)?;
-        let count = chars.as_str();
-        let seconds = match unit {
-            'h' => 3_600,
-            'd' => 86_400,
-            'w' => 7 * 86_400,
-            _ => return Err(problem()),
-        };
-        // Digits only: `str::parse` would also take a sign ("++5d").
-        if count.is_empty() || !count.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(problem());
-        }
-        let count: i64 = count.parse().map_err(|_| problem())?;
-        return count
-            .checked_mul(seconds)
-            .and_then(|offset| now.checked_add(offset))
-            .filter(|_| count > 0)
-            .map(When::At)
-            .ok_or_else(problem);
+    let at = match text.strip_prefix('+') {
+        Some(relative) => from_now(relative, now),
+        None => absolute(text).map(Some),
     }
+    .ok_or_else(|| WhenError::NotADate {
+        input: input.to_owned(),
+    })?;
+    match at {
+        Some(at) if (EARLIEST..=LATEST).contains(&at) => Ok(When::At(at)),
+        Some(at) if at < EARLIEST => Err(WhenError::TooEarly {
+            input: input.to_owned(),
+        }),
+        // Later than LATEST, or so far on that no clock type holds it.
+        _ => Err(WhenError::TooLate {
+            input: input.to_owned(),
+        }),
+    }
+}
+
+/// `+` and a count of units after `now`: `None` when it is not that form, `Some(None)` when it
+/// is but lies beyond any date `time` can hold.
+fn from_now(relative: &str, now: i64) -> Option<Option<i64>> {
+    // The unit is the last character, which may be any character a user types: split by
+    // characters, not bytes ("+5é" once panicked here, cutting "é" in half).
+    let mut chars = relative.chars();
+    let unit = chars.next_back()?;
+    let count = chars.as_str();
+    // Digits only: `str::parse` would also take a sign ("++5d").
+    if count.is_empty() || !count.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if count.bytes().all(|b| b == b'0') || !"hdwmy".contains(unit) {
+        return None;
+    }
+    // All digits and not zero: a count that overflows is simply very far away.
+    let Ok(count) = count.parse::<i64>() else {
+        return Some(None);
+    };
+    let after_seconds = |unit: i64| count.checked_mul(unit).and_then(|s| now.checked_add(s));
+    Some(match unit {
+        'h' => after_seconds(3_600),
+        'd' => after_seconds(86_400),
+        'w' => after_seconds(7 * 86_400),
+        'm' => after_months(now, count),
+        _ => count
+            .checked_mul(12)
+            .and_then(|months| after_months(now, months)),
+    })
+}
+
+/// `now` plus `months` calendar months at the same time of day; the day is clamped to the
+/// target month's length, so a month after January 31 is the last day of February.
+fn after_months(now: i64, months: i64) -> Option<i64> {
+    let start = OffsetDateTime::from_unix_timestamp(now).ok()?;
+    let from_year_zero = i64::from(start.year()) * 12 + i64::from(u8::from(start.month()) - 1);
+    let target = from_year_zero.checked_add(months)?;
+    let year = i32::try_from(target.div_euclid(12)).ok()?;
+    let month = Month::try_from(u8::try_from(target.rem_euclid(12) + 1).ok()?).ok()?;
+    let day = start.day().min(month.length(year));
+    let date = Date::from_calendar_date(year, month, day).ok()?;
+    Some(start.replace_date(date).unix_timestamp())
+}
+
+/// RFC 3339, the form kvtui shows dates in, or a bare date: `None` when it is none of them.
+fn absolute(text: &str) -> Option<i64> {
     if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(When::At(at.unix_timestamp()));
+        return Some(at.unix_timestamp());
     }
     // The form kvtui shows dates in, so a date read off the screen can be typed back.
     let shown_format = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     if let Ok(at) = PrimitiveDateTime::parse(text, &shown_format) {
-        return Ok(When::At(at.assume_utc().unix_timestamp()));
+        return Some(at.assume_utc().unix_timestamp());
     }
     let date_format = format_description!("[year]-[month]-[day]");
-    if let Ok(date) = Date::parse(text, &date_format) {
-        let midnight = PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_utc();
-        return Ok(When::At(midnight.unix_timestamp()));
+    let date = Date::parse(text, &date_format).ok()?;
+    Some(
+        PrimitiveDateTime::new(date, Time::MIDNIGHT)
+            .assume_utc()
+            .unix_timestamp(),
+    )
+}
+
+/// For an expiry being written: a warning when it is already past at `now` (unix seconds), so
+/// the version would be expired from the start; `None` for `never` or a later time. A warning,
+/// not a refusal: setting a secret expired on purpose (to retire it, or in a test) is allowed.
+/// The text names the date but not the field, for the caller to prefix.
+pub fn past_warning(expires: When, now: i64) -> Option<String> {
+    match expires {
+        When::At(at) if at <= now => Some(format!(
+            "{} is already past: the version is expired as soon as it is written",
+            format_utc(at)
+        )),
+        _ => None,
     }
-    Err(problem())
 }
 
 /// A unix time as the UI shows it: `2027-03-01 12:00 UTC`.
@@ -93,6 +173,16 @@ mod tests {
 
     const NOW: i64 = 1_800_000_000;
 
+    /// Unix seconds of a UTC date and time, for readable expectations.
+    fn utc(year: i32, month: u8, day: u8, hour: u8, minute: u8) -> i64 {
+        let month = Month::try_from(month).expect("month");
+        let date = Date::from_calendar_date(year, month, day).expect("date");
+        let time = Time::from_hms(hour, minute, 0).expect("time");
+        PrimitiveDateTime::new(date, time)
+            .assume_utc()
+            .unix_timestamp()
+    }
+
     #[test]
     fn every_form_parses() {
         assert_eq!(parse_when("never", NOW), Ok(When::Never));
@@ -112,25 +202,125 @@ mod tests {
     }
 
     #[test]
+    fn months_and_years_are_calendar_ones_with_the_day_clamped() {
+        let jan_31 = utc(2027, 1, 31, 9, 30);
+        let from = |text: &str, now: i64| parse_when(text, now).expect(text);
+        assert_eq!(from("+1m", jan_31), When::At(utc(2027, 2, 28, 9, 30)));
+        assert_eq!(
+            from("+1m", utc(2028, 1, 31, 9, 30)),
+            When::At(utc(2028, 2, 29, 9, 30)),
+            "a leap year's February"
+        );
+        assert_eq!(from("+6m", jan_31), When::At(utc(2027, 7, 31, 9, 30)));
+        assert_eq!(from("+11m", jan_31), When::At(utc(2027, 12, 31, 9, 30)));
+        assert_eq!(from("+13m", jan_31), When::At(utc(2028, 2, 29, 9, 30)));
+        assert_eq!(from("+1y", jan_31), When::At(utc(2028, 1, 31, 9, 30)));
+        assert_eq!(
+            from("+1y", utc(2028, 2, 29, 0, 0)),
+            When::At(utc(2029, 2, 28, 0, 0)),
+            "February 29 a year on"
+        );
+        assert_eq!(from("+12m", jan_31), from("+1y", jan_31));
+    }
+
+    #[test]
+    fn dates_past_9999_are_refused_whatever_the_form() {
+        assert_eq!(
+            parse_when("9999-12-31T23:59:59Z", NOW),
+            Ok(When::At(LATEST))
+        );
+        assert_eq!(
+            parse_when("+1m", utc(9999, 11, 30, 23, 59)),
+            Ok(When::At(utc(9999, 12, 30, 23, 59)))
+        );
+        for late in [
+            "+99999999d",
+            "+99999999999999w",
+            "+9999999999999999999999h",
+            "+7973y",
+            "+95678m",
+            "+9223372036854775807y",
+            "+99999999999999999999m",
+        ] {
+            let error = parse_when(late, NOW).expect_err(late);
+            assert_eq!(
+                error,
+                WhenError::TooLate {
+                    input: late.to_owned()
+                }
+            );
+            assert_eq!(
+                error.to_string(),
+                format!("{late:?} is after 9999-12-31T23:59:59Z, the latest date accepted")
+            );
+        }
+        let past_the_end = "9999-12-31T23:59:59-00:01";
+        assert!(
+            matches!(
+                parse_when(past_the_end, NOW),
+                Err(WhenError::TooLate { .. })
+            ),
+            "an offset that carries it past the end"
+        );
+        assert!(parse_when("+7972y", NOW).is_ok(), "year 9999 itself");
+    }
+
+    #[test]
+    fn dates_before_1970_are_refused() {
+        assert_eq!(parse_when("1970-01-01", NOW), Ok(When::At(EARLIEST)));
+        for early in ["1969-12-31", "0227-03-01", "1970-01-01T00:00:00+00:01"] {
+            let error = parse_when(early, NOW).expect_err(early);
+            assert!(matches!(error, WhenError::TooEarly { .. }), "{early}");
+            assert!(error.to_string().contains("before 1970-01-01"), "{error}");
+        }
+    }
+
+    #[test]
     fn bad_input_says_what_is_accepted() {
         for bad in [
             "",
             "+",
             "+d",
             "+0d",
+            "+00m",
             "+-3d",
-            "+5y",
+            "+5x",
+            "+5M",
             "tomorrow",
             "2027-13-01",
-            "+99999999999999w",
             "+5é",
             "+é",
             "++5d",
             "+ 5d",
         ] {
-            let error = parse_when(bad, NOW).expect_err(bad);
-            assert!(error.contains("+90d") && error.contains("never"), "{error}");
+            let error = parse_when(bad, NOW).expect_err(bad).to_string();
+            assert!(
+                error.contains("+90d") && error.contains("+1y") && error.contains("never"),
+                "{error}"
+            );
         }
+    }
+
+    #[test]
+    fn long_input_is_cut_in_the_message() {
+        let pasted = "x".repeat(10_000);
+        let error = parse_when(&pasted, NOW)
+            .expect_err("not a date")
+            .to_string();
+        assert!(error.len() < 300, "{error}");
+        assert!(error.contains("…"), "{error}");
+    }
+
+    #[test]
+    fn only_an_expiry_at_or_before_now_is_past() {
+        let warning = past_warning(When::At(NOW - 60), NOW).expect("past");
+        assert!(
+            warning.starts_with(&format_utc(NOW - 60)) && warning.contains("already past"),
+            "{warning}"
+        );
+        assert!(past_warning(When::At(NOW), NOW).is_some(), "expired at now");
+        assert_eq!(past_warning(When::At(NOW + 1), NOW), None);
+        assert_eq!(past_warning(When::Never, NOW), None);
     }
 
     #[test]

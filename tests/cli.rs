@@ -47,6 +47,12 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The version id of a bundle or listed item: the last segment of its id.
+fn version_of(item: &Value) -> String {
+    let id = item["id"].as_str().expect("an id");
+    id.rsplit('/').next().unwrap_or(id).to_owned()
+}
+
 fn assert_fails(output: &Output, code: i32, expected: &str) {
     assert_eq!(output.status.code(), Some(code), "{}", text(&output.stderr));
     let stderr = text(&output.stderr);
@@ -159,13 +165,7 @@ fn list_versions_update_and_the_lifecycle() {
         1,
         "Forbidden (HTTP 403)",
     );
-    let first_version = versions[1]["id"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let first_version = version_of(&versions[1]);
     let older = cli.json(&[
         "secret",
         "show",
@@ -331,6 +331,15 @@ fn read_only_profiles_refuse_writes_before_any_request() {
         vec!["--profile", "frozen", "secret", "update", "x", "--disable"],
         vec!["--profile", "frozen", "secret", "purge", "x"],
         vec!["--profile", "frozen", "secret", "recover", "x"],
+        vec![
+            "--profile",
+            "frozen",
+            "secret",
+            "rollback",
+            "x",
+            "--version",
+            "abcd1234",
+        ],
     ] {
         let output = cli.run_with_stdin(&args, b"v");
         assert_fails(&output, 2, "profile frozen is read-only");
@@ -368,4 +377,508 @@ fn with_no_config_the_cli_runs_on_the_embedded_local_vault() {
         "logs go to the data dir: {log}"
     );
     assert!(!log.contains("zero config"), "values never reach the log");
+}
+
+/// Unix seconds now, to bracket what a relative date must come to.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[test]
+fn dates_beyond_9999_or_before_1970_are_refused_and_months_and_years_are_accepted() {
+    let vault = VaultProcess::start();
+    let cli = cli_for(&vault);
+    let set = |name: &str, expires: &str| {
+        cli.run_with_stdin(
+            &["secret", "set", name, "--value-stdin", "--expires", expires],
+            b"v",
+        )
+    };
+    assert_fails(
+        &set("far", "+99999999d"),
+        2,
+        "expires: \"+99999999d\" is after 9999-12-31T23:59:59Z, the latest date accepted",
+    );
+    assert_fails(
+        &set("far", "10000-01-01T00:00:00Z"),
+        2,
+        "expires: \"10000-01-01T00:00:00Z\" is not a date",
+    );
+    assert_fails(
+        &set("far", "1969-12-31"),
+        2,
+        "expires: \"1969-12-31\" is before 1970-01-01T00:00:00Z",
+    );
+    assert_fails(
+        &cli.run(&["secret", "show", "far"]),
+        1,
+        "SecretNotFound (HTTP 404)",
+    );
+
+    const DAY: i64 = 86_400;
+    for (name, when, shortest, longest) in [
+        ("in-a-year", "+1y", 365 * DAY, 366 * DAY),
+        ("in-six-months", "+6m", 181 * DAY, 184 * DAY),
+    ] {
+        let before = now();
+        let output = set(name, when);
+        let after = now();
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let exp = cli.json(&["secret", "show", name])["attributes"]["exp"]
+            .as_i64()
+            .unwrap();
+        assert!(
+            (before + shortest..=after + longest).contains(&exp),
+            "{when}: {exp} is not {shortest}..{longest} s after {before}"
+        );
+    }
+}
+
+#[test]
+fn an_expiry_already_past_is_written_with_a_warning_on_stderr() {
+    let vault = VaultProcess::start();
+    let cli = cli_for(&vault);
+    let set = cli.run_with_stdin(
+        &[
+            "secret",
+            "set",
+            "retired",
+            "--value-stdin",
+            "--expires",
+            "2020-01-01",
+        ],
+        b"v",
+    );
+    assert_eq!(set.status.code(), Some(0), "{}", text(&set.stderr));
+    assert_eq!(
+        text(&set.stderr),
+        "warning: expires: 2020-01-01 00:00 UTC is already past: the version is expired as soon as it is written\n"
+    );
+    assert!(text(&set.stdout).starts_with("set retired: version "));
+    let shown = cli.json(&["secret", "show", "retired"]);
+    assert_eq!(
+        shown["attributes"]["exp"], 1_577_836_800,
+        "written as given"
+    );
+
+    let update = cli.run(&[
+        "secret",
+        "update",
+        "retired",
+        "--expires",
+        "2021-06-01T12:00:00Z",
+        "--json",
+    ]);
+    assert_eq!(update.status.code(), Some(0), "{}", text(&update.stderr));
+    let warning: Value = serde_json::from_slice(&update.stderr).unwrap();
+    assert_eq!(
+        warning["warning"]["message"],
+        "expires: 2021-06-01 12:00 UTC is already past: the version is expired as soon as it is written"
+    );
+    let shown = cli.json(&["secret", "show", "retired"]);
+    assert_eq!(shown["attributes"]["exp"], 1_622_548_800);
+
+    let future = cli.run_with_stdin(
+        &[
+            "secret",
+            "set",
+            "fresh",
+            "--value-stdin",
+            "--expires",
+            "+1d",
+        ],
+        b"v",
+    );
+    assert_eq!(text(&future.stderr), "", "no warning for a future expiry");
+}
+
+#[test]
+fn json_is_a_global_flag_before_or_after_the_command_and_profile_list_honours_it() {
+    let vault = VaultProcess::start();
+    let cli = cli_for(&vault);
+    cli.run_with_stdin(&["secret", "set", "anywhere", "--value-stdin"], b"v");
+    let shown: Vec<Value> = [
+        vec!["--json", "secret", "show", "anywhere"],
+        vec!["secret", "--json", "show", "anywhere"],
+        vec!["secret", "show", "anywhere", "--json"],
+    ]
+    .iter()
+    .map(|args| serde_json::from_str(&cli.ok(args)).unwrap())
+    .collect();
+    assert!(
+        shown[0]["id"]
+            .as_str()
+            .unwrap()
+            .contains("/secrets/anywhere/")
+    );
+    assert!(shown.iter().all(|json| *json == shown[0]), "{shown:?}");
+
+    for args in [["--json", "profile", "list"], ["profile", "list", "--json"]] {
+        let listed: Value = serde_json::from_str(&cli.ok(&args)).unwrap();
+        assert!(
+            listed["source"].as_str().unwrap().ends_with("config.toml"),
+            "{listed}"
+        );
+        assert_eq!(
+            listed["profiles"],
+            serde_json::json!([
+                {"name": "frozen", "vault": "https://127.0.0.1:9", "auth": "local", "readOnly": true, "default": false},
+                {"name": "test", "vault": vault.url, "auth": "local", "readOnly": false, "default": true},
+            ])
+        );
+    }
+
+    let refused = cli.run(&["--json", "local-vault", "--listen", "127.0.0.1:0"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("--json: only the secret and profile commands print JSON"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
+
+/// The one JSON object a failing `--json` run wrote on stderr, after checking its exit code and
+/// that stderr is that object on one line and nothing else.
+fn json_error(output: &Output, code: i32) -> Value {
+    assert_eq!(output.status.code(), Some(code), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let error: Value = serde_json::from_str(&stderr).unwrap();
+    assert_eq!(error["error"]["exit_code"], code, "{error}");
+    error["error"].clone()
+}
+
+/// An error object's message.
+fn message(error: &Value) -> &str {
+    error["message"].as_str().expect("a message")
+}
+
+#[test]
+fn errors_under_json_are_one_json_object_on_stderr() {
+    let vault = VaultProcess::start();
+    let cli = cli_for(&vault);
+    let missing = json_error(&cli.run(&["secret", "show", "nobody", "--json"]), 1);
+    assert_eq!(missing["code"], "SecretNotFound");
+    assert_eq!(missing["status"], 404);
+    assert_eq!(missing["inner_code"], Value::Null);
+    assert!(
+        message(&missing).starts_with("A secret with (name/id) nobody was not found"),
+        "{missing}"
+    );
+
+    cli.run_with_stdin(&["secret", "set", "gone", "--value-stdin"], b"v");
+    cli.ok(&["secret", "delete", "gone"]);
+    let conflict = cli.run_with_stdin(&["--json", "secret", "set", "gone", "--value-stdin"], b"v");
+    let conflict = json_error(&conflict, 1);
+    assert_eq!(conflict["code"], "Conflict");
+    assert_eq!(conflict["inner_code"], "ObjectIsDeletedButRecoverable");
+    assert_eq!(conflict["status"], 409);
+
+    let invalid = cli.run_with_stdin(
+        &["secret", "set", "bad_name", "--value-stdin", "--json"],
+        b"v",
+    );
+    let invalid = json_error(&invalid, 2);
+    assert_eq!(
+        invalid["code"],
+        Value::Null,
+        "kvtui's own refusal: {invalid}"
+    );
+    assert_eq!(invalid["status"], Value::Null);
+    assert!(
+        message(&invalid).starts_with("name: \"bad_name\" contains '_'"),
+        "{invalid}"
+    );
+
+    let unreachable = json_error(
+        &cli.run(&["--profile", "frozen", "--json", "secret", "list"]),
+        1,
+    );
+    assert_eq!(
+        unreachable["status"],
+        Value::Null,
+        "no answer: {unreachable}"
+    );
+    assert!(
+        message(&unreachable).contains("cannot reach the vault"),
+        "{unreachable}"
+    );
+
+    let unparsed = json_error(&cli.run(&["secret", "show", "--json"]), 2);
+    assert!(
+        message(&unparsed).starts_with("the following required arguments were not provided"),
+        "clap's own errors too: {unparsed}"
+    );
+
+    let plain = cli.run(&["secret", "show", "nobody"]);
+    assert_fails(
+        &plain,
+        1,
+        "SecretNotFound (HTTP 404): A secret with (name/id) nobody",
+    );
+}
+
+/// How many requests the vault has logged for a path containing `part`.
+fn logged_requests_to(vault: &VaultProcess, part: &str) -> usize {
+    std::fs::read_to_string(vault.data_dir.join("local-vault.log"))
+        .unwrap()
+        .lines()
+        .filter(|line| line.contains(" request method=") && line.contains(part))
+        .count()
+}
+
+#[test]
+fn versions_can_be_given_by_a_unique_prefix_such_as_the_8_characters_the_tui_shows() {
+    let vault = VaultProcess::start();
+    let cli = cli_for(&vault);
+    // 17 versions: two of them must share a first hex digit.
+    for i in 0..17 {
+        let value = format!("value {i}");
+        cli.run_with_stdin(
+            &["secret", "set", "rotated", "--value-stdin"],
+            value.as_bytes(),
+        );
+    }
+    let ids: Vec<String> = cli
+        .json(&["secret", "versions", "rotated"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(version_of)
+        .collect();
+    let (oldest, second) = (&ids[16], &ids[15]);
+
+    let shown = cli.json(&[
+        "secret",
+        "show",
+        "rotated",
+        "--version",
+        &oldest[..8],
+        "--reveal",
+    ]);
+    assert_eq!(shown["value"], "value 0");
+    assert!(shown["id"].as_str().unwrap().ends_with(oldest.as_str()));
+    let upper = oldest[..8].to_ascii_uppercase();
+    let shown = cli.json(&["secret", "show", "rotated", "--version", &upper, "--reveal"]);
+    assert_eq!(shown["value"], "value 0", "any case");
+
+    let listings = logged_requests_to(&vault, "/secrets/rotated/versions");
+    assert!(
+        listings >= 3,
+        "the two prefixes were resolved by listing, as logged"
+    );
+    let exact = cli.json(&["secret", "show", "rotated", "--version", oldest, "--reveal"]);
+    assert_eq!(exact["value"], "value 0");
+    assert_eq!(
+        logged_requests_to(&vault, "/secrets/rotated/versions"),
+        listings,
+        "a full id is used as given, without listing the versions"
+    );
+
+    let updated = cli.ok(&[
+        "secret",
+        "update",
+        "rotated",
+        "--version",
+        &second[..8],
+        "--tag",
+        "state=old",
+    ]);
+    assert!(updated.contains(second.as_str()), "{updated}");
+    let tagged = cli.json(&["secret", "show", "rotated", "--version", second]);
+    assert_eq!(tagged["tags"]["state"], "old");
+
+    let rolled = cli.ok(&["secret", "rollback", "rotated", "--version", &oldest[..8]]);
+    assert!(
+        rolled.starts_with(&format!(
+            "rolled rotated back to version {oldest}: new version "
+        )),
+        "{rolled}"
+    );
+    let latest = cli.json(&["secret", "show", "rotated", "--reveal"]);
+    assert_eq!(latest["value"], "value 0");
+
+    let digit = (0..16)
+        .map(|d| format!("{d:x}"))
+        .find(|d| ids.iter().filter(|id| id.starts_with(d.as_str())).count() >= 2)
+        .expect("17 ids share a first digit");
+    let sharing: Vec<&String> = ids
+        .iter()
+        .filter(|id| id.starts_with(digit.as_str()))
+        .collect();
+    let ambiguous = cli.run(&["secret", "show", "rotated", "--version", &digit]);
+    assert_fails(
+        &ambiguous,
+        2,
+        &format!(
+            "version: \"{digit}\" is ambiguous: {} versions of rotated start with it",
+            sharing.len()
+        ),
+    );
+    for id in sharing {
+        assert!(text(&ambiguous.stderr).contains(id.as_str()), "names {id}");
+    }
+    assert_fails(
+        &cli.run(&["secret", "rollback", "rotated", "--version", &digit]),
+        2,
+        "is ambiguous",
+    );
+
+    let unused = (0..16)
+        .map(|d| format!("{d:x}").repeat(8))
+        .find(|prefix| !ids.iter().any(|id| id.starts_with(prefix.as_str())))
+        .unwrap();
+    assert_fails(
+        &cli.run(&["secret", "show", "rotated", "--version", &unused]),
+        2,
+        &format!("version: none of the 18 versions of rotated starts with \"{unused}\""),
+    );
+    assert_fails(
+        &cli.run(&[
+            "secret",
+            "update",
+            "nobody",
+            "--version",
+            "abcd1234",
+            "--disable",
+        ]),
+        2,
+        "version: nobody has no versions to match \"abcd1234\"",
+    );
+    assert_fails(
+        &cli.run(&["secret", "show", "rotated", "--version", "daa66d13…"]),
+        2,
+        "version: \"daa66d13…\" is not a version id",
+    );
+}
+
+#[test]
+fn show_reveal_value_prints_the_exact_bytes_and_nothing_else() {
+    let vault = VaultProcess::start();
+    let cli = cli_for(&vault);
+    let first = b"no newline at the end";
+    let second = b"\xe2\x9c\x93 tab\there\r\n\x1b[2J escape kept\n\n";
+    cli.run_with_stdin(&["secret", "set", "bare", "--value-stdin"], first);
+    cli.run_with_stdin(&["secret", "set", "bare", "--value-stdin"], second);
+
+    let latest = cli.run(&["secret", "show", "bare", "--reveal", "--value"]);
+    assert_eq!(latest.status.code(), Some(0), "{}", text(&latest.stderr));
+    assert_eq!(
+        latest.stdout, second,
+        "byte for byte, control characters too"
+    );
+    assert!(latest.stderr.is_empty());
+
+    let versions = cli.json(&["secret", "versions", "bare"]);
+    let oldest = version_of(&versions[1]);
+    let older = cli.run(&[
+        "secret",
+        "show",
+        "bare",
+        "--version",
+        &oldest[..8],
+        "--reveal",
+        "--value",
+    ]);
+    assert_eq!(older.stdout, first, "{}", text(&older.stderr));
+
+    let unrevealed = cli.run(&["secret", "show", "bare", "--value"]);
+    assert_eq!(unrevealed.status.code(), Some(2));
+    assert!(unrevealed.stdout.is_empty());
+    assert!(
+        text(&unrevealed.stderr).contains("--reveal"),
+        "{}",
+        text(&unrevealed.stderr)
+    );
+    let with_json = cli.run(&["secret", "show", "bare", "--reveal", "--value", "--json"]);
+    let error = json_error(&with_json, 2);
+    assert!(message(&error).contains("--json"), "{error}");
+    assert!(with_json.stdout.is_empty());
+}
+
+#[test]
+fn every_argument_and_command_has_a_help_line() {
+    use clap::CommandFactory;
+    fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for arg in command.get_arguments() {
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                missing.push(format!("{path} {}", arg.get_id()));
+            }
+        }
+        for sub in command.get_subcommands() {
+            let sub_path = format!("{path} {}", sub.get_name());
+            if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                missing.push(sub_path.clone());
+            }
+            walk(sub, &sub_path, missing);
+        }
+    }
+    let mut root = kvtui::cli::Cli::command();
+    // Built, the tree is what --help shows: global flags copied down, help and version added.
+    root.build();
+    let mut missing = Vec::new();
+    walk(&root, "kvtui", &mut missing);
+    assert!(missing.is_empty(), "no help line: {missing:#?}");
+    assert!(
+        root.find_subcommand("secret")
+            .and_then(|secret| secret.find_subcommand("show"))
+            .is_some_and(|show| show.get_arguments().any(|arg| arg.get_id() == "json")),
+        "the walk reaches the leaves, global flags included"
+    );
+}
+
+#[test]
+fn completions_are_generated_for_bash_zsh_and_fish_from_the_live_command_tree() {
+    let cli = Kvtui::without_config();
+    let script = |shell: &str| {
+        let output = cli.run(&["completions", shell]);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    for (shell, marker) in [
+        ("bash", "complete -F _kvtui"),
+        ("zsh", "#compdef kvtui"),
+        ("fish", "complete -c kvtui"),
+    ] {
+        let generated = script(shell);
+        for word in [marker, "secret", "local-vault", "profile", "skip-no-expiry"] {
+            assert!(generated.contains(word), "{shell}: no {word:?}");
+        }
+    }
+
+    // bash is on every machine this runs on: ask the script itself what it completes.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kvtui.bash");
+    std::fs::write(&file, script("bash")).unwrap();
+    let complete = |words: &str| {
+        let program = format!(
+            "source '{}'; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+             _kvtui kvtui \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+             printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            file.display()
+        );
+        let output = std::process::Command::new("bash")
+            .args(["-c", &program])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(complete("kvtui lo"), ["local-vault"]);
+    assert_eq!(complete("kvtui secret exp"), ["expiring"]);
+    assert_eq!(complete("kvtui secret expiring --sk"), ["--skip-no-expiry"]);
+
+    let unknown = cli.run(&["completions", "tcsh"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        text(&unknown.stderr).contains("possible values: bash"),
+        "{}",
+        text(&unknown.stderr)
+    );
 }

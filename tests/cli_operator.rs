@@ -118,7 +118,12 @@ fn expiring_lists_every_profile_soonest_first() {
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
     let listed = profiles.run(&["secret", "--json", "expiring", "--within", "30"]);
-    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    assert_eq!(
+        listed.status.code(),
+        Some(3),
+        "expiring soon: {}",
+        text(&listed.stderr)
+    );
     let rows: Vec<Value> = serde_json::from_slice(&listed.stdout).unwrap();
     let names: Vec<(&str, &str, &str)> = rows
         .iter()
@@ -218,4 +223,83 @@ fn rollback_sets_a_new_version_from_an_old_one() {
     let versions = profiles.run(&["secret", "--json", "versions", "conf"]);
     let versions: Vec<Value> = serde_json::from_slice(&versions.stdout).unwrap();
     assert_eq!(versions.len(), 3);
+}
+
+#[test]
+fn expiring_exits_with_what_it_found_and_can_leave_out_secrets_without_expiry() {
+    let vault = VaultProcess::start();
+    let profiles = kvtui_on(&[("only", &vault, false)]);
+    let set = |name: &str, expires: &str| {
+        let out = profiles.run_with_stdin(
+            &["secret", "set", name, "--value-stdin", "--expires", expires],
+            b"v",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    let expiring = |extra: &[&str]| {
+        let mut args = vec!["secret", "--json", "expiring"];
+        args.extend_from_slice(extra);
+        let out = profiles.run(&args);
+        let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let names: Vec<String> = rows
+            .iter()
+            .map(|row| row["name"].as_str().unwrap().to_owned())
+            .collect();
+        (out.status.code(), names)
+    };
+
+    set("forever", "never");
+    assert_eq!(expiring(&[]), (Some(0), vec!["forever".to_owned()]));
+    assert_eq!(expiring(&["--skip-no-expiry"]), (Some(0), vec![]));
+
+    set("soon", "+3d");
+    assert_eq!(
+        expiring(&["--skip-no-expiry"]),
+        (Some(3), vec!["soon".to_owned()])
+    );
+    assert_eq!(
+        expiring(&["--within", "1"]),
+        (Some(0), vec!["forever".to_owned()]),
+        "beyond the days asked about"
+    );
+    assert_eq!(
+        expiring(&["--within", "999999999999999999", "--skip-no-expiry"]),
+        (Some(3), vec!["soon".to_owned()]),
+        "a horizon past the end of time"
+    );
+
+    set("retired", "2020-01-01");
+    assert_eq!(
+        expiring(&["--skip-no-expiry"]),
+        (Some(4), vec!["retired".to_owned(), "soon".to_owned()])
+    );
+    let table = profiles.run(&["secret", "expiring"]);
+    assert_eq!(table.status.code(), Some(4), "{}", text(&table.stderr));
+    assert!(table.stderr.is_empty(), "a finding is not an error");
+    assert_eq!(
+        text(&table.stdout).lines().count(),
+        4,
+        "header and three rows"
+    );
+
+    let with_a_dead_profile = Kvtui::with_config(&format!(
+        "{}[profiles.dead]\nvault_url = \"https://127.0.0.1:9\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\n",
+        vault.profile_toml("only", false),
+        vault.data_dir.display()
+    ));
+    let partial = with_a_dead_profile.run(&["secret", "expiring", "--skip-no-expiry"]);
+    assert_eq!(
+        partial.status.code(),
+        Some(1),
+        "an unread profile wins: the answer is partial"
+    );
+    assert!(
+        text(&partial.stderr).starts_with("error: profile dead: "),
+        "{}",
+        text(&partial.stderr)
+    );
+    assert!(
+        text(&partial.stdout).contains("retired"),
+        "the others are still listed"
+    );
 }

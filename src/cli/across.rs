@@ -1,7 +1,7 @@
 //! The `kvtui secret` commands that span profiles: `copy` (one vault to another) and `expiring`
 //! (every profile at once).
 
-use super::{Outcome, fail_service, fail_usage};
+use super::{Failure, Outcome, fail_service, fail_usage};
 use crate::config::{Config, Profile};
 use crate::session::Session;
 use crate::state::list::ExpiryBadge;
@@ -26,7 +26,7 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
     let source = Session::open(from).await.map_err(fail_service)?;
     let bundle = source.client.get_secret(name, None).await;
     source.close().await;
-    let bundle = bundle.map_err(fail_service)?;
+    let bundle = bundle?;
     let value = bundle
         .value
         .clone()
@@ -49,12 +49,12 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
         Err(error) if error.is_not_found() => None,
         Err(error) => {
             destination.close().await;
-            return Err(fail_service(error));
+            return Err(error.into());
         }
     };
     let result = destination.client.set_secret(name, &params).await;
     destination.close().await;
-    let written = result.map_err(fail_service)?;
+    let written = result?;
     let version = written
         .secret_id()
         .and_then(|id| id.version)
@@ -114,10 +114,50 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
     Ok(())
 }
 
-/// Every profile's secrets that are expired, expire within `within_days`, or never expire.
-pub async fn expiring(config: &Config, within_days: i64, json: bool) -> Outcome {
+/// What `expiring` found, worst first, as its exit code when every profile was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExpiryFinding {
+    /// Nothing expired, nor expiring within the days asked about.
+    Nothing,
+    /// Something expires within the days asked about, and nothing is expired.
+    ExpiringSoon,
+    /// Something is expired.
+    Expired,
+}
+
+impl ExpiryFinding {
+    /// For a listed row, which expires within the days asked about when it expires at all.
+    fn of_listed(expires: Option<i64>, now: i64) -> Self {
+        match ExpiryBadge::of(expires, now) {
+            ExpiryBadge::None => Self::Nothing,
+            ExpiryBadge::Expired => Self::Expired,
+            _ => Self::ExpiringSoon,
+        }
+    }
+
+    /// 0, 3 or 4: apart from 1 (a profile could not be read) and 2 (usage), so a script can
+    /// tell them all apart.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Self::Nothing => 0,
+            Self::ExpiringSoon => 3,
+            Self::Expired => 4,
+        }
+    }
+}
+
+/// Every profile's secrets that are expired, expire within `within_days`, or (unless
+/// `skip_no_expiry`) never expire. A profile that cannot be read fails the command (exit 1)
+/// after the others' rows are printed; otherwise the result says what was found.
+pub async fn expiring(
+    config: &Config,
+    within_days: i64,
+    skip_no_expiry: bool,
+    json: bool,
+) -> Result<ExpiryFinding, Failure> {
     let now = now_unix();
-    let horizon = now + within_days * 86_400;
+    // Saturating: a --within past the end of time means everything, not a panic.
+    let horizon = now.saturating_add(within_days.saturating_mul(86_400));
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     for profile in &config.profiles {
@@ -134,7 +174,9 @@ pub async fn expiring(config: &Config, within_days: i64, json: bool) -> Outcome 
                 for item in items {
                     let Some(id) = item.secret_id() else { continue };
                     let expires = item.attributes.as_ref().and_then(|a| a.exp);
-                    if expires.is_some_and(|exp| exp > horizon) {
+                    if expires.is_some_and(|exp| exp > horizon)
+                        || (skip_no_expiry && expires.is_none())
+                    {
                         continue;
                     }
                     rows.push((profile.name.clone(), id.name, expires));
@@ -170,9 +212,11 @@ pub async fn expiring(config: &Config, within_days: i64, json: bool) -> Outcome 
             );
         }
     }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(fail_service(failures.join("; ")))
+    if !failures.is_empty() {
+        return Err(fail_service(failures.join("; ")));
     }
+    let worst = rows
+        .iter()
+        .map(|(_, _, expires)| ExpiryFinding::of_listed(*expires, now));
+    Ok(worst.max().unwrap_or(ExpiryFinding::Nothing))
 }

@@ -1,11 +1,14 @@
 //! Command-line arguments and the subcommands that run without the screen.
 
 pub mod across;
+pub mod completions;
 pub mod local_vault;
 pub mod profile;
 pub mod secret;
 
+use crate::vault::VaultError;
 use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
 use std::fmt::Display;
 use std::path::PathBuf;
 
@@ -31,12 +34,19 @@ pub struct GlobalArgs {
     /// The config file [default: $KVTUI_CONFIG_DIR/config.toml, else the platform config dir].
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Print JSON instead of text: the service's shapes for secrets, and errors as JSON on
+    /// stderr (for the secret and profile commands).
+    #[arg(long, global = true)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Work with secrets without the screen (for scripts).
-    Secret(secret::SecretArgs),
+    Secret {
+        #[command(subcommand)]
+        command: secret::SecretCommand,
+    },
     /// Show the configured vault profiles.
     Profile {
         #[command(subcommand)]
@@ -44,13 +54,63 @@ pub enum Command {
     },
     /// Run the Key Vault-compatible local vault (HTTPS, on-disk store).
     LocalVault(local_vault::LocalVaultArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, …).
+    Completions(completions::CompletionsArgs),
+}
+
+impl Command {
+    /// Whether `--json` means anything to it; elsewhere it is refused rather than ignored.
+    pub fn prints_json(&self) -> bool {
+        matches!(self, Self::Secret { .. } | Self::Profile { .. })
+    }
 }
 
 /// Why a command failed, with the exit code it ends with.
 #[derive(Debug)]
 pub struct Failure {
-    pub code: i32,
+    pub exit_code: i32,
+    /// What follows `error: `: it names the field or file, or carries the vault's answer.
     pub message: String,
+    /// The vault's error, when it answered with one, for `--json` to give field by field.
+    pub answer: Option<VaultAnswer>,
+}
+
+/// An error status and body from the vault, as `VaultError::Service` carries it.
+#[derive(Debug)]
+pub struct VaultAnswer {
+    pub status: u16,
+    pub code: String,
+    pub inner_code: Option<String>,
+    pub message: String,
+}
+
+impl Failure {
+    /// What it is printed as — `error: …`, or under `--json` one `{"error":{…}}` object on
+    /// one line — safe for a terminal either way.
+    fn line(&self, json: bool) -> String {
+        let line = if json {
+            self.to_json().to_string()
+        } else {
+            format!("error: {}", self.message)
+        };
+        terminal_safe(&line).into_owned()
+    }
+
+    /// `{"error":{"code","inner_code","status","message","exit_code"}}`: code, inner code and
+    /// status are the vault's, null when the failure is kvtui's own or the vault never
+    /// answered; message is the vault's message then, else the text `error: ` would print.
+    fn to_json(&self) -> serde_json::Value {
+        let answer = self.answer.as_ref();
+        serde_json::json!({
+            "error": {
+                "code": answer.map(|a| &a.code),
+                "inner_code": answer.and_then(|a| a.inner_code.as_ref()),
+                "status": answer.map(|a| a.status),
+                "message": answer.map_or(&self.message, |a| &a.message),
+                "exit_code": self.exit_code,
+            }
+        })
+    }
 }
 
 pub type Outcome = Result<(), Failure>;
@@ -58,28 +118,89 @@ pub type Outcome = Result<(), Failure>;
 /// Usage or validation: exit code 2. The message names the field or file.
 pub fn fail_usage(message: impl Display) -> Failure {
     Failure {
-        code: 2,
+        exit_code: 2,
         message: message.to_string(),
+        answer: None,
     }
 }
 
 /// The service or the network said no: exit code 1.
 pub fn fail_service(message: impl Display) -> Failure {
     Failure {
-        code: 1,
+        exit_code: 1,
         message: message.to_string(),
+        answer: None,
     }
 }
 
-/// Prints a failure as `error: …` and turns the outcome into an exit code.
-pub fn exit_code(outcome: Outcome) -> i32 {
-    match outcome {
-        Ok(()) => 0,
-        Err(failure) => {
-            eprintln!("error: {}", terminal_safe(&failure.message));
-            failure.code
+impl From<VaultError> for Failure {
+    fn from(error: VaultError) -> Self {
+        let text = error.to_string();
+        let answer = match error {
+            VaultError::Service {
+                status,
+                code,
+                message,
+                inner_code,
+            } => Some(VaultAnswer {
+                status,
+                code,
+                inner_code,
+                message,
+            }),
+            _ => None,
+        };
+        Self {
+            answer,
+            ..fail_service(text)
         }
     }
+}
+
+/// The exit code of a command that ran (`Ok` holds it), printing a failure on stderr.
+pub fn exit_code(finished: Result<i32, Failure>, json: bool) -> i32 {
+    match finished {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("{}", failure.line(json));
+            failure.exit_code
+        }
+    }
+}
+
+/// What clap could not parse: help and the version go to stdout as clap prints them; an error
+/// is clap's text, or under `--json` (anywhere before a `--`) one `{"error":{…}}` line. Returns
+/// the exit code.
+pub fn parse_failure(error: &clap::Error, args: impl IntoIterator<Item = OsString>) -> i32 {
+    let asks_for_json = args
+        .into_iter()
+        .take_while(|arg| arg != "--")
+        .any(|arg| arg == "--json");
+    if !error.use_stderr() || !asks_for_json {
+        // Help, the version, or clap's usage error in text: clap prints them itself.
+        let _ = error.print();
+        return error.exit_code();
+    }
+    let text = error.render().to_string();
+    let message = text.trim().strip_prefix("error: ").unwrap_or(text.trim());
+    exit_code(
+        Err(Failure {
+            exit_code: error.exit_code(),
+            ..fail_usage(message)
+        }),
+        true,
+    )
+}
+
+/// Says something the user should know on stderr — `warning: …`, or under `--json` one
+/// `{"warning":{"message":…}}` line — and lets the command carry on.
+pub fn warn(message: &str, json: bool) {
+    let line = if json {
+        serde_json::json!({ "warning": { "message": message } }).to_string()
+    } else {
+        format!("warning: {message}")
+    };
+    eprintln!("{}", terminal_safe(&line));
 }
 
 /// Text for a terminal: every control character but newline and tab is written as a `\u00XX`
@@ -111,7 +232,41 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
-    use super::terminal_safe;
+    use super::*;
+
+    #[test]
+    fn a_failure_is_terminal_safe_in_text_and_one_line_of_json() {
+        let hostile = "Secret \u{1b}]52;c;ZXZpbA==\u{7} not found\n\u{9b}2J";
+        let failure = Failure::from(VaultError::Service {
+            status: 404,
+            code: "SecretNotFound".into(),
+            message: hostile.into(),
+            inner_code: None,
+        });
+        let text = failure.line(false);
+        assert!(
+            !text.contains(|c: char| c.is_control() && c != '\n' && c != '\t'),
+            "{text:?}"
+        );
+        let json = failure.line(true);
+        assert!(!json.contains(char::is_control), "one line: {json:?}");
+        assert!(
+            text.starts_with("error: SecretNotFound (HTTP 404): Secret "),
+            "{text:?}"
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("one JSON object");
+        assert_eq!(
+            parsed,
+            serde_json::json!({"error": {
+                "code": "SecretNotFound",
+                "inner_code": null,
+                "status": 404,
+                "message": hostile,
+                "exit_code": 1,
+            }}),
+            "the escapes are JSON's own, so the message means the same"
+        );
+    }
 
     #[test]
     fn control_characters_reach_the_terminal_as_escapes() {

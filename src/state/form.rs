@@ -450,7 +450,9 @@ impl SecretForm {
         if raw.trim().is_empty() {
             return Ok(None);
         }
-        parse_when(&raw, now).map(Some)
+        parse_when(&raw, now)
+            .map(Some)
+            .map_err(|error| error.to_string())
     }
 
     /// What a date field means, parsed back for the user: `2027-03-01 00:00 UTC`, `never`.

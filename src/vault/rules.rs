@@ -60,7 +60,7 @@ impl Violation {
 }
 
 /// Quotes user text in a message, cut short so a pasted novel does not flood the screen.
-fn quoted(text: &str) -> String {
+pub fn quoted(text: &str) -> String {
     const SHOWN: usize = 40;
     if text.chars().count() <= SHOWN {
         format!("{text:?}")

@@ -10,7 +10,7 @@ use kvtui::local_vault::faults::Faults;
 use kvtui::local_vault::{Handler, LocalVaultConfig};
 use kvtui::vault::challenge::{parse_challenge, verify_resource};
 use kvtui::vault::rules::{self, Field};
-use kvtui::when::{WHEN_FORMS, When, format_utc, parse_when};
+use kvtui::when::{EARLIEST, LATEST, WHEN_FORMS, When, WhenError, format_utc, parse_when};
 use std::path::{Path, PathBuf};
 
 /// A fixed "now" for the WHEN parser, so relative dates are checkable.
@@ -28,47 +28,105 @@ fn assert_printable(message: &str) {
 // ---------------------------------------------------------------------------------------------
 // WHEN
 
-/// Any text typed as an expiry or not-before date: parsed or refused, never a panic; a relative
-/// date is exactly now plus its count of units; a refusal lists the accepted forms.
+/// Any text typed as an expiry or not-before date: parsed or refused, never a panic; a date is
+/// always from 1970 to the end of 9999 (so it shows as a date, never a bare number); a relative
+/// date is exactly now plus its count of units (calendar months and years keep the time of day
+/// and the day, clamped to the month's length); a refusal says what is accepted, or the limit.
 pub fn when(input: &str) {
     match parse_when(input, NOW) {
         Ok(When::Never) => assert!(input.trim().eq_ignore_ascii_case("never"), "{input:?}"),
         Ok(When::At(at)) => {
-            let shown = format_utc(at);
-            assert!(!shown.is_empty());
+            assert!((EARLIEST..=LATEST).contains(&at), "{input:?} gave {at}");
+            assert!(format_utc(at).ends_with(" UTC"), "{input:?} gave {at}");
             if let Some(relative) = input.trim().strip_prefix('+') {
                 let (count, unit) = relative.split_at(relative.len() - 1);
                 let count: i64 = count.parse().unwrap();
-                let seconds = match unit {
-                    "h" => 3_600,
-                    "d" => 86_400,
-                    "w" => 7 * 86_400,
-                    other => panic!("{input:?} accepted with unit {other:?}"),
-                };
                 assert!(count > 0, "{input:?}");
-                assert_eq!(at, NOW + count * seconds, "{input:?}");
+                match unit {
+                    "h" => assert_eq!(at, NOW + count * 3_600, "{input:?}"),
+                    "d" => assert_eq!(at, NOW + count * 86_400, "{input:?}"),
+                    "w" => assert_eq!(at, NOW + count * 7 * 86_400, "{input:?}"),
+                    "m" => assert_months_later(at, count, input),
+                    "y" => assert_months_later(at, count * 12, input),
+                    other => panic!("{input:?} accepted with unit {other:?}"),
+                }
             }
         }
-        Err(message) => {
-            assert!(message.contains(WHEN_FORMS), "{message}");
+        Err(error) => {
+            let message = error.to_string();
+            match error {
+                WhenError::NotADate { .. } => assert!(message.contains(WHEN_FORMS), "{message}"),
+                WhenError::TooLate { .. } => {
+                    assert!(message.contains("9999-12-31T23:59:59Z"), "{message}");
+                    if let Some(relative) = input.trim().strip_prefix('+') {
+                        // A refused input may end in any character: split off the last one.
+                        let unit_at = relative.char_indices().last().map_or(0, |(i, _)| i);
+                        let (count, unit) = relative.split_at(unit_at);
+                        // The most seconds a count of this unit can span: a month is at most
+                        // 31 days, a year at most 366.
+                        let seconds = match unit {
+                            "h" => 3_600,
+                            "d" => 86_400,
+                            "w" => 7 * 86_400,
+                            "m" => 31 * 86_400,
+                            "y" => 366 * 86_400,
+                            other => panic!("{input:?} refused as too late with unit {other:?}"),
+                        };
+                        let far = count
+                            .parse::<i64>()
+                            .ok()
+                            .and_then(|count| count.checked_mul(seconds))
+                            .and_then(|offset| NOW.checked_add(offset))
+                            .is_none_or(|latest_possible| latest_possible > LATEST);
+                        assert!(far, "{input:?} refused as too late");
+                    }
+                }
+                WhenError::TooEarly { .. } => {
+                    assert!(message.contains("1970-01-01T00:00:00Z"), "{message}");
+                    assert!(!input.trim().starts_with('+'), "{input:?}");
+                }
+            }
             assert_printable(&message);
         }
     }
 }
 
-/// A timestamp written as RFC 3339 or as a date parses back to itself.
+/// `at` is `months` calendar months after `NOW`, at the same time of day, on the same day of
+/// the month or, when that month is shorter, on its last day.
+fn assert_months_later(at: i64, months: i64, input: &str) {
+    let start = time::OffsetDateTime::from_unix_timestamp(NOW).unwrap();
+    let end = time::OffsetDateTime::from_unix_timestamp(at).unwrap();
+    let month_number =
+        |t: time::OffsetDateTime| i64::from(t.year()) * 12 + i64::from(u8::from(t.month()));
+    assert_eq!(month_number(end) - month_number(start), months, "{input:?}");
+    assert_eq!(end.time(), start.time(), "{input:?}");
+    let last_day = end.month().length(end.year());
+    assert_eq!(end.day(), start.day().min(last_day), "{input:?}");
+}
+
+/// A timestamp written as RFC 3339 or as a date parses back to itself, from 1970 on; before
+/// 1970 both are refused as too early.
 pub fn when_round_trip(unix: i64) {
     let at = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
     let rfc3339 = at
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
-    assert_eq!(parse_when(&rfc3339, NOW), Ok(When::At(unix)), "{rfc3339}");
     let date = format!(
         "{:04}-{:02}-{:02}",
         at.year(),
         u8::from(at.month()),
         at.day()
     );
+    if unix < EARLIEST {
+        for text in [&rfc3339, &date] {
+            assert!(
+                matches!(parse_when(text, NOW), Err(WhenError::TooEarly { .. })),
+                "{text}"
+            );
+        }
+        return;
+    }
+    assert_eq!(parse_when(&rfc3339, NOW), Ok(When::At(unix)), "{rfc3339}");
     let midnight = at.replace_time(time::Time::MIDNIGHT).unix_timestamp();
     assert_eq!(parse_when(&date, NOW), Ok(When::At(midnight)), "{date}");
 }

@@ -1,0 +1,56 @@
+//! `kvtui secret …`: the client without the screen, for scripts and tests.
+//!
+//! Exit codes: 0 ok; 2 usage or validation (the message names the field); 1 service or transport
+//! error (the message carries the service's code and message); `expiring` adds 3 (something
+//! expires soon) and 4 (something is expired). A value is never taken from argv, and `show`
+//! masks it unless `--reveal`.
+
+mod args;
+mod execute;
+mod output;
+mod request;
+mod version;
+
+pub use args::{SecretCommand, SetArgs, UpdateArgs};
+pub use request::parse_tags;
+
+use super::across::ExpiryFinding;
+use super::{Failure, GlobalArgs, fail_service, fail_usage};
+use crate::config::Config;
+use crate::session::Session;
+use crate::vault::rules;
+use request::Request;
+
+/// Runs the command; `Ok` holds the exit code, 0 but for what `expiring` found.
+pub async fn run(global: &GlobalArgs, command: SecretCommand) -> Result<i32, Failure> {
+    let config = Config::load(global.config.as_deref()).map_err(fail_usage)?;
+    if let SecretCommand::Expiring {
+        within,
+        skip_no_expiry,
+    } = &command
+    {
+        let found = super::across::expiring(&config, *within, *skip_no_expiry, global.json).await;
+        return found.map(ExpiryFinding::exit_code);
+    }
+    let profile = config
+        .select(global.profile.as_deref())
+        .map_err(fail_usage)?;
+    if profile.read_only && command.writes() {
+        return Err(fail_usage(format!(
+            "profile {} is read-only: refusing to {} (nothing was sent)",
+            profile.name,
+            command.verb()
+        )));
+    }
+    if let SecretCommand::Copy { name, to } = &command {
+        rules::check_name(name).map_err(fail_usage)?;
+        super::across::copy(&config, profile, name, to, global.json).await?;
+        return Ok(0);
+    }
+    // Everything that can be checked without the vault is checked before opening it.
+    let request = Request::prepare(command)?;
+    let session = Session::open(profile).await.map_err(fail_service)?;
+    let outcome = request.execute(&session.client, global.json).await;
+    session.close().await;
+    outcome.map(|()| 0)
+}
