@@ -452,7 +452,7 @@ fn one_key_from_a_factory_state() {
     let detailed_staging = || detailed("staging");
     let listed_staging = || listed("staging");
     let listed_prod = || listed("prod");
-    let cases: [OneKey; 14] = [
+    let cases: [OneKey; 15] = [
         ("details_revealed", detailed_staging, 'v', false),
         ("read_only", listed_prod, 'n', false),
         ("help", listed_staging, '?', false),
@@ -467,6 +467,7 @@ fn one_key_from_a_factory_state() {
         ("attributes_form", detailed_staging, 'a', false),
         ("disable_review", detailed_staging, 'x', false),
         ("copy_target", detailed_staging, 'y', false),
+        ("quit_with_typed_form", filled_form, 'c', true),
     ];
     for (name, base, key, with_ctrl) in cases {
         snapshot(name, || {
@@ -479,4 +480,82 @@ fn one_key_from_a_factory_state() {
             state
         });
     }
+}
+
+/// A PEM of 30 lines: taller than the details pane and the review at 80×24.
+fn long_pem() -> String {
+    let mut pem = "-----BEGIN CERTIFICATE-----\n".to_owned();
+    for line in 1..=28 {
+        pem.push_str(&format!("MIIB{line:02}{}\n", "x".repeat(56)));
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    pem
+}
+
+/// The factory list with one secret whose name is longer than an 80-column pane, selected and
+/// loaded with `value`.
+fn long_named(value: String) -> State {
+    let (mut state, _) = fresh("staging");
+    connect(&mut state);
+    let base = vault_of(&state);
+    let name = "orders-prod-payments-gateway-signing-certificate-00473";
+    let secret = Spec {
+        content_type: Some("application/x-pem-file"),
+        ..spec(name)
+    };
+    page(&mut state, vec![item(&base, &secret)], true);
+    answer(&mut state, |s| Msg::SelectionSettled {
+        generation: s.generation,
+        name: name.into(),
+    });
+    answer(&mut state, |s| Msg::SecretLoaded {
+        generation: s.generation,
+        request: s.details.request,
+        name: name.into(),
+        version: None,
+        result: Ok(kvtui::vault::SecretBundle {
+            value: Some(kvtui::vault::SecretValue::new(value.clone())),
+            id: Some(format!("{base}/secrets/{name}/{}", version_hex(1))),
+            ..kvtui::vault::SecretBundle::default()
+        }),
+    });
+    state
+}
+
+#[test]
+fn a_name_cut_in_the_list_and_title_is_whole_in_the_details() {
+    let mut state = long_named("v".into());
+    let text = screen_text(&draw(&mut state, (80, 24), Theme { color: false }));
+    let joined: String = text.split(['│', '\n', ' ']).collect();
+    assert!(
+        joined.contains("orders-prod-payments-gateway-signing-certificate-00473"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_revealed_pem_scrolls_in_the_details() {
+    snapshot("details_pem_scrolled", || {
+        let mut state = long_named(long_pem());
+        press(&mut state, KeyCode::Char('v'));
+        for _ in 0..6 {
+            press(&mut state, KeyCode::Char('J'));
+        }
+        state
+    });
+}
+
+#[test]
+fn a_review_of_a_long_value_scrolls_and_keeps_its_keys() {
+    snapshot("review_scrolled_revealed", || {
+        let mut state = detailed("staging");
+        press(&mut state, KeyCode::Char('e'));
+        kvtui::app::update::update(&mut state, Msg::Paste(long_pem().replace('\n', "\r")));
+        ctrl(&mut state, 's');
+        press(&mut state, KeyCode::Char('v'));
+        for _ in 0..8 {
+            press(&mut state, KeyCode::Char('j'));
+        }
+        state
+    });
 }

@@ -548,3 +548,154 @@ async fn expiry_overview_copy_between_profiles_and_the_operations_log() {
     tui.send("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
 }
+
+/// `tmux -L SOCKET ARGS`: the test's own tmux server, apart from any the user runs.
+fn tmux(socket: &str, args: &[&str]) -> String {
+    let output = std::process::Command::new("tmux")
+        .args(["-L", socket])
+        .args(args)
+        .output()
+        .expect("tmux runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn tmux_buffers_holding(socket: &str, value: &str) -> Vec<String> {
+    tmux(socket, &["list-buffers", "-F", "#{buffer_name}"])
+        .lines()
+        .filter(|name| tmux(socket, &["show-buffer", "-b", name]) == value)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn inside_tmux_a_cleared_copy_is_in_no_tmux_paste_buffer() {
+    if std::process::Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        // CI installs tmux (.ci/run); a developer machine without it cannot run this.
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let vault = VaultProcess::start();
+    set(
+        &vault,
+        "tmux-clip",
+        json!({"value": "t-m-u-x-secret-value"}),
+    )
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let config = "clipboard_clear_seconds = 2\n".to_owned() + &vault.profile_toml("main", false);
+    std::fs::write(home.path().join("config.toml"), config).unwrap();
+    let socket = format!("kvtui-test-{}", std::process::id());
+    // With set-clipboard on, tmux keeps what an application copies in a paste buffer.
+    tmux(
+        &socket,
+        &[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "sleep 600",
+        ],
+    );
+    tmux(&socket, &["set-option", "-s", "set-clipboard", "on"]);
+    let command = format!(
+        "KVTUI_CONFIG_DIR={} KVTUI_DATA_DIR={} {}",
+        home.path().display(),
+        home.path().join("data").display(),
+        env!("CARGO_BIN_EXE_kvtui")
+    );
+    tmux(&socket, &["respawn-pane", "-k", &command]);
+    let screen_has = |text: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = tmux(&socket, &["capture-pane", "-p"]);
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {text:?} on:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    // The value is loaded (its size shown) before it can be copied.
+    screen_has("(20 bytes)");
+    tmux(&socket, &["send-keys", "c"]);
+    screen_has("Copied the value of tmux-clip");
+    let held = tmux_buffers_holding(&socket, "t-m-u-x-secret-value");
+    assert_eq!(held.len(), 1, "tmux took the copy into a buffer: {held:?}");
+    let screen = screen_has("Cleared the clipboard");
+    let buffers = tmux_buffers_holding(&socket, "t-m-u-x-secret-value");
+    tmux(&socket, &["kill-server"]);
+    assert_eq!(buffers, Vec::<String>::new(), "{screen}");
+    assert!(
+        screen.contains(&format!("deleted tmux paste buffer {}", held[0])),
+        "the status says which buffer went: {screen}"
+    );
+}
+
+#[tokio::test]
+async fn a_pem_pasted_into_the_form_is_stored_line_for_line() {
+    let vault = VaultProcess::start();
+    let mut session = open(&vault, None, &[]);
+    let tui = &mut session.pty;
+    tui.start_new_secret("pasted-cert", "");
+    // A terminal's bracketed paste: every newline of the PEM arrives as CR.
+    let pem =
+        "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\nAbCdEf==\n-----END CERTIFICATE-----\n";
+    tui.send(&format!("\x1b[200~{}\x1b[201~", pem.replace('\n', "\r")));
+    tui.wait_for("4 lines · 84 bytes");
+    tui.submit();
+    tui.wait_for("Set pasted-cert: new version");
+    let (_, bundle) = call(&vault, Method::GET, "/secrets/pasted-cert/", None).await;
+    assert_eq!(bundle["value"], pem, "LF line ends, the last newline kept");
+}
+
+#[tokio::test]
+async fn ctrl_c_in_a_filled_form_asks_before_anything_is_lost() {
+    let vault = VaultProcess::start();
+    let mut session = open(&vault, None, &[]);
+    let tui = &mut session.pty;
+    tui.start_new_secret("half-typed", "not saved yet");
+    tui.send(&ctrl('c'));
+    tui.wait_for("Quit kvtui?");
+    tui.wait_for("The form for half-typed has typed changes");
+    tui.send("n");
+    tui.wait_until(
+        "the question gone, the form kept",
+        Duration::from_secs(5),
+        |s| !s.contains("Quit kvtui?") && s.contains("half-typed") && s.contains("New secret"),
+    );
+    tui.send(&ctrl('c'));
+    tui.wait_for("Quit kvtui?");
+    tui.send("y");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+}
+
+#[tokio::test]
+async fn a_backup_path_may_start_with_a_tilde_and_tab_types_nothing_into_it() {
+    let vault = VaultProcess::start();
+    set(&vault, "to-save", json!({"value": "v"})).await;
+    let home_dir = tempfile::tempdir().unwrap();
+    let home = home_dir.path().to_str().unwrap().to_owned();
+    let mut session = open(&vault, None, &[("HOME", home.as_str())]);
+    let tui = &mut session.pty;
+    select(tui, "to-save");
+    tui.send("b");
+    tui.wait_for("Back up to-save");
+    tui.send(&ctrl('u'));
+    tui.type_text("~/saved.kvbackup");
+    tui.send(TAB);
+    tui.send(ENTER);
+    tui.wait_for("Backed to-save up to");
+    let saved = home_dir.path().join("saved.kvbackup");
+    assert!(saved.exists(), "{} was not written", saved.display());
+}

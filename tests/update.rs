@@ -705,3 +705,331 @@ fn rollback_starts_a_form_from_the_selected_version() {
     assert_eq!(params.value.expose(), "old\r\nvalue");
     assert_eq!(params.content_type.as_deref(), Some("application/json"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// An operator's first hour (issue 12): each of these was seen going wrong in a real terminal.
+
+fn form_value(state: &State) -> String {
+    state.form().expect("a form").value().expose().to_owned()
+}
+
+#[test]
+fn a_pasted_pem_keeps_its_lines_and_its_last_newline() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, KeyCode::Tab);
+    // What a terminal sends for a pasted PEM, inside bracketed paste: CR for every newline.
+    let pasted = "-----BEGIN CERTIFICATE-----\rMIIBszCCAVmg\rAbCdEf==\r-----END CERTIFICATE-----\r";
+    update_with(&mut state, Msg::Paste(pasted.into()));
+    assert_eq!(
+        form_value(&state),
+        "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmg\nAbCdEf==\n-----END CERTIFICATE-----\n"
+    );
+    // Windows line ends from a clipboard become LF too, not LF plus a stray CR.
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, KeyCode::Tab);
+    update_with(&mut state, Msg::Paste("a\r\nb\r\n".into()));
+    assert_eq!(form_value(&state), "a\nb\n");
+}
+
+#[test]
+fn a_new_version_keeps_the_expiry_and_not_before_unless_cleared() {
+    let mut state = detailed("staging");
+    let latest = state.details.latest.clone().expect("latest loaded");
+    let expires = latest
+        .attributes
+        .as_ref()
+        .and_then(|a| a.exp)
+        .expect("has an expiry");
+    press(&mut state, KeyCode::Char('e'));
+    type_text(&mut state, "rolled value");
+    ctrl(&mut state, 's');
+    let Some(Submit::Review(review)) = state.form().map(|form| &form.submit) else {
+        panic!("the review opens");
+    };
+    assert!(
+        !review
+            .changes
+            .iter()
+            .any(|change| change.field == "expires"),
+        "the expiry is unchanged: {:?}",
+        review.changes
+    );
+    let effects = press(&mut state, KeyCode::Enter);
+    let (_, _, params) = set_secret(&effects).expect("set secret");
+    assert_eq!(
+        params.attributes.as_ref().and_then(|a| a.exp),
+        Some(expires)
+    );
+}
+
+#[test]
+fn recovering_after_a_409_continues_from_the_recovered_secret() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "reborn");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "new value");
+    let effects = submit_form(&mut state);
+    let (request, _, _) = set_secret(&effects).expect("sent");
+    answer(&mut state, |s| Msg::SecretSet {
+        generation: s.generation,
+        request,
+        result: Err(service_error(
+            409,
+            "Conflict",
+            "Secret reborn is currently in a deleted but recoverable state",
+            Some("ObjectIsDeletedButRecoverable"),
+        )),
+    });
+    press(&mut state, KeyCode::Char('r'));
+    let request = match &state.form().expect("form").submit {
+        Submit::Resolving { request, .. } => *request,
+        other => panic!("resolving, not {other:?}"),
+    };
+    let recovered = SecretBundle {
+        id: Some(format!(
+            "{}/secrets/reborn/{}",
+            vault_of(&state),
+            version_hex(9)
+        )),
+        content_type: Some("text/plain".into()),
+        tags: Some([("team".to_owned(), "core".to_owned())].into()),
+        attributes: Some(kvtui::vault::SecretAttributes {
+            exp: Some(NOW + 40 * DAY),
+            ..Default::default()
+        }),
+        ..SecretBundle::default()
+    };
+    answer(&mut state, |s| Msg::DeletedResolved {
+        generation: s.generation,
+        request,
+        purged: false,
+        result: Ok(Some(recovered)),
+    });
+    let form = state.form().expect("the form stays");
+    assert_eq!(
+        form.kind,
+        kvtui::state::form::FormKind::NewVersion("reborn".into())
+    );
+    assert_eq!(form.value().expose(), "new value", "what was typed stays");
+    let (_, params) = form.to_request(NOW).expect("valid");
+    assert_eq!(params.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(
+        params.tags.as_ref().map(|t| t["team"].as_str()),
+        Some("core")
+    );
+    assert_eq!(params.attributes.and_then(|a| a.exp), Some(NOW + 40 * DAY));
+    ctrl(&mut state, 's');
+    let Some(Submit::Review(review)) = state.form().map(|form| &form.submit) else {
+        panic!("review");
+    };
+    assert!(review.title.contains("a new version"), "{}", review.title);
+    assert!(review.changes.is_empty(), "{:?}", review.changes);
+    let operations: Vec<&str> = state.operations.iter().map(|op| op.operation).collect();
+    assert_eq!(operations, ["set", "recover"]);
+}
+
+#[test]
+fn quitting_asks_when_a_filled_form_or_a_write_would_be_lost() {
+    // An empty form, or none: Ctrl-c quits at once.
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('n'));
+    ctrl(&mut state, 'c');
+    assert!(state.quit);
+
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "half-typed");
+    ctrl(&mut state, 'c');
+    assert!(!state.quit, "a filled form is not thrown away by one key");
+    let question = state.quit_question.clone().expect("asked");
+    assert!(question.contains("half-typed"), "{question}");
+    press(&mut state, KeyCode::Char('n'));
+    assert!(state.quit_question.is_none() && !state.quit);
+    assert_eq!(form_value(&state), "", "the form is as it was");
+    assert_eq!(state.form().expect("form").name_text(), "half-typed");
+    // A second Ctrl-c on the question quits: the user was told.
+    ctrl(&mut state, 'c');
+    ctrl(&mut state, 'c');
+    assert!(state.quit);
+
+    // A write in flight: the outcome would be unknown.
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "sending");
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "v");
+    submit_form(&mut state);
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('q'));
+    ctrl(&mut state, 'c');
+    let question = state.quit_question.clone().expect("asked");
+    assert!(question.contains("setting sending"), "{question}");
+}
+
+#[test]
+fn every_set_secret_is_in_the_operations_log() {
+    let mut state = detailed("staging");
+    press(&mut state, KeyCode::Char('e'));
+    type_text(&mut state, "v2");
+    let effects = submit_form(&mut state);
+    let (request, name, _) = set_secret(&effects).expect("sent");
+    let name = name.to_owned();
+    let id = format!("{}/secrets/{name}/{}", vault_of(&state), version_hex(7));
+    answer(&mut state, |s| Msg::SecretSet {
+        generation: s.generation,
+        request,
+        result: Ok(SecretBundle {
+            id: Some(id),
+            ..SecretBundle::default()
+        }),
+    });
+    let last = state.operations.last().expect("logged");
+    assert_eq!(
+        (last.operation, last.secret.as_str(), last.ok),
+        ("set", name.as_str(), true)
+    );
+    assert!(
+        last.outcome.contains(&version_hex(7)[..8]),
+        "{}",
+        last.outcome
+    );
+}
+
+#[test]
+fn an_attribute_update_shows_in_the_list_row_even_before_the_history_loaded() {
+    // x pressed on a secret whose details had not arrived yet (the cursor had just moved).
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('j'));
+    assert!(state.versions.current.is_none());
+    press(&mut state, KeyCode::Char('x'));
+    let effects = press(&mut state, KeyCode::Enter);
+    let request = effects
+        .iter()
+        .find_map(|effect| match effect {
+            Effect::UpdateSecret { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("update sent");
+    let base = vault_of(&state);
+    let mut disabled = item(&base, &catalogue()[1]);
+    disabled.attributes.as_mut().unwrap().enabled = Some(false);
+    answer(&mut state, |s| Msg::SecretUpdated {
+        generation: s.generation,
+        request,
+        result: Ok(SecretBundle {
+            id: Some(format!("{base}/secrets/db-password/{}", version_hex(3))),
+            attributes: disabled.attributes.clone(),
+            ..SecretBundle::default()
+        }),
+    });
+    let row = state.list.selected().expect("still selected");
+    assert_eq!(row.name, "db-password");
+    assert_eq!(
+        row.item.attributes.as_ref().and_then(|a| a.enabled),
+        Some(false)
+    );
+}
+
+#[test]
+fn reloading_keeps_the_cursor_on_the_same_secret() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('j'));
+    let chosen = state.list.selected_name().unwrap().to_owned();
+    press(&mut state, KeyCode::Char('r'));
+    let base = vault_of(&state);
+    let specs = catalogue();
+    let first = page(&mut state, vec![item(&base, &specs[0])], false);
+    assert!(
+        first.is_empty(),
+        "nothing loads for a row the cursor is only passing: {first:?}"
+    );
+    let rest = specs[1..].iter().map(|spec| item(&base, spec)).collect();
+    let effects = page(&mut state, rest, true);
+    assert_eq!(state.list.selected_name(), Some(chosen.as_str()));
+    assert_eq!(
+        kinds(&effects),
+        ["load secret", "load versions"],
+        "its details are read again too"
+    );
+}
+
+#[test]
+fn q_goes_back_from_the_deleted_expiry_and_log_views() {
+    for key in ['D', 'X', 'o'] {
+        let mut state = listed("staging");
+        press(&mut state, KeyCode::Char(key));
+        press(&mut state, KeyCode::Char('q'));
+        assert!(!state.quit, "{key}: q left the program");
+        assert_eq!(state.screen, kvtui::state::Screen::Secrets, "{key}");
+    }
+}
+
+#[test]
+fn the_help_pages_and_jumps() {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('?'));
+    ctrl(&mut state, 'd');
+    let page = kvtui::ui::overlays::help_page(state.size);
+    assert!(matches!(state.overlay, Overlay::Help { scroll } if scroll == page));
+    press(&mut state, KeyCode::Char('G'));
+    let bottom = match state.overlay {
+        Overlay::Help { scroll } => scroll,
+        _ => panic!("help"),
+    };
+    assert!(bottom > page, "{bottom}");
+    press(&mut state, KeyCode::Char('k'));
+    assert!(
+        matches!(state.overlay, Overlay::Help { scroll } if scroll == bottom - 1),
+        "one line up from the bottom moves at once"
+    );
+    press(&mut state, KeyCode::Char('g'));
+    assert!(matches!(state.overlay, Overlay::Help { scroll: 0 }));
+}
+
+#[test]
+fn status_messages_go_after_a_while() {
+    let mut state = listed("staging");
+    assert!(state.last_result.is_some());
+    update_with(&mut state, Msg::Tick { now: NOW + 9 });
+    assert!(state.last_result.is_some(), "still there after 9 s");
+    update_with(&mut state, Msg::Tick { now: NOW + 10 });
+    assert!(state.last_result.is_none(), "gone after 10 s");
+}
+
+#[test]
+fn backups_get_a_fresh_name_and_tab_is_not_typed_into_a_path() {
+    let mut state = detailed("staging");
+    press(&mut state, KeyCode::Char('b'));
+    press(&mut state, KeyCode::Tab);
+    let Overlay::Prompt(prompt) = &state.overlay else {
+        panic!("the backup prompt");
+    };
+    let path = kvtui::state::form::text(&prompt.input);
+    assert_eq!(path, "./api-gateway-config-20270115-080000.kvbackup");
+}
+
+#[test]
+fn the_review_and_the_details_scroll() {
+    let mut state = detailed("staging");
+    press(&mut state, KeyCode::Char('J'));
+    press(&mut state, KeyCode::Char('J'));
+    assert_eq!(state.details_scroll, 2);
+    press(&mut state, KeyCode::Char('K'));
+    assert_eq!(state.details_scroll, 1);
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(state.details_scroll, 0, "another secret starts at the top");
+
+    press(&mut state, KeyCode::Char('e'));
+    type_text(&mut state, "v");
+    ctrl(&mut state, 's');
+    press(&mut state, KeyCode::Char('j'));
+    ctrl(&mut state, 'd');
+    let Some(Submit::Review(review)) = state.form().map(|form| &form.submit) else {
+        panic!("review");
+    };
+    assert!(review.scroll > 1, "{}", review.scroll);
+}

@@ -369,6 +369,18 @@ fn on_page(
     if let Some(wanted) = &state.select_after_list {
         if state.list.select_name(wanted) {
             state.select_after_list = None;
+            // Back on the secret the details already show (a reload): show it as it is now.
+            if state
+                .details
+                .name
+                .eq_ignore_ascii_case(state.list.selected_name().unwrap_or(""))
+            {
+                let name = state.details.name.clone();
+                state
+                    .list
+                    .keep_cursor_visible(crate::ui::layout::list_rows(state.size));
+                return load_secret_and_versions(state, &name);
+            }
             return selection_changed(state);
         }
         if !done {

@@ -137,13 +137,17 @@ pub fn single_line(initial: &str) -> TextArea<'static> {
 }
 
 /// A key typed into a one-line input (a name to confirm, a file path). Tab and Enter are not
-/// text there: a tab in a path names a file nobody meant.
+/// text there: a tab in a path names a file nobody meant. Ctrl-u clears what is before the
+/// cursor, as in a shell (and the filter), rather than undoing.
 pub fn type_into_line(area: &mut TextArea<'static>, key: crossterm::event::KeyEvent) -> bool {
-    use crossterm::event::KeyCode;
-    if matches!(key.code, KeyCode::Tab | KeyCode::BackTab | KeyCode::Enter) {
-        return false;
+    use crossterm::event::{KeyCode, KeyModifiers};
+    match key.code {
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Enter => false,
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            area.delete_line_by_head()
+        }
+        _ => area.input(key),
     }
-    area.input(key)
 }
 
 /// The text of an input, lines joined with `\n` exactly as typed.
@@ -521,6 +525,14 @@ impl SecretForm {
             }
         }
         errors
+    }
+
+    /// Allowed, but worth a second look: an expiry that is already past.
+    pub fn expiry_warning(&self, now: i64) -> Option<String> {
+        match self.date(FormField::Expires, now) {
+            Ok(Some(expires)) => crate::when::past_warning(expires, now),
+            _ => None,
+        }
     }
 
     pub fn error_for(&self, field: FormField, now: i64) -> Option<String> {

@@ -9,6 +9,7 @@ use crate::state::State;
 use crate::state::form::{FormField, FormKind, SecretForm, Submit, text};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui_textarea::TextArea;
@@ -49,19 +50,16 @@ impl Item<'_> {
 
 /// The error under its field, wrapped so all of it is read at 80 columns.
 fn error_line<'a>(theme: &Theme, field: FormField, message: String, width: u16) -> Item<'a> {
+    note_line(theme.error(), field, &format!("✗ {message}"), width)
+}
+
+/// A note under its field (an error, a warning), wrapped to the form's width.
+fn note_line<'a>(style: Style, field: FormField, text: &str, width: u16) -> Item<'a> {
     let indent = " ".repeat(LABEL_WIDTH as usize);
-    let lines = wrap_words(
-        &format!("✗ {message}"),
-        width.saturating_sub(LABEL_WIDTH) as usize,
-    )
-    .into_iter()
-    .map(|part| {
-        Line::from(vec![
-            Span::raw(indent.clone()),
-            Span::styled(part, theme.error()),
-        ])
-    })
-    .collect();
+    let lines = wrap_words(text, width.saturating_sub(LABEL_WIDTH) as usize)
+        .into_iter()
+        .map(|part| Line::from(vec![Span::raw(indent.clone()), Span::styled(part, style)]))
+        .collect();
     Item::Text {
         field: Some(field),
         lines,
@@ -294,6 +292,15 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
         input(&mut items, field, label, area, 1, vec![note]);
         if let Some(message) = error_of(field) {
             items.push(error_line(theme, field, message, inner.width));
+        } else if field == FormField::Expires
+            && let Some(warning) = form.expiry_warning(state.now)
+        {
+            items.push(note_line(
+                theme.warning(),
+                field,
+                &format!("! {warning}"),
+                inner.width,
+            ));
         }
     }
     let focus_style = |field: FormField| {
