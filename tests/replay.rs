@@ -216,16 +216,7 @@ impl Replay {
 
     /// `kvtui ARGS` through the proxy, with the stand-in `az` first on `PATH`.
     fn run(&self, home: &Kvtui, args: &[&str], stdin: &[u8]) -> std::process::Output {
-        let bin = home.home().join("bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        write_executable(
-            &bin,
-            "az",
-            &format!(
-                "#!/bin/sh\necho \"$@\" >> \"{}\"\nprintf '%s' '{{\"accessToken\":\"{TOKEN}\",\"expiresOn\":\"2099-01-01 00:00:00.000000\",\"expires_on\":4070908800,\"tokenType\":\"Bearer\"}}'\n",
-                home.home().join("az-calls").display()
-            ),
-        );
+        let bin = stand_in_az(home);
         let mut command = home.command(args);
         for variable in [
             "HTTPS_PROXY",
@@ -251,6 +242,22 @@ impl Replay {
         let left = self.expected.lock().unwrap().len();
         assert_eq!(left, 0, "recorded answers never asked for");
     }
+}
+
+/// A stand-in `az` in `home`'s `bin` (returned), printing what `az account get-access-token -o
+/// json` prints, the replay's token, and logging its arguments to `home/az-calls`.
+fn stand_in_az(home: &Kvtui) -> std::path::PathBuf {
+    let bin = home.home().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    write_executable(
+        &bin,
+        "az",
+        &format!(
+            "#!/bin/sh\necho \"$@\" >> \"{}\"\nprintf '%s' '{{\"accessToken\":\"{TOKEN}\",\"expiresOn\":\"2099-01-01 00:00:00.000000\",\"expires_on\":4070908800,\"tokenType\":\"Bearer\"}}'\n",
+            home.home().join("az-calls").display()
+        ),
+    );
+    bin
 }
 
 fn replay_refusal(problem: &str) -> StubResponse {
@@ -286,6 +293,16 @@ fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// The secret's name in a list item's `id` (`…/secrets/NAME`).
+fn name_of(item: &Value) -> String {
+    let id = item["id"].as_str().expect("id");
+    id.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// The names in a `secret list --json`-style array of items.
 fn names(json: &str) -> Vec<String> {
     let items: Value = serde_json::from_str(json).expect("JSON list");
@@ -293,14 +310,7 @@ fn names(json: &str) -> Vec<String> {
         .as_array()
         .expect("array")
         .iter()
-        .map(|item| {
-            let id = item["id"].as_str().expect("id");
-            id.trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_owned()
-        })
+        .map(name_of)
         .collect()
 }
 
@@ -312,15 +322,9 @@ fn recorded_names(scenario: &[Entry]) -> Vec<String> {
             entry.body.as_ref().expect("page")["value"]
                 .as_array()
                 .expect("value")
-                .clone()
-        })
-        .map(|item| {
-            let id = item["id"].as_str().expect("id").to_owned();
-            id.trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_owned()
+                .iter()
+                .map(name_of)
+                .collect::<Vec<_>>()
         })
         .collect()
 }
@@ -400,9 +404,12 @@ fn set_get_update_and_delete_answer_as_recorded() {
                 .all(|c| c == "vaultname.vault.azure.net:443"),
         "{connects:?}"
     );
+    // The recorded challenge names tenant 70a036f6-…: the token is asked for there.
     let az_calls = std::fs::read_to_string(home.home().join("az-calls")).unwrap();
     assert!(
-        az_calls.contains("--scope https://vault.azure.net/.default"),
+        az_calls.lines().all(|call| call.contains(
+            "--scope https://vault.azure.net/.default --tenant 70a036f6-8e4d-4615-bad6-149c02e7720d"
+        )),
         "{az_calls}"
     );
     let seen = replay.server.seen();
@@ -545,16 +552,7 @@ fn the_tui_lists_every_recorded_page() {
         |seen| seen.path() == "/secrets",
     );
     let home = replay.kvtui("https://vaultname.vault.azure.net", "7.6");
-    let bin = home.home().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    write_executable(
-        &bin,
-        "az",
-        &format!(
-            "#!/bin/sh\nprintf '%s' '{{\"accessToken\":\"{TOKEN}\",\"expiresOn\":\"2099-01-01 00:00:00.000000\",\"expires_on\":4070908800,\"tokenType\":\"Bearer\"}}'\n"
-        ),
-    );
-    let path = path_with(&bin);
+    let path = path_with(&stand_in_az(&home));
     let proxy = replay.proxy.url();
     let config_dir = home.home().display().to_string();
     let data_dir = home.data_dir().display().to_string();

@@ -204,16 +204,7 @@ fn form_failed_keeps_fields() {
 fn name_deleted() -> State {
     let mut state = filled_form();
     let (request, ..) = set_secret(&submit_form(&mut state)).unwrap();
-    answer(&mut state, |s| Msg::SecretSet {
-        generation: s.generation,
-        request,
-        result: Err(service_error(
-            409,
-            "Conflict",
-            "Secret payments-api-key is currently in a deleted but recoverable state.",
-            Some("ObjectIsDeletedButRecoverable"),
-        )),
-    });
+    answer_name_deleted(&mut state, request, "payments-api-key");
     state
 }
 

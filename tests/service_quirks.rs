@@ -23,6 +23,20 @@ fn ok(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// The TUI on profile `q` of `cli`'s config.
+fn tui(cli: &Kvtui, size: (u16, u16)) -> pty::Pty {
+    let data = cli.data_dir();
+    pty::Pty::spawn(
+        std::path::Path::new(env!("CARGO_BIN_EXE_kvtui")),
+        &["--profile", "q"],
+        &[
+            ("KVTUI_CONFIG_DIR", cli.home().to_str().unwrap()),
+            ("KVTUI_DATA_DIR", data.to_str().unwrap()),
+        ],
+        size,
+    )
+}
+
 fn set(cli: &Kvtui, name: &str) {
     ok(&cli.run_with_stdin(
         &["--profile", "q", "secret", "set", name, "--value-stdin"],
@@ -46,16 +60,7 @@ async fn short_and_empty_pages_do_not_end_a_list() {
     assert!(pages >= 5, "{pages} requests");
 
     // The TUI streams the same list to its end.
-    let data = cli.data_dir();
-    let mut tui = pty::Pty::spawn(
-        std::path::Path::new(env!("CARGO_BIN_EXE_kvtui")),
-        &["--profile", "q"],
-        &[
-            ("KVTUI_CONFIG_DIR", cli.home().to_str().unwrap()),
-            ("KVTUI_DATA_DIR", data.to_str().unwrap()),
-        ],
-        (100, 30),
-    );
+    let mut tui = tui(&cli, (100, 30));
     tui.wait_for("Secrets 1/30");
     tui.send("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
@@ -134,16 +139,7 @@ async fn a_403_says_which_role_permission_or_network_rule_is_missing() {
 
     // The TUI says the same, where it shows a failed load.
     vault.set_faults(json!({ "forbidden": "rbac" })).await;
-    let data = cli.data_dir();
-    let mut tui = pty::Pty::spawn(
-        std::path::Path::new(env!("CARGO_BIN_EXE_kvtui")),
-        &["--profile", "q"],
-        &[
-            ("KVTUI_CONFIG_DIR", cli.home().to_str().unwrap()),
-            ("KVTUI_DATA_DIR", data.to_str().unwrap()),
-        ],
-        (120, 30),
-    );
+    let mut tui = tui(&cli, (120, 30));
     // The list pane wraps the message: read it with the frame and line breaks taken out.
     tui.wait_until("the 403 explained", Duration::from_secs(20), |screen| {
         let text: String = screen.split(['│', '\n', ' ']).collect();

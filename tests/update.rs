@@ -376,16 +376,7 @@ fn a_deleted_name_offers_recover_or_a_typed_purge() {
     press(&mut state, KeyCode::Tab);
     type_text(&mut state, "v");
     let (request, ..) = set_secret(&submit_form(&mut state)).unwrap();
-    answer(&mut state, |s| Msg::SecretSet {
-        generation: s.generation,
-        request,
-        result: Err(service_error(
-            409,
-            "Conflict",
-            "Secret gone is currently in a deleted but recoverable state",
-            Some("ObjectIsDeletedButRecoverable"),
-        )),
-    });
+    answer_name_deleted(&mut state, request, "gone");
     assert!(matches!(
         state.form().unwrap().submit,
         Submit::NameDeleted { .. }
@@ -767,22 +758,10 @@ fn a_new_version_keeps_the_expiry_and_not_before_unless_cleared() {
 #[test]
 fn recovering_after_a_409_continues_from_the_recovered_secret() {
     let mut state = listed("staging");
-    press(&mut state, KeyCode::Char('n'));
-    type_text(&mut state, "reborn");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "new value");
+    start_new_secret(&mut state, "reborn", "new value");
     let effects = submit_form(&mut state);
     let (request, _, _) = set_secret(&effects).expect("sent");
-    answer(&mut state, |s| Msg::SecretSet {
-        generation: s.generation,
-        request,
-        result: Err(service_error(
-            409,
-            "Conflict",
-            "Secret reborn is currently in a deleted but recoverable state",
-            Some("ObjectIsDeletedButRecoverable"),
-        )),
-    });
+    answer_name_deleted(&mut state, request, "reborn");
     press(&mut state, KeyCode::Char('r'));
     let request = match &state.form().expect("form").submit {
         Submit::Resolving { request, .. } => *request,
@@ -857,10 +836,7 @@ fn quitting_asks_when_a_filled_form_or_a_write_would_be_lost() {
 
     // A write in flight: the outcome would be unknown.
     let mut state = listed("staging");
-    press(&mut state, KeyCode::Char('n'));
-    type_text(&mut state, "sending");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "v");
+    start_new_secret(&mut state, "sending", "v");
     submit_form(&mut state);
     press(&mut state, KeyCode::Esc);
     press(&mut state, KeyCode::Char('q'));
@@ -1032,4 +1008,29 @@ fn the_review_and_the_details_scroll() {
         panic!("review");
     };
     assert!(review.scroll > 1, "{}", review.scroll);
+}
+
+#[test]
+fn an_expiry_already_past_is_warned_of_but_not_refused() {
+    let mut state = listed("staging");
+    start_new_secret(&mut state, "retired", "v");
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "2020-01-01");
+    let form = state.form().expect("form");
+    let warning = form.expiry_warning(NOW).expect("warned");
+    assert!(
+        warning.contains("2020-01-01 00:00 UTC is already past"),
+        "{warning}"
+    );
+    assert!(form.errors(NOW).is_empty(), "{:?}", form.errors(NOW));
+    // Dates the service cannot hold are refused, not written (and never shown as bare numbers).
+    let form = state.form_mut().expect("form");
+    form.expires = kvtui::state::form::single_line("+99999999d");
+    assert!(
+        form.error_for(FormField::Expires, NOW)
+            .is_some_and(|error| error.contains("9999-12-31")),
+        "{:?}",
+        form.errors(NOW)
+    );
 }

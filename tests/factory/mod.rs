@@ -260,6 +260,14 @@ pub fn type_text(state: &mut State, text: &str) {
     }
 }
 
+/// `n`, the name, Tab, the value: the focus is left on the value.
+pub fn start_new_secret(state: &mut State, name: &str, value: &str) {
+    press(state, KeyCode::Char('n'));
+    type_text(state, name);
+    press(state, KeyCode::Tab);
+    type_text(state, value);
+}
+
 /// `n`, then the new-secret form typed field by field as a user would, up to the expiry (the
 /// focus is left there).
 pub fn type_new_secret(
@@ -270,10 +278,7 @@ pub fn type_new_secret(
     (tag_key, tag_value): (&str, &str),
     expires: &str,
 ) {
-    press(state, KeyCode::Char('n'));
-    type_text(state, name);
-    press(state, KeyCode::Tab);
-    type_text(state, value);
+    start_new_secret(state, name, value);
     press(state, KeyCode::Tab);
     type_text(state, content_type);
     ctrl(state, 'n');
@@ -304,6 +309,20 @@ pub fn service_error(status: u16, code: &str, message: &str, inner: Option<&str>
         message: message.into(),
         inner_code: inner.map(str::to_owned),
     }
+}
+
+/// The vault's answer to Set Secret `request` when `name` is deleted but recoverable (409).
+pub fn answer_name_deleted(state: &mut State, request: u64, name: &str) -> Vec<Effect> {
+    answer(state, |s| Msg::SecretSet {
+        generation: s.generation,
+        request,
+        result: Err(service_error(
+            409,
+            "Conflict",
+            &format!("Secret {name} is currently in a deleted but recoverable state."),
+            Some("ObjectIsDeletedButRecoverable"),
+        )),
+    })
 }
 
 /// Feeds `update` a message built from the current state (its generation, request ids).

@@ -77,6 +77,21 @@ impl Default for TestCa {
     }
 }
 
+/// A runtime of its own (so blocking tests can drive the real binary meanwhile) and a listener on
+/// a free loopback port.
+fn loopback_listener() -> (tokio::runtime::Runtime, tokio::net::TcpListener, SocketAddr) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    (runtime, listener, addr)
+}
+
 /// One request as a stub server saw it.
 #[derive(Clone, Debug)]
 pub struct SeenRequest {
@@ -162,15 +177,7 @@ impl StubServer {
     }
 
     fn start(tls: Option<Arc<rustls::ServerConfig>>, handler: Arc<Handler>) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
+        let (runtime, listener, addr) = loopback_listener();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let recorded = Arc::clone(&seen);
         runtime.spawn(async move {
@@ -279,15 +286,7 @@ impl ConnectProxy {
                 .map(|(target, addr)| (target.to_ascii_lowercase(), *addr))
                 .collect(),
         );
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
+        let (runtime, listener, addr) = loopback_listener();
         let connects = Arc::new(Mutex::new(Vec::new()));
         let recorded = Arc::clone(&connects);
         runtime.spawn(async move {
