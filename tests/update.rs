@@ -747,6 +747,11 @@ fn a_new_version_keeps_the_expiry_and_not_before_unless_cleared() {
         "the expiry is unchanged: {:?}",
         review.changes
     );
+    assert!(
+        review.kept.iter().any(|kept| kept.field == "expires"),
+        "and the review says it is kept: {:?}",
+        review.kept
+    );
     let effects = press(&mut state, KeyCode::Enter);
     let (_, _, params) = set_secret(&effects).expect("set secret");
     assert_eq!(

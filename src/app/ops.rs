@@ -10,7 +10,7 @@ use super::update::{
 };
 use crate::state::form::{FormField, SecretForm, Submit, text};
 use crate::state::list::ExpiryBadge;
-use crate::state::review::{Snapshot, ValueChange, changes};
+use crate::state::review::{Snapshot, ValueChange, changes, kept};
 use crate::state::views::{ConfirmAction, ExpiryRow, PromptPurpose, VersionSide, Write};
 use crate::state::{
     Confirm, DeletedView, ExpiryView, Level, OpRecord, Overlay, Pane, Prompt, Remote, Review,
@@ -138,6 +138,7 @@ pub fn main_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
                     state.profile().name
                 ),
                 changes: changes(Some(&snapshot), &after),
+                kept: kept(Some(&snapshot), &after),
                 value: ValueChange::NotWritten,
                 current_value: None,
                 write: Write::Update {
@@ -779,6 +780,7 @@ pub fn review_form(state: &mut State, now: i64) -> Result<(), Vec<(FormField, St
                 version_label(version.as_deref())
             ),
             changes: changes(Some(baseline), &after),
+            kept: kept(Some(baseline), &after),
             value: ValueChange::NotWritten,
             current_value: None,
             write: Write::Update {
@@ -821,6 +823,7 @@ pub fn review_form(state: &mut State, now: i64) -> Result<(), Vec<(FormField, St
         Review {
             title: format!("Set {name} in {profile}: {kind}"),
             changes: changes(before.as_ref(), &Snapshot::of_set(&params)),
+            kept: kept(before.as_ref(), &Snapshot::of_set(&params)),
             value,
             current_value,
             write: Write::Set { name, params },
@@ -1394,6 +1397,7 @@ pub fn on_copy_prepared(
             state.profile().name
         ),
         changes: changes(before.as_ref(), &Snapshot::of_set(&params)),
+        kept: kept(before.as_ref(), &Snapshot::of_set(&params)),
         value,
         current_value,
         write: Write::Copy {

@@ -97,6 +97,23 @@ fn date(unix: Option<i64>) -> Option<String> {
 
 /// The fields that differ between `before` (nothing, for a new secret) and `after`.
 pub fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<Change> {
+    compare(before, after, false)
+}
+
+/// The fields a write keeps as they are (a new version carrying the expiry over): said in the
+/// review, so what stays is seen as well as what changes. Only fields that hold something.
+pub fn kept(before: Option<&Snapshot>, after: &Snapshot) -> Vec<Change> {
+    match before {
+        Some(_) => compare(before, after, true)
+            .into_iter()
+            .filter(|change| change.field != "enabled" && change.after.is_some())
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The fields of `after` that differ from `before` (or, for `same`, that do not).
+fn compare(before: Option<&Snapshot>, after: &Snapshot, same: bool) -> Vec<Change> {
     let empty = Snapshot {
         enabled: true,
         ..Snapshot::default()
@@ -104,7 +121,7 @@ pub fn changes(before: Option<&Snapshot>, after: &Snapshot) -> Vec<Change> {
     let old = before.unwrap_or(&empty);
     let mut changes = Vec::new();
     let mut push = |field: &str, before: Option<String>, after: Option<String>| {
-        if before != after {
+        if (before == after) == same {
             changes.push(Change {
                 field: field.to_owned(),
                 before,

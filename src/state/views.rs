@@ -117,6 +117,8 @@ impl Write {
 pub struct Review {
     pub title: String,
     pub changes: Vec<Change>,
+    /// Fields the write leaves as they were, shown so a carried-over date is seen.
+    pub kept: Vec<Change>,
     pub value: ValueChange,
     /// The value being replaced, for a line diff when revealed.
     pub current_value: Option<SecretValue>,

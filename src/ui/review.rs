@@ -46,6 +46,13 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
         }
         lines.push(Line::from(spans));
     }
+    for kept in &review.kept {
+        let value = kept.after.as_deref().map(printable).unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<14}", kept.field), theme.label()),
+            Span::styled(format!("{value} (unchanged)"), theme.dim()),
+        ]));
+    }
     lines.push(Line::from(vec![
         Span::styled(format!("{:<14}", "value"), theme.label()),
         Span::styled(review.value.describe(), theme.warning()),
