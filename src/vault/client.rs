@@ -106,7 +106,17 @@ fn describe(error: &(dyn std::error::Error + 'static)) -> String {
         }
         source = cause.source();
     }
-    text
+    in_words(text)
+}
+
+/// What hyper's wording of a dropped HTTP/2 request means, put first: "stream error received"
+/// does not tell an operator that the vault (or a proxy) cut the connection.
+fn in_words(text: String) -> String {
+    if text.contains("stream error received") {
+        format!("the vault or a proxy reset the connection's HTTP/2 stream ({text})")
+    } else {
+        text
+    }
 }
 
 /// An answer body; zeroed when dropped because it may hold a secret value.
@@ -577,5 +587,21 @@ impl<T: DeserializeOwned> Pager<T> {
             items.extend(page?);
         }
         Ok(items)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_words;
+
+    #[test]
+    fn a_reset_http2_stream_is_called_a_reset_connection() {
+        let hyper = "error sending request for url (https://127.0.0.1:1/deletedsecrets): client \
+                     error (SendRequest): http2 error: stream error received: unexpected internal \
+                     error encountered";
+        let said = in_words(hyper.to_owned());
+        assert!(said.starts_with("the vault or a proxy reset the connection"), "{said}");
+        assert!(said.contains(hyper), "the details stay: {said}");
+        assert_eq!(in_words("dns error".into()), "dns error");
     }
 }
