@@ -4,6 +4,7 @@
 
 pub mod identity;
 pub mod net;
+pub mod users;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
