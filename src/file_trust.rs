@@ -84,6 +84,19 @@ pub struct Limit {
     pub what: &'static str,
 }
 
+impl Limit {
+    /// A secret's value, from a file or standard input: the service's 25 KiB.
+    pub const VALUE: Self = Self {
+        bytes: crate::vault::rules::MAX_VALUE_BYTES as u64,
+        what: "a value",
+    };
+    /// A backup blob to restore: what the local vault accepts in a restore request.
+    pub const BACKUP_BLOB: Self = Self {
+        bytes: crate::local_vault::MAX_RESTORE_BODY_BYTES as u64,
+        what: "a backup blob",
+    };
+}
+
 /// A user, as `name (uid N)` when the system knows the name (`{:#}`: `name, uid N`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct User(pub u32);
@@ -185,6 +198,8 @@ pub enum Refusal {
     /// Read from a stream, whose size is only known once it ends.
     #[error("it holds more than {} bytes, the most {} may be", limit.bytes, limit.what)]
     TooLong { limit: Limit },
+    #[error("it is not UTF-8 text, which {} is", limit.what)]
+    NotText { limit: Limit },
 }
 
 fn mode_of(metadata: &Metadata) -> u32 {
@@ -429,6 +444,23 @@ pub fn read(
         return Ok(None);
     };
     read_open(file, path, limit).map(Some)
+}
+
+/// Reads a file the user named, which must exist.
+pub fn read_input(path: &Path, limit: Limit) -> Result<Zeroizing<Vec<u8>>, FileTrustError> {
+    read(path, FileRule::Input, limit)?
+        .ok_or_else(|| FileTrustError::io(path, io::Error::from(io::ErrorKind::NotFound)))
+}
+
+/// Reads a file the user named as UTF-8 text.
+pub fn read_input_text(path: &Path, limit: Limit) -> Result<Zeroizing<String>, FileTrustError> {
+    let mut bytes = read_input(path, limit)?;
+    String::from_utf8(std::mem::take(&mut *bytes))
+        .map(Zeroizing::new)
+        .map_err(|error| {
+            zeroize::Zeroize::zeroize(&mut error.into_bytes());
+            FileTrustError::refused(path, Refusal::NotText { limit })
+        })
 }
 
 /// Reads up to `limit` bytes from `reader` (standard input, say); more is an error, not a cut.

@@ -29,7 +29,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use data_dir::STORE_FILE;
-pub use routes::{BodyError, ResponseBody, TENANT};
+pub use routes::{BodyError, MAX_RESTORE_BODY_BYTES, ResponseBody, TENANT};
 pub use token::TOKEN_FILE;
 
 /// How long a stopping server waits for requests already in flight.
