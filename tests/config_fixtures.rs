@@ -18,7 +18,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::users;
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
@@ -446,25 +446,12 @@ fn a_config_dir_the_user_named_must_hold_a_config() {
     );
 }
 
-/// Runs `profile list` on `config`, and says what it printed and how long it took; a run that
-/// hangs is killed after 10 s.
+/// Runs `profile list` on `config`: its exit code, stderr, and how long it took (a run that
+/// hangs is killed after 10 s).
 fn list_with_a_deadline(config: &Path, scratch: &Path) -> (Option<i32>, String, Duration) {
-    let started = Instant::now();
-    let mut child = kvtui(Some(config), None, scratch, &["profile", "list"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.code(),
-        text(&output.stderr),
-        started.elapsed(),
-    )
+    let command = kvtui(Some(config), None, scratch, &["profile", "list"]);
+    let (output, took) = support::output_within(command, Duration::from_secs(10));
+    (output.status.code(), text(&output.stderr), took)
 }
 
 #[test]

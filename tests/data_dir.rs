@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::VaultProcess;
 use support::users::{can_chown, give_to_nobody, mode, set_mode};
 
@@ -118,25 +118,18 @@ fn parallel_first_runs_all_succeed_and_leave_every_dir_usable() {
 /// `kvtui local-vault` on `dir`, which must refuse to start: its stderr. A vault that starts
 /// anyway is stopped and the test fails.
 fn vault_refuses(dir: &Path) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kvtui"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
+    command
         .args(["local-vault", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(15) {
-            let _ = child.kill();
-            panic!("the vault started on {}", dir.display());
-        }
-        std::thread::sleep(Duration::from_millis(20));
+        .stdin(Stdio::null());
+    let (output, _) = support::output_within(command, Duration::from_secs(15));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    match output.status.code() {
+        None => panic!("the vault started on {}", dir.display()),
+        code => assert_eq!(code, Some(1), "{stderr}"),
     }
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    stderr
 }
 
 fn assert_says(stderr: &str, parts: &[&str]) {

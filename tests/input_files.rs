@@ -9,8 +9,8 @@ mod support;
 
 use pty::{ENTER, ESC, Pty, TAB, ctrl};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 use support::Kvtui;
 
 fn fifo(dir: &Path) -> PathBuf {
@@ -25,23 +25,8 @@ fn fifo(dir: &Path) -> PathBuf {
     path
 }
 
-/// Runs `command`, killing it after 10 s: a run that hangs fails the test instead of hanging it.
-fn output_within_10s(mut command: Command) -> (Output, Duration) {
-    let started = Instant::now();
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    (child.wait_with_output().unwrap(), started.elapsed())
-}
-
 fn refused(cli: &Kvtui, args: &[&str], says: &str) {
-    let (output, took) = output_within_10s(cli.command(args));
+    let (output, took) = support::output_within(cli.command(args), Duration::from_secs(10));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
     assert!(
@@ -93,7 +78,7 @@ fn the_cli_reads_only_regular_files_of_what_they_can_hold() {
         endless.env(key, value);
     }
     endless.env("KVTUI_DATA_DIR", cli.data_dir());
-    let (output, took) = output_within_10s(endless);
+    let (output, took) = support::output_within(endless, Duration::from_secs(10));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(

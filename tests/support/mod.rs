@@ -281,6 +281,22 @@ pub fn config_env(dir: &Path, has_config: bool) -> [(&'static str, &std::ffi::Os
     ]
 }
 
+/// Runs `command` (its stdout discarded: stderr is what is read) and kills it after `timeout`,
+/// so that a run that hangs fails its test rather than hanging it; its status then has no code.
+pub fn output_within(mut command: Command, timeout: Duration) -> (std::process::Output, Duration) {
+    let started = std::time::Instant::now();
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    while child.try_wait().expect("try_wait").is_none() && started.elapsed() < timeout {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    (child.wait_with_output().expect("output"), started.elapsed())
+}
+
 /// Runs `command` with `input` on its stdin and collects what it printed.
 pub fn output_with_stdin(mut command: Command, input: &[u8]) -> std::process::Output {
     use std::io::Write;
