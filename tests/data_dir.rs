@@ -276,6 +276,14 @@ fn files_in_the_data_dir_that_others_can_read_or_change_are_refused() {
         );
         set_mode(&path, 0o600);
     }
+    // A backup key of the wrong length is not made again: backups sealed with it would be lost.
+    let key = std::fs::read(dir.join("backup.key")).unwrap();
+    std::fs::write(dir.join("backup.key"), &key[..17]).unwrap();
+    assert_says(
+        &vault_refuses(&dir),
+        &["backup.key: 17 bytes, not 32: the key is damaged", "mv "],
+    );
+    std::fs::write(dir.join("backup.key"), &key).unwrap();
     // Certificates may be read by others, not changed.
     set_mode(&dir.join("ca.pem"), 0o644);
     drop(VaultProcess::start_in(&dir, &[]));

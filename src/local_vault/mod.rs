@@ -87,7 +87,8 @@ pub enum LocalVaultError {
     #[error(transparent)]
     Token(#[from] token::TokenError),
     #[error(
-        "{}: {length} bytes, not {}: the key is damaged, and backups sealed with it cannot be          restored; move it away (`mv {} {}.damaged`) and a new one is made on the next start",
+        "{}: {length} bytes, not {}: the key is damaged, and backups sealed with it cannot be \
+         restored; move it away (`mv {} {}.damaged`) and a new one is made on the next start",
         path.display(), backup::KEY_LEN, path.display(), path.display()
     )]
     BackupKey { path: PathBuf, length: usize },

@@ -54,7 +54,7 @@ pub struct Identity {
 /// hang together (a key without its certificate, a certificate another CA signed: what a start
 /// killed mid-write, or two starts writing at once before the data dir had a lock, left behind).
 /// The caller holds the data dir's lock.
-pub fn load_or_create(data_dir: &Path) -> Result<Identity, TlsError> {
+pub(crate) fn load_or_create(data_dir: &Path) -> Result<Identity, TlsError> {
     match load(data_dir)? {
         Ok(identity) => Ok(identity),
         Err(why) => {
