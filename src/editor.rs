@@ -7,7 +7,6 @@ use crate::vault::SecretValue;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use zeroize::Zeroize;
 
 fn ram_dir() -> Option<PathBuf> {
     let candidates = [
@@ -18,8 +17,13 @@ fn ram_dir() -> Option<PathBuf> {
 }
 
 fn wipe(path: &Path) {
-    if let Ok(length) = std::fs::metadata(path).map(|m| m.len())
-        && let Ok(mut file) = std::fs::OpenOptions::new().write(true).open(path)
+    // Not through a link: what is overwritten is the file the editor saved, nothing else.
+    let opened = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path);
+    if let Ok(mut file) = opened
+        && let Ok(length) = file.metadata().map(|m| m.len())
     {
         let _ = file.write_all(&vec![0u8; length as usize]);
         let _ = file.sync_all();
@@ -60,15 +64,11 @@ pub fn edit(value: &SecretValue) -> Result<SecretValue, String> {
         .arg(&path)
         .status();
     let result = match status {
-        Ok(status) if status.success() => match std::fs::read(&path) {
-            Ok(mut bytes) => {
-                let text = String::from_utf8(bytes.clone())
-                    .map_err(|_| "the edited value is not UTF-8 text".to_owned());
-                bytes.zeroize();
-                text.map(SecretValue::new)
-            }
-            Err(error) => Err(format!("cannot read the edited value back: {error}")),
-        },
+        Ok(status) if status.success() => {
+            crate::file_trust::read_input_text(&path, crate::file_trust::Limit::VALUE)
+                .map(|text| SecretValue::new(text.as_str()))
+                .map_err(|error| format!("cannot read the edited value back: {error}"))
+        }
         Ok(status) => Err(format!(
             "{editor} exited with {status}: the value is unchanged"
         )),

@@ -268,7 +268,7 @@ fn bad_input_exits_2_naming_the_field() {
     assert_fails(
         &set(&["ok", "--value-stdin"], &vec![b'x'; 25 * 1024 + 1]),
         2,
-        "value: is 25601 bytes",
+        "value: standard input: it holds more than 25600 bytes, the most a value may be",
     );
     assert_fails(
         &set(

@@ -7,12 +7,19 @@
 //!   are compared word by word so padding changes do not matter.
 //! - invalid: `field: …` and `value: …` (both required), any number of `also: …`, all of which
 //!   must appear in stderr, and `absent: …` lines that must not (secrets pasted in the wrong place).
+//!   A syntax error has no field and its line is never shown: there `field` is the line and
+//!   column, and `value` toml's description of what it found.
 //!
 //! A new fixture is picked up by dropping the two files in; a fixture without a sidecar fails.
+//! What cannot be a file in git (a FIFO, 10 MB, another user's file) is made by the tests below.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+use support::users;
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -34,17 +41,31 @@ fn sidecar(fixture: &Path) -> String {
     })
 }
 
-/// `kvtui [--config FILE] profile list` with no config dir or data dir leaking in from the
-/// machine running the tests.
-fn profile_list(config: Option<&Path>, config_dir: &Path) -> Output {
+/// `kvtui [--config FILE] ARGS` with `config_dir` as `KVTUI_CONFIG_DIR` (or, with `None`, no
+/// config dir named and an empty platform config home in `scratch`), and no data dir leaking in
+/// from the machine running the tests.
+fn kvtui(
+    config: Option<&Path>,
+    config_dir: Option<&Path>,
+    scratch: &Path,
+    args: &[&str],
+) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
     if let Some(config) = config {
         command.arg("--config").arg(config);
     }
     command
-        .args(["profile", "list"])
-        .env("KVTUI_CONFIG_DIR", config_dir)
-        .env("KVTUI_DATA_DIR", config_dir.join("data"))
+        .args(args)
+        .env("KVTUI_CONFIG_DIR", config_dir.unwrap_or(Path::new("")))
+        .env("XDG_CONFIG_HOME", scratch.join("platform-config"))
+        .env("KVTUI_DATA_DIR", scratch.join("data"))
+        .stdin(Stdio::null());
+    command
+}
+
+/// `kvtui [--config FILE] profile list`, `config_dir` as `KVTUI_CONFIG_DIR`.
+fn profile_list(config: Option<&Path>, config_dir: &Path) -> Output {
+    kvtui(config, Some(config_dir), config_dir, &["profile", "list"])
         .output()
         .expect("run kvtui")
 }
@@ -309,14 +330,17 @@ fn kvtui_config_dir_is_where_the_file_is_looked_for() {
 }
 
 #[test]
-fn with_no_config_file_one_local_profile_is_implied() {
+fn with_no_config_in_the_platform_config_dir_one_local_profile_is_implied() {
     let empty = tempfile::tempdir().unwrap();
-    let output = profile_list(None, empty.path());
+    let output = kvtui(None, None, empty.path(), &["profile", "list"])
+        .output()
+        .unwrap();
     let stdout = text(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(stdout.contains("implied local profile"), "{stdout}");
+    let looked_in = empty.path().join("platform-config/kvtui/config.toml");
     assert!(
-        stdout.contains(&empty.path().join("config.toml").display().to_string()),
+        stdout.contains(&looked_in.display().to_string()),
         "says where it looked: {stdout}"
     );
     assert_eq!(
@@ -349,4 +373,207 @@ fn a_missing_explicit_config_file_is_an_error_not_the_implied_profile() {
         )),
         "{stderr}"
     );
+}
+
+/// What a run on a config dir that holds no config said and did: `profile list`, then a
+/// `secret set` that must not land in the embedded local vault.
+fn refused_without_a_config(config_dir: &Path, scratch: &Path) -> String {
+    let listed = kvtui(None, Some(config_dir), scratch, &["profile", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(listed.status.code(), Some(2), "{}", text(&listed.stdout));
+    let stderr = text(&listed.stderr);
+    let set = kvtui(
+        None,
+        Some(config_dir),
+        scratch,
+        &["secret", "set", "db-password", "--value-stdin"],
+    );
+    let set = support::output_with_stdin(set, b"for prod");
+    assert_eq!(set.status.code(), Some(2), "{}", text(&set.stderr));
+    assert_eq!(text(&set.stderr), stderr, "the same refusal");
+    assert!(
+        !scratch.join("data").join("vault.db").exists(),
+        "the value went to the embedded local vault"
+    );
+    stderr
+}
+
+#[test]
+fn a_config_dir_the_user_named_must_hold_a_config() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("config");
+    std::fs::create_dir(&dir).unwrap();
+    let named = |dir: &Path| format!("error: KVTUI_CONFIG_DIR={}: ", dir.display());
+
+    // An empty dir, and a dir that is not there (a typo).
+    let stderr = refused_without_a_config(&dir, scratch.path());
+    assert!(
+        stderr.starts_with(&named(&dir))
+            && stderr.contains("holds no config.toml")
+            && stderr.contains("unset KVTUI_CONFIG_DIR"),
+        "{stderr}"
+    );
+    let typo = scratch.path().join("confgi");
+    let stderr = refused_without_a_config(&typo, scratch.path());
+    assert!(
+        stderr.starts_with(&named(&typo)) && stderr.contains("no such directory"),
+        "{stderr}"
+    );
+
+    // The config file itself, as if it were the dir.
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        "[profiles.prod]\nvault_url = \"https://prod.vault.azure.net\"\n",
+    )
+    .unwrap();
+    let stderr = refused_without_a_config(&config, scratch.path());
+    assert!(
+        stderr.starts_with(&named(&config))
+            && stderr.contains(&format!("pass --config {}", config.display())),
+        "{stderr}"
+    );
+
+    // --config naming a dir.
+    let output = profile_list(Some(&dir), &dir);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!("error: config file {}", dir.display()))
+            && stderr.contains("a directory, not a regular file"),
+        "{stderr}"
+    );
+}
+
+/// Runs `profile list` on `config`: its exit code, stderr, and how long it took (a run that
+/// hangs is killed after 10 s).
+fn list_with_a_deadline(config: &Path, scratch: &Path) -> (Option<i32>, String, Duration) {
+    let command = kvtui(Some(config), None, scratch, &["profile", "list"]);
+    let (output, took) = support::output_within(command, Duration::from_secs(10));
+    (output.status.code(), text(&output.stderr), took)
+}
+
+#[test]
+fn only_a_regular_file_of_at_most_1_mib_is_read_as_a_config() {
+    let scratch = tempfile::tempdir().unwrap();
+    let fifo = scratch.path().join("config.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let huge = scratch.path().join("huge.toml");
+    std::fs::write(&huge, "x".repeat(10 << 20)).unwrap();
+    for (config, says) in [
+        (fifo.as_path(), "a named pipe (FIFO), not a regular file"),
+        (
+            Path::new("/dev/zero"),
+            "a character device, not a regular file",
+        ),
+        (
+            huge.as_path(),
+            "10485760 bytes; a config file is at most 1048576 bytes",
+        ),
+    ] {
+        let (code, stderr, took) = list_with_a_deadline(config, scratch.path());
+        assert_eq!(code, Some(2), "{}: {stderr}", config.display());
+        assert!(
+            stderr.starts_with(&format!("error: config file {}: ", config.display()))
+                && stderr.contains(says),
+            "{stderr}"
+        );
+        assert!(
+            took < Duration::from_secs(5),
+            "{}: {took:?}",
+            config.display()
+        );
+        assert!(stderr.len() < 300, "{} bytes: {stderr}", stderr.len());
+    }
+
+    // Under the limit, a line of most of a MiB with errors in it: what is quoted is cut.
+    let long = "a".repeat(900_000);
+    for config in [
+        format!("[profiles.a]\nvault_url = \"{long}\nauth = 3\n"),
+        format!("[profiles.a]\nvault_url = \"http://{long}\"\n"),
+        format!("[profiles.a]\nread_only = \"{long}\"\n"),
+        format!("[profiles.\"{long} x\"]\nvault_url = \"https://v\"\n"),
+    ] {
+        std::fs::write(&huge, &config).unwrap();
+        let (code, stderr, _) = list_with_a_deadline(&huge, scratch.path());
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.len() < 400, "{} bytes: {stderr}", stderr.len());
+    }
+}
+
+#[test]
+fn a_config_another_user_can_change_is_refused() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("config");
+    std::fs::create_dir(&dir).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/valid_configs/read_only.toml"),
+        &config,
+    )
+    .unwrap();
+    let refused = |says: &[&str]| {
+        let output = profile_list(None, &dir);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(output.stdout.is_empty());
+        for part in says {
+            assert!(stderr.contains(part), "lacks {part:?}: {stderr}");
+        }
+    };
+    let accepted = || {
+        let output = profile_list(None, &dir);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    };
+    // Others may read it; they may not change it, nor the dir it is in.
+    users::set_mode(&config, 0o644);
+    accepted();
+    users::set_mode(&config, 0o664);
+    refused(&[
+        &format!("config file {}: mode 0664", config.display()),
+        &format!("chmod go-w {}", config.display()),
+    ]);
+    users::set_mode(&config, 0o600);
+    // Sticky, as /tmp is, or not: others could still add files to it.
+    users::set_mode(&dir, 0o1777);
+    refused(&[
+        &format!("config dir {}: mode 1777", dir.display()),
+        &format!("chmod go-w {}", dir.display()),
+    ]);
+    users::set_mode(&dir, 0o700);
+    // A dir above it that others can write (not sticky, as /tmp is): the config dir could be
+    // renamed away and another put in its place.
+    users::set_mode(scratch.path(), 0o777);
+    refused(&[
+        &format!("it is inside {}", scratch.path().display()),
+        "0777 (writable by others, not sticky)",
+    ]);
+    users::set_mode(scratch.path(), 0o700);
+    // A config kept elsewhere and linked from the config dir is read where it really is.
+    let elsewhere = scratch.path().join("dotfiles");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::rename(&config, elsewhere.join("config.toml")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.join("config.toml"), &config).unwrap();
+    accepted();
+    users::set_mode(&elsewhere, 0o777);
+    refused(&[&format!("it is inside {}", elsewhere.display())]);
+    users::set_mode(&elsewhere, 0o700);
+
+    if !users::can_chown("a_config_another_user_can_change_is_refused") {
+        return;
+    }
+    users::give_to_nobody(&elsewhere.join("config.toml"));
+    refused(&["belongs to nobody (uid 65534)", "use a file of your own"]);
+    std::os::unix::fs::lchown(elsewhere.join("config.toml"), Some(0), Some(0)).unwrap();
+    accepted();
+    users::give_to_nobody(&dir);
+    refused(&[
+        &format!(
+            "config dir {}: it belongs to nobody (uid 65534)",
+            dir.display()
+        ),
+        "use a config of your own",
+    ]);
 }

@@ -139,7 +139,9 @@ async fn writes_acknowledged_by_the_embedded_vault_survive_killing_the_tui() {
     std::fs::create_dir(&config_dir).unwrap();
     let data = home.path().join("data");
     let env = [
-        ("KVTUI_CONFIG_DIR", config_dir.to_str().unwrap()),
+        // No config: the platform config dir (under XDG_CONFIG_HOME) holds none.
+        ("KVTUI_CONFIG_DIR", ""),
+        ("XDG_CONFIG_HOME", config_dir.to_str().unwrap()),
         ("KVTUI_DATA_DIR", data.to_str().unwrap()),
     ];
     let acknowledged: Acknowledged = Arc::default();

@@ -77,8 +77,12 @@ proptest! {
     }
 
     #[test]
-    fn config_errors_never_quote_a_pasted_secret(secret in "[ -~]{12,40}", unknown in any::<bool>()) {
-        props::config_never_quotes_a_pasted_secret(&secret, unknown);
+    fn config_errors_never_quote_a_pasted_secret(
+        secret in "[ -~]{12,40}",
+        unknown in any::<bool>(),
+        quoted in any::<bool>(),
+    ) {
+        props::config_never_quotes_a_pasted_secret(&secret, unknown, quoted);
     }
 
     #[test]

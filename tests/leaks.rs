@@ -412,7 +412,9 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
     std::fs::create_dir(&embedded_config).unwrap();
     let embedded_data = root.path().join("embedded-data");
     let mut embedded = tui(&[
-        ("KVTUI_CONFIG_DIR", embedded_config.to_str().unwrap()),
+        // No config: the platform config dir (under XDG_CONFIG_HOME) holds none.
+        ("KVTUI_CONFIG_DIR", ""),
+        ("XDG_CONFIG_HOME", embedded_config.to_str().unwrap()),
         ("KVTUI_DATA_DIR", embedded_data.to_str().unwrap()),
     ]);
     embedded.wait_for("No secrets yet");

@@ -339,7 +339,9 @@ fn first_run_without_config_opens_on_the_embedded_vault_and_keeps_what_was_set()
     std::fs::create_dir(&config_dir).unwrap();
     let data = home.path().join("data");
     let env = [
-        ("KVTUI_CONFIG_DIR", config_dir.to_str().unwrap()),
+        // No config: the platform config dir (under XDG_CONFIG_HOME) holds none.
+        ("KVTUI_CONFIG_DIR", ""),
+        ("XDG_CONFIG_HOME", config_dir.to_str().unwrap()),
         ("KVTUI_DATA_DIR", data.to_str().unwrap()),
     ];
     let mut tui = Pty::spawn(Path::new(env!("CARGO_BIN_EXE_kvtui")), &[], &env, (80, 24));

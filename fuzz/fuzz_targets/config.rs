@@ -1,5 +1,5 @@
-//! `config.toml` parsing and checking on any text; the first byte also picks a run of the
-//! pasted-secret property with the rest of the input as the secret.
+//! `config.toml` parsing and checking on any text; a first byte `!` also picks a run of the
+//! pasted-secret property with the rest of the input as the secret (quoted or not, by its length).
 #![no_main]
 
 #[path = "../../tests/props/mod.rs"]
@@ -12,7 +12,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             && secret.chars().count() >= 12
             && secret.chars().all(|c| (' '..='~').contains(&c))
         {
-            props::config_never_quotes_a_pasted_secret(secret, secret.len() % 2 == 0);
+            props::config_never_quotes_a_pasted_secret(
+                secret,
+                secret.len() % 2 == 0,
+                secret.len() % 3 != 0,
+            );
         }
     }
 });

@@ -10,6 +10,7 @@ pub mod ops;
 pub mod update;
 
 use crate::config::Config;
+use crate::file_trust;
 use crate::session::Session;
 use crate::state::{Connection, State};
 use crate::ui::{self, Theme};
@@ -458,7 +459,7 @@ impl App {
                     let path = crate::fsutil::expand_home(&path);
                     send(Msg::ValueReady {
                         source: "loaded from the file",
-                        result: read_value_file(&path).await,
+                        result: read_value_file(path).await,
                     });
                 });
             }
@@ -504,14 +505,19 @@ impl App {
                 };
                 tokio::spawn(async move {
                     let path = crate::fsutil::expand_home(&path);
-                    let result = match tokio::fs::read_to_string(&path).await {
-                        Ok(text) => client
+                    let read = tokio::task::spawn_blocking(move || {
+                        file_trust::read_input_text(&path, file_trust::Limit::BACKUP_BLOB)
+                    })
+                    .await;
+                    let result = match read {
+                        Ok(Ok(text)) => client
                             .restore_secret(&crate::vault::BackupBlob {
                                 value: text.trim().to_owned(),
                             })
                             .await
                             .map_err(|error| error.to_string()),
-                        Err(error) => Err(format!("{}: {error}", path.display())),
+                        Ok(Err(error)) => Err(error.to_string()),
+                        Err(error) => Err(error.to_string()),
                     };
                     send(Msg::Restored {
                         generation,
@@ -648,28 +654,14 @@ impl App {
 }
 
 /// A value file: UTF-8 text of at most the service's 25 KiB, bytes kept exactly.
-async fn read_value_file(path: &std::path::Path) -> Result<crate::vault::SecretValue, String> {
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|error| format!("{}: {error}", path.display()))?;
-    if bytes.len() > crate::vault::rules::MAX_VALUE_BYTES {
-        return Err(format!(
-            "{}: {} bytes; a value is at most {} bytes (25 KiB)",
-            path.display(),
-            bytes.len(),
-            crate::vault::rules::MAX_VALUE_BYTES
-        ));
-    }
-    String::from_utf8(bytes)
-        .map(crate::vault::SecretValue::new)
-        .map_err(|error| {
-            let mut bytes = error.into_bytes();
-            zeroize::Zeroize::zeroize(&mut bytes);
-            format!(
-                "{}: not UTF-8 text; Key Vault values are strings (base64-encode binary first)",
-                path.display()
-            )
-        })
+async fn read_value_file(path: std::path::PathBuf) -> Result<crate::vault::SecretValue, String> {
+    tokio::task::spawn_blocking(move || {
+        file_trust::read_input_text(&path, file_trust::Limit::VALUE)
+            .map(|text| crate::vault::SecretValue::new(text.as_str()))
+            .map_err(|error| error.to_string())
+    })
+    .await
+    .map_err(|error| error.to_string())?
 }
 
 /// Hands the terminal to `$EDITOR` for `value`, then takes it back and redraws everything.

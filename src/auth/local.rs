@@ -4,7 +4,8 @@ use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequest
 use std::path::PathBuf;
 use time::{Duration, OffsetDateTime};
 
-/// A local vault's token, read from its data dir (mode 0600) whenever one is needed.
+/// A local vault's token, read from its data dir whenever one is needed, through the checks the
+/// vault itself makes (see [`crate::local_vault::token`]).
 #[derive(Debug)]
 pub struct LocalVaultCredential {
     token_file: PathBuf,
@@ -23,20 +24,24 @@ impl TokenCredential for LocalVaultCredential {
         _scopes: &[&str],
         _options: Option<TokenRequestOptions<'_>>,
     ) -> azure_core::Result<AccessToken> {
+        let token_file = self.token_file.clone();
         let token =
-            zeroize::Zeroizing::new(tokio::fs::read_to_string(&self.token_file).await.map_err(
-                |error| {
+            tokio::task::spawn_blocking(move || crate::local_vault::token::read(&token_file))
+                .await
+                .map_err(|error| {
                     azure_core::Error::with_message(
                         azure_core::error::ErrorKind::Credential,
-                        format!(
-                            "cannot read the local vault token {}: {error}",
-                            self.token_file.display()
-                        ),
+                        error.to_string(),
                     )
-                },
-            )?);
+                })?
+                .map_err(|error| {
+                    azure_core::Error::with_message(
+                        azure_core::error::ErrorKind::Credential,
+                        format!("the local vault token: {error}"),
+                    )
+                })?;
         Ok(AccessToken::new(
-            Secret::new(token.trim().to_owned()),
+            Secret::new(token.as_str().to_owned()),
             OffsetDateTime::now_utc() + Duration::hours(24),
         ))
     }

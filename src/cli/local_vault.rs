@@ -88,6 +88,11 @@ pub async fn run(args: LocalVaultArgs) -> i32 {
             return 2;
         }
     };
+    // Checked before the log is opened in it: a data dir that is refused gets nothing written.
+    if let Err(error) = local_vault::data_dir::prepare(&config.data_dir) {
+        eprintln!("error: {error}");
+        return 1;
+    }
     if let Err(error) = crate::logging::init(&config.data_dir.join("local-vault.log")) {
         eprintln!("warning: cannot open the log file: {error}");
     }

@@ -5,13 +5,15 @@
 //! here knows about the terminal UI.
 
 pub mod backup;
+pub mod data_dir;
 pub mod faults;
 mod forbidden;
 mod routes;
 pub mod store;
 pub mod tls;
+pub mod token;
 
-use crate::fsutil;
+use crate::file_trust::FileTrustError;
 use crate::vault::RecoveryLevel;
 use faults::{FaultInjector, Faults};
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -19,20 +21,17 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use routes::Shared;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
 use std::time::Duration;
-use store::Store;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use zeroize::Zeroizing;
 
-pub use routes::{BodyError, ResponseBody, TENANT};
+pub use data_dir::STORE_FILE;
+pub use routes::{BodyError, MAX_RESTORE_BODY_BYTES, ResponseBody, TENANT};
+pub use token::TOKEN_FILE;
 
-pub const TOKEN_FILE: &str = "token";
-pub const STORE_FILE: &str = "vault.db";
-const BACKUP_KEY_FILE: &str = "backup.key";
 /// How long a stopping server waits for requests already in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -82,6 +81,17 @@ pub enum LocalVaultError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The data dir, or a file in it, is another user's, open to others, or a link.
+    #[error(transparent)]
+    Untrusted(#[from] FileTrustError),
+    #[error(transparent)]
+    Token(#[from] token::TokenError),
+    #[error(
+        "{}: {length} bytes, not {}: the key is damaged, and backups sealed with it cannot be \
+         restored; move it away (`mv {} {}.damaged`) and a new one is made on the next start",
+        path.display(), backup::KEY_LEN, path.display(), path.display()
+    )]
+    BackupKey { path: PathBuf, length: usize },
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
     #[error(transparent)]
@@ -118,65 +128,21 @@ pub fn default_data_dir() -> Option<PathBuf> {
         })
 }
 
-fn read_or_create_secret_file(
-    path: &Path,
-    make: impl FnOnce() -> Vec<u8>,
-) -> std::io::Result<Zeroizing<Vec<u8>>> {
-    match std::fs::read(path) {
-        Ok(contents) if !contents.is_empty() => Ok(Zeroizing::new(contents)),
-        Ok(_) => {
-            let contents = Zeroizing::new(make());
-            fsutil::write_private_file(path, &contents)?;
-            Ok(contents)
-        }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            let contents = Zeroizing::new(make());
-            fsutil::write_private_file(path, &contents)?;
-            Ok(contents)
-        }
-        Err(error) => Err(error),
-    }
-}
-
-fn load_token(data_dir: &Path) -> std::io::Result<Zeroizing<String>> {
-    let raw = read_or_create_secret_file(&data_dir.join(TOKEN_FILE), || {
-        crate::random::hex(32).into_bytes()
-    })?;
-    Ok(Zeroizing::new(
-        String::from_utf8_lossy(&raw).trim().to_owned(),
-    ))
-}
-
-fn load_backup_key(data_dir: &Path) -> std::io::Result<Zeroizing<[u8; backup::KEY_LEN]>> {
-    let raw = read_or_create_secret_file(&data_dir.join(BACKUP_KEY_FILE), || {
-        let mut key = vec![0u8; backup::KEY_LEN];
-        crate::random::fill(&mut key);
-        key
-    })?;
-    let mut key = Zeroizing::new([0u8; backup::KEY_LEN]);
-    if raw.len() != backup::KEY_LEN {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("{BACKUP_KEY_FILE} is not {} bytes long", backup::KEY_LEN),
-        ));
-    }
-    key.copy_from_slice(&raw);
-    Ok(key)
-}
-
 /// The vault's request handling without a listener: its store, token and settings, answering
 /// one request at a time. [`start`] serves it over HTTPS; the fuzz targets and property tests call
 /// it directly.
 pub struct Handler {
     shared: Arc<Shared>,
+    identity: tls::Identity,
+    data_dir: PathBuf,
 }
 
 /// An answer from [`Handler::handle`]: `None` when fault injection drops the connection.
 pub type HandlerResponse = Option<hyper::Response<ResponseBody>>;
 
 impl Handler {
-    /// Checks `config` and opens (creating on first use) the data dir's token, backup key and
-    /// store. Refuses a non-loopback `listen` address unless `allow_remote`.
+    /// Checks `config` and opens (creating on first use) the data dir's token, backup key, TLS
+    /// identity and store. Refuses a non-loopback `listen` address unless `allow_remote`.
     pub fn open(config: &LocalVaultConfig) -> Result<Self, LocalVaultError> {
         if !config.allow_remote && !config.listen.ip().is_loopback() {
             return Err(LocalVaultError::NotLoopback(config.listen));
@@ -193,27 +159,21 @@ impl Handler {
             0
         };
         config.faults.validate().map_err(LocalVaultError::Faults)?;
-        let data_dir = &config.data_dir;
-        let data_dir_error = |source| LocalVaultError::DataDir {
-            path: data_dir.clone(),
-            source,
-        };
-        fsutil::create_private_dir(data_dir).map_err(data_dir_error)?;
-        let token = load_token(data_dir).map_err(data_dir_error)?;
-        let backup_key = load_backup_key(data_dir).map_err(data_dir_error)?;
-        let store = Arc::new(Store::open(&data_dir.join(STORE_FILE))?);
+        let (data_dir, contents) = data_dir::open(&config.data_dir)?;
         Ok(Self {
             shared: Arc::new(Shared {
-                store,
-                token,
+                store: Arc::new(contents.store),
+                token: contents.token,
                 listen_url: format!("https://{}", config.listen),
                 recovery_level: config.recovery_level.clone(),
                 recoverable_days,
                 faults: FaultInjector::new(config.faults.clone()),
                 clock_offset: AtomicI64::new(0),
-                backup_key,
+                backup_key: contents.backup_key,
                 deleting: Default::default(),
             }),
+            identity: contents.identity,
+            data_dir,
         })
     }
 
@@ -239,13 +199,15 @@ impl Handler {
 
 /// Starts the vault on the current tokio runtime and returns once it accepts connections.
 pub async fn start(config: LocalVaultConfig) -> Result<RunningVault, LocalVaultError> {
-    let data_dir = config.data_dir.clone();
+    let Handler {
+        shared,
+        identity,
+        data_dir,
+    } = Handler::open(&config)?;
     let data_dir_error = |source| LocalVaultError::DataDir {
         path: data_dir.clone(),
         source,
     };
-    let handler = Handler::open(&config)?;
-    let identity = tls::load_or_create(&data_dir)?;
 
     let std_listener =
         std::net::TcpListener::bind(config.listen).map_err(|source| LocalVaultError::Listen {
@@ -256,7 +218,7 @@ pub async fn start(config: LocalVaultConfig) -> Result<RunningVault, LocalVaultE
     std_listener.set_nonblocking(true).map_err(data_dir_error)?;
     let listener = TcpListener::from_std(std_listener).map_err(data_dir_error)?;
     let url = format!("https://{addr}");
-    let mut shared = handler.shared;
+    let mut shared = shared;
     if let Some(shared) = Arc::get_mut(&mut shared) {
         shared.listen_url = url.clone();
     }

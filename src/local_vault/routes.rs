@@ -36,7 +36,7 @@ pub type ResponseBody = Full<Bytes>;
 /// JSON-escaped, with 15 maximal tags, fits well inside it.
 const MAX_BODY_BYTES: usize = 1 << 20;
 /// Restore carries every version of a secret, so its blob may be much larger.
-const MAX_RESTORE_BODY_BYTES: usize = 64 << 20;
+pub const MAX_RESTORE_BODY_BYTES: usize = 64 << 20;
 /// How long a request body may take to arrive once its headers have; a client that declares a
 /// body and then stalls does not hold a connection and a buffer forever.
 const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);

@@ -123,11 +123,8 @@ pub enum StoreError {
     /// The transaction that held this write (with others set at the same moment) did not commit.
     #[error("store: the write was not committed: {0}")]
     Commit(String),
-    #[error("store: cannot open {path}: {source}")]
-    Open {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("store: {0}")]
+    Untrusted(#[from] crate::file_trust::FileTrustError),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -320,12 +317,13 @@ fn meta_by_seq(tx: &Connection, seq: i64) -> StoreResult<VersionMeta> {
 
 impl Store {
     /// Opens (creating if needed) the store at `path`, readable and writable by the owner only.
+    /// A store that is a link, another user's or readable by others is refused.
     pub fn open(path: &Path) -> StoreResult<Self> {
-        crate::fsutil::create_private_file(path).map_err(|source| StoreError::Open {
-            path: path.to_owned(),
-            source,
-        })?;
-        let writer = Connection::open(path)?;
+        crate::fsutil::open_private(path, crate::file_trust::FileRule::Kept)?;
+        let writer = Connection::open_with_flags(
+            path,
+            OpenFlags::default() | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+        )?;
         configure(&writer)?;
         writer.execute_batch(SCHEMA)?;
         Ok(Self {
@@ -362,7 +360,9 @@ impl Store {
             None => {
                 let connection = Connection::open_with_flags(
                     &self.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                        | OpenFlags::SQLITE_OPEN_NOFOLLOW,
                 )?;
                 connection.busy_timeout(Duration::from_secs(30))?;
                 connection

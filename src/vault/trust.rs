@@ -16,13 +16,18 @@ pub enum TrustRoots {
     Only(PathBuf),
 }
 
+/// A CA bundle is a few hundred KiB at the most (the whole Mozilla set is about 220 KiB).
+const CA_FILE_LIMIT: crate::file_trust::Limit = crate::file_trust::Limit {
+    bytes: 1 << 20,
+    what: "a CA file",
+};
+
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
-    #[error("cannot read CA file {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// Unreadable, not a regular file, too large, or writable by another user (who could then
+    /// vouch for any server).
+    #[error("CA file {0}")]
+    Read(crate::file_trust::FileTrustError),
     #[error("CA file {} is not PEM: {source}", path.display())]
     NotPem {
         path: PathBuf,
@@ -31,10 +36,9 @@ pub enum TrustError {
 }
 
 fn read_ca(path: &Path) -> Result<reqwest::Certificate, TrustError> {
-    let pem = std::fs::read(path).map_err(|source| TrustError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let pem =
+        crate::file_trust::read_settings(path, crate::file_trust::Place::CaFile, CA_FILE_LIMIT)
+            .map_err(TrustError::Read)?;
     reqwest::Certificate::from_pem(&pem).map_err(|source| TrustError::NotPem {
         path: path.to_owned(),
         source,

@@ -186,17 +186,22 @@ pub fn config(text: &str) {
     }
 }
 
-/// A config with a secret pasted where it does not belong: the error never shows it.
-pub fn config_never_quotes_a_pasted_secret(secret: &str, under_unknown_key: bool) {
-    let quoted = toml_string(secret);
+/// A config with a secret pasted where it does not belong, in quotes or not: the error never
+/// shows it.
+pub fn config_never_quotes_a_pasted_secret(secret: &str, under_unknown_key: bool, quoted: bool) {
+    let pasted = if quoted {
+        toml_string(secret)
+    } else {
+        secret.to_owned()
+    };
     let text = if under_unknown_key {
         format!(
-            "[profiles.p]\nvault_url = \"https://v.vault.azure.net\"\nclient_secret = {quoted}\n"
+            "[profiles.p]\nvault_url = \"https://v.vault.azure.net\"\nclient_secret = {pasted}\n"
         )
     } else {
         format!(
             "[profiles.p]\nvault_url = \"https://v.vault.azure.net\"\nauth = \"client-secret\"\n\
-             tenant_id = \"t\"\nclient_id = \"c\"\nclient_secret_env = {quoted}\n"
+             tenant_id = \"t\"\nclient_id = \"c\"\nclient_secret_env = {pasted}\n"
         )
     };
     let path = Path::new("/etc/kvtui/config.toml");
@@ -206,7 +211,7 @@ pub fn config_never_quotes_a_pasted_secret(secret: &str, under_unknown_key: bool
         Err(error) => {
             let message = error.to_string();
             assert!(
-                !message.contains(secret) && !message.contains(&quoted),
+                !message.contains(secret) && !message.contains(&pasted),
                 "the pasted secret is shown: {message}"
             );
         }

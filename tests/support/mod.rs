@@ -4,6 +4,7 @@
 
 pub mod identity;
 pub mod net;
+pub mod users;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -223,16 +224,21 @@ impl Kvtui {
         Self { home }
     }
 
-    /// No config file at all: the first run of a new user.
+    /// No config file at all: the first run of a new user, whose platform config dir
+    /// (`$XDG_CONFIG_HOME/kvtui`) holds nothing.
     pub fn without_config() -> Self {
         Self {
             home: tempfile::tempdir().expect("tempdir"),
         }
     }
 
-    /// The config dir (`KVTUI_CONFIG_DIR`).
+    /// The config dir (`KVTUI_CONFIG_DIR`), or with no config the platform's config home.
     pub fn home(&self) -> &Path {
         self.home.path()
+    }
+
+    fn has_config(&self) -> bool {
+        self.home.path().join("config.toml").exists()
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -243,7 +249,7 @@ impl Kvtui {
         let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
         command
             .args(args)
-            .env("KVTUI_CONFIG_DIR", self.home.path())
+            .envs(config_env(self.home.path(), self.has_config()))
             .env("KVTUI_DATA_DIR", self.data_dir())
             .stdin(Stdio::null());
         command
@@ -256,6 +262,39 @@ impl Kvtui {
     pub fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> std::process::Output {
         output_with_stdin(self.command(args), input)
     }
+}
+
+/// The environment that points kvtui at `dir`: as `KVTUI_CONFIG_DIR` when it holds a config,
+/// else as the platform's config home (`XDG_CONFIG_HOME`, nothing in it), where a first run
+/// without a config gets the implied local profile (a `KVTUI_CONFIG_DIR` without a config is
+/// an error). An empty `KVTUI_CONFIG_DIR` is taken for unset: one from the shell running the
+/// tests does not leak in.
+pub fn config_env(dir: &Path, has_config: bool) -> [(&'static str, &std::ffi::OsStr); 2] {
+    let named = if has_config {
+        dir.as_os_str()
+    } else {
+        std::ffi::OsStr::new("")
+    };
+    [
+        ("KVTUI_CONFIG_DIR", named),
+        ("XDG_CONFIG_HOME", dir.as_os_str()),
+    ]
+}
+
+/// Runs `command` (its stdout discarded: stderr is what is read) and kills it after `timeout`,
+/// so that a run that hangs fails its test rather than hanging it; its status then has no code.
+pub fn output_within(mut command: Command, timeout: Duration) -> (std::process::Output, Duration) {
+    let started = std::time::Instant::now();
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    while child.try_wait().expect("try_wait").is_none() && started.elapsed() < timeout {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    (child.wait_with_output().expect("output"), started.elapsed())
 }
 
 /// Runs `command` with `input` on its stdin and collects what it printed.

@@ -4,13 +4,14 @@
 use super::args::{SecretCommand, SetArgs};
 use super::version::VersionArg;
 use crate::cli::{Failure, fail_usage};
+use crate::file_trust::{self, FileTrustError, Limit, Refusal};
 use crate::vault::rules::{self, Violation};
 use crate::vault::{
     BackupBlob, SecretAttributes, SecretValue, SetSecretParameters, Tags, UpdateSecretParameters,
 };
 use crate::when::{When, now_unix, parse_when, past_warning};
-use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 /// A command with its input read and checked, ready to send.
@@ -146,18 +147,24 @@ fn read_value(args: &SetArgs) -> Result<SecretValue, Failure> {
         return Ok(crate::random::generate(length, alphabet));
     }
     let bytes = if let Some(path) = &args.value_file {
-        Zeroizing::new(std::fs::read(path).map_err(|error| {
-            fail_usage(format!(
-                "value: cannot read --value-file {}: {error}",
-                path.display()
-            ))
-        })?)
+        file_trust::read_input(path, Limit::VALUE).map_err(|error| {
+            let pipe = matches!(
+                &error,
+                FileTrustError::Refused {
+                    problem: Refusal::NotRegular { .. },
+                    ..
+                }
+            );
+            let hint = if pipe {
+                " (a value from a pipe goes to --value-stdin)"
+            } else {
+                ""
+            };
+            fail_usage(format!("value: --value-file {error}{hint}"))
+        })?
     } else if args.value_stdin {
-        let mut buffer = Zeroizing::new(Vec::new());
-        std::io::stdin()
-            .read_to_end(&mut buffer)
-            .map_err(|error| fail_usage(format!("value: cannot read standard input: {error}")))?;
-        buffer
+        file_trust::read_limited(std::io::stdin(), Path::new("standard input"), Limit::VALUE)
+            .map_err(|error| fail_usage(format!("value: {error}")))?
     } else if std::io::stdin().is_terminal() {
         let typed = rpassword::prompt_password(format!("Value for {} (not echoed): ", args.name))
             .map_err(|error| {
@@ -300,9 +307,8 @@ impl Request {
                 Self::Backup { name, out }
             }
             SecretCommand::Restore { input } => {
-                let text = std::fs::read_to_string(&input).map_err(|error| {
-                    fail_usage(format!("--in {}: cannot read: {error}", input.display()))
-                })?;
+                let text = file_trust::read_input_text(&input, Limit::BACKUP_BLOB)
+                    .map_err(|error| fail_usage(format!("--in {error}")))?;
                 Self::Restore(BackupBlob {
                     value: text.trim().to_owned(),
                 })

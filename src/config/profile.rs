@@ -1,0 +1,190 @@
+//! One `[profiles.NAME]` table as written, checked into a [`Profile`].
+
+use super::errors::{ConfigError, dotted_key};
+use super::{AuthMethod, PROFILE_API_VERSIONS, Profile, VaultLocation};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table of profile settings")]
+pub(super) struct ProfileShape {
+    vault_url: Option<String>,
+    auth: Option<AuthMethod>,
+    tenant_id: Option<String>,
+    client_id: Option<String>,
+    client_secret_env: Option<String>,
+    api_version: Option<String>,
+    #[serde(default)]
+    read_only: bool,
+    ca_file: Option<PathBuf>,
+    local_data_dir: Option<PathBuf>,
+}
+
+pub(super) fn check_profile(
+    path: &Path,
+    base_dir: &Path,
+    name: String,
+    shape: ProfileShape,
+) -> Result<Profile, ConfigError> {
+    let field = |field: &str| format!("profiles.{}.{field}", dotted_key(&name));
+    let invalid = |name: &str, value: &str, problem: &str| {
+        ConfigError::invalid(path, field(name), value, problem.to_owned())
+    };
+    let missing = |name: &str, problem: String| ConfigError::Invalid {
+        path: path.to_owned(),
+        field: field(name),
+        value: "(missing)".into(),
+        problem,
+    };
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(ConfigError::Field {
+            path: path.to_owned(),
+            field: format!("profiles.{}", super::errors::quote(&name)),
+            problem: "a profile name may use letters, digits, '-', '_' and '.'".into(),
+        });
+    }
+    let auth = shape.auth.unwrap_or(AuthMethod::DeveloperTools);
+    let vault = match shape.vault_url.as_deref() {
+        Some(url) => {
+            VaultLocation::Url(check_vault_url(url).map_err(|p| invalid("vault_url", url, &p))?)
+        }
+        None if auth == AuthMethod::Local => VaultLocation::Embedded,
+        None => {
+            return Err(missing(
+                "vault_url",
+                format!("required for auth = {:?}", auth.label()),
+            ));
+        }
+    };
+    let api_version = shape
+        .api_version
+        .unwrap_or_else(|| crate::vault::DEFAULT_API_VERSION.to_owned());
+    if !PROFILE_API_VERSIONS.contains(&api_version.as_str()) {
+        return Err(invalid(
+            "api_version",
+            &api_version,
+            &format!("expected one of {}", PROFILE_API_VERSIONS.join(", ")),
+        ));
+    }
+    if auth == AuthMethod::ClientSecret {
+        for (name, value) in [
+            ("tenant_id", &shape.tenant_id),
+            ("client_id", &shape.client_id),
+            ("client_secret_env", &shape.client_secret_env),
+        ] {
+            if value.is_none() {
+                return Err(missing(
+                    name,
+                    "required for auth = \"client-secret\"".into(),
+                ));
+            }
+        }
+    }
+    if let Some(variable) = &shape.client_secret_env
+        && !is_variable_name(variable)
+    {
+        // Not quoted: a value that is not a variable name is most likely the secret itself.
+        return Err(ConfigError::Field {
+            path: path.to_owned(),
+            field: field("client_secret_env"),
+            problem: "must name an environment variable, like AZURE_CLIENT_SECRET (letters, \
+                      digits and '_'); the secret itself never goes in the file, so the value \
+                      given is not shown"
+                .into(),
+        });
+    }
+    if let Some(dir) = &shape.local_data_dir
+        && auth != AuthMethod::Local
+    {
+        return Err(invalid(
+            "local_data_dir",
+            &dir.display().to_string(),
+            "only used with auth = \"local\"",
+        ));
+    }
+    let resolve = |file: PathBuf| {
+        if file.is_absolute() {
+            file
+        } else {
+            base_dir.join(file)
+        }
+    };
+    Ok(Profile {
+        name,
+        vault,
+        auth,
+        tenant_id: shape.tenant_id,
+        client_id: shape.client_id,
+        client_secret_env: shape.client_secret_env,
+        api_version,
+        read_only: shape.read_only,
+        ca_file: shape.ca_file.map(resolve),
+        local_data_dir: shape.local_data_dir.map(resolve),
+    })
+}
+
+/// A name a shell can export. Anything else in `client_secret_env` is taken for a pasted secret.
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Accepts `https://host[:port][/]` and returns it without the trailing slash.
+fn check_vault_url(url: &str) -> Result<String, String> {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return Err("must start with https:// (Key Vault is only served over HTTPS)".into());
+    };
+    let host = rest.trim_end_matches('/');
+    if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) {
+        return Err("must be the vault's base URL, like https://myvault.vault.azure.net".into());
+    }
+    Ok(format!("https://{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Config;
+    use super::*;
+
+    #[test]
+    fn a_client_secret_env_that_is_no_variable_name_is_not_quoted() {
+        let pasted = "Xy8Q~fake.secret";
+        let text = Config::parse(
+            &format!(
+                "[profiles.a]\nvault_url = \"https://v\"\nauth = \"client-secret\"\n\
+                 tenant_id = \"t\"\nclient_id = \"c\"\nclient_secret_env = \"{pasted}\"\n"
+            ),
+            Path::new("/etc/kvtui/config.toml"),
+        )
+        .expect_err("not a variable name")
+        .to_string();
+        assert!(text.contains("profiles.a.client_secret_env"), "{text}");
+        assert!(!text.contains(pasted), "{text}");
+        assert!(
+            is_variable_name("_KV_SECRET2") && !is_variable_name("2KV") && !is_variable_name("")
+        );
+    }
+
+    #[test]
+    fn vault_urls_are_base_urls_over_https() {
+        assert_eq!(
+            check_vault_url("https://v.vault.azure.net/").as_deref(),
+            Ok("https://v.vault.azure.net")
+        );
+        for bad in [
+            "http://v",
+            "https://",
+            "https://v/path",
+            "v.vault.azure.net",
+        ] {
+            assert!(check_vault_url(bad).is_err(), "{bad}");
+        }
+    }
+}
