@@ -498,7 +498,7 @@ impl VaultClient {
         let response = request
             .send()
             .await
-            .map_err(|error| VaultError::Transport(describe(&error)))?;
+            .map_err(|error| self.transport_error(&error))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let bytes = response
@@ -511,6 +511,19 @@ impl VaultClient {
             owned.as_mut().zeroize();
         }
         Ok((Answer { status, body }, headers))
+    }
+
+    /// A request that got no answer: a certificate that cannot be trusted is final (the retry
+    /// loop retries only `Transport`), anything else may pass.
+    fn transport_error(&self, error: &reqwest::Error) -> VaultError {
+        let host = error
+            .url()
+            .and_then(|url| url.host_str())
+            .unwrap_or("the vault");
+        match super::trust::certificate_refusal(error, &self.inner.options.trust, host) {
+            Some(problem) => VaultError::Certificate(problem),
+            None => VaultError::Transport(describe(error)),
+        }
     }
 }
 

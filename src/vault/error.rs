@@ -21,6 +21,9 @@ pub enum VaultError {
     /// The request never got an answer: DNS, connect, TLS, timeout, dropped connection.
     #[error("cannot reach the vault: {0}")]
     Transport(String),
+    /// The vault's TLS certificate is not one kvtui can trust; trying again cannot change that.
+    #[error("the vault's TLS certificate is refused: {0}")]
+    Certificate(String),
     /// An answer that does not fit the Key Vault contract.
     #[error("unexpected answer from the vault: {0}")]
     Decode(String),

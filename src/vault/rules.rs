@@ -59,15 +59,22 @@ impl Violation {
     }
 }
 
+/// The first `shown` characters of `text`, when it has more.
+fn head(text: &str, shown: usize) -> Option<&str> {
+    text.char_indices().nth(shown).map(|(end, _)| &text[..end])
+}
+
 /// Quotes user text in a message, cut short so a pasted novel does not flood the screen.
 pub fn quoted(text: &str) -> String {
-    const SHOWN: usize = 40;
-    if text.chars().count() <= SHOWN {
-        format!("{text:?}")
-    } else {
-        let head: String = text.chars().take(SHOWN).collect();
-        format!("{head:?}…")
-    }
+    head(text, 40).map_or_else(|| format!("{text:?}"), |head| format!("{head:?}…"))
+}
+
+/// Text from a user or a vault in a message, unquoted (a path segment, the service's own
+/// message): at most `shown` characters, then `…` where the rest was cut.
+pub fn cut(text: &str, shown: usize) -> std::borrow::Cow<'_, str> {
+    head(text, shown).map_or(std::borrow::Cow::Borrowed(text), |head| {
+        std::borrow::Cow::Owned(format!("{head}…"))
+    })
 }
 
 pub fn check_name(name: &str) -> Result<(), Violation> {
