@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod editor;
+pub mod format_chars;
 pub mod fsutil;
 pub mod hardening;
 pub mod local_vault;

@@ -49,7 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if list.filtering || !list.query.is_empty() {
         let cursor = if list.filtering { "▏" } else { "" };
         title.push(Span::styled(
-            format!("/{}{cursor} ", list.query),
+            format!("/{}{cursor} ", printable(&list.query)),
             theme.key(),
         ));
     }
@@ -71,7 +71,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             _ => "No secrets yet. Press n to set one.".to_owned(),
         };
         frame.render_widget(
-            Paragraph::new(message).wrap(ratatui::widgets::Wrap { trim: true }),
+            Paragraph::new(printable(&message)).wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
         return;

@@ -1,5 +1,6 @@
 //! The version history pane: every version newest first, the current one marked.
 
+use super::printable;
 use super::theme::Theme;
 use crate::state::list::ExpiryBadge;
 use crate::state::{Pane, Remote, State};
@@ -34,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         Remote::Failed(error) => {
             frame.render_widget(
-                Paragraph::new(Span::styled(error.as_str(), theme.error())),
+                Paragraph::new(Span::styled(printable(error), theme.error())),
                 inner,
             );
             return;
@@ -67,7 +68,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     if current { "*" } else { " " },
                     if marked { "m" } else { " " }
                 )),
-                Cell::from(crate::app::update::short(&version).to_owned()),
+                Cell::from(printable(crate::app::update::short(&version)).into_owned()),
                 Cell::from(if attributes.enabled == Some(false) {
                     Span::styled("✗", theme.disabled())
                 } else {
