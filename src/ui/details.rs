@@ -172,7 +172,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let scroll = state.details_scroll.min(max_scroll);
     let block = if max_scroll > 0 {
         block.title_bottom(Span::styled(
-            format!(" {}/{} · J/K scroll ", scroll + 1, max_scroll + 1),
+            // In u32: a vault's value and tags can make the text u16::MAX rows tall.
+            format!(
+                " {}/{} · J/K scroll ",
+                u32::from(scroll) + 1,
+                u32::from(max_scroll) + 1
+            ),
             theme.dim(),
         ))
     } else {

@@ -95,7 +95,12 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
     }
     let body_height = super::layout::wrapped_height(&lines, width as u16);
     let footer_height = super::layout::wrapped_height(&footer, width as u16);
-    let area = centered(body, box_width, body_height + footer_height + 2);
+    // Saturating: what a vault sends can make the text u16::MAX rows tall.
+    let area = centered(
+        body,
+        box_width,
+        body_height.saturating_add(footer_height).saturating_add(2),
+    );
     let inner = block.inner(area);
     // What is taller than the screen scrolls (a revealed PEM); the keys stay at the bottom.
     let room = inner.height.saturating_sub(footer_height);
@@ -104,8 +109,8 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
     let block = if max_scroll > 0 {
         let shown = format!(
             " lines {}–{} of {} · j/k scroll ",
-            scroll + 1,
-            (scroll + room).min(body_height),
+            u32::from(scroll) + 1,
+            scroll.saturating_add(room).min(body_height),
             body_height
         );
         block.title_bottom(Span::styled(shown, theme.dim()))

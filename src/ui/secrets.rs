@@ -2,10 +2,10 @@
 //! screen are built, so 100,000 secrets draw as fast as 20.
 
 use super::theme::Theme;
-use super::{cut_middle, printable};
+use super::{cut_middle, cut_words, printable};
 use crate::state::list::{ExpiryBadge, ListLoad};
 use crate::state::{Pane, State};
-use crate::when::format_utc;
+use crate::when::Utc;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -104,7 +104,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             if columns.updated {
                 let updated = row
                     .updated()
-                    .map(|unix| format_utc(unix)[..10].to_owned())
+                    .map(|unix| cut_words(&Utc::of(unix).date(), 10).into_owned())
                     .unwrap_or_default();
                 cells.push(Cell::from(updated));
             }

@@ -4,7 +4,7 @@ use super::printable;
 use super::theme::Theme;
 use crate::state::list::ExpiryBadge;
 use crate::state::{Pane, Remote, State};
-use crate::when::format_utc;
+use crate::when::Utc;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
@@ -122,8 +122,11 @@ impl Columns {
         if self.times { 16 } else { 10 }
     }
 
+    /// A date, or a date and time, in the column's width: one past year 9999 is cut with `…`.
     fn stamp(&self, unix: i64) -> String {
-        format_utc(unix)[..self.stamp_width() as usize].to_owned()
+        let at = Utc::of(unix);
+        let text = if self.times { at.minute() } else { at.date() };
+        super::cut_words(&text, usize::from(self.stamp_width())).into_owned()
     }
 
     fn widths(&self) -> Vec<Constraint> {

@@ -8,7 +8,7 @@ use crate::state::form::text;
 use crate::state::review::{Snapshot, changes, line_diff};
 use crate::state::views::{ConfirmAction, PromptPurpose};
 use crate::state::{Confirm, Prompt, Remote, State, VersionDiff};
-use crate::when::format_utc;
+use crate::when::Utc;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -21,8 +21,9 @@ fn boxed<'a>(title: String, theme: &Theme) -> Block<'a> {
         .title(Span::styled(title, theme.title()))
 }
 
+/// A date and time in a 16-column cell; one past year 9999 is cut with `…`.
 fn date(unix: Option<i64>) -> String {
-    unix.map(|u| format_utc(u)[..16].to_owned())
+    unix.map(|u| super::cut_words(&Utc::of(u).minute(), 16).into_owned())
         .unwrap_or_else(|| "-".into())
 }
 
@@ -193,7 +194,7 @@ pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &T
         .saturating_sub(state.operations_back);
     let rows = state.operations.iter().skip(skip).map(|op| {
         Row::new(vec![
-            Cell::from(format_utc(op.at)[11..16].to_owned()),
+            Cell::from(Utc::of(op.at).clock()),
             Cell::from(op.profile.clone()),
             Cell::from(op.operation),
             Cell::from(printable(&op.secret).into_owned()),
@@ -231,7 +232,7 @@ fn dialog(frame: &mut Frame, title: String, lines: Vec<Line>, theme: &Theme) {
     let width = 76.min(body.width);
     let inner_width = width.saturating_sub(2);
     let height = super::layout::wrapped_height(&lines, inner_width);
-    let area = centered(body, width, height + 2);
+    let area = centered(body, width, height.saturating_add(2));
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
@@ -469,7 +470,8 @@ pub fn render_diff(frame: &mut Frame, state: &State, diff: &VersionDiff, theme: 
             );
         }
     }
-    let area = centered(body, box_width, wrapped.len() as u16 + 2);
+    let rows = u16::try_from(wrapped.len()).unwrap_or(u16::MAX);
+    let area = centered(body, box_width, rows.saturating_add(2));
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(wrapped)
