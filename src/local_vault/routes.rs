@@ -423,15 +423,45 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Response<ResponseB
                 let field = detail.split(" at line").next().unwrap_or(&detail);
                 format!("The request body is invalid: {field}.")
             }
-            serde_json::error::Category::Data => format!(
-                "The request body is invalid: a property has the wrong type (line {line}, column {column})."
-            ),
+            serde_json::error::Category::Data => match mistyped_attribute(bytes) {
+                Some(problem) => format!("The request body is invalid: {problem}."),
+                None => format!(
+                    "The request body is invalid: a property has the wrong type (line {line}, column {column})."
+                ),
+            },
             _ => format!(
                 "The request body is not valid JSON (line {line}, column {column})."
             ),
         };
         bad_parameter(message)
     })
+}
+
+/// The attribute a body gives a type the spec does not (`enabled` a boolean; `nbf`, `exp`,
+/// `created` and `updated` integers, unix seconds), to name it in the refusal. Only the
+/// attributes are read into memory: the rest of the body, a value among it, is skipped.
+fn mistyped_attribute(bytes: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Attributes {
+        attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    }
+    let attributes = serde_json::from_slice::<Attributes>(bytes)
+        .ok()?
+        .attributes?;
+    let mistyped = |name: &str, fits: fn(&serde_json::Value) -> bool| {
+        attributes
+            .get(name)
+            .is_some_and(|value| !value.is_null() && !fits(value))
+    };
+    if mistyped("enabled", serde_json::Value::is_boolean) {
+        return Some("attributes.enabled must be true or false".to_owned());
+    }
+    ["nbf", "exp", "created", "updated"]
+        .into_iter()
+        .find(|name| mistyped(name, |value| value.as_i64().is_some()))
+        .map(|name| {
+            format!("attributes.{name} must be a whole number of seconds (unix time) in 64 bits")
+        })
 }
 
 struct Query {

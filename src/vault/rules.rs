@@ -180,7 +180,35 @@ pub fn check_tags(tags: &Tags) -> Result<(), Violation> {
     Ok(())
 }
 
+/// 0000-01-01T00:00:00Z: with `crate::when::LATEST`, the dates RFC 3339 can write, so the only
+/// ones every client can read back and show. kvtui writes none outside them; the local vault
+/// refuses one.
+pub const EARLIEST_WRITTEN: i64 = -62_167_219_200;
+
 pub fn check_dates(not_before: Option<i64>, expires: Option<i64>) -> Result<(), Violation> {
+    for (field, date) in [(Field::NotBefore, not_before), (Field::Expires, expires)] {
+        match date {
+            Some(date) if date > crate::when::LATEST => {
+                return Err(Violation::new(
+                    field,
+                    format!(
+                        "{date} (unix seconds) is after 9999-12-31T23:59:59Z, the last date \
+                         RFC 3339 can write"
+                    ),
+                ));
+            }
+            Some(date) if date < EARLIEST_WRITTEN => {
+                return Err(Violation::new(
+                    field,
+                    format!(
+                        "{date} (unix seconds) is before 0000-01-01T00:00:00Z, the first date \
+                         RFC 3339 can write"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
     match (not_before, expires) {
         (Some(nbf), Some(exp)) if exp <= nbf => Err(Violation::new(
             Field::Expires,
@@ -279,6 +307,18 @@ mod tests {
     fn content_type_limit() {
         assert!(check_content_type(&"c".repeat(255)).is_ok());
         assert!(check_content_type(&"c".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn dates_are_ones_rfc_3339_can_write() {
+        let latest = crate::when::LATEST;
+        assert!(check_dates(Some(EARLIEST_WRITTEN), Some(latest)).is_ok());
+        let late = check_dates(None, Some(latest + 1)).expect_err("after 9999");
+        assert_eq!(late.field, Field::Expires);
+        assert!(late.to_string().contains("253402300800"), "{late}");
+        let early = check_dates(Some(EARLIEST_WRITTEN - 1), None).expect_err("before 0000");
+        assert_eq!(early.field, Field::NotBefore);
+        assert!(check_dates(Some(i64::MIN), Some(i64::MAX)).is_err());
     }
 
     #[test]
