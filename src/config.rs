@@ -169,7 +169,11 @@ pub enum ConfigError {
         value: String,
         problem: String,
     },
-    #[error("no profile named {name:?} in {origin}; profiles: {}", available.join(", "))]
+    #[error(
+        "no profile named {} in {origin}; profiles: {}",
+        shown(name),
+        available.join(", ")
+    )]
     UnknownProfile {
         name: String,
         origin: ConfigSource,
@@ -270,7 +274,7 @@ impl Config {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),
                 field: "default_profile".into(),
-                value: format!("{default:?}"),
+                value: shown(default),
                 problem: format!(
                     "no such profile; profiles: {}",
                     profiles
@@ -340,7 +344,7 @@ fn check_profile(
     let invalid = |field: &str, value: &str, problem: &str| ConfigError::Invalid {
         path: path.to_owned(),
         field: format!("profiles.{}.{field}", dotted_key(&name)),
-        value: format!("{value:?}"),
+        value: shown(value),
         problem: problem.to_owned(),
     };
     if name.is_empty()
@@ -350,7 +354,7 @@ fn check_profile(
     {
         return Err(ConfigError::Field {
             path: path.to_owned(),
-            field: format!("profiles.{name:?}"),
+            field: format!("profiles.{}", shown(&name)),
             problem: "a profile name may use letters, digits, '-', '_' and '.'".into(),
         });
     }
@@ -526,6 +530,12 @@ fn locate(text: &str, offset: usize) -> Option<(String, Spot)> {
     let mut path = Vec::new();
     let spot = walk(document.get_ref(), offset, &mut path)?;
     Some((path.join("."), spot))
+}
+
+/// A value from the config file or the command line, quoted in an error: whole up to 200
+/// characters (a vault URL with a path is 50), cut after that.
+fn shown(value: &str) -> String {
+    crate::vault::rules::quoted_up_to(value, 200)
 }
 
 fn dotted_key(key: &str) -> String {

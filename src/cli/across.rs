@@ -12,6 +12,7 @@ use crate::when::{format_utc, now_unix};
 /// Copies the latest version of `name` (value, content type, tags, dates, enabled) from `from`
 /// to the profile named `to`, printing what changes there before writing it.
 pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: bool) -> Outcome {
+    rules::check_name(name).map_err(fail_usage)?;
     let target = config.select(Some(to)).map_err(fail_usage)?;
     if target.name == from.name {
         return Err(fail_usage(format!(

@@ -93,22 +93,6 @@ fn is_loopback(origin: &url::Origin) -> bool {
     }
 }
 
-/// The whole `source()` chain of an error, which is where reqwest keeps the useful part
-/// ("connection refused", "certificate not trusted").
-fn describe(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
-
 /// An answer body; zeroed when dropped because it may hold a secret value.
 struct Answer {
     status: u16,
@@ -123,7 +107,12 @@ impl VaultClient {
     ) -> Result<Self, VaultError> {
         let vault_url = vault_url.trim_end_matches('/').to_owned();
         let origin = reqwest::Url::parse(&vault_url)
-            .map_err(|error| VaultError::Transport(format!("vault URL {vault_url:?}: {error}")))?
+            .map_err(|error| {
+                VaultError::Transport(format!(
+                    "vault URL {}: {error}",
+                    super::rules::quoted(&vault_url)
+                ))
+            })?
             .origin();
         let mut builder = options
             .trust
@@ -138,7 +127,7 @@ impl VaultClient {
         }
         let http = builder
             .build()
-            .map_err(|error| VaultError::Transport(describe(&error)))?;
+            .map_err(|error| VaultError::Transport(super::error::describe(&error)))?;
         let auth = Arc::new(ChallengeAuth::new(
             credential,
             vault_url.clone(),
@@ -498,32 +487,19 @@ impl VaultClient {
         let response = request
             .send()
             .await
-            .map_err(|error| self.transport_error(&error))?;
+            .map_err(|error| VaultError::from_transport(error, &self.inner.options.trust))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let bytes = response
             .bytes()
             .await
-            .map_err(|error| VaultError::Transport(describe(&error)))?;
+            .map_err(|error| VaultError::from_transport(error, &self.inner.options.trust))?;
         let body = Zeroizing::new(bytes.to_vec());
         // The copy above is the one that lives on; clear the original where we own it.
         if let Ok(mut owned) = bytes.try_into_mut() {
             owned.as_mut().zeroize();
         }
         Ok((Answer { status, body }, headers))
-    }
-
-    /// A request that got no answer: a certificate that cannot be trusted is final (the retry
-    /// loop retries only `Transport`), anything else may pass.
-    fn transport_error(&self, error: &reqwest::Error) -> VaultError {
-        let host = error
-            .url()
-            .and_then(|url| url.host_str())
-            .unwrap_or("the vault");
-        match super::trust::certificate_refusal(error, &self.inner.options.trust, host) {
-            Some(problem) => VaultError::Certificate(problem),
-            None => VaultError::Transport(describe(error)),
-        }
     }
 }
 

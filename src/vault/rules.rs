@@ -66,7 +66,12 @@ fn head(text: &str, shown: usize) -> Option<&str> {
 
 /// Quotes user text in a message, cut short so a pasted novel does not flood the screen.
 pub fn quoted(text: &str) -> String {
-    head(text, 40).map_or_else(|| format!("{text:?}"), |head| format!("{head:?}…"))
+    quoted_up_to(text, 40)
+}
+
+/// As `quoted`, keeping up to `shown` characters (a URL in a config file wants more than 40).
+pub fn quoted_up_to(text: &str, shown: usize) -> String {
+    head(text, shown).map_or_else(|| format!("{text:?}"), |head| format!("{head:?}…"))
 }
 
 /// Text from a user or a vault in a message, unquoted (a path segment, the service's own
