@@ -30,18 +30,7 @@ fn list_against(
         "[profiles.p]\nvault_url = \"https://{HOST}\"\nauth = \"azure-cli\"\n{ca_line}"
     ));
     let mut command = home.command(&["secret", "list"]);
-    for variable in [
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "NO_PROXY",
-        "no_proxy",
-    ] {
-        command.env_remove(variable);
-    }
-    command.env("HTTPS_PROXY", proxy.url());
+    proxy.route(&mut command);
     let started = Instant::now();
     let output = command.output().expect("kvtui runs");
     let took = started.elapsed();

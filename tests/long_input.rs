@@ -22,6 +22,12 @@ fn assert_cut(message: &str) {
     );
 }
 
+/// The vault's JSON answer to `request`, sent with its token.
+async fn answer(request: reqwest::RequestBuilder, vault: &VaultProcess) -> Value {
+    let response = request.bearer_auth(&vault.token).send().await.unwrap();
+    response.json().await.unwrap()
+}
+
 /// A request's URI is at most 64 KiB (the `http` crate refuses a longer one, and the vault's
 /// HTTPS server answers 431 to a request head past 64 KiB), so the parts of it the vault quotes
 /// are 60 KiB here; a body may be 1 MiB, so an unknown field's name is 100 KiB.
@@ -37,28 +43,14 @@ async fn the_local_vault_cuts_what_it_quotes_from_a_request() {
         (format!("/secrets?{API}&maxresults={long}"), "BadParameter"),
     ];
     for (path, code) in cases {
-        let answer: Value = client
-            .get(format!("{}{path}", vault.url))
-            .bearer_auth(&vault.token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = answer(client.get(format!("{}{path}", vault.url)), &vault).await;
         assert_eq!(answer["error"]["code"], code, "{answer}");
         assert_cut(answer["error"]["message"].as_str().unwrap());
     }
-    let answer: Value = client
+    let faults = client
         .put(format!("{}/_kvtui/faults", vault.url))
-        .bearer_auth(&vault.token)
-        .json(&json!({"a".repeat(LONG): 1}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(&json!({"a".repeat(LONG): 1}));
+    let answer = answer(faults, &vault).await;
     assert_eq!(answer["error"]["code"], "BadParameter", "{answer}");
     assert_cut(answer["error"]["message"].as_str().unwrap());
 }

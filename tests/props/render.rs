@@ -137,6 +137,36 @@ fn refusal(message: &str) -> VaultError {
     }
 }
 
+/// The selected secret `name` arrives: its latest version, and its history.
+fn load(
+    state: &mut State,
+    name: &str,
+    bundle: Result<SecretBundle, VaultError>,
+    history: Result<Vec<SecretItem>, VaultError>,
+) {
+    let (generation, request) = (state.generation, state.details.request);
+    update(
+        state,
+        Msg::SecretLoaded {
+            generation,
+            request,
+            name: name.to_owned(),
+            version: None,
+            result: bundle,
+        },
+    );
+    let request = state.versions.request;
+    update(
+        state,
+        Msg::VersionsLoaded {
+            generation,
+            request,
+            name: name.to_owned(),
+            result: history,
+        },
+    );
+}
+
 /// The TUI on a vault that lists `versions` (one secret each, the first selected, all of them
 /// its history) and refuses with `message`: every screen drawn at every size, never a panic.
 pub fn render_hostile(versions: &[HostileVersion], message: &str) {
@@ -183,25 +213,11 @@ pub fn render_hostile(versions: &[HostileVersion], message: &str) {
                 name: name.clone(),
             },
         );
-        let (request, history) = (state.details.request, state.versions.request);
-        update(
+        load(
             &mut state,
-            Msg::SecretLoaded {
-                generation,
-                request,
-                name: name.clone(),
-                version: None,
-                result: Ok(first.bundle()),
-            },
-        );
-        update(
-            &mut state,
-            Msg::VersionsLoaded {
-                generation,
-                request: history,
-                name: name.clone(),
-                result: Ok(versions.iter().map(|v| v.item(true)).collect()),
-            },
+            &name,
+            Ok(first.bundle()),
+            Ok(versions.iter().map(|v| v.item(true)).collect()),
         );
         draw_everywhere(&mut state, "the main screen");
         press(&mut state, KeyCode::Char('v'));
@@ -243,25 +259,11 @@ pub fn render_hostile(versions: &[HostileVersion], message: &str) {
         press(&mut state, KeyCode::Esc);
         press(&mut state, KeyCode::Esc);
 
-        let (request, history) = (state.details.request, state.versions.request);
-        update(
+        load(
             &mut state,
-            Msg::SecretLoaded {
-                generation,
-                request,
-                name: name.clone(),
-                version: None,
-                result: Err(refusal(message)),
-            },
-        );
-        update(
-            &mut state,
-            Msg::VersionsLoaded {
-                generation,
-                request: history,
-                name,
-                result: Err(refusal(message)),
-            },
+            &name,
+            Err(refusal(message)),
+            Err(refusal(message)),
         );
         draw_everywhere(&mut state, "the panes' errors");
     }

@@ -330,6 +330,24 @@ impl ConnectProxy {
         format!("http://{}", self.addr)
     }
 
+    /// Sends `command`'s HTTPS through this proxy and no other: every proxy variable it would
+    /// inherit is removed, and `HTTPS_PROXY` names this one.
+    pub fn route(&self, command: &mut std::process::Command) {
+        for variable in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ] {
+            command.env_remove(variable);
+        }
+        command.env("HTTPS_PROXY", self.url());
+    }
+
     /// Every `host:port` a client asked to be connected to, in order.
     pub fn connects(&self) -> Vec<String> {
         self.connects.lock().expect("connects").clone()
