@@ -8,6 +8,7 @@ pub mod clipboard;
 pub mod config;
 pub mod editor;
 pub mod file_trust;
+pub mod format_chars;
 pub mod fsutil;
 pub mod hardening;
 pub mod local_vault;

@@ -142,14 +142,69 @@ pub fn past_warning(expires: When, now: i64) -> Option<String> {
     }
 }
 
-/// A unix time as the UI shows it: `2027-03-01 12:00 UTC`.
+/// A unix time as the UI shows it: `2027-03-01 12:00 UTC`. Any integer, since a vault can send
+/// any: a year past 9999 is written `+10000`, one before year 0 `-0001` (ISO 8601's expanded
+/// years, as `time` writes them).
 pub fn format_utc(unix: i64) -> String {
-    match OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(at) => {
-            let format = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-            at.format(&format).unwrap_or_else(|_| unix.to_string())
+    format!("{} UTC", Utc::of(unix).minute())
+}
+
+/// The UTC calendar date and time of a unix time, for every `i64`: `time` holds only years
+/// -9999 to 9999, and a date outside them must still be drawn, not panic or turn into a bare
+/// number that a fixed-width column would cut into something that looks like a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Utc {
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    minute: i64,
+}
+
+impl Utc {
+    pub fn of(unix: i64) -> Self {
+        let (days, seconds) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+        // Days since 1970-01-01 to the proleptic Gregorian calendar, counted from 0000-03-01 in
+        // 400-year eras (Howard Hinnant's `civil_from_days`); in i64 nothing here can overflow.
+        let from_march = days + 719_468;
+        let era = from_march.div_euclid(146_097);
+        let day_of_era = from_march.rem_euclid(146_097);
+        let year_of_era =
+            (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let month_from_march = (5 * day_of_year + 2) / 153;
+        let month = if month_from_march < 10 {
+            month_from_march + 3
+        } else {
+            month_from_march - 9
+        };
+        Self {
+            year: year_of_era + era * 400 + i64::from(month <= 2),
+            month,
+            day: day_of_year - (153 * month_from_march + 2) / 5 + 1,
+            hour: seconds / 3_600,
+            minute: seconds % 3_600 / 60,
         }
-        Err(_) => unix.to_string(),
+    }
+
+    /// `2027-03-01`: ten characters for years 0 to 9999, more outside them.
+    pub fn date(&self) -> String {
+        let year = match self.year {
+            0..=9999 => format!("{:04}", self.year),
+            10_000.. => format!("+{}", self.year),
+            _ => format!("-{:04}", self.year.unsigned_abs()),
+        };
+        format!("{year}-{:02}-{:02}", self.month, self.day)
+    }
+
+    /// `2027-03-01 12:00`.
+    pub fn minute(&self) -> String {
+        format!("{} {}", self.date(), self.clock())
+    }
+
+    /// `12:00`.
+    pub fn clock(&self) -> String {
+        format!("{:02}:{:02}", self.hour, self.minute)
     }
 }
 
@@ -329,6 +384,59 @@ mod tests {
             format_utc(1_803_859_200 + 12 * 3_600),
             "2027-03-01 12:00 UTC"
         );
+    }
+
+    #[test]
+    fn every_integer_is_a_date() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(-1), "1969-12-31 23:59 UTC");
+        assert_eq!(format_utc(LATEST), "9999-12-31 23:59 UTC");
+        assert_eq!(format_utc(LATEST + 1), "+10000-01-01 00:00 UTC");
+        assert_eq!(format_utc(-62_167_219_200), "0000-01-01 00:00 UTC");
+        assert_eq!(format_utc(-62_167_219_201), "-0001-12-31 23:59 UTC");
+        assert_eq!(format_utc(i64::MAX), "+292277026596-12-04 15:30 UTC");
+        assert_eq!(format_utc(i64::MIN), "-292277022657-01-27 08:29 UTC");
+        assert_eq!(Utc::of(1_803_859_200 + 12 * 3_600 + 5).date(), "2027-03-01");
+        assert_eq!(Utc::of(-1).clock(), "23:59");
+    }
+
+    #[test]
+    fn dates_are_the_ones_time_gives_wherever_it_has_them() {
+        let format = format_description!("[year]-[month]-[day] [hour]:[minute]");
+        let first = OffsetDateTime::new_utc(Date::MIN, Time::MIDNIGHT).unix_timestamp();
+        let last = OffsetDateTime::new_utc(Date::MAX, Time::MIDNIGHT).unix_timestamp();
+        // Every day from year -9999 to 9999, leap days and centuries included, each at another
+        // time of day; the text itself on every thousandth.
+        for (index, day) in (first..=last).step_by(86_400).enumerate() {
+            let unix = day + (index as i64 * 7_919) % 86_400;
+            let at = OffsetDateTime::from_unix_timestamp(unix).expect("in range");
+            let shown = Utc::of(unix);
+            let fields = (
+                at.year(),
+                u8::from(at.month()),
+                at.day(),
+                at.hour(),
+                at.minute(),
+            );
+            assert_eq!(
+                (shown.year, shown.month, shown.day, shown.hour, shown.minute),
+                (
+                    i64::from(fields.0),
+                    i64::from(fields.1),
+                    i64::from(fields.2),
+                    i64::from(fields.3),
+                    i64::from(fields.4)
+                ),
+                "{unix}"
+            );
+            if index % 1_000 == 0 {
+                assert_eq!(
+                    shown.minute(),
+                    at.format(&format).expect("formats"),
+                    "{unix}"
+                );
+            }
+        }
     }
 
     #[test]

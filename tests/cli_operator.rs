@@ -303,3 +303,78 @@ fn expiring_exits_with_what_it_found_and_can_leave_out_secrets_without_expiry() 
         "the others are still listed"
     );
 }
+
+/// A source vault that is not the service (a stub here) may send anything: a copy shows its
+/// tags escaped and refuses to write a date past 9999 into the target, naming the field.
+#[test]
+fn copy_escapes_what_the_source_sends_and_writes_no_date_past_9999() {
+    use support::net::{StubResponse, StubServer, TestCa};
+    let ca = TestCa::new();
+    let exp = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(1_900_000_000));
+    let answered = std::sync::Arc::clone(&exp);
+    // Unauthenticated GETs are answered, so no sign-in is needed for the source.
+    let source = StubServer::https(ca.server_config(&["127.0.0.1"]), move |_| {
+        StubResponse::json(
+            200,
+            &serde_json::json!({
+                "id": "https://127.0.0.1/secrets/far/0123456789abcdef0123456789abcdef",
+                "value": "v",
+                "tags": {"env": "\u{202e}DORP\u{202c}", "x": "\u{1b}[2J"},
+                "attributes": {"enabled": true, "exp": answered.load(std::sync::atomic::Ordering::Relaxed)},
+            }),
+        )
+    });
+    let (target, json_target) = (VaultProcess::start(), VaultProcess::start());
+    let profiles = Kvtui::with_config(&format!(
+        "[profiles.src]\nvault_url = \"https://{}\"\nauth = \"azure-cli\"\nca_file = \"{}\"\n\n{}{}",
+        source.addr,
+        ca.pem_file.display(),
+        target.profile_toml("dst", false),
+        json_target.profile_toml("json", false)
+    ));
+    let copy = |to: &str| {
+        let mut args = vec!["--profile", "src", "secret", "copy", "far", "--to", to];
+        if to == "json" {
+            args.insert(2, "--json");
+        }
+        profiles.run(&args)
+    };
+    let copied = copy("dst");
+    let stdout = text(&copied.stdout);
+    assert!(copied.status.success(), "{copied:?}");
+    assert!(
+        stdout.contains("tag env        - -> \\u202eDORP\\u202c"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(['\u{202e}', '\u{1b}']), "{stdout:?}");
+    let copied = copy("json");
+    let json: Value = serde_json::from_slice(&copied.stdout).expect("one JSON object");
+    assert!(!text(&copied.stdout).contains('\u{202e}'), "{copied:?}");
+    let env = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|change| change["field"] == "tag env")
+        .expect("the tag is a change");
+    assert_eq!(
+        env["after"], "\u{202e}DORP\u{202c}",
+        "JSON keeps its meaning"
+    );
+
+    exp.store(253_402_300_800, std::sync::atomic::Ordering::Relaxed);
+    let refused = copy("dst");
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(
+        text(&refused.stderr).starts_with(
+            "error: expires: 253402300800 (unix seconds) is after 9999-12-31T23:59:59Z"
+        ),
+        "{refused:?}"
+    );
+    let listed = profiles.run(&["--profile", "dst", "--json", "secret", "versions", "far"]);
+    let versions: Value = serde_json::from_slice(&listed.stdout).expect("versions");
+    assert_eq!(
+        versions.as_array().map(Vec::len),
+        Some(1),
+        "only the first copy: {versions}"
+    );
+}

@@ -510,3 +510,35 @@ async fn the_azure_cli_credential_works_offline_with_a_fake_az() {
         "{error}"
     );
 }
+
+/// A request that got no answer is reported with its URL, cut: its path and query can be long,
+/// and the vault's own (a next link).
+#[tokio::test]
+async fn a_request_without_an_answer_quotes_its_url_cut() {
+    let vault = VaultProcess::start();
+    let mut options = options(&vault);
+    options.retry.max_retries = 0;
+    // Nothing listens on port 1.
+    let unreachable = VaultClient::new(
+        "https://127.0.0.1:1",
+        CountingCredential::new(&vault, time::Duration::hours(1)),
+        options,
+    )
+    .unwrap();
+    for name in ["a".repeat(200), "a".repeat(100 * 1024)] {
+        let error = unreachable
+            .get_secret(&name, None)
+            .await
+            .expect_err("nothing answers");
+        let text = error.to_string();
+        assert!(matches!(error, VaultError::Transport(_)), "{error:?}");
+        assert!(
+            text.len() < 1_000
+                && text.contains("https://127.0.0.1:1/secrets/aaa")
+                && text.contains('…'),
+            "{} bytes: {:.300}",
+            text.len(),
+            text
+        );
+    }
+}

@@ -168,3 +168,128 @@ proptest! {
         }
     }
 }
+
+/// A date as a vault may send it: any integer, with the edges a formatter gets wrong (the ends
+/// of i64, the ends of four-digit years, before 1970) more often than chance would give them.
+fn hostile_date() -> impl Strategy<Value = Option<i64>> {
+    proptest::option::of(prop_oneof![
+        Just(i64::MIN),
+        Just(i64::MAX),
+        i64::MIN..i64::MIN + 100_000,
+        i64::MAX - 100_000..=i64::MAX,
+        253_402_300_700i64..253_402_300_900,
+        -62_167_219_300i64..-62_167_219_100,
+        -100_000_000_000i64..0,
+        1_700_000_000i64..1_900_000_000,
+        any::<i64>(),
+    ])
+}
+
+/// Text of every width and kind: ASCII names, wide CJK and emoji, control and format characters.
+fn hostile_text(longest: usize) -> impl Strategy<Value = String> {
+    prop_oneof![
+        proptest::string::string_regex(&format!("[a-z0-9-]{{1,{longest}}}")).unwrap(),
+        proptest::string::string_regex(&format!("[\u{4e00}-\u{4e40}😀-🙏\u{200d}]{{0,{longest}}}"))
+            .unwrap(),
+        proptest::string::string_regex(&format!(
+            "[a-zA-Z=\u{202a}-\u{202e}\u{2066}-\u{2069}\u{200b}-\u{200f}\u{2060}\u{feff}\u{ad}\u{e0020}-\u{e007f}\u{1b}\u{7}\u{9b}\u{7f}\n\t]{{0,{longest}}}"
+        ))
+        .unwrap(),
+        any::<String>(),
+    ]
+}
+
+fn hostile_version() -> impl Strategy<Value = props::render::HostileVersion> {
+    (
+        (
+            hostile_text(140),
+            hostile_text(40),
+            proptest::option::of(hostile_text(300)),
+        ),
+        proptest::collection::vec((hostile_text(600), hostile_text(600)), 0..40),
+        [
+            hostile_date(),
+            hostile_date(),
+            hostile_date(),
+            hostile_date(),
+        ],
+        (
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(any::<i64>()),
+            (hostile_text(80), 0usize..400),
+        ),
+    )
+        .prop_map(
+            |(
+                (name, version, content_type),
+                tags,
+                dates,
+                (enabled, recoverable_days, (line, lines)),
+            )| {
+                props::render::HostileVersion {
+                    name,
+                    version,
+                    content_type,
+                    tags,
+                    dates,
+                    enabled,
+                    recoverable_days,
+                    value: vec![line; lines].join("\n"),
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(Config::with_cases(32))]
+
+    #[test]
+    fn the_tui_draws_whatever_a_vault_sends(
+        versions in proptest::collection::vec(hostile_version(), 0..6),
+        message in hostile_text(2_000),
+    ) {
+        props::render::render_hostile(&versions, &message);
+    }
+}
+
+fn plain_version(dates: [Option<i64>; 4]) -> props::render::HostileVersion {
+    props::render::HostileVersion {
+        name: "far-future".into(),
+        version: "0123456789abcdef0123456789abcdef".into(),
+        content_type: None,
+        tags: Vec::new(),
+        dates,
+        enabled: Some(true),
+        recoverable_days: None,
+        value: String::new(),
+    }
+}
+
+/// The dates that crashed the TUI before every date it draws was made total: past year 9999 in
+/// the versions pane at 130 columns and more, and in the expiry overview at any size.
+#[test]
+fn dates_past_9999_and_at_the_ends_of_i64_are_drawn() {
+    props::render::render_hostile(
+        &[
+            plain_version([None, Some(253_402_300_800), Some(i64::MAX), Some(i64::MIN)]),
+            plain_version([Some(i64::MIN), Some(i64::MAX), Some(-1), Some(0)]),
+        ],
+        "refused",
+    );
+}
+
+/// Found by the property above: 40 tags of 600 characters and a revealed value of 400 lines,
+/// wrapped one column wide, are more rows than a u16 counts, and the details pane's "1/N"
+/// overflowed adding one.
+#[test]
+fn details_taller_than_u16_rows_are_drawn() {
+    let tags = (0..40)
+        .map(|i| (format!("{i:03}{}", "k".repeat(597)), "v".repeat(600)))
+        .collect();
+    let tall = props::render::HostileVersion {
+        tags,
+        value: vec!["x".repeat(80); 400].join("\n"),
+        ..plain_version([None, None, Some(1_700_000_000), Some(1_700_000_000)])
+    };
+    props::render::render_hostile(&[tall], "refused");
+}

@@ -619,6 +619,38 @@ async fn bad_input_is_refused_with_bad_parameter_naming_the_field() {
             json!({"value": "v", "attributes": {"nbf": 20, "exp": 10}}),
             "expires",
         ),
+        // Dates no RFC 3339 text can carry, so no client could show them.
+        (
+            "late",
+            json!({"value": "v", "attributes": {"exp": 253_402_300_800i64}}),
+            "expires: 253402300800 (unix seconds) is after 9999-12-31T23:59:59Z",
+        ),
+        (
+            "early",
+            json!({"value": "v", "attributes": {"nbf": i64::MIN}}),
+            "not-before: -9223372036854775808 (unix seconds) is before 0000-01-01T00:00:00Z",
+        ),
+        // Types the spec does not give them: unixtime is an integer, enabled a boolean.
+        (
+            "float",
+            json!({"value": "v", "attributes": {"exp": 1.9e9}}),
+            "The request body is invalid: attributes.exp must be a whole number",
+        ),
+        (
+            "huge",
+            json!({"value": "v", "attributes": {"nbf": u64::MAX}}),
+            "The request body is invalid: attributes.nbf must be a whole number",
+        ),
+        (
+            "text",
+            json!({"value": "v", "attributes": {"exp": "2030-01-01"}}),
+            "The request body is invalid: attributes.exp must be a whole number",
+        ),
+        (
+            "enabled",
+            json!({"value": "v", "attributes": {"enabled": "yes"}}),
+            "The request body is invalid: attributes.enabled must be true or false",
+        ),
     ];
     for (name, body, field) in cases {
         let (status, reply) = api
@@ -628,6 +660,23 @@ async fn bad_input_is_refused_with_bad_parameter_naming_the_field() {
         let message = reply["error"]["message"].as_str().unwrap();
         assert!(message.starts_with(field), "{name}: {message}");
     }
+    // An update is held to the same dates.
+    api.set("dated", json!({"value": "v"})).await;
+    let (status, reply) = api
+        .send(
+            Method::PATCH,
+            "/secrets/dated",
+            Some(json!({"attributes": {"exp": 253_402_300_800i64}})),
+        )
+        .await;
+    assert_error(status, &reply, StatusCode::BAD_REQUEST, "BadParameter");
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("expires: 253402300800"),
+        "{reply}"
+    );
     // At the limits exactly, all is well: a secret's tags may be 512 characters, as the
     // service allows (256 is the limit for keys).
     api.set(

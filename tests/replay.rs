@@ -218,21 +218,8 @@ impl Replay {
     fn run(&self, home: &Kvtui, args: &[&str], stdin: &[u8]) -> std::process::Output {
         let bin = stand_in_az(home);
         let mut command = home.command(args);
-        for variable in [
-            "HTTPS_PROXY",
-            "https_proxy",
-            "HTTP_PROXY",
-            "http_proxy",
-            "ALL_PROXY",
-            "all_proxy",
-            "NO_PROXY",
-            "no_proxy",
-        ] {
-            command.env_remove(variable);
-        }
-        command
-            .env("HTTPS_PROXY", self.proxy.url())
-            .env("PATH", path_with(&bin));
+        self.proxy.route(&mut command);
+        command.env("PATH", path_with(&bin));
         support::output_with_stdin(command, stdin)
     }
 

@@ -10,36 +10,11 @@ use crossterm::event::KeyCode;
 use factory::*;
 use kvtui::app::msg::Msg;
 use kvtui::state::{Overlay, State};
-use kvtui::ui::{Theme, render};
+use kvtui::ui::Theme;
 use kvtui::vault::SecretBundle;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-
-fn draw(state: &mut State, size: (u16, u16), theme: Theme) -> Terminal<TestBackend> {
-    kvtui::app::update::update(state, Msg::Resize(size.0, size.1));
-    let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).expect("test terminal");
-    terminal
-        .draw(|frame| render(frame, state, &theme))
-        .expect("draw");
-    terminal
-}
-
-fn screen_text(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for y in 0..buffer.area.height {
-        let mut line = String::new();
-        for x in 0..buffer.area.width {
-            line.push_str(buffer[(x, y)].symbol());
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
-}
 
 /// Snapshots `build()` at every size; the state is rebuilt per size, as a resize would.
 fn snapshot(name: &str, build: impl Fn() -> State) {
@@ -50,6 +25,10 @@ fn snapshot(name: &str, build: impl Fn() -> State) {
         assert!(
             !text.contains("s3cr3t-hunter2") || name.contains("revealed"),
             "{name}: the value is on screen without being revealed:\n{text}"
+        );
+        assert!(
+            !text.contains(|c: char| kvtui::format_chars::is_format(c)),
+            "{name}: a format character reaches the terminal:\n{text}"
         );
         insta::assert_snapshot!(format!("{name}@{}x{}", size.0, size.1), text);
     }
@@ -547,6 +526,75 @@ fn a_review_of_a_long_value_scrolls_and_keeps_its_keys() {
         for _ in 0..8 {
             press(&mut state, KeyCode::Char('j'));
         }
+        state
+    });
+}
+
+/// A secret whose writer hid text in it: a bidi override in its name and in a tag (where
+/// `env=<U+202E>DORP<U+202C>` would read `env=PROD`), zero-width spaces in a tag's name and in the
+/// content type.
+fn hostile() -> State {
+    let (mut state, _) = fresh("staging");
+    connect(&mut state);
+    let base = vault_of(&state);
+    let secret = Spec {
+        content_type: Some("text/plain\u{200b}"),
+        tags: &[("env", "\u{202e}DORP\u{202c}"), ("own\u{200b}er", "ops")],
+        ..spec("db-\u{202e}drowssap")
+    };
+    let other = spec("webhook-hmac-key");
+    page(
+        &mut state,
+        vec![item(&base, &secret), item(&base, &other)],
+        true,
+    );
+    load_spec(&mut state, &secret, 2);
+    state
+}
+
+/// Snapshots `build()` and checks the override is drawn, written out, where the vault's text is.
+fn snapshot_hostile(name: &str, build: impl Fn() -> State) {
+    for size in SIZES {
+        let text = screen_text(&draw(&mut build(), size, Theme { color: true }));
+        assert!(text.contains("⟨U+202E⟩"), "{name} at {size:?}:\n{text}");
+    }
+    snapshot(name, build);
+}
+
+#[test]
+fn format_characters_are_drawn_visibly_in_the_list_and_details() {
+    snapshot_hostile("hostile_main", hostile);
+}
+
+#[test]
+fn format_characters_are_drawn_visibly_in_the_review() {
+    snapshot_hostile("hostile_review", || {
+        let mut state = hostile();
+        press(&mut state, KeyCode::Char('x'));
+        state
+    });
+}
+
+#[test]
+fn format_characters_are_drawn_visibly_in_the_operations_log() {
+    snapshot_hostile("hostile_operations_log", || {
+        let mut state = hostile();
+        press(&mut state, KeyCode::Char('x'));
+        let effects = press(&mut state, KeyCode::Enter);
+        assert!(!effects.is_empty(), "the write is sent");
+        let request = state.in_flight.last().expect("in flight").id;
+        answer(&mut state, |s| Msg::SecretUpdated {
+            generation: s.generation,
+            request,
+            result: Err(service_error(
+                409,
+                "Conflict",
+                "Secret db-\u{202e}drowssap is locked by \u{202e}nimda\u{202c}.",
+                None,
+            )),
+        });
+        press(&mut state, KeyCode::Esc);
+        press(&mut state, KeyCode::Char('o'));
         state
     });
 }

@@ -465,7 +465,11 @@ pub(super) fn load_secret_and_versions(state: &mut State, name: &str) -> Vec<Eff
 }
 
 pub fn short(version: &str) -> &str {
-    &version[..version.len().min(8)]
+    // By characters: a version id is the vault's text, and a byte cut could split one.
+    version
+        .char_indices()
+        .nth(8)
+        .map_or(version, |(end, _)| &version[..end])
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {

@@ -1,17 +1,18 @@
 //! The `kvtui secret` commands that span profiles: `copy` (one vault to another) and `expiring`
 //! (every profile at once).
 
-use super::{Failure, Outcome, fail_service, fail_usage};
+use super::{Failure, Outcome, fail_service, fail_usage, terminal_safe};
 use crate::config::{Config, Profile};
 use crate::session::Session;
 use crate::state::list::ExpiryBadge;
 use crate::state::review::{Snapshot, changes};
-use crate::vault::{SecretAttributes, SetSecretParameters};
+use crate::vault::{SecretAttributes, SetSecretParameters, rules};
 use crate::when::{format_utc, now_unix};
 
 /// Copies the latest version of `name` (value, content type, tags, dates, enabled) from `from`
 /// to the profile named `to`, printing what changes there before writing it.
 pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: bool) -> Outcome {
+    rules::check_name(name).map_err(fail_usage)?;
     let target = config.select(Some(to)).map_err(fail_usage)?;
     if target.name == from.name {
         return Err(fail_usage(format!(
@@ -43,6 +44,8 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
             ..SecretAttributes::default()
         }),
     };
+    // What the source holds is the vault's to have sent: a date past 9999, say, is not written.
+    rules::check_set(name, &params).map_err(fail_usage)?;
     let destination = Session::open(target).await.map_err(fail_service)?;
     let current = match destination.client.get_secret(name, None).await {
         Ok(current) => Some(current),
@@ -70,28 +73,26 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
             .iter()
             .map(|c| serde_json::json!({"field": c.field, "before": c.before, "after": c.after}))
             .collect();
-        println!(
-            "{}",
-            serde_json::json!({
-                "name": name,
-                "from": from.name,
-                "to": target.name,
-                "version": version,
-                "newSecret": current.is_none(),
-                "valueChanged": value_changed,
-                "changes": fields,
-            })
-        );
+        say(serde_json::json!({
+            "name": name,
+            "from": from.name,
+            "to": target.name,
+            "version": version,
+            "newSecret": current.is_none(),
+            "valueChanged": value_changed,
+            "changes": fields,
+        })
+        .to_string());
     } else {
         for change in &changed {
-            println!(
+            say(format!(
                 "  {:<14} {} -> {}",
                 change.field,
                 change.before.as_deref().unwrap_or("-"),
                 change.after.as_deref().unwrap_or("-")
-            );
+            ));
         }
-        println!(
+        say(format!(
             "  {:<14} {}",
             "value",
             if value_changed {
@@ -99,8 +100,8 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
             } else {
                 "unchanged"
             }
-        );
-        println!(
+        ));
+        say(format!(
             "copied {name} from {} to {}: version {version}{}",
             from.name,
             target.name,
@@ -109,7 +110,7 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
             } else {
                 ""
             }
-        );
+        ));
     }
     Ok(())
 }
@@ -200,16 +201,19 @@ pub async fn expiring(
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(items));
+        say(serde_json::Value::Array(items).to_string());
     } else {
-        println!("{:<8} {:<20} {:<16} NAME", "STATUS", "EXPIRES", "PROFILE");
+        say(format!(
+            "{:<8} {:<20} {:<16} NAME",
+            "STATUS", "EXPIRES", "PROFILE"
+        ));
         for (profile, name, expires) in &rows {
-            println!(
+            say(format!(
                 "{:<8} {:<20} {:<16} {name}",
                 ExpiryBadge::of(*expires, now).label(),
                 expires.map_or_else(|| "-".to_owned(), format_utc),
                 profile
-            );
+            ));
         }
     }
     if !failures.is_empty() {
@@ -219,4 +223,10 @@ pub async fn expiring(
         .iter()
         .map(|(_, _, expires)| ExpiryFinding::of_listed(*expires, now));
     Ok(worst.max().unwrap_or(ExpiryFinding::Nothing))
+}
+
+/// One line on stdout, terminal-safe: a copy's changes and the expiry list carry the vault's
+/// names, tags and content types.
+fn say(line: String) {
+    println!("{}", terminal_safe(&line));
 }

@@ -41,7 +41,11 @@ pub enum ConfigError {
         value: String,
         problem: String,
     },
-    #[error("no profile named {name:?} in {origin}; profiles: {}", available.join(", "))]
+    #[error(
+        "no profile named {} in {origin}; profiles: {}",
+        quote(name),
+        available.join(", ")
+    )]
     UnknownProfile {
         name: String,
         origin: ConfigSource,

@@ -41,6 +41,10 @@ pub const MAX_RESTORE_BODY_BYTES: usize = 64 << 20;
 /// body and then stalls does not hold a connection and a buffer forever.
 const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_PAGE_SIZE: usize = 25;
+/// The most characters of a request's own text (a version, an api-version, a path) an error
+/// quotes back: a valid one is far shorter (a version is 32, a name at most 127), and a client
+/// that sent 100 KiB does not need it back.
+const ECHOED_CHARS: usize = 128;
 /// The tenant named in the auth challenge; a local vault has no real tenant.
 pub const TENANT: &str = "00000000-0000-0000-0000-000000000000";
 
@@ -240,7 +244,7 @@ fn violation(violation: Violation) -> Response<ResponseBody> {
 
 fn secret_not_found(name: &str, version: Option<&str>) -> Response<ResponseBody> {
     let id = match version {
-        Some(version) => format!("{name}/{version}"),
+        Some(version) => format!("{name}/{}", rules::cut(version, ECHOED_CHARS)),
         None => name.to_owned(),
     };
     error(
@@ -421,17 +425,51 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Response<ResponseB
                 if detail.starts_with("missing field") || detail.starts_with("unknown field") =>
             {
                 let field = detail.split(" at line").next().unwrap_or(&detail);
-                format!("The request body is invalid: {field}.")
+                // An unknown field's name is the client's text.
+                format!(
+                    "The request body is invalid: {}.",
+                    rules::cut(field, 2 * ECHOED_CHARS)
+                )
             }
-            serde_json::error::Category::Data => format!(
-                "The request body is invalid: a property has the wrong type (line {line}, column {column})."
-            ),
+            serde_json::error::Category::Data => match mistyped_attribute(bytes) {
+                Some(problem) => format!("The request body is invalid: {problem}."),
+                None => format!(
+                    "The request body is invalid: a property has the wrong type (line {line}, column {column})."
+                ),
+            },
             _ => format!(
                 "The request body is not valid JSON (line {line}, column {column})."
             ),
         };
         bad_parameter(message)
     })
+}
+
+/// The attribute a body gives a type the spec does not (`enabled` a boolean; `nbf`, `exp`,
+/// `created` and `updated` integers, unix seconds), to name it in the refusal. Only the
+/// attributes are read into memory: the rest of the body, a value among it, is skipped.
+fn mistyped_attribute(bytes: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Attributes {
+        attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    }
+    let attributes = serde_json::from_slice::<Attributes>(bytes)
+        .ok()?
+        .attributes?;
+    let mistyped = |name: &str, fits: fn(&serde_json::Value) -> bool| {
+        attributes
+            .get(name)
+            .is_some_and(|value| !value.is_null() && !fits(value))
+    };
+    if mistyped("enabled", serde_json::Value::is_boolean) {
+        return Some("attributes.enabled must be true or false".to_owned());
+    }
+    ["nbf", "exp", "created", "updated"]
+        .into_iter()
+        .find(|name| mistyped(name, |value| value.as_i64().is_some()))
+        .map(|name| {
+            format!("attributes.{name} must be a whole number of seconds (unix time) in 64 bits")
+        })
 }
 
 struct Query {
@@ -518,7 +556,8 @@ impl Context {
             Some(raw) => match raw.parse::<usize>() {
                 Ok(size @ 1..=25) => Ok(size),
                 _ => Err(bad_parameter(format!(
-                    "The value of parameter 'maxresults' must be an integer from 1 to 25; got {raw:?}."
+                    "The value of parameter 'maxresults' must be an integer from 1 to 25; got {}.",
+                    rules::quoted(raw)
                 ))),
             },
         }
@@ -651,8 +690,9 @@ where
         Some(version) if API_VERSIONS.contains(&version.as_str()) => version.clone(),
         Some(version) => {
             return bad_parameter(format!(
-                "The specified version ({version}) is not recognized. Consider using the latest \
+                "The specified version ({}) is not recognized. Consider using the latest \
                  supported version ({}).",
+                rules::cut(version, ECHOED_CHARS),
                 API_VERSIONS[API_VERSIONS.len() - 1]
             ));
         }
@@ -700,8 +740,9 @@ where
             StatusCode::NOT_FOUND,
             "NotFound",
             format!(
-                "No operation {method} {} in the secrets data plane.",
-                parts.uri.path()
+                "No operation {} {} in the secrets data plane.",
+                rules::cut(method.as_str(), ECHOED_CHARS),
+                rules::cut(parts.uri.path(), ECHOED_CHARS)
             ),
         ),
     }

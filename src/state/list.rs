@@ -70,8 +70,9 @@ impl ExpiryBadge {
         match expires {
             None => Self::None,
             Some(exp) if exp <= now => Self::Expired,
-            Some(exp) if exp - now <= 7 * DAY => Self::Within7Days,
-            Some(exp) if exp - now <= 30 * DAY => Self::Within30Days,
+            // Saturating: a vault may send any integer as a date.
+            Some(exp) if exp.saturating_sub(now) <= 7 * DAY => Self::Within7Days,
+            Some(exp) if exp.saturating_sub(now) <= 30 * DAY => Self::Within30Days,
             Some(_) => Self::Later,
         }
     }

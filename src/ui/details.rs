@@ -32,7 +32,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let title = if details.name.is_empty() {
         " Details ".to_owned()
     } else {
-        format!(" {}{suffix} ", super::cut_middle(&details.name, room))
+        format!(
+            " {}{suffix} ",
+            super::cut_middle(&printable(&details.name), room)
+        )
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -89,13 +92,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     };
     let mut lines = Vec::new();
     // The title had to cut the name: the whole of it goes here, wrapped.
-    if details.name.chars().count() > room {
+    if printable(&details.name).chars().count() > room {
         lines.push(field(theme, "name", printable(&details.name).into_owned()));
     }
     lines.extend([
         Line::from(vec![
             Span::styled(format!("{:<12}", "version"), theme.label()),
-            Span::raw(version),
+            Span::raw(printable(&version).into_owned()),
             enabled,
         ]),
         field(
@@ -147,7 +150,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         (Remote::Failed(error), _) => lines.push(field(
             theme,
             "value",
-            Span::styled(error.clone(), theme.error()),
+            Span::styled(printable(error).into_owned(), theme.error()),
         )),
         _ => lines.push(field(theme, "value", Span::styled("…", theme.dim()))),
     }
@@ -169,7 +172,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let scroll = state.details_scroll.min(max_scroll);
     let block = if max_scroll > 0 {
         block.title_bottom(Span::styled(
-            format!(" {}/{} · J/K scroll ", scroll + 1, max_scroll + 1),
+            // In u32: a vault's value and tags can make the text u16::MAX rows tall.
+            format!(
+                " {}/{} · J/K scroll ",
+                u32::from(scroll) + 1,
+                u32::from(max_scroll) + 1
+            ),
             theme.dim(),
         ))
     } else {

@@ -4,7 +4,7 @@
 
 use super::layout::centered;
 use super::theme::Theme;
-use super::wrap_words;
+use super::{printable, wrap_words};
 use crate::state::State;
 use crate::state::form::{FormField, FormKind, SecretForm, Submit, text};
 use ratatui::Frame;
@@ -180,12 +180,13 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
     frame.render_widget(Clear, area);
     let title = match &form.kind {
         FormKind::NewSecret => " New secret ".to_owned(),
-        FormKind::NewVersion(name) => format!(" New version of {name} "),
+        FormKind::NewVersion(name) => format!(" New version of {} ", printable(name)),
         FormKind::EditAttributes { name, version, .. } => format!(
-            " Attributes of {name} ({}) · no new version ",
+            " Attributes of {} ({}) · no new version ",
+            printable(name),
             version.as_deref().map_or_else(
                 || "latest".to_owned(),
-                |v| format!("version {}", &v[..v.len().min(8)])
+                |v| format!("version {}", printable(crate::app::update::short(v)))
             )
         ),
     };
@@ -481,7 +482,7 @@ fn wrap_lines(lines: Vec<Line<'_>>, width: u16) -> Vec<Line<'_>> {
 }
 
 fn footer<'a>(state: &'a State, form: &'a SecretForm, theme: &Theme) -> Option<Vec<Line<'a>>> {
-    let name = form.name_text();
+    let name = printable(&form.name_text()).into_owned();
     let spinner = super::secrets::spinner(state);
     Some(match &form.submit {
         Submit::Editing => return None,
@@ -492,14 +493,14 @@ fn footer<'a>(state: &'a State, form: &'a SecretForm, theme: &Theme) -> Option<V
             theme.warning(),
         )],
         Submit::Failed { message } => vec![
-            Line::styled(format!("✗ {message}"), theme.error()),
+            Line::styled(format!("✗ {}", printable(message)), theme.error()),
             Line::styled(
                 "Every field is kept: fix and press Ctrl-s again.",
                 theme.dim(),
             ),
         ],
         Submit::NameDeleted { message } => vec![
-            Line::styled(format!("✗ {message}"), theme.error()),
+            Line::styled(format!("✗ {}", printable(message)), theme.error()),
             Line::from(vec![
                 Span::styled("r", theme.key()),
                 Span::raw(" recover it (with its versions) · "),
@@ -534,7 +535,10 @@ fn footer<'a>(state: &'a State, form: &'a SecretForm, theme: &Theme) -> Option<V
                 ]),
             ];
             if let Some(error) = error {
-                lines.push(Line::styled(format!("✗ {error}"), theme.error()));
+                lines.push(Line::styled(
+                    format!("✗ {}", printable(error)),
+                    theme.error(),
+                ));
             }
             lines
         }

@@ -18,21 +18,51 @@ use std::borrow::Cow;
 pub use theme::Theme;
 
 /// Text from the vault made safe to draw: control characters (an escape sequence in a value or
-/// tag would otherwise reach the terminal) become their visible Unicode control pictures.
+/// tag would otherwise reach the terminal) become their visible Unicode control pictures, and
+/// format characters (`crate::format_chars`: a bidi override that makes `env=<U+202E>DORP` read
+/// `env=PROD`, a zero-width space) are written out, `⟨U+202E⟩`.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.bytes().any(may_hide) || !text.chars().any(hidden) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(
-        text.chars()
-            .map(|c| match c as u32 {
-                code @ 0..=0x1f => char::from_u32(0x2400 + code).unwrap_or('?'),
-                0x7f => '\u{2421}',
-                _ if c.is_control() => '\u{fffd}',
-                _ => c,
-            })
-            .collect(),
-    )
+    let mut drawn = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c as u32 {
+            code @ 0..=0x1f => drawn.push(char::from_u32(0x2400 + code).unwrap_or('?')),
+            0x7f => drawn.push('\u{2421}'),
+            _ if c.is_control() => drawn.push('\u{fffd}'),
+            code if crate::format_chars::is_format(c) => {
+                drawn.push_str(&format!("⟨U+{code:04X}⟩"));
+            }
+            _ => drawn.push(c),
+        }
+    }
+    Cow::Owned(drawn)
+}
+
+/// A control or format character: never sent to the terminal as itself.
+fn hidden(c: char) -> bool {
+    c.is_control() || crate::format_chars::is_format(c)
+}
+
+/// Whether a `hidden` character's UTF-8 can start with `byte` (0xC2 leads the C1 controls).
+fn may_hide(byte: u8) -> bool {
+    byte < 0x20 || byte == 0x7f || byte == 0xc2 || crate::format_chars::may_start_format(byte)
+}
+
+/// The last word on what reaches the terminal. Whatever a pane did not pass through `printable`
+/// (a form's input holding a tag with a bidi override, which must keep the text as it is to
+/// write it back) still has its control and format characters dropped from every cell: ratatui
+/// adds a zero-width character to the cell before it and a tag character to the one it follows,
+/// and the terminal would receive them.
+fn drop_hidden(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buffer.content {
+        let symbol = cell.symbol();
+        if symbol.bytes().any(may_hide) && symbol.chars().any(hidden) {
+            let kept: String = symbol.chars().filter(|&c| !hidden(c)).collect();
+            cell.set_symbol(if kept.is_empty() { " " } else { &kept });
+        }
+    }
 }
 
 /// `text` in at most `width` characters: a longer one loses its middle to `…`. Names in a vault
@@ -140,11 +170,12 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         overlays::render_question(
             frame,
             "Quit kvtui?",
-            &format!("{}.", upper_first(work)),
+            &format!("{}.", upper_first(&printable(work))),
             &[("y", "quit anyway"), ("n", "/ Esc stay")],
             theme,
         );
     }
+    drop_hidden(frame.buffer_mut());
 }
 
 fn upper_first(text: &str) -> String {
@@ -162,6 +193,29 @@ mod tests {
     fn control_characters_are_drawn_as_pictures() {
         assert_eq!(printable("a\x1b[2Jb\x07"), "a\u{241b}[2Jb\u{2407}");
         assert!(matches!(printable("plain"), Cow::Borrowed("plain")));
+        assert!(matches!(printable("naïve 中文 …"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn format_characters_are_written_out() {
+        assert_eq!(
+            printable("env=\u{202e}DORP\u{202c}"),
+            "env=⟨U+202E⟩DORP⟨U+202C⟩"
+        );
+        assert_eq!(printable("a\u{200b}b\u{e0041}"), "a⟨U+200B⟩b⟨U+E0041⟩");
+    }
+
+    #[test]
+    fn nothing_hidden_is_left_in_a_cell() {
+        let mut buffer = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 6, 1));
+        buffer.set_string(0, 0, "ab", ratatui::style::Style::new());
+        buffer[(0, 0)].set_symbol("a\u{202e}");
+        buffer[(1, 0)].set_symbol("b\u{e0041}\u{200d}");
+        buffer[(2, 0)].set_symbol("\u{ad}");
+        buffer[(3, 0)].set_symbol("中");
+        drop_hidden(&mut buffer);
+        let symbols: Vec<&str> = buffer.content.iter().map(|cell| cell.symbol()).collect();
+        assert_eq!(symbols, ["a", "b", " ", "中", " ", " "]);
     }
 
     #[test]

@@ -137,7 +137,8 @@ pub fn render_question(
         answers.push(Span::raw(format!(" {does}")));
     }
     lines.push(Line::from(answers));
-    let area = centered(body, WIDTH, lines.len() as u16 + 2);
+    let rows = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    let area = centered(body, WIDTH, rows.saturating_add(2));
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)

@@ -18,7 +18,7 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
         .border_style(theme.border(true))
         .title(Span::styled(" Review before writing ", theme.title()));
     let width = box_width.saturating_sub(2) as usize;
-    let mut lines: Vec<Line> = wrap_words(&review.title, width)
+    let mut lines: Vec<Line> = wrap_words(&printable(&review.title), width)
         .into_iter()
         .map(|line| Line::styled(line, theme.title()))
         .collect();
@@ -29,7 +29,10 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
     for change in &review.changes {
         let before = change.before.as_deref().map(printable);
         let after = change.after.as_deref().map(printable);
-        let mut spans = vec![Span::styled(format!("{:<14}", change.field), theme.label())];
+        let mut spans = vec![Span::styled(
+            format!("{:<13} ", printable(&change.field)),
+            theme.label(),
+        )];
         match (before, after) {
             (Some(before), Some(after)) => {
                 spans.push(Span::styled(before.into_owned(), theme.error()));
@@ -49,7 +52,7 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
     for kept in &review.kept {
         let value = kept.after.as_deref().map(printable).unwrap_or_default();
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<14}", kept.field), theme.label()),
+            Span::styled(format!("{:<13} ", printable(&kept.field)), theme.label()),
             Span::styled(format!("{value} (unchanged)"), theme.dim()),
         ]));
     }
@@ -66,7 +69,10 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
             theme.warning(),
         )),
         (None, Some(error)) => {
-            footer.push(Line::styled(format!("✗ {error}"), theme.error()));
+            footer.push(Line::styled(
+                format!("✗ {}", printable(error)),
+                theme.error(),
+            ));
             footer.push(Line::styled(
                 "Nothing was lost: Enter tries again, Esc goes back.",
                 theme.dim(),
@@ -89,7 +95,12 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
     }
     let body_height = super::layout::wrapped_height(&lines, width as u16);
     let footer_height = super::layout::wrapped_height(&footer, width as u16);
-    let area = centered(body, box_width, body_height + footer_height + 2);
+    // Saturating: what a vault sends can make the text u16::MAX rows tall.
+    let area = centered(
+        body,
+        box_width,
+        body_height.saturating_add(footer_height).saturating_add(2),
+    );
     let inner = block.inner(area);
     // What is taller than the screen scrolls (a revealed PEM); the keys stay at the bottom.
     let room = inner.height.saturating_sub(footer_height);
@@ -98,8 +109,8 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
     let block = if max_scroll > 0 {
         let shown = format!(
             " lines {}–{} of {} · j/k scroll ",
-            scroll + 1,
-            (scroll + room).min(body_height),
+            u32::from(scroll) + 1,
+            scroll.saturating_add(room).min(body_height),
             body_height
         );
         block.title_bottom(Span::styled(shown, theme.dim()))

@@ -2,10 +2,10 @@
 //! screen are built, so 100,000 secrets draw as fast as 20.
 
 use super::theme::Theme;
-use super::{cut_middle, printable};
+use super::{cut_middle, cut_words, printable};
 use crate::state::list::{ExpiryBadge, ListLoad};
 use crate::state::{Pane, State};
-use crate::when::format_utc;
+use crate::when::Utc;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -49,7 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if list.filtering || !list.query.is_empty() {
         let cursor = if list.filtering { "▏" } else { "" };
         title.push(Span::styled(
-            format!("/{}{cursor} ", list.query),
+            format!("/{}{cursor} ", printable(&list.query)),
             theme.key(),
         ));
     }
@@ -71,7 +71,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             _ => "No secrets yet. Press n to set one.".to_owned(),
         };
         frame.render_widget(
-            Paragraph::new(message).wrap(ratatui::widgets::Wrap { trim: true }),
+            Paragraph::new(printable(&message)).wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
         return;
@@ -104,7 +104,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             if columns.updated {
                 let updated = row
                     .updated()
-                    .map(|unix| format_utc(unix)[..10].to_owned())
+                    .map(|unix| cut_words(&Utc::of(unix).date(), 10).into_owned())
                     .unwrap_or_default();
                 cells.push(Cell::from(updated));
             }

@@ -41,12 +41,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             format!(
                 "│ {} {}{more} ",
                 super::secrets::spinner(state),
-                flight.label
+                super::printable(&flight.label)
             ),
             theme.warning(),
         ));
         if let Some(retry) = state.in_flight.iter().find_map(|f| f.retrying.as_ref()) {
-            first.push(Span::styled(format!("({retry}) "), theme.warning()));
+            first.push(Span::styled(
+                format!("({}) ", super::printable(retry)),
+                theme.warning(),
+            ));
         }
     }
     if let Some((level, message)) = &state.last_result {
@@ -54,7 +57,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let used: usize = first.iter().map(Span::width).sum();
         let room = usize::from(area.width).saturating_sub(used);
         first.push(Span::styled(
-            super::cut_words(message, room),
+            super::cut_words(&super::printable(message), room).into_owned(),
             theme.level(*level),
         ));
     }

@@ -1,9 +1,10 @@
 //! The version history pane: every version newest first, the current one marked.
 
+use super::printable;
 use super::theme::Theme;
 use crate::state::list::ExpiryBadge;
 use crate::state::{Pane, Remote, State};
-use crate::when::format_utc;
+use crate::when::Utc;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
@@ -34,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         Remote::Failed(error) => {
             frame.render_widget(
-                Paragraph::new(Span::styled(error.as_str(), theme.error())),
+                Paragraph::new(Span::styled(printable(error), theme.error())),
                 inner,
             );
             return;
@@ -67,7 +68,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     if current { "*" } else { " " },
                     if marked { "m" } else { " " }
                 )),
-                Cell::from(crate::app::update::short(&version).to_owned()),
+                Cell::from(printable(crate::app::update::short(&version)).into_owned()),
                 Cell::from(if attributes.enabled == Some(false) {
                     Span::styled("✗", theme.disabled())
                 } else {
@@ -121,8 +122,11 @@ impl Columns {
         if self.times { 16 } else { 10 }
     }
 
+    /// A date, or a date and time, in the column's width: one past year 9999 is cut with `…`.
     fn stamp(&self, unix: i64) -> String {
-        format_utc(unix)[..self.stamp_width() as usize].to_owned()
+        let at = Utc::of(unix);
+        let text = if self.times { at.minute() } else { at.date() };
+        super::cut_words(&text, usize::from(self.stamp_width())).into_owned()
     }
 
     fn widths(&self) -> Vec<Constraint> {

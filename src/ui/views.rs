@@ -8,7 +8,7 @@ use crate::state::form::text;
 use crate::state::review::{Snapshot, changes, line_diff};
 use crate::state::views::{ConfirmAction, PromptPurpose};
 use crate::state::{Confirm, Prompt, Remote, State, VersionDiff};
-use crate::when::format_utc;
+use crate::when::Utc;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -21,8 +21,9 @@ fn boxed<'a>(title: String, theme: &Theme) -> Block<'a> {
         .title(Span::styled(title, theme.title()))
 }
 
+/// A date and time in a 16-column cell; one past year 9999 is cut with `…`.
 fn date(unix: Option<i64>) -> String {
-    unix.map(|u| format_utc(u)[..16].to_owned())
+    unix.map(|u| super::cut_words(&Utc::of(u).minute(), 16).into_owned())
         .unwrap_or_else(|| "-".into())
 }
 
@@ -48,7 +49,7 @@ pub fn render_deleted(frame: &mut Frame, area: Rect, state: &State, theme: &Them
         }
         Remote::Failed(error) => {
             frame.render_widget(
-                Paragraph::new(Span::styled(error.as_str(), theme.error()))
+                Paragraph::new(Span::styled(printable(error), theme.error()))
                     .wrap(Wrap { trim: true }),
                 inner,
             );
@@ -156,7 +157,9 @@ pub fn render_expiry(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     let failed: Vec<Line> = view
         .failures
         .iter()
-        .map(|(profile, error)| Line::styled(format!("✗ {profile}: {error}"), theme.error()))
+        .map(|(profile, error)| {
+            Line::styled(format!("✗ {profile}: {}", printable(error)), theme.error())
+        })
         .collect();
     frame.render_widget(
         Paragraph::new(failed),
@@ -191,12 +194,16 @@ pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &T
         .saturating_sub(state.operations_back);
     let rows = state.operations.iter().skip(skip).map(|op| {
         Row::new(vec![
-            Cell::from(format_utc(op.at)[11..16].to_owned()),
+            Cell::from(Utc::of(op.at).clock()),
             Cell::from(op.profile.clone()),
             Cell::from(op.operation),
             Cell::from(printable(&op.secret).into_owned()),
             Cell::from(Span::styled(
-                format!("{} {}", if op.ok { "✓" } else { "✗" }, op.outcome),
+                format!(
+                    "{} {}",
+                    if op.ok { "✓" } else { "✗" },
+                    printable(&op.outcome)
+                ),
                 if op.ok {
                     theme.success()
                 } else {
@@ -225,7 +232,7 @@ fn dialog(frame: &mut Frame, title: String, lines: Vec<Line>, theme: &Theme) {
     let width = 76.min(body.width);
     let inner_width = width.saturating_sub(2);
     let height = super::layout::wrapped_height(&lines, inner_width);
-    let area = centered(body, width, height + 2);
+    let area = centered(body, width, height.saturating_add(2));
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
@@ -249,13 +256,16 @@ fn status_lines<'a>(
         ));
     }
     if let Some(error) = error {
-        lines.push(Line::styled(format!("✗ {error}"), theme.error()));
+        lines.push(Line::styled(
+            format!("✗ {}", printable(error)),
+            theme.error(),
+        ));
     }
     lines
 }
 
 pub fn render_confirm(frame: &mut Frame, state: &State, confirm: &Confirm, theme: &Theme) {
-    let name = confirm.name();
+    let name = printable(confirm.name());
     let (title, mut lines) = match &confirm.action {
         ConfirmAction::Delete { level, days, .. } => {
             let meaning = match level {
@@ -311,7 +321,7 @@ pub fn render_confirm(frame: &mut Frame, state: &State, confirm: &Confirm, theme
 pub fn render_prompt(frame: &mut Frame, state: &State, prompt: &Prompt, theme: &Theme) {
     let (title, question) = match &prompt.purpose {
         PromptPurpose::BackupTo { name } => (
-            format!(" Back up {name} "),
+            format!(" Back up {} ", printable(name)),
             "The vault's encrypted backup blob goes to a new file (never overwritten):",
         ),
         PromptPurpose::RestoreFrom => (
@@ -338,7 +348,7 @@ pub fn render_prompt(frame: &mut Frame, state: &State, prompt: &Prompt, theme: &
 }
 
 pub fn render_copy_target(frame: &mut Frame, state: &State, cursor: usize, theme: &Theme) {
-    let name = state.list.selected_name().unwrap_or_default();
+    let name = printable(state.list.selected_name().unwrap_or_default());
     let mut lines = vec![Line::raw(format!(
         "Copy the latest version of {name} (value, content type, tags, dates) to:"
     ))];
@@ -371,10 +381,10 @@ pub fn render_copy_target(frame: &mut Frame, state: &State, cursor: usize, theme
 pub fn render_diff(frame: &mut Frame, state: &State, diff: &VersionDiff, theme: &Theme) {
     let body = super::layout::body(frame.area());
     let box_width = body.width.min(96);
-    let short = |v: &str| v[..v.len().min(8)].to_owned();
+    let short = |v: &str| printable(crate::app::update::short(v)).into_owned();
     let title = format!(
         " {}: {} → {} ",
-        diff.name,
+        printable(&diff.name),
         short(&diff.older),
         short(&diff.newer)
     );
@@ -387,7 +397,7 @@ pub fn render_diff(frame: &mut Frame, state: &State, diff: &VersionDiff, theme: 
             {
                 if let Some(error) = &side.error {
                     lines.push(Line::styled(
-                        format!("{label} {}: {error}", short(version)),
+                        format!("{label} {}: {}", short(version), printable(error)),
                         theme.warning(),
                     ));
                 }
@@ -400,7 +410,10 @@ pub fn render_diff(frame: &mut Frame, state: &State, diff: &VersionDiff, theme: 
                     }
                     for change in changed {
                         lines.push(Line::from(vec![
-                            Span::styled(format!("{:<14}", change.field), theme.label()),
+                            Span::styled(
+                                format!("{:<13} ", printable(&change.field)),
+                                theme.label(),
+                            ),
                             Span::styled(
                                 printable(change.before.as_deref().unwrap_or("-")).into_owned(),
                                 theme.error(),
@@ -435,7 +448,9 @@ pub fn render_diff(frame: &mut Frame, state: &State, diff: &VersionDiff, theme: 
                 )),
             }
         }
-        Remote::Failed(error) => lines.push(Line::styled(error.clone(), theme.error())),
+        Remote::Failed(error) => {
+            lines.push(Line::styled(printable(error).into_owned(), theme.error()))
+        }
         _ => lines.push(Line::raw(format!(
             "{} loading both versions…",
             super::secrets::spinner(state)
@@ -455,7 +470,8 @@ pub fn render_diff(frame: &mut Frame, state: &State, diff: &VersionDiff, theme: 
             );
         }
     }
-    let area = centered(body, box_width, wrapped.len() as u16 + 2);
+    let rows = u16::try_from(wrapped.len()).unwrap_or(u16::MAX);
+    let area = centered(body, box_width, rows.saturating_add(2));
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(wrapped)

@@ -93,32 +93,6 @@ fn is_loopback(origin: &url::Origin) -> bool {
     }
 }
 
-/// The whole `source()` chain of an error, which is where reqwest keeps the useful part
-/// ("connection refused", "certificate not trusted").
-fn describe(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    in_words(text)
-}
-
-/// What hyper's wording of a dropped HTTP/2 request means, put first: "stream error received"
-/// does not tell an operator that the vault (or a proxy) cut the connection.
-fn in_words(text: String) -> String {
-    if text.contains("stream error received") {
-        format!("the vault or a proxy reset the connection's HTTP/2 stream ({text})")
-    } else {
-        text
-    }
-}
-
 /// An answer body; zeroed when dropped because it may hold a secret value.
 struct Answer {
     status: u16,
@@ -133,7 +107,12 @@ impl VaultClient {
     ) -> Result<Self, VaultError> {
         let vault_url = vault_url.trim_end_matches('/').to_owned();
         let origin = reqwest::Url::parse(&vault_url)
-            .map_err(|error| VaultError::Transport(format!("vault URL {vault_url:?}: {error}")))?
+            .map_err(|error| {
+                VaultError::Transport(format!(
+                    "vault URL {}: {error}",
+                    super::rules::quoted(&vault_url)
+                ))
+            })?
             .origin();
         let mut builder = options
             .trust
@@ -148,7 +127,7 @@ impl VaultClient {
         }
         let http = builder
             .build()
-            .map_err(|error| VaultError::Transport(describe(&error)))?;
+            .map_err(|error| VaultError::Transport(super::error::describe(&error)))?;
         let auth = Arc::new(ChallengeAuth::new(
             credential,
             vault_url.clone(),
@@ -508,13 +487,13 @@ impl VaultClient {
         let response = request
             .send()
             .await
-            .map_err(|error| VaultError::Transport(describe(&error)))?;
+            .map_err(|error| VaultError::from_transport(error, &self.inner.options.trust))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let bytes = response
             .bytes()
             .await
-            .map_err(|error| VaultError::Transport(describe(&error)))?;
+            .map_err(|error| VaultError::from_transport(error, &self.inner.options.trust))?;
         let body = Zeroizing::new(bytes.to_vec());
         // The copy above is the one that lives on; clear the original where we own it.
         if let Ok(mut owned) = bytes.try_into_mut() {
@@ -587,21 +566,5 @@ impl<T: DeserializeOwned> Pager<T> {
             items.extend(page?);
         }
         Ok(items)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_words;
-
-    #[test]
-    fn a_reset_http2_stream_is_called_a_reset_connection() {
-        let hyper = "error sending request for url (https://127.0.0.1:1/deletedsecrets): client \
-                     error (SendRequest): http2 error: stream error received: unexpected internal \
-                     error encountered";
-        let said = in_words(hyper.to_owned());
-        assert!(said.starts_with("the vault or a proxy reset the connection"), "{said}");
-        assert!(said.contains(hyper), "the details stay: {said}");
-        assert_eq!(in_words("dns error".into()), "dns error");
     }
 }

@@ -3,6 +3,16 @@
 //! ever carries a secret value or a token.
 
 use super::models::KeyVaultError;
+use super::rules::cut;
+
+/// The most characters kept of the vault's error code and inner code: the service's are words
+/// such as `ObjectIsDeletedButRecoverable`.
+const CODE_CHARS: usize = 128;
+/// The most characters kept of the vault's error message. The service's longest are its 403s
+/// (671 characters in the recorded ones), which name the caller, action and vault; a vault that
+/// quotes back a 100 KiB version is cut, here where its answer enters kvtui, so no message on
+/// the screen, on stderr or in `--json` carries all of it.
+const MESSAGE_CHARS: usize = 2_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum VaultError {
@@ -21,6 +31,9 @@ pub enum VaultError {
     /// The request never got an answer: DNS, connect, TLS, timeout, dropped connection.
     #[error("cannot reach the vault: {0}")]
     Transport(String),
+    /// The vault's TLS certificate is not one kvtui can trust; trying again cannot change that.
+    #[error("the vault's TLS certificate is refused: {0}")]
+    Certificate(String),
     /// An answer that does not fit the Key Vault contract.
     #[error("unexpected answer from the vault: {0}")]
     Decode(String),
@@ -34,9 +47,18 @@ impl VaultError {
         match detail {
             Some(detail) => Self::Service {
                 status,
-                code: detail.code.unwrap_or_else(|| status_code_name(status)),
-                message: detail.message.unwrap_or_default(),
-                inner_code: detail.innererror.and_then(|inner| inner.code),
+                code: detail.code.map_or_else(
+                    || status_code_name(status),
+                    |code| cut(&code, CODE_CHARS).into_owned(),
+                ),
+                message: detail
+                    .message
+                    .map(|message| cut(&message, MESSAGE_CHARS).into_owned())
+                    .unwrap_or_default(),
+                inner_code: detail
+                    .innererror
+                    .and_then(|inner| inner.code)
+                    .map(|code| cut(&code, CODE_CHARS).into_owned()),
             },
             None => Self::Service {
                 status,
@@ -65,9 +87,54 @@ impl VaultError {
         self.status() == Some(404)
     }
 
+    /// A request that got no answer. A certificate that cannot be trusted is final
+    /// (`Certificate`: the retry loop retries only `Transport`); anything else may pass.
+    pub(crate) fn from_transport(error: reqwest::Error, trust: &super::TrustRoots) -> Self {
+        let host = error
+            .url()
+            .and_then(|url| url.host_str())
+            .unwrap_or("the vault");
+        if let Some(problem) = super::trust::certificate_refusal(&error, trust, host) {
+            return Self::Certificate(problem);
+        }
+        // reqwest quotes the whole URL, whose path and query can be the vault's (a next link).
+        let url = error.url().map(|url| cut(url.as_str(), 200).into_owned());
+        let text = describe(&error.without_url());
+        Self::Transport(match url {
+            Some(url) => format!("{url}: {text}"),
+            None => text,
+        })
+    }
+
     /// Setting or restoring a name that is soft-deleted: recover or purge it first.
     pub fn is_deleted_but_recoverable(&self) -> bool {
         matches!(self, Self::Service { inner_code: Some(code), .. } if code == "ObjectIsDeletedButRecoverable")
+    }
+}
+
+/// The whole `source()` chain of an error, which is where reqwest keeps the useful part
+/// ("connection refused", "certificate not trusted").
+pub(crate) fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    in_words(text)
+}
+
+/// What hyper's wording of a dropped HTTP/2 request means, put first: "stream error received"
+/// does not tell an operator that the vault (or a proxy) cut the connection.
+fn in_words(text: String) -> String {
+    if text.contains("stream error received") {
+        format!("the vault or a proxy reset the connection's HTTP/2 stream ({text})")
+    } else {
+        text
     }
 }
 
@@ -276,6 +343,20 @@ mod tests {
         assert!(
             role_for("Microsoft.KeyVault/vaults/secrets/readMetadata/action").contains("Reader")
         );
+    }
+
+    #[test]
+    fn a_reset_http2_stream_is_called_a_reset_connection() {
+        let hyper = "error sending request for url (https://127.0.0.1:1/deletedsecrets): client \
+                     error (SendRequest): http2 error: stream error received: unexpected internal \
+                     error encountered";
+        let said = in_words(hyper.to_owned());
+        assert!(
+            said.starts_with("the vault or a proxy reset the connection"),
+            "{said}"
+        );
+        assert!(said.contains(hyper), "the details stay: {said}");
+        assert_eq!(in_words("dns error".into()), "dns error");
     }
 
     #[test]

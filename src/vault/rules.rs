@@ -59,15 +59,27 @@ impl Violation {
     }
 }
 
+/// The first `shown` characters of `text`, when it has more.
+fn head(text: &str, shown: usize) -> Option<&str> {
+    text.char_indices().nth(shown).map(|(end, _)| &text[..end])
+}
+
 /// Quotes user text in a message, cut short so a pasted novel does not flood the screen.
 pub fn quoted(text: &str) -> String {
-    const SHOWN: usize = 40;
-    if text.chars().count() <= SHOWN {
-        format!("{text:?}")
-    } else {
-        let head: String = text.chars().take(SHOWN).collect();
-        format!("{head:?}…")
-    }
+    quoted_up_to(text, 40)
+}
+
+/// As `quoted`, keeping up to `shown` characters (a URL in a config file wants more than 40).
+pub fn quoted_up_to(text: &str, shown: usize) -> String {
+    head(text, shown).map_or_else(|| format!("{text:?}"), |head| format!("{head:?}…"))
+}
+
+/// Text from a user or a vault in a message, unquoted (a path segment, the service's own
+/// message): at most `shown` characters, then `…` where the rest was cut.
+pub fn cut(text: &str, shown: usize) -> std::borrow::Cow<'_, str> {
+    head(text, shown).map_or(std::borrow::Cow::Borrowed(text), |head| {
+        std::borrow::Cow::Owned(format!("{head}…"))
+    })
 }
 
 pub fn check_name(name: &str) -> Result<(), Violation> {
@@ -173,7 +185,35 @@ pub fn check_tags(tags: &Tags) -> Result<(), Violation> {
     Ok(())
 }
 
+/// 0000-01-01T00:00:00Z: with `crate::when::LATEST`, the dates RFC 3339 can write, so the only
+/// ones every client can read back and show. kvtui writes none outside them; the local vault
+/// refuses one.
+pub const EARLIEST_WRITTEN: i64 = -62_167_219_200;
+
 pub fn check_dates(not_before: Option<i64>, expires: Option<i64>) -> Result<(), Violation> {
+    for (field, date) in [(Field::NotBefore, not_before), (Field::Expires, expires)] {
+        match date {
+            Some(date) if date > crate::when::LATEST => {
+                return Err(Violation::new(
+                    field,
+                    format!(
+                        "{date} (unix seconds) is after 9999-12-31T23:59:59Z, the last date \
+                         RFC 3339 can write"
+                    ),
+                ));
+            }
+            Some(date) if date < EARLIEST_WRITTEN => {
+                return Err(Violation::new(
+                    field,
+                    format!(
+                        "{date} (unix seconds) is before 0000-01-01T00:00:00Z, the first date \
+                         RFC 3339 can write"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
     match (not_before, expires) {
         (Some(nbf), Some(exp)) if exp <= nbf => Err(Violation::new(
             Field::Expires,
@@ -272,6 +312,18 @@ mod tests {
     fn content_type_limit() {
         assert!(check_content_type(&"c".repeat(255)).is_ok());
         assert!(check_content_type(&"c".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn dates_are_ones_rfc_3339_can_write() {
+        let latest = crate::when::LATEST;
+        assert!(check_dates(Some(EARLIEST_WRITTEN), Some(latest)).is_ok());
+        let late = check_dates(None, Some(latest + 1)).expect_err("after 9999");
+        assert_eq!(late.field, Field::Expires);
+        assert!(late.to_string().contains("253402300800"), "{late}");
+        let early = check_dates(Some(EARLIEST_WRITTEN - 1), None).expect_err("before 0000");
+        assert_eq!(early.field, Field::NotBefore);
+        assert!(check_dates(Some(i64::MIN), Some(i64::MAX)).is_err());
     }
 
     #[test]

@@ -58,3 +58,94 @@ impl TrustRoots {
         })
     }
 }
+
+/// What is wrong with the certificate `host` presented, when that is why `error` happened: a
+/// fault no retry can mend (the same certificate comes back), worded with what to change.
+/// `None` for any other failure.
+pub(crate) fn certificate_refusal(
+    error: &(dyn std::error::Error + 'static),
+    trust: &TrustRoots,
+    host: &str,
+) -> Option<String> {
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        // An io::Error's `source()` skips the error it wraps, which is where rustls's is.
+        let wrapped = current
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+        if let Some(rustls::Error::InvalidCertificate(problem)) =
+            current.downcast_ref::<rustls::Error>().or(wrapped)
+        {
+            return Some(explain(problem, trust, host));
+        }
+        cause = current.source();
+    }
+    None
+}
+
+fn explain(problem: &rustls::CertificateError, trust: &TrustRoots, host: &str) -> String {
+    use rustls::CertificateError as Problem;
+    let trusted = match trust {
+        TrustRoots::System => "behind a TLS-inspecting proxy, set ca_file in the profile to the \
+             proxy's CA certificate (PEM)"
+            .to_owned(),
+        TrustRoots::SystemAnd(path) => format!(
+            "nor does ca_file {} sign it: set ca_file to the CA that does (a TLS-inspecting \
+             proxy's)",
+            path.display()
+        ),
+        TrustRoots::Only(path) => format!(
+            "only the local vault CA {} is trusted: set local_data_dir to the data dir of the \
+             vault at this URL",
+            path.display()
+        ),
+    };
+    let date = |at: rustls::pki_types::UnixTime| {
+        crate::when::format_utc(i64::try_from(at.as_secs()).unwrap_or(i64::MAX))
+    };
+    match problem {
+        Problem::UnknownIssuer => {
+            format!("{host} presented a certificate from an issuer kvtui does not trust; {trusted}")
+        }
+        Problem::NotValidForName => format!(
+            "{host} presented a certificate for another name: check the profile's vault_url"
+        ),
+        Problem::NotValidForNameContext { presented, .. } => {
+            // rustls writes each name as `DnsName("…")`; the names are the server's text.
+            let names: Vec<&str> = presented
+                .iter()
+                .map(|name| {
+                    name.strip_prefix("DnsName(\"")
+                        .and_then(|rest| rest.strip_suffix("\")"))
+                        .unwrap_or(name)
+                })
+                .collect();
+            format!(
+                "{host} presented a certificate for {}, not for {host}: check the profile's \
+                 vault_url",
+                super::rules::cut(&names.join(", "), 200)
+            )
+        }
+        Problem::Expired => format!(
+            "{host} presented an expired certificate: its owner must renew it (or this \
+             machine's clock is wrong)"
+        ),
+        Problem::ExpiredContext { time, not_after } => format!(
+            "{host} presented a certificate that expired {}: its owner must renew it (or this \
+             machine's clock, at {}, is wrong)",
+            date(*not_after),
+            date(*time)
+        ),
+        Problem::NotValidYet => format!(
+            "{host} presented a certificate that is not valid yet: check this machine's clock"
+        ),
+        Problem::NotValidYetContext { time, not_before } => format!(
+            "{host} presented a certificate valid only from {}: check this machine's clock \
+             (it reads {})",
+            date(*not_before),
+            date(*time)
+        ),
+        other => format!("{host} presented a certificate that is refused ({other}); {trusted}"),
+    }
+}

@@ -8,10 +8,13 @@ use kvtui::app::msg::Msg;
 use kvtui::app::update::update;
 use kvtui::config::Config;
 use kvtui::state::{Connection, State};
+use kvtui::ui::{Theme, render};
 use kvtui::vault::{
     RecoveryLevel, SecretAttributes, SecretBundle, SecretItem, SecretValue, SetSecretParameters,
     VaultError,
 };
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -189,16 +192,23 @@ pub fn detailed(profile: &str) -> State {
 /// Answers the loads for the selected secret: latest bundle and `versions` versions.
 pub fn load_selected(state: &mut State, versions: u32) {
     let name = state.list.selected_name().expect("a selection").to_owned();
-    answer(state, |s| Msg::SelectionSettled {
-        generation: s.generation,
-        name: name.clone(),
-    });
-    let base = vault_of(state);
     let catalogue = catalogue();
     let spec = catalogue
         .iter()
         .find(|s| s.name == name)
         .expect("a catalogue secret");
+    load_spec(state, spec, versions);
+}
+
+/// Answers the loads for the selected secret, which is `spec`: latest bundle and `versions`
+/// versions.
+pub fn load_spec(state: &mut State, spec: &Spec, versions: u32) {
+    let name = spec.name.to_owned();
+    answer(state, |s| Msg::SelectionSettled {
+        generation: s.generation,
+        name: name.clone(),
+    });
+    let base = vault_of(state);
     let history: Vec<SecretItem> = (1..=versions)
         .map(|n| {
             let mut version = item(&base, spec);
@@ -343,4 +353,29 @@ pub fn submit_form(state: &mut State) -> Vec<Effect> {
     } else {
         effects
     }
+}
+
+/// `state` drawn by the real `ui::render` at `size`, after the resize the app would see.
+pub fn draw(state: &mut State, size: (u16, u16), theme: Theme) -> Terminal<TestBackend> {
+    kvtui::app::update::update(state, Msg::Resize(size.0, size.1));
+    let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).expect("test terminal");
+    terminal
+        .draw(|frame| render(frame, state, &theme))
+        .expect("draw");
+    terminal
+}
+
+/// What the terminal shows, line by line, trailing spaces trimmed.
+pub fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
 }

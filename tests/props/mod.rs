@@ -4,6 +4,8 @@
 //! hundred cases on every test run.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod render;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use kvtui::local_vault::faults::Faults;

@@ -48,9 +48,26 @@ impl TestCa {
 
     /// A server configuration whose certificate, signed by this CA, names `hosts`.
     pub fn server_config(&self, hosts: &[&str]) -> Arc<rustls::ServerConfig> {
+        self.leaf_config(hosts, |_| {})
+    }
+
+    /// As `server_config`, with a certificate that expired in 2001.
+    pub fn expired_server_config(&self, hosts: &[&str]) -> Arc<rustls::ServerConfig> {
+        self.leaf_config(hosts, |params| {
+            params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2001, 1, 1);
+        })
+    }
+
+    fn leaf_config(
+        &self,
+        hosts: &[&str],
+        adjust: impl FnOnce(&mut CertificateParams),
+    ) -> Arc<rustls::ServerConfig> {
         let mut params =
             CertificateParams::new(hosts.iter().map(|h| h.to_string()).collect::<Vec<_>>())
                 .expect("leaf params");
+        adjust(&mut params);
         params.distinguished_name.push(DnType::CommonName, hosts[0]);
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
@@ -311,6 +328,24 @@ impl ConnectProxy {
     /// `http://127.0.0.1:PORT`, for `HTTPS_PROXY`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Sends `command`'s HTTPS through this proxy and no other: every proxy variable it would
+    /// inherit is removed, and `HTTPS_PROXY` names this one.
+    pub fn route(&self, command: &mut std::process::Command) {
+        for variable in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ] {
+            command.env_remove(variable);
+        }
+        command.env("HTTPS_PROXY", self.url());
     }
 
     /// Every `host:port` a client asked to be connected to, in order.
