@@ -5,6 +5,7 @@
 //! here knows about the terminal UI.
 
 pub mod backup;
+mod bearer;
 pub mod faults;
 mod forbidden;
 mod routes;

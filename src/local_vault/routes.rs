@@ -339,21 +339,7 @@ fn injected_failure(status: u16, retry_after_secs: u64) -> Response<ResponseBody
 // Requests
 
 fn authorized(shared: &Shared, parts: &Parts) -> bool {
-    let Some(presented) = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| {
-            let (scheme, token) = value.split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("bearer")
-                .then_some(token.trim())
-        })
-    else {
-        return false;
-    };
-    aws_lc_rs::constant_time::verify_slices_are_equal(presented.as_bytes(), shared.token.as_bytes())
-        .is_ok()
+    super::bearer::authorized(shared.token.as_bytes(), &parts.headers)
 }
 
 fn unauthorized(has_token: bool) -> Response<ResponseBody> {

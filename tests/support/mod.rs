@@ -4,6 +4,7 @@
 
 pub mod identity;
 pub mod net;
+pub mod raw;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -44,8 +45,21 @@ impl VaultProcess {
     /// As `start_in`, with `env` added to the process's environment (say, `KVTUI_LOG`).
     pub fn start_in_with_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
-        command.arg("local-vault");
         command.envs(env.iter().copied());
+        Self::launch(command, data_dir, args)
+            .unwrap_or_else(|stderr| panic!("local vault did not start: {stderr}"))
+    }
+
+    /// As `start_in`, but a vault that refuses to start is an answer, not a failure: what it
+    /// printed on stderr.
+    pub fn try_start_in(data_dir: &Path, args: &[&str]) -> Result<Self, String> {
+        Self::launch(Command::new(env!("CARGO_BIN_EXE_kvtui")), data_dir, args)
+    }
+
+    /// Runs `command` (the binary, or what execs it) as `local-vault` on `data_dir` until it
+    /// prints its URL; its stderr if it exits first.
+    fn launch(mut command: Command, data_dir: &Path, args: &[&str]) -> Result<Self, String> {
+        command.arg("local-vault");
         if !args.contains(&"--listen") {
             command.args(["--listen", "127.0.0.1:0"]);
         }
@@ -71,24 +85,21 @@ impl VaultProcess {
             Err(_) => {
                 let _ = child.kill();
                 let output = child.wait_with_output().expect("output");
-                panic!(
-                    "local vault did not start: {}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
+                return Err(String::from_utf8_lossy(&output.stderr).into_owned());
             }
         };
         let token = std::fs::read_to_string(data_dir.join("token"))
             .expect("token file")
             .trim()
             .to_owned();
-        Self {
+        Ok(Self {
             child,
             url,
             ca_file: data_dir.join("ca.pem"),
             token,
             data_dir: data_dir.to_owned(),
             _owned_dir: None,
-        }
+        })
     }
 
     /// An HTTPS client that trusts this vault's CA and nothing else.
