@@ -6,6 +6,7 @@
 
 pub mod backup;
 mod bearer;
+mod connections;
 pub mod faults;
 mod forbidden;
 mod routes;
@@ -14,10 +15,10 @@ pub mod tls;
 
 use crate::fsutil;
 use crate::vault::RecoveryLevel;
+use connections::{Close, Connections, HANDSHAKE_TIMEOUT, Limits};
 use faults::{FaultInjector, Faults};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use routes::Shared;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -36,7 +37,8 @@ pub const STORE_FILE: &str = "vault.db";
 const BACKUP_KEY_FILE: &str = "backup.key";
 /// How long a stopping server waits for requests already in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection closed for being idle has to say goodbye (an HTTP/2 GOAWAY).
+const GOODBYE_TIMEOUT: Duration = Duration::from_secs(1);
 const PURGE_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Debug)]
@@ -262,11 +264,26 @@ pub async fn start(config: LocalVaultConfig) -> Result<RunningVault, LocalVaultE
         shared.listen_url = url.clone();
     }
 
+    let fd_limit = connections::raise_fd_limit();
+    let limits = Limits::for_fd_limit(fd_limit);
     let (stop, stopped) = watch::channel(false);
     tokio::spawn(sweep_purges(Arc::clone(&shared), stopped.clone()));
     let acceptor = tokio_rustls::TlsAcceptor::from(identity.server_config);
-    let server = tokio::spawn(serve(listener, acceptor, shared, stopped));
-    tracing::info!(%url, data_dir = %data_dir.display(), "local vault started");
+    let server = tokio::spawn(serve(
+        listener,
+        acceptor,
+        shared,
+        Connections::new(limits),
+        stopped,
+    ));
+    tracing::info!(
+        %url,
+        data_dir = %data_dir.display(),
+        fd_limit,
+        max_connections = limits.total,
+        max_connections_per_remote_address = limits.per_remote_peer,
+        "local vault started"
+    );
     Ok(RunningVault {
         url,
         addr,
@@ -282,9 +299,9 @@ async fn serve(
     listener: TcpListener,
     acceptor: tokio_rustls::TlsAcceptor,
     shared: Arc<Shared>,
+    connections: Arc<Connections>,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -306,37 +323,72 @@ async fn serve(
             },
             _ = stopped.changed() => break,
         };
+        let Some(admission) = connections.admit(peer.ip()) else {
+            tracing::warn!(%peer, "connection refused: every slot is serving a request");
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let shared = Arc::clone(&shared);
         let builder = Arc::clone(&builder);
-        let watcher = graceful.watcher();
+        let mut stopped = stopped.clone();
         tokio::spawn(async move {
-            let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                Ok(Ok(tls)) => tls,
-                Ok(Err(error)) => {
-                    tracing::debug!(%peer, %error, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => {
-                    tracing::debug!(%peer, "TLS handshake timed out");
-                    return;
-                }
+            let slot = Arc::clone(&admission.slot);
+            let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp));
+            let tls = tokio::select! {
+                tls = handshake => match tls {
+                    Ok(Ok(tls)) => tls,
+                    Ok(Err(error)) => {
+                        tracing::debug!(%peer, %error, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(%peer, "TLS handshake timed out");
+                        return;
+                    }
+                },
+                () = slot.evicted() => return,
+                _ = stopped.wait_for(|stopped| *stopped) => return,
             };
-            let service = hyper::service::service_fn(move |request| {
-                routes::handle(Arc::clone(&shared), request)
+            let requests = Arc::clone(&slot);
+            let service = hyper::service::service_fn(move |request: hyper::Request<_>| {
+                let busy = requests.begin(bearer::authorized(
+                    shared.token.as_bytes(),
+                    request.headers(),
+                ));
+                let shared = Arc::clone(&shared);
+                async move {
+                    let answer = routes::handle(shared, request).await;
+                    drop(busy);
+                    answer
+                }
             });
             let connection = builder
                 .serve_connection(TokioIo::new(tls), service)
                 .into_owned();
-            if let Err(error) = watcher.watch(connection).await {
-                tracing::debug!(%peer, %error, "connection ended with an error");
-            }
+            let mut connection = std::pin::pin!(connection);
+            let close = tokio::select! {
+                ended = connection.as_mut() => {
+                    if let Err(error) = ended {
+                        tracing::debug!(%peer, %error, "connection ended with an error");
+                    }
+                    return;
+                }
+                close = slot.until_close(&mut stopped) => close,
+            };
+            tracing::debug!(%peer, ?close, "closing connection");
+            let finish = match close {
+                Close::Evicted => return,
+                Close::Idle => GOODBYE_TIMEOUT,
+                Close::Stopping => DRAIN_TIMEOUT,
+            };
+            connection.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(finish, connection).await;
         });
     }
     drop(listener);
     tracing::info!("local vault stopping: draining requests in flight");
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+    if tokio::time::timeout(DRAIN_TIMEOUT, connections.drained())
         .await
         .is_err()
     {

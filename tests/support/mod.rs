@@ -56,6 +56,23 @@ impl VaultProcess {
         Self::launch(Command::new(env!("CARGO_BIN_EXE_kvtui")), data_dir, args)
     }
 
+    /// A fresh vault started with its open-file limit at `soft` (of at most `hard`), as a shell
+    /// whose `ulimit` says so would start it.
+    pub fn start_with_fd_limit(soft: u64, hard: u64) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!(
+                "ulimit -Sn {soft} && ulimit -Hn {hard} && exec \"$0\" \"$@\""
+            ))
+            .arg(env!("CARGO_BIN_EXE_kvtui"));
+        let mut vault = Self::launch(command, dir.path(), &[])
+            .unwrap_or_else(|stderr| panic!("local vault did not start: {stderr}"));
+        vault._owned_dir = Some(dir);
+        vault
+    }
+
     /// Runs `command` (the binary, or what execs it) as `local-vault` on `data_dir` until it
     /// prints its URL; its stderr if it exits first.
     fn launch(mut command: Command, data_dir: &Path, args: &[&str]) -> Result<Self, String> {
