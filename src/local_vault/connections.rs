@@ -118,7 +118,8 @@ impl Slot {
         self.authenticated.load(Ordering::Relaxed)
     }
 
-    fn is_idle(&self) -> bool {
+    /// Whether no request is in flight on the connection.
+    pub fn is_idle(&self) -> bool {
         self.in_flight.load(Ordering::Relaxed) == 0
     }
 

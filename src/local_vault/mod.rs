@@ -379,8 +379,8 @@ async fn serve(
             tracing::debug!(%peer, ?close, "closing connection");
             let finish = match close {
                 Close::Evicted => return,
-                Close::Idle => GOODBYE_TIMEOUT,
-                Close::Stopping => DRAIN_TIMEOUT,
+                Close::Stopping if !slot.is_idle() => DRAIN_TIMEOUT,
+                Close::Idle | Close::Stopping => GOODBYE_TIMEOUT,
             };
             connection.as_mut().graceful_shutdown();
             let _ = tokio::time::timeout(finish, connection).await;
