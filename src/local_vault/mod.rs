@@ -6,11 +6,17 @@
 
 pub mod backup;
 mod bearer;
+pub mod check;
 mod connections;
 pub mod faults;
 mod forbidden;
+mod integrity;
+mod ledger;
 mod routes;
+mod rows;
+mod schema;
 pub mod store;
+mod store_failures;
 pub mod tls;
 
 use crate::fsutil;
@@ -25,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
 use std::time::Duration;
-use store::Store;
+use store::{LostWrites, Store};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use zeroize::Zeroizing;
@@ -50,6 +56,8 @@ pub struct LocalVaultConfig {
     pub recoverable_days: i64,
     pub allow_remote: bool,
     pub faults: Faults,
+    /// Whether to open a store that holds fewer writes than it acknowledged.
+    pub lost_writes: LostWrites,
 }
 
 impl LocalVaultConfig {
@@ -61,6 +69,7 @@ impl LocalVaultConfig {
             recoverable_days: 90,
             allow_remote: false,
             faults: Faults::default(),
+            lost_writes: LostWrites::Refuse,
         }
     }
 }
@@ -204,7 +213,10 @@ impl Handler {
         fsutil::create_private_dir(data_dir).map_err(data_dir_error)?;
         let token = load_token(data_dir).map_err(data_dir_error)?;
         let backup_key = load_backup_key(data_dir).map_err(data_dir_error)?;
-        let store = Arc::new(Store::open(&data_dir.join(STORE_FILE))?);
+        let store = Arc::new(Store::open_with(
+            &data_dir.join(STORE_FILE),
+            config.lost_writes,
+        )?);
         Ok(Self {
             shared: Arc::new(Shared {
                 store,
@@ -394,6 +406,8 @@ async fn serve(
     {
         tracing::warn!("requests still in flight after the drain timeout");
     }
+    let store = Arc::clone(&shared.store);
+    let _ = tokio::task::spawn_blocking(move || store.checkpoint()).await;
 }
 
 async fn sweep_purges(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
@@ -403,13 +417,25 @@ async fn sweep_purges(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
             _ = interval.tick() => {}
             _ = stopped.changed() => return,
         }
-        let store = Arc::clone(&shared.store);
-        let now = shared.now();
-        match tokio::task::spawn_blocking(move || store.purge_expired(now)).await {
-            Ok(Ok(0)) => {}
-            Ok(Ok(purged)) => tracing::info!(purged, "purged deleted secrets past their date"),
-            Ok(Err(error)) => tracing::warn!(%error, "purge sweep failed"),
-            Err(error) => tracing::warn!(%error, "purge sweep task failed"),
+        if let Err(error) = purge_expired(&shared).await {
+            tracing::warn!(%error, "purge sweep failed");
         }
     }
+}
+
+/// Purges the deleted secrets whose date has passed; how many.
+async fn purge_expired(shared: &Arc<Shared>) -> Result<usize, store::StoreError> {
+    let store = Arc::clone(&shared.store);
+    let now = shared.now();
+    let purged = tokio::task::spawn_blocking(move || store.purge_expired(now))
+        .await
+        .unwrap_or_else(|join| {
+            Err(store::StoreError::Corrupt(format!(
+                "purge task failed: {join}"
+            )))
+        })?;
+    if purged > 0 {
+        tracing::info!(purged, "purged deleted secrets past their date");
+    }
+    Ok(purged)
 }

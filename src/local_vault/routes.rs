@@ -217,7 +217,11 @@ fn error_body(code: &str, message: String, inner: Option<&str>) -> KeyVaultError
     }
 }
 
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response<ResponseBody> {
+pub(super) fn error(
+    status: StatusCode,
+    code: &str,
+    message: impl Into<String>,
+) -> Response<ResponseBody> {
     json_response(status, &error_body(code, message.into(), None))
 }
 
@@ -282,7 +286,7 @@ fn deleted_but_recoverable(name: &str) -> Response<ResponseBody> {
     )
 }
 
-fn internal(error: impl std::fmt::Display) -> Response<ResponseBody> {
+pub(super) fn internal(error: impl std::fmt::Display) -> Response<ResponseBody> {
     tracing::error!(%error, "internal error");
     self::error(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -303,7 +307,7 @@ fn store_error(error: StoreError, name: &str, version: Option<&str>) -> Response
             ),
             "ObjectAlreadyExists",
         ),
-        other => internal(other),
+        other => super::store_failures::answer(other),
     }
 }
 
@@ -870,7 +874,7 @@ async fn list_secrets(context: Context) -> Response<ResponseBody> {
                 next_link: context.next_link(more, &marker),
             })
         }
-        Err(error) => internal(error),
+        Err(error) => super::store_failures::answer(error),
     }
 }
 
@@ -902,7 +906,7 @@ async fn list_versions(context: Context, name: &str) -> Response<ResponseBody> {
                 next_link: context.next_link(more, &marker),
             })
         }
-        Err(error) => internal(error),
+        Err(error) => super::store_failures::answer(error),
     }
 }
 
@@ -941,7 +945,7 @@ async fn list_deleted(context: Context) -> Response<ResponseBody> {
                 next_link: context.next_link(more, &marker),
             })
         }
-        Err(error) => internal(error),
+        Err(error) => super::store_failures::answer(error),
     }
 }
 
@@ -966,7 +970,7 @@ async fn get_deleted(context: Context, name: &str) -> Response<ResponseBody> {
             ),
         }),
         Err(StoreError::NotFound) => deleted_secret_not_found(name),
-        Err(error) => internal(error),
+        Err(error) => super::store_failures::answer(error),
     }
 }
 
@@ -984,7 +988,7 @@ async fn recover(context: Context, name: &str) -> Response<ResponseBody> {
     {
         Ok(meta) => ok(&context.bundle(&meta, None)),
         Err(StoreError::NotFound) => deleted_secret_not_found(name),
-        Err(error) => internal(error),
+        Err(error) => super::store_failures::answer(error),
     }
 }
 
@@ -1019,7 +1023,7 @@ async fn purge(context: Context, name: &str) -> Response<ResponseBody> {
             response
         }
         Err(StoreError::NotFound) => deleted_secret_not_found(name),
-        Err(error) => internal(error),
+        Err(error) => super::store_failures::answer(error),
     }
 }
 
@@ -1125,10 +1129,15 @@ where
                 .clock_offset
                 .fetch_update(Ordering::Relaxed, Ordering::Relaxed, moved)
             {
-                Ok(before) => ok(&serde_json::json!({
-                    "offset_seconds": before + advance.advance_seconds,
-                    "now": shared.now(),
-                })),
+                // What the purge sweep would do as that time passed, done before the answer.
+                Ok(before) => match super::purge_expired(shared).await {
+                    Ok(purged) => ok(&serde_json::json!({
+                        "offset_seconds": before + advance.advance_seconds,
+                        "now": shared.now(),
+                        "purged": purged,
+                    })),
+                    Err(error) => super::store_failures::answer(error),
+                },
                 Err(_) => bad_parameter(format!(
                     "advance_seconds: the clock may be moved at most {MAX_CLOCK_OFFSET_SECS} seconds \
                      from the wall clock in all."

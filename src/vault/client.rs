@@ -8,7 +8,7 @@ use super::models::{
     BackupBlob, DeletedSecretBundle, DeletedSecretItem, Page, SecretBundle, SecretItem,
     SetSecretParameters, UpdateSecretParameters,
 };
-use super::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+use super::retry::{RetryPolicy, is_retryable, is_retryable_status, parse_retry_after};
 use super::trust::TrustRoots;
 use azure_core::credentials::TokenCredential;
 use reqwest::Method;
@@ -386,6 +386,9 @@ impl VaultClient {
                 }
                 Ok((answer, headers)) => {
                     let code = VaultError::from_response(answer.status, &answer.body);
+                    if !is_retryable(answer.status, code.code()) {
+                        return outcome.map(|(answer, _)| answer);
+                    }
                     (
                         format!(
                             "{} (HTTP {})",
