@@ -1,11 +1,12 @@
 //! What the local vault's store promises, against the real binary and its files on disk: a purged
 //! value leaves no byte of itself behind; damage (a flipped byte, an emptied file) is refused and
-//! named, never served.
+//! named, never served; a full disk is a clear answer with nothing written; and no backup is made
+//! that a restore would refuse.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
-use serde_json::json;
+use serde_json::{Value, json};
 use std::path::Path;
 use support::{Kvtui, VaultProcess};
 
@@ -308,5 +309,121 @@ async fn a_store_from_before_integrity_checks_is_brought_up_to_date_once() {
         migrated[0]
     );
     let (code, report) = check(dir.path());
+    assert_eq!(code, Some(0), "{report}");
+}
+
+/// A tmpfs mounted on a new directory for one test, unmounted when dropped.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// `None`, saying why, where this process may not mount one (it is not root).
+    fn mount(size: &str) -> Option<Self> {
+        if !rustix::process::geteuid().is_root() {
+            println!("SKIPPED: mounting a small tmpfs to fill needs root");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "mount a tmpfs as root: {status:?}");
+        Some(Self { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file until the tmpfs has no byte left.
+    fn fill(&self) -> u64 {
+        use std::io::Write;
+        let mut filler = std::fs::File::create(self.path().join("filler")).unwrap();
+        let mut written = 0;
+        for chunk in [vec![0u8; 64 * 1024], vec![0u8; 512], vec![0u8; 1]] {
+            while let Ok(n) = filler.write(&chunk) {
+                if n == 0 {
+                    break;
+                }
+                written += n as u64;
+            }
+        }
+        written
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_is_answered_507_store_full_and_nothing_is_written() {
+    let Some(disk) = Tmpfs::mount("2m") else {
+        return;
+    };
+    let data = disk.path().join("data");
+    let mut vault = VaultProcess::start_in(&data, &[]);
+    vault.set("before", "kept").await;
+    let filled = disk.fill();
+
+    let cli = Kvtui::with_config(&vault.profile_toml("default", false));
+    let value = "x".repeat(20_000);
+    let args = [
+        "--profile",
+        "default",
+        "secret",
+        "set",
+        "after",
+        "--value-stdin",
+    ];
+    let output = cli.run_with_stdin(&args, value.as_bytes());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("with the disk full ({filled} bytes of filler): {stderr}");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: StoreFull (HTTP 507): The local vault's store is full")
+            && stderr.contains("Nothing was written"),
+        "{stderr}"
+    );
+    let log = std::fs::read_to_string(cli.data_dir().join("kvtui.log")).unwrap_or_default();
+    assert!(
+        !log.contains("retrying"),
+        "a full disk is not retried: {log}"
+    );
+    let (status, body) = vault
+        .call(
+            "PATCH",
+            "/secrets/before",
+            Some(json!({"tags": {"while": "full"}})),
+        )
+        .await;
+    assert_eq!((status, &body["error"]["code"]), (507, &json!("StoreFull")));
+
+    // Nothing of either write is there, and once there is room the vault carries on.
+    std::fs::remove_file(disk.path().join("filler")).unwrap();
+    assert_eq!(vault.call("GET", "/secrets/after", None).await.0, 404);
+    let (status, before) = vault.call("GET", "/secrets/before", None).await;
+    assert_eq!(
+        (status, &before["value"], &before["tags"]),
+        (200, &json!("kept"), &Value::Null)
+    );
+    vault.set("after", &value).await;
+    vault.stop().await;
+    let (code, report) = check(&data);
     assert_eq!(code, Some(0), "{report}");
 }

@@ -120,6 +120,9 @@ pub enum StoreError {
     /// A row whose columns cannot be read as what they should be: damage the checks cannot name.
     #[error("store: a row cannot be read: {0}")]
     Unreadable(String),
+    /// The disk holding the store has no room; nothing of the write was kept.
+    #[error("store: the disk is full")]
+    Full,
     /// The transaction that held this write (with others set at the same moment) did not commit.
     #[error("store: the write was not committed: {0}")]
     Commit(String),
@@ -164,6 +167,7 @@ pub enum StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         match error {
+            _ if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) => Self::Full,
             rusqlite::Error::FromSqlConversionFailure(..)
             | rusqlite::Error::InvalidColumnType(..)
             | rusqlite::Error::IntegralValueOutOfRange(..) => Self::Unreadable(error.to_string()),
@@ -275,10 +279,17 @@ fn commit_sets(
     purged: &Cell<bool>,
 ) -> (Vec<StoreResult<VersionMeta>>, Option<u64>) {
     let failed_all = |error: StoreError| {
+        let full = matches!(error, StoreError::Full);
         let message = error.to_string();
         let answers = jobs
             .iter()
-            .map(|_| Err(StoreError::Commit(message.clone())))
+            .map(|_| {
+                if full {
+                    Err(StoreError::Full)
+                } else {
+                    Err(StoreError::Commit(message.clone()))
+                }
+            })
             .collect();
         (answers, None)
     };

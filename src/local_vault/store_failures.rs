@@ -1,6 +1,6 @@
-//! How the store's own failures are answered. A damaged row gets a code of its own, so a client
-//! neither retries it as transient nor is told only "see the log"; any other store failure is
-//! the generic 500.
+//! How the store's own failures are answered. A damaged row and a full disk each get a status and
+//! code of their own, so a client neither retries them as transient nor is told only "see the
+//! log"; any other store failure is the generic 500.
 
 use super::routes::{ResponseBody, error, internal};
 use super::store::StoreError;
@@ -27,6 +27,15 @@ pub fn answer(failure: StoreError) -> Response<ResponseBody> {
                 STORE_CORRUPT,
                 "The local vault's store is damaged: a row cannot be read. Run 'kvtui \
                  local-vault --check' for a report of the whole store.",
+            )
+        }
+        StoreError::Full => {
+            tracing::error!("the store's disk is full: a write was refused");
+            error(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "StoreFull",
+                "The local vault's store is full: the disk holding its data dir has no space \
+                 left. Nothing was written; free some space and try again.",
             )
         }
         other => internal(other),

@@ -142,10 +142,12 @@ mod tests {
         for status in [429, 500, 502, 503, 504] {
             assert!(is_retryable_status(status));
         }
-        for status in [400, 401, 403, 404, 409] {
+        // 507 is the local vault's full disk: nothing was written, and retrying will not free space.
+        for status in [400, 401, 403, 404, 409, 507] {
             assert!(!is_retryable_status(status));
         }
         assert!(is_retryable(500, Some("InternalServerError")));
         assert!(!is_retryable(500, Some(STORE_CORRUPT)));
+        assert!(!is_retryable(507, Some("StoreFull")));
     }
 }
