@@ -13,8 +13,8 @@ use super::store::{
 use crate::vault::rules::{self, Violation};
 use crate::vault::{
     API_VERSIONS, BackupBlob, DeletedSecretBundle, DeletedSecretItem, Deletion, ErrorDetail,
-    KeyVaultError, Page, RecoveryLevel, SecretAttributes, SecretBundle, SecretItem, SecretValue,
-    SetSecretParameters, UpdateSecretParameters,
+    KeyVaultError, MAX_BACKUP_BLOB_BYTES, Page, RecoveryLevel, SecretAttributes, SecretBundle,
+    SecretItem, SecretValue, SetSecretParameters, UpdateSecretParameters,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -35,8 +35,9 @@ pub type ResponseBody = Full<Bytes>;
 /// Largest request body read for ordinary operations; a Set Secret at the 25 KiB value limit,
 /// JSON-escaped, with 15 maximal tags, fits well inside it.
 const MAX_BODY_BYTES: usize = 1 << 20;
-/// Restore carries every version of a secret, so its blob may be much larger.
-const MAX_RESTORE_BODY_BYTES: usize = 64 << 20;
+/// Restore carries every version of a secret, so its blob may be much larger: as large as a
+/// backup may be, and the JSON around it.
+const MAX_RESTORE_BODY_BYTES: usize = MAX_BACKUP_BLOB_BYTES + 4096;
 /// How long a request body may take to arrive once its headers have; a client that declares a
 /// body and then stalls does not hold a connection and a buffer forever.
 const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -1041,7 +1042,12 @@ async fn backup_secret(context: Context, name: &str) -> Response<ResponseBody> {
         })
         .await
     {
-        Ok(value) => ok(&BackupBlob { value }),
+        Ok(Ok(value)) => ok(&BackupBlob { value }),
+        Ok(Err(too_large)) => error(
+            StatusCode::BAD_REQUEST,
+            "BackupTooLarge",
+            too_large.to_string(),
+        ),
         Err(error) => store_error(error, name, None),
     }
 }

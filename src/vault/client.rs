@@ -5,8 +5,8 @@
 use super::challenge::{ChallengeAuth, authorization_header};
 use super::error::VaultError;
 use super::models::{
-    BackupBlob, DeletedSecretBundle, DeletedSecretItem, Page, SecretBundle, SecretItem,
-    SetSecretParameters, UpdateSecretParameters,
+    BackupBlob, DeletedSecretBundle, DeletedSecretItem, MAX_BACKUP_BLOB_BYTES, Page, SecretBundle,
+    SecretItem, SetSecretParameters, UpdateSecretParameters,
 };
 use super::retry::{RetryPolicy, is_retryable, is_retryable_status, parse_retry_after};
 use super::trust::TrustRoots;
@@ -314,6 +314,13 @@ impl VaultClient {
     }
 
     pub async fn restore_secret(&self, blob: &BackupBlob) -> Result<SecretBundle, VaultError> {
+        if blob.value.len() > MAX_BACKUP_BLOB_BYTES {
+            return Err(VaultError::TooLarge(format!(
+                "the backup blob is {} bytes, over the {MAX_BACKUP_BLOB_BYTES} bytes (64 MiB) a \
+                 restore accepts",
+                blob.value.len()
+            )));
+        }
         let body = Zeroizing::new(
             serde_json::to_vec(blob).map_err(|e| VaultError::Decode(e.to_string()))?,
         );
