@@ -18,6 +18,7 @@ mod schema;
 pub mod store;
 mod store_failures;
 pub mod tls;
+mod writing;
 
 use crate::fsutil;
 use crate::vault::RecoveryLevel;
