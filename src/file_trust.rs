@@ -90,9 +90,9 @@ impl Limit {
         bytes: crate::vault::rules::MAX_VALUE_BYTES as u64,
         what: "a value",
     };
-    /// A backup blob to restore: what the local vault accepts in a restore request.
+    /// A backup blob to restore: the most a backup makes and a restore accepts.
     pub const BACKUP_BLOB: Self = Self {
-        bytes: crate::local_vault::MAX_RESTORE_BODY_BYTES as u64,
+        bytes: crate::vault::MAX_BACKUP_BLOB_BYTES as u64,
         what: "a backup blob",
     };
 }

@@ -1,7 +1,8 @@
 //! Acknowledged writes survive `kill -9`: concurrent clients set secrets while the vault is killed
 //! mid-way, again and again; after each restart every acknowledged version is there with its
 //! value, and SQLite's integrity check passes. The same for the vault embedded in the TUI, when
-//! the TUI (the real binary, in a PTY) is killed while it and other clients write.
+//! the TUI (the real binary, in a PTY) is killed while it and other clients write. And a store
+//! whose WAL was deleted after such a crash is refused, not served without the writes it held.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pty;
@@ -54,24 +55,33 @@ async fn writer(
     }
 }
 
+/// `CLIENTS` writers on `vault`, each on its own connection, until it stops answering.
+fn start_writers(
+    vault: &VaultProcess,
+    round: usize,
+    acknowledged: &Acknowledged,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..CLIENTS)
+        .map(|worker| {
+            tokio::spawn(writer(
+                vault.client(),
+                vault.url.clone(),
+                vault.token.clone(),
+                worker,
+                round,
+                Arc::clone(acknowledged),
+            ))
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_writes_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let acknowledged: Acknowledged = Arc::default();
     for round in 0..KILLS {
         let mut vault = VaultProcess::start_in(dir.path(), &[]);
-        let writers: Vec<_> = (0..CLIENTS)
-            .map(|worker| {
-                tokio::spawn(writer(
-                    vault.client(),
-                    vault.url.clone(),
-                    vault.token.clone(),
-                    worker,
-                    round,
-                    Arc::clone(&acknowledged),
-                ))
-            })
-            .collect();
+        let writers = start_writers(&vault, round, &acknowledged);
         tokio::time::sleep(Duration::from_millis(700 + 300 * round as u64)).await;
         vault.kill_hard();
         for task in writers {
@@ -108,6 +118,48 @@ async fn acknowledged_writes_survive_kill_9() {
     }
     println!(
         "{} acknowledged writes across {KILLS} kill -9s, all present",
+        acknowledged.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_store_whose_wal_was_deleted_after_a_crash_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let acknowledged: Acknowledged = Arc::default();
+    let mut vault = VaultProcess::start_in(dir.path(), &[]);
+    let writers = start_writers(&vault, 0, &acknowledged);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    vault.kill_hard();
+    for task in writers {
+        task.await.unwrap();
+    }
+    std::fs::remove_file(dir.path().join("vault.db-wal")).unwrap();
+
+    let refused = VaultProcess::try_start_in(dir.path(), &[])
+        .err()
+        .expect("a store without the WAL that held its last writes is refused");
+    assert!(
+        refused.contains("its -wal file was deleted after a crash")
+            && refused.contains("--accept-lost-writes"),
+        "{refused}"
+    );
+    // What the refusal kept from being served silently: accepted, the writes are gone.
+    let vault = VaultProcess::start_in(dir.path(), &["--accept-lost-writes"]);
+    let client = vault.client();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let mut lost = 0;
+    for (name, version, _) in &acknowledged {
+        let body = vault
+            .get_json(&client, &format!("/secrets/{name}/{version}"))
+            .await;
+        if body["error"]["code"] == "SecretNotFound" {
+            lost += 1;
+        }
+    }
+    assert!(lost > 0, "the deleted WAL held acknowledged writes");
+    println!(
+        "{lost} of {} acknowledged writes were only in the deleted WAL; the vault refused to \
+         start on the store until told to accept their loss",
         acknowledged.len()
     );
 }

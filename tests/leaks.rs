@@ -11,7 +11,6 @@
 mod pty;
 mod support;
 
-use base64::Engine;
 use pty::{ENTER, ESC, Pty, TAB};
 use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
@@ -33,19 +32,7 @@ impl Markers {
     fn new(token: &str) -> Self {
         let mut needles = Vec::new();
         for value in [VALUE, TYPED] {
-            needles.push((value.to_owned(), value.as_bytes().to_vec()));
-            // Its base64, at each of the three alignments it could have inside a longer text.
-            for skip in 0..3 {
-                let aligned = &value.as_bytes()[skip..];
-                for engine in [
-                    &base64::engine::general_purpose::STANDARD_NO_PAD,
-                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-                ] {
-                    let encoded = engine.encode(aligned);
-                    let stable = &encoded[..encoded.len() - 4];
-                    needles.push((format!("{value} in base64"), stable.as_bytes().to_vec()));
-                }
-            }
+            needles.extend(support::value_needles(value));
         }
         needles.push(("the token".to_owned(), token.as_bytes().to_vec()));
         Self { needles }

@@ -1,6 +1,7 @@
 //! `kvtui local-vault`: runs the local vault as a process until SIGINT or SIGTERM.
 
 use crate::local_vault::faults::Faults;
+use crate::local_vault::store::LostWrites;
 use crate::local_vault::{self, LocalVaultConfig, LocalVaultError};
 use crate::vault::RecoveryLevel;
 use clap::Args;
@@ -26,6 +27,16 @@ pub struct LocalVaultArgs {
     /// Allow a non-loopback listen address (the vault is then reachable from other machines).
     #[arg(long)]
     pub allow_remote: bool,
+    /// Verify the whole store and exit without serving: every value and its attributes against
+    /// their integrity checks, SQLite's check of the file, and the store against the record of
+    /// the writes it acknowledged. Exits 0 if the store is sound, 1 if anything is damaged.
+    #[arg(long)]
+    pub check: bool,
+    /// Start even though the store holds fewer writes than the vault acknowledged (it was
+    /// emptied, replaced by an older copy, or its -wal file was deleted after a crash), serving
+    /// it as it is now: the missing writes are given up for good.
+    #[arg(long)]
+    pub accept_lost_writes: bool,
     /// Fault injection: milliseconds added to every request.
     #[arg(long, default_value_t = 0, help_heading = "Fault injection")]
     pub fault_latency_ms: u64,
@@ -67,6 +78,11 @@ impl LocalVaultArgs {
             recovery_level: self.recovery_level.clone(),
             recoverable_days: self.recoverable_days,
             allow_remote: self.allow_remote,
+            lost_writes: if self.accept_lost_writes {
+                LostWrites::Accept
+            } else {
+                LostWrites::Refuse
+            },
             faults: Faults {
                 latency_ms: self.fault_latency_ms,
                 error_rate: self.fault_error_rate,
@@ -92,6 +108,9 @@ pub async fn run(args: LocalVaultArgs) -> i32 {
     if let Err(error) = local_vault::data_dir::prepare(&config.data_dir) {
         eprintln!("error: {error}");
         return 1;
+    }
+    if args.check {
+        return check(&config.data_dir);
     }
     if let Err(error) = crate::logging::init(&config.data_dir.join("local-vault.log")) {
         eprintln!("warning: cannot open the log file: {error}");
@@ -130,6 +149,20 @@ pub async fn run(args: LocalVaultArgs) -> i32 {
     tracing::info!("stop signal received");
     running.shutdown().await;
     0
+}
+
+/// `--check`: prints the report of the store in `data_dir`; 0 if it is sound, 1 if not.
+fn check(data_dir: &std::path::Path) -> i32 {
+    match local_vault::check::check(&data_dir.join(local_vault::STORE_FILE)) {
+        Ok(report) => {
+            println!("{report}");
+            i32::from(!report.is_sound())
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            1
+        }
+    }
 }
 
 async fn wait_for_stop_signal() {

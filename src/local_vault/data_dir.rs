@@ -3,7 +3,7 @@
 //! one token, one backup key and one TLS identity, and a dir left half made (by a kill, or by a
 //! kvtui from before the lock) is finished on the next start rather than failing every start.
 
-use super::store::Store;
+use super::store::{LostWrites, Store};
 use super::{LocalVaultError, backup, tls, token};
 use crate::file_trust::{self, FileRule, FileTrustError, Limit, Place};
 use crate::fsutil;
@@ -36,7 +36,10 @@ pub fn prepare(dir: &Path) -> Result<PathBuf, FileTrustError> {
 }
 
 /// Opens the data dir at `dir`, making what is missing, with the dir's lock held throughout.
-pub(crate) fn open(dir: &Path) -> Result<(PathBuf, Contents), LocalVaultError> {
+pub(crate) fn open(
+    dir: &Path,
+    lost_writes: LostWrites,
+) -> Result<(PathBuf, Contents), LocalVaultError> {
     let dir = prepare(dir)?;
     let io_error = |source| LocalVaultError::DataDir {
         path: dir.clone(),
@@ -61,7 +64,7 @@ pub(crate) fn open(dir: &Path) -> Result<(PathBuf, Contents), LocalVaultError> {
         let path = dir.join(format!("{STORE_FILE}{companion}"));
         file_trust::check_existing(&path, FileRule::Kept)?;
     }
-    let store = Store::open(&dir.join(STORE_FILE))?;
+    let store = Store::open_with(&dir.join(STORE_FILE), lost_writes)?;
     drop(lock);
     Ok((
         dir,

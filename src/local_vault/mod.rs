@@ -5,36 +5,47 @@
 //! here knows about the terminal UI.
 
 pub mod backup;
+mod bearer;
+pub mod check;
+mod connections;
 pub mod data_dir;
 pub mod faults;
 mod forbidden;
+mod integrity;
+mod ledger;
 mod routes;
+mod rows;
+mod schema;
 pub mod store;
+mod store_failures;
 pub mod tls;
 pub mod token;
+mod writing;
 
 use crate::file_trust::FileTrustError;
 use crate::vault::RecoveryLevel;
+use connections::{Close, Connections, HANDSHAKE_TIMEOUT, Limits};
 use faults::{FaultInjector, Faults};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use routes::Shared;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
 use std::time::Duration;
+use store::LostWrites;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use data_dir::STORE_FILE;
-pub use routes::{BodyError, MAX_RESTORE_BODY_BYTES, ResponseBody, TENANT};
+pub use routes::{BodyError, ResponseBody, TENANT};
 pub use token::TOKEN_FILE;
 
 /// How long a stopping server waits for requests already in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection closed for being idle has to say goodbye (an HTTP/2 GOAWAY).
+const GOODBYE_TIMEOUT: Duration = Duration::from_secs(1);
 const PURGE_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Debug)]
@@ -46,6 +57,8 @@ pub struct LocalVaultConfig {
     pub recoverable_days: i64,
     pub allow_remote: bool,
     pub faults: Faults,
+    /// Whether to open a store that holds fewer writes than it acknowledged.
+    pub lost_writes: LostWrites,
 }
 
 impl LocalVaultConfig {
@@ -57,6 +70,7 @@ impl LocalVaultConfig {
             recoverable_days: 90,
             allow_remote: false,
             faults: Faults::default(),
+            lost_writes: LostWrites::Refuse,
         }
     }
 }
@@ -159,7 +173,7 @@ impl Handler {
             0
         };
         config.faults.validate().map_err(LocalVaultError::Faults)?;
-        let (data_dir, contents) = data_dir::open(&config.data_dir)?;
+        let (data_dir, contents) = data_dir::open(&config.data_dir, config.lost_writes)?;
         Ok(Self {
             shared: Arc::new(Shared {
                 store: Arc::new(contents.store),
@@ -223,11 +237,26 @@ pub async fn start(config: LocalVaultConfig) -> Result<RunningVault, LocalVaultE
         shared.listen_url = url.clone();
     }
 
+    let fd_limit = connections::raise_fd_limit();
+    let limits = Limits::for_fd_limit(fd_limit);
     let (stop, stopped) = watch::channel(false);
     tokio::spawn(sweep_purges(Arc::clone(&shared), stopped.clone()));
     let acceptor = tokio_rustls::TlsAcceptor::from(identity.server_config);
-    let server = tokio::spawn(serve(listener, acceptor, shared, stopped));
-    tracing::info!(%url, data_dir = %data_dir.display(), "local vault started");
+    let server = tokio::spawn(serve(
+        listener,
+        acceptor,
+        shared,
+        Connections::new(limits),
+        stopped,
+    ));
+    tracing::info!(
+        %url,
+        data_dir = %data_dir.display(),
+        fd_limit,
+        max_connections = limits.total,
+        max_connections_per_remote_address = limits.per_remote_peer,
+        "local vault started"
+    );
     Ok(RunningVault {
         url,
         addr,
@@ -243,9 +272,9 @@ async fn serve(
     listener: TcpListener,
     acceptor: tokio_rustls::TlsAcceptor,
     shared: Arc<Shared>,
+    connections: Arc<Connections>,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -267,42 +296,79 @@ async fn serve(
             },
             _ = stopped.changed() => break,
         };
+        let Some(admission) = connections.admit(peer.ip()) else {
+            tracing::warn!(%peer, "connection refused: every slot is serving a request");
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let shared = Arc::clone(&shared);
         let builder = Arc::clone(&builder);
-        let watcher = graceful.watcher();
+        let mut stopped = stopped.clone();
         tokio::spawn(async move {
-            let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                Ok(Ok(tls)) => tls,
-                Ok(Err(error)) => {
-                    tracing::debug!(%peer, %error, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => {
-                    tracing::debug!(%peer, "TLS handshake timed out");
-                    return;
-                }
+            let slot = Arc::clone(&admission.slot);
+            let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp));
+            let tls = tokio::select! {
+                tls = handshake => match tls {
+                    Ok(Ok(tls)) => tls,
+                    Ok(Err(error)) => {
+                        tracing::debug!(%peer, %error, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(%peer, "TLS handshake timed out");
+                        return;
+                    }
+                },
+                () = slot.evicted() => return,
+                _ = stopped.wait_for(|stopped| *stopped) => return,
             };
-            let service = hyper::service::service_fn(move |request| {
-                routes::handle(Arc::clone(&shared), request)
+            let requests = Arc::clone(&slot);
+            let service = hyper::service::service_fn(move |request: hyper::Request<_>| {
+                let busy = requests.begin(bearer::authorized(
+                    shared.token.as_bytes(),
+                    request.headers(),
+                ));
+                let shared = Arc::clone(&shared);
+                async move {
+                    let answer = routes::handle(shared, request).await;
+                    drop(busy);
+                    answer
+                }
             });
             let connection = builder
                 .serve_connection(TokioIo::new(tls), service)
                 .into_owned();
-            if let Err(error) = watcher.watch(connection).await {
-                tracing::debug!(%peer, %error, "connection ended with an error");
-            }
+            let mut connection = std::pin::pin!(connection);
+            let close = tokio::select! {
+                ended = connection.as_mut() => {
+                    if let Err(error) = ended {
+                        tracing::debug!(%peer, %error, "connection ended with an error");
+                    }
+                    return;
+                }
+                close = slot.until_close(&mut stopped) => close,
+            };
+            tracing::debug!(%peer, ?close, "closing connection");
+            let finish = match close {
+                Close::Evicted => return,
+                Close::Stopping if !slot.is_idle() => DRAIN_TIMEOUT,
+                Close::Idle | Close::Stopping => GOODBYE_TIMEOUT,
+            };
+            connection.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(finish, connection).await;
         });
     }
     drop(listener);
     tracing::info!("local vault stopping: draining requests in flight");
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+    if tokio::time::timeout(DRAIN_TIMEOUT, connections.drained())
         .await
         .is_err()
     {
         tracing::warn!("requests still in flight after the drain timeout");
     }
+    let store = Arc::clone(&shared.store);
+    let _ = tokio::task::spawn_blocking(move || store.checkpoint()).await;
 }
 
 async fn sweep_purges(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
@@ -312,13 +378,25 @@ async fn sweep_purges(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
             _ = interval.tick() => {}
             _ = stopped.changed() => return,
         }
-        let store = Arc::clone(&shared.store);
-        let now = shared.now();
-        match tokio::task::spawn_blocking(move || store.purge_expired(now)).await {
-            Ok(Ok(0)) => {}
-            Ok(Ok(purged)) => tracing::info!(purged, "purged deleted secrets past their date"),
-            Ok(Err(error)) => tracing::warn!(%error, "purge sweep failed"),
-            Err(error) => tracing::warn!(%error, "purge sweep task failed"),
+        if let Err(error) = purge_expired(&shared).await {
+            tracing::warn!(%error, "purge sweep failed");
         }
     }
+}
+
+/// Purges the deleted secrets whose date has passed; how many.
+async fn purge_expired(shared: &Arc<Shared>) -> Result<usize, store::StoreError> {
+    let store = Arc::clone(&shared.store);
+    let now = shared.now();
+    let purged = tokio::task::spawn_blocking(move || store.purge_expired(now))
+        .await
+        .unwrap_or_else(|join| {
+            Err(store::StoreError::Corrupt(format!(
+                "purge task failed: {join}"
+            )))
+        })?;
+    if purged > 0 {
+        tracing::info!(purged, "purged deleted secrets past their date");
+    }
+    Ok(purged)
 }

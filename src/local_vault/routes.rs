@@ -13,8 +13,8 @@ use super::store::{
 use crate::vault::rules::{self, Violation};
 use crate::vault::{
     API_VERSIONS, BackupBlob, DeletedSecretBundle, DeletedSecretItem, Deletion, ErrorDetail,
-    KeyVaultError, Page, RecoveryLevel, SecretAttributes, SecretBundle, SecretItem, SecretValue,
-    SetSecretParameters, UpdateSecretParameters,
+    KeyVaultError, MAX_BACKUP_BLOB_BYTES, Page, RecoveryLevel, SecretAttributes, SecretBundle,
+    SecretItem, SecretValue, SetSecretParameters, UpdateSecretParameters,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -35,8 +35,9 @@ pub type ResponseBody = Full<Bytes>;
 /// Largest request body read for ordinary operations; a Set Secret at the 25 KiB value limit,
 /// JSON-escaped, with 15 maximal tags, fits well inside it.
 const MAX_BODY_BYTES: usize = 1 << 20;
-/// Restore carries every version of a secret, so its blob may be much larger.
-pub const MAX_RESTORE_BODY_BYTES: usize = 64 << 20;
+/// Restore carries every version of a secret, so its blob may be much larger: as large as a
+/// backup may be, and the JSON around it.
+const MAX_RESTORE_BODY_BYTES: usize = MAX_BACKUP_BLOB_BYTES + 4096;
 /// How long a request body may take to arrive once its headers have; a client that declares a
 /// body and then stalls does not hold a connection and a buffer forever.
 const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -221,7 +222,11 @@ fn error_body(code: &str, message: String, inner: Option<&str>) -> KeyVaultError
     }
 }
 
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response<ResponseBody> {
+pub(super) fn error(
+    status: StatusCode,
+    code: &str,
+    message: impl Into<String>,
+) -> Response<ResponseBody> {
     json_response(status, &error_body(code, message.into(), None))
 }
 
@@ -286,7 +291,7 @@ fn deleted_but_recoverable(name: &str) -> Response<ResponseBody> {
     )
 }
 
-fn internal(error: impl std::fmt::Display) -> Response<ResponseBody> {
+pub(super) fn internal(error: impl std::fmt::Display) -> Response<ResponseBody> {
     tracing::error!(%error, "internal error");
     self::error(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -307,7 +312,7 @@ fn store_error(error: StoreError, name: &str, version: Option<&str>) -> Response
             ),
             "ObjectAlreadyExists",
         ),
-        other => internal(other),
+        other => super::store_failures::answer(other),
     }
 }
 
@@ -343,21 +348,7 @@ fn injected_failure(status: u16, retry_after_secs: u64) -> Response<ResponseBody
 // Requests
 
 fn authorized(shared: &Shared, parts: &Parts) -> bool {
-    let Some(presented) = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| {
-            let (scheme, token) = value.split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("bearer")
-                .then_some(token.trim())
-        })
-    else {
-        return false;
-    };
-    aws_lc_rs::constant_time::verify_slices_are_equal(presented.as_bytes(), shared.token.as_bytes())
-        .is_ok()
+    super::bearer::authorized(shared.token.as_bytes(), &parts.headers)
 }
 
 fn unauthorized(has_token: bool) -> Response<ResponseBody> {
@@ -925,7 +916,7 @@ async fn list_secrets(context: Context) -> Response<ResponseBody> {
                 next_link: context.next_link(more, &marker),
             })
         }
-        Err(error) => internal(error),
+        Err(error) => super::store_failures::answer(error),
     }
 }
 
@@ -957,7 +948,7 @@ async fn list_versions(context: Context, name: &str) -> Response<ResponseBody> {
                 next_link: context.next_link(more, &marker),
             })
         }
-        Err(error) => internal(error),
+        Err(error) => super::store_failures::answer(error),
     }
 }
 
@@ -996,7 +987,7 @@ async fn list_deleted(context: Context) -> Response<ResponseBody> {
                 next_link: context.next_link(more, &marker),
             })
         }
-        Err(error) => internal(error),
+        Err(error) => super::store_failures::answer(error),
     }
 }
 
@@ -1021,7 +1012,7 @@ async fn get_deleted(context: Context, name: &str) -> Response<ResponseBody> {
             ),
         }),
         Err(StoreError::NotFound) => deleted_secret_not_found(name),
-        Err(error) => internal(error),
+        Err(error) => super::store_failures::answer(error),
     }
 }
 
@@ -1039,7 +1030,7 @@ async fn recover(context: Context, name: &str) -> Response<ResponseBody> {
     {
         Ok(meta) => ok(&context.bundle(&meta, None)),
         Err(StoreError::NotFound) => deleted_secret_not_found(name),
-        Err(error) => internal(error),
+        Err(error) => super::store_failures::answer(error),
     }
 }
 
@@ -1074,7 +1065,7 @@ async fn purge(context: Context, name: &str) -> Response<ResponseBody> {
             response
         }
         Err(StoreError::NotFound) => deleted_secret_not_found(name),
-        Err(error) => internal(error),
+        Err(error) => super::store_failures::answer(error),
     }
 }
 
@@ -1092,7 +1083,12 @@ async fn backup_secret(context: Context, name: &str) -> Response<ResponseBody> {
         })
         .await
     {
-        Ok(value) => ok(&BackupBlob { value }),
+        Ok(Ok(value)) => ok(&BackupBlob { value }),
+        Ok(Err(too_large)) => error(
+            StatusCode::BAD_REQUEST,
+            "BackupTooLarge",
+            too_large.to_string(),
+        ),
         Err(error) => store_error(error, name, None),
     }
 }
@@ -1180,10 +1176,15 @@ where
                 .clock_offset
                 .fetch_update(Ordering::Relaxed, Ordering::Relaxed, moved)
             {
-                Ok(before) => ok(&serde_json::json!({
-                    "offset_seconds": before + advance.advance_seconds,
-                    "now": shared.now(),
-                })),
+                // What the purge sweep would do as that time passed, done before the answer.
+                Ok(before) => match super::purge_expired(shared).await {
+                    Ok(purged) => ok(&serde_json::json!({
+                        "offset_seconds": before + advance.advance_seconds,
+                        "now": shared.now(),
+                        "purged": purged,
+                    })),
+                    Err(error) => super::store_failures::answer(error),
+                },
                 Err(_) => bad_parameter(format!(
                     "advance_seconds: the clock may be moved at most {MAX_CLOCK_OFFSET_SECS} seconds \
                      from the wall clock in all."

@@ -3,41 +3,23 @@
 //!
 //! Secret names are case-insensitive as in Key Vault: rows are keyed by the lowercased name and
 //! keep the spelling the secret was first created with.
+//!
+//! What the store refuses to do silently: serve a row that does not match its integrity check
+//! (see `integrity`), start on a file that holds fewer writes than its ledger recorded (see
+//! `ledger`), or keep a purged value's bytes in its files (`secure_delete`, and the WAL truncated
+//! after every purge).
 
+use super::integrity::Damage;
+use super::ledger::{self, Ledger, Record};
+use super::rows::{META_COLUMNS, SecretRow, StoredRow, VersionRow, insert_version, meta_by_seq};
+use super::schema::{self, Prepared};
+use super::writing::{NameState, SetJob, SetQueue, Writing, commit_sets};
 use crate::vault::{SecretValue, Tags};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS secrets (
-    key                  TEXT PRIMARY KEY,
-    name                 TEXT NOT NULL,
-    latest_seq           INTEGER NOT NULL,
-    deleted_date         INTEGER,
-    scheduled_purge_date INTEGER
-) STRICT;
-CREATE TABLE IF NOT EXISTS versions (
-    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-    key          TEXT NOT NULL REFERENCES secrets(key) ON DELETE CASCADE,
-    version      TEXT NOT NULL,
-    value        TEXT NOT NULL,
-    content_type TEXT,
-    tags         TEXT,
-    enabled      INTEGER NOT NULL,
-    nbf          INTEGER,
-    exp          INTEGER,
-    created      INTEGER NOT NULL,
-    updated      INTEGER NOT NULL,
-    UNIQUE (key, version)
-) STRICT;
-CREATE INDEX IF NOT EXISTS versions_by_key ON versions (key, seq);
-CREATE INDEX IF NOT EXISTS secrets_by_purge ON secrets (scheduled_purge_date)
-    WHERE scheduled_purge_date IS NOT NULL;
-";
-
-const META_COLUMNS: &str = "s.name, v.seq, v.version, v.content_type, v.tags, v.enabled, v.nbf, v.exp, v.created, v.updated";
 
 /// Everything about one version except its value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,6 +90,19 @@ pub enum DeleteMode {
     Permanent,
 }
 
+/// What to do with a store that holds fewer writes than its ledger recorded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LostWrites {
+    /// Refuse to open it, saying what is missing.
+    #[default]
+    Refuse,
+    /// Open it as it is: the user has accepted that the missing writes are gone.
+    Accept,
+}
+
+/// The flag of `kvtui local-vault` that opens a store which lost writes.
+pub const ACCEPT_LOST_WRITES_FLAG: &str = "--accept-lost-writes";
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
@@ -117,97 +112,89 @@ pub enum StoreError {
     #[error("a secret with this name already exists")]
     AlreadyExists,
     #[error("store: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("store: corrupt row: {0}")]
     Corrupt(String),
+    /// A row does not match its integrity check: it is not served.
+    #[error("store: damaged: {0}")]
+    Damaged(#[from] Damage),
+    /// A row whose columns cannot be read as what they should be: damage the checks cannot name.
+    #[error("store: a row cannot be read: {0}")]
+    Unreadable(String),
+    /// The disk holding the store has no room; nothing of the write was kept.
+    #[error("store: the disk is full")]
+    Full,
     /// The transaction that held this write (with others set at the same moment) did not commit.
     #[error("store: the write was not committed: {0}")]
     Commit(String),
     #[error("store: {0}")]
     Untrusted(#[from] crate::file_trust::FileTrustError),
+    #[error("store: cannot open {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{store} holds the vault's write transactions up to #{held}, but the vault acknowledged \
+         writes up to #{acknowledged} (as {ledger} recorded): the last {} acknowledged writes \
+         (new versions, updates, deletes, recoveries, purges) are not in it. The file was \
+         emptied, truncated or replaced by an older copy, or its -wal file was deleted after a \
+         crash. If you have the missing file, put it back and start again. To serve the store \
+         as it is now and give up those writes for good, start the vault once as \
+         'kvtui local-vault --data-dir {dir} {ACCEPT_LOST_WRITES_FLAG}'.",
+        acknowledged - held,
+        store = store.display(),
+        ledger = ledger.display(),
+        dir = data_dir(store).display()
+    )]
+    LostWrites {
+        store: PathBuf,
+        ledger: PathBuf,
+        held: u64,
+        acknowledged: u64,
+    },
+    #[error(
+        "{ledger}, the record of the writes the vault acknowledged, is damaged, so kvtui cannot \
+         tell whether {store} has lost any. Check the store with 'kvtui local-vault --data-dir \
+         {dir} --check'; to serve it as it is and record it anew, start the vault once with \
+         {ACCEPT_LOST_WRITES_FLAG}.",
+        store = store.display(),
+        ledger = ledger.display(),
+        dir = data_dir(store).display()
+    )]
+    LedgerDamaged { store: PathBuf, ledger: PathBuf },
+    #[error("store: {path} was made by a newer kvtui (store version {version}); update kvtui")]
+    Newer { path: PathBuf, version: i64 },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        match error {
+            _ if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) => Self::Full,
+            rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..) => Self::Unreadable(error.to_string()),
+            _ => Self::Sqlite(error),
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+fn data_dir(store: &Path) -> &Path {
+    store.parent().unwrap_or(Path::new("."))
+}
 
 pub struct Store {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     path: PathBuf,
+    ledger: Ledger,
     /// Set Secrets waiting for the writer: whoever gets it next commits all of them at once.
     sets: Mutex<SetQueue>,
 }
 
-/// Group commit for Set Secret. Each set queues itself, then takes the writer; if an earlier
-/// holder already committed it, its answer is waiting in `done`. Otherwise it commits every
-/// queued set in one transaction (each in its own savepoint, so one refused set fails alone)
-/// with one fsync: eight concurrent clients share fsyncs instead of queueing for one each.
-#[derive(Default)]
-struct SetQueue {
-    next_ticket: u64,
-    waiting: Vec<SetJob>,
-    done: std::collections::HashMap<u64, StoreResult<VersionMeta>>,
-}
-
-struct SetJob {
-    ticket: u64,
-    name: String,
-    new: NewVersion,
-    now: i64,
-}
-
-/// One set inside the group transaction.
-fn set_in(tx: &Connection, job: &SetJob) -> StoreResult<VersionMeta> {
-    let key = key_of(&job.name);
-    match name_state(tx, &key, job.now)? {
-        NameState::Deleted => return Err(StoreError::DeletedButRecoverable),
-        NameState::Absent => {
-            tx.execute(
-                "INSERT INTO secrets (key, name, latest_seq) VALUES (?1, ?2, 0)",
-                params![key, job.name],
-            )?;
-        }
-        NameState::Live => {}
-    }
-    let seq = insert_version(tx, &key, &job.new, job.now, job.now)?;
-    tx.execute(
-        "UPDATE secrets SET latest_seq = ?1 WHERE key = ?2",
-        params![seq, key],
-    )?;
-    meta_by_seq(tx, seq)
-}
-
-/// Commits `jobs` in one transaction; one answer per job, in order.
-fn commit_sets(connection: &mut Connection, jobs: &[SetJob]) -> Vec<StoreResult<VersionMeta>> {
-    let failed_all = |error: rusqlite::Error| {
-        let message = error.to_string();
-        jobs.iter()
-            .map(|_| Err(StoreError::Commit(message.clone())))
-            .collect()
-    };
-    let mut tx = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
-        Ok(tx) => tx,
-        Err(error) => return failed_all(error),
-    };
-    let mut answers = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let answer = tx
-            .savepoint()
-            .map_err(StoreError::from)
-            .and_then(|savepoint| {
-                // A savepoint dropped without commit rolls back this set alone.
-                let meta = set_in(&savepoint, job)?;
-                savepoint.commit()?;
-                Ok(meta)
-            });
-        answers.push(answer);
-    }
-    match tx.commit() {
-        Ok(()) => answers,
-        Err(error) => failed_all(error),
-    }
-}
-
-fn key_of(name: &str) -> String {
+pub(super) fn key_of(name: &str) -> String {
     name.to_ascii_lowercase()
 }
 
@@ -216,135 +203,127 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
+    // A deleted row's bytes are overwritten with zeros, so a purged value leaves none behind.
+    connection.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 
-fn tags_to_json(tags: &Option<Tags>) -> Option<String> {
-    tags.as_ref()
-        .map(|tags| serde_json::to_string(tags).unwrap_or_else(|_| "{}".to_owned()))
-}
-
-fn meta_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionMeta> {
-    let tags: Option<String> = row.get(4)?;
-    let tags = match tags {
-        Some(json) => Some(serde_json::from_str(&json).map_err(|error| {
-            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, error.into())
-        })?),
-        None => None,
-    };
-    Ok(VersionMeta {
-        name: row.get(0)?,
-        seq: row.get(1)?,
-        version: row.get(2)?,
-        content_type: row.get(3)?,
-        tags,
-        enabled: row.get(5)?,
-        nbf: row.get(6)?,
-        exp: row.get(7)?,
-        created: row.get(8)?,
-        updated: row.get(9)?,
-    })
-}
-
-fn version_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SecretVersion> {
-    Ok(SecretVersion {
-        meta: meta_from_row(row)?,
-        value: SecretValue::new(row.get::<_, String>(10)?),
-    })
-}
-
-/// The state of a name inside a write transaction, after dropping it if its purge date passed.
-enum NameState {
-    Absent,
-    Live,
-    Deleted,
-}
-
-fn name_state(tx: &Connection, key: &str, now: i64) -> StoreResult<NameState> {
-    tx.execute(
-        "DELETE FROM secrets WHERE key = ?1 AND scheduled_purge_date <= ?2",
-        params![key, now],
-    )?;
-    let deleted: Option<Option<i64>> = tx
-        .query_row(
-            "SELECT deleted_date FROM secrets WHERE key = ?1",
-            [key],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(match deleted {
-        None => NameState::Absent,
-        Some(None) => NameState::Live,
-        Some(Some(_)) => NameState::Deleted,
-    })
-}
-
-fn insert_version(
-    tx: &Connection,
-    key: &str,
-    version: &NewVersion,
-    created: i64,
-    updated: i64,
-) -> StoreResult<i64> {
-    tx.execute(
-        "INSERT INTO versions (key, version, value, content_type, tags, enabled, nbf, exp, created, updated)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            key,
-            version.version,
-            version.value.expose(),
-            version.content_type,
-            tags_to_json(&version.tags),
-            version.enabled,
-            version.nbf,
-            version.exp,
-            created,
-            updated,
-        ],
-    )?;
-    Ok(tx.last_insert_rowid())
-}
-
-fn meta_by_seq(tx: &Connection, seq: i64) -> StoreResult<VersionMeta> {
-    Ok(tx.query_row(
-        &format!(
-            "SELECT {META_COLUMNS} FROM versions v JOIN secrets s ON s.key = v.key WHERE v.seq = ?1"
-        ),
-        [seq],
-        meta_from_row,
-    )?)
-}
-
 impl Store {
-    /// Opens (creating if needed) the store at `path`, readable and writable by the owner only.
-    /// A store that is a link, another user's or readable by others is refused.
+    /// Opens (creating if needed) the store at `path`, readable and writable by the owner only;
+    /// refuses one that lost writes. A store that is a link, another user's or readable by
+    /// others is refused.
     pub fn open(path: &Path) -> StoreResult<Self> {
+        Self::open_with(path, LostWrites::Refuse)
+    }
+
+    /// Opens the store at `path`, comparing what it holds with its ledger first: a store that
+    /// holds fewer writes than the ledger recorded has lost acknowledged ones.
+    pub fn open_with(path: &Path, lost_writes: LostWrites) -> StoreResult<Self> {
+        let ledger_path = ledger::path_for(path);
+        let record = ledger::read(&ledger_path)?;
         crate::fsutil::open_private(path, crate::file_trust::FileRule::Kept)?;
-        let writer = Connection::open_with_flags(
+        let mut writer = Connection::open_with_flags(
             path,
             OpenFlags::default() | OpenFlags::SQLITE_OPEN_NOFOLLOW,
         )?;
         configure(&writer)?;
-        writer.execute_batch(SCHEMA)?;
-        Ok(Self {
+        let held = schema::generation(&writer)?;
+        let refusal = match record {
+            Record::Generation(acknowledged) if acknowledged > held => {
+                Some(StoreError::LostWrites {
+                    store: path.to_owned(),
+                    ledger: ledger_path.clone(),
+                    held,
+                    acknowledged,
+                })
+            }
+            Record::Damaged => Some(StoreError::LedgerDamaged {
+                store: path.to_owned(),
+                ledger: ledger_path.clone(),
+            }),
+            Record::Missing | Record::Generation(_) => None,
+        };
+        match (refusal, lost_writes) {
+            (Some(refusal), LostWrites::Refuse) => return Err(refusal),
+            (Some(accepted), LostWrites::Accept) => {
+                tracing::warn!(%accepted, "opening the store as it is, as asked");
+            }
+            (None, _) => {}
+        }
+        let prepared = schema::prepare(&mut writer, path)?;
+        if let Prepared::Migrated { secrets, versions } = prepared {
+            tracing::info!(
+                secrets,
+                versions,
+                path = %path.display(),
+                "store made by an older kvtui: computed the integrity checks of its rows (once)"
+            );
+        }
+        if record == Record::Missing && prepared != Prepared::Created {
+            tracing::info!(path = %ledger_path.display(), "store had no ledger: started one");
+        }
+        let ledger = Ledger::create(&ledger_path, schema::generation(&writer)?)?;
+        let store = Self {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             path: path.to_owned(),
+            ledger,
             sets: Mutex::default(),
-        })
+        };
+        if prepared != Prepared::Current {
+            store.checkpoint();
+        }
+        Ok(store)
     }
 
-    fn write<T>(
-        &self,
-        work: impl FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T>,
-    ) -> StoreResult<T> {
-        let mut connection = self
-            .writer
+    fn lock_writer(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.writer
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Copies the WAL into the database and truncates it to nothing: after a purge, so that
+    /// the pages that held its values are gone from the WAL too (the database's own copies are
+    /// zeroed by `secure_delete`); and at a clean stop, so that `vault.db` alone is the store.
+    pub fn checkpoint(&self) {
+        self.truncate_wal(&self.lock_writer());
+    }
+
+    fn truncate_wal(&self, writer: &Connection) {
+        let busy = writer.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+            row.get::<_, i64>(0)
+        });
+        match busy {
+            Ok(0) => {}
+            Ok(_) => tracing::warn!("the WAL could not be truncated: a reader held it"),
+            Err(error) => tracing::warn!(%error, "the WAL could not be truncated"),
+        }
+    }
+
+    /// After a commit: records it in the ledger, and truncates the WAL if it purged a secret.
+    fn committed(&self, writer: &Connection, generation: u64, purged: bool) {
+        self.ledger.record(generation);
+        if purged {
+            self.truncate_wal(writer);
+        }
+    }
+
+    fn write<T>(&self, work: impl FnOnce(&Writing<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        let mut connection = self.lock_writer();
+        let purged = Cell::new(false);
         let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let result = work(&tx)?;
+        let unchanged = tx.total_changes();
+        let result = work(&Writing {
+            tx: &tx,
+            purged: &purged,
+        })?;
+        if tx.total_changes() == unchanged {
+            // Nothing to commit (a purge sweep that found nothing): no write to count or fsync.
+            return Ok(result);
+        }
+        let generation = schema::next_generation(&tx)?;
         tx.commit()?;
+        self.committed(&connection, generation, purged.get());
         Ok(result)
     }
 
@@ -395,15 +374,16 @@ impl Store {
             });
             ticket
         };
-        let mut connection = self
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut connection = self.lock_writer();
         if let Some(answer) = lock_sets().done.remove(&ticket) {
             return answer;
         }
         let jobs = std::mem::take(&mut lock_sets().waiting);
-        let answers = commit_sets(&mut connection, &jobs);
+        let purged = Cell::new(false);
+        let (answers, generation) = commit_sets(&mut connection, &jobs, &purged);
+        if let Some(generation) = generation {
+            self.committed(&connection, generation, purged.get());
+        }
         let mut mine = None;
         let mut queue = lock_sets();
         for (job, answer) in jobs.iter().zip(answers) {
@@ -436,9 +416,10 @@ impl Store {
                 }
             );
             connection
-                .query_row(&sql, params![key, version], version_from_row)
+                .query_row(&sql, params![key, version], StoredRow::read_with_value)
                 .optional()?
-                .ok_or(StoreError::NotFound)
+                .ok_or(StoreError::NotFound)?
+                .secret_version()
         })
     }
 
@@ -451,8 +432,9 @@ impl Store {
                  WHERE s.deleted_date IS NULL AND s.key > ?1 ORDER BY s.key LIMIT ?2"
             ))?;
             let rows = statement
-                .query_map(params![after, limit as i64 + 1], meta_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .query_map(params![after, limit as i64 + 1], StoredRow::read_meta)?
+                .map(|row| row?.meta())
+                .collect::<StoreResult<Vec<_>>>()?;
             Ok(split_page(rows, limit))
         })
     }
@@ -472,8 +454,12 @@ impl Store {
                  ORDER BY v.seq LIMIT ?3"
             ))?;
             let rows = statement
-                .query_map(params![key, after_seq, limit as i64 + 1], meta_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .query_map(
+                    params![key, after_seq, limit as i64 + 1],
+                    StoredRow::read_meta,
+                )?
+                .map(|row| row?.meta())
+                .collect::<StoreResult<Vec<_>>>()?;
             Ok(split_page(rows, limit))
         })
     }
@@ -487,36 +473,34 @@ impl Store {
     ) -> StoreResult<VersionMeta> {
         let key = key_of(name);
         self.write(|tx| {
-            let seq: i64 = tx
+            let secret = match SecretRow::load(tx, &key)? {
+                Some(secret) if secret.deleted_date.is_none() => secret,
+                _ => return Err(StoreError::NotFound),
+            };
+            let (mut row, check) = tx
                 .query_row(
-                    "SELECT v.seq FROM secrets s JOIN versions v ON v.key = s.key
-                     WHERE s.key = ?1 AND s.deleted_date IS NULL
-                       AND (v.version = ?2 OR (?2 IS NULL AND v.seq = s.latest_seq))",
-                    params![key, version],
-                    |row| row.get(0),
+                    "SELECT seq, version, content_type, tags, enabled, nbf, exp, created, updated,
+                         value_check, row_check
+                     FROM versions
+                     WHERE key = ?1 AND (version = ?2 OR (?2 IS NULL AND seq = ?3))",
+                    params![key, version, secret.latest_seq],
+                    |row| VersionRow::read(row, 0),
                 )
                 .optional()?
                 .ok_or(StoreError::NotFound)?;
-            tx.execute(
-                "UPDATE versions SET
-                    content_type = COALESCE(?1, content_type),
-                    tags = COALESCE(?2, tags),
-                    enabled = COALESCE(?3, enabled),
-                    nbf = COALESCE(?4, nbf),
-                    exp = COALESCE(?5, exp),
-                    updated = ?6
-                 WHERE seq = ?7",
-                params![
-                    patch.content_type,
-                    tags_to_json(&patch.tags),
-                    patch.enabled,
-                    patch.nbf,
-                    patch.exp,
-                    now,
-                    seq
-                ],
-            )?;
-            meta_by_seq(tx, seq)
+            row.verify(&key, check.as_deref(), &secret.name, None)?;
+            if let Some(content_type) = &patch.content_type {
+                row.content_type = Some(content_type.clone());
+            }
+            if patch.tags.is_some() {
+                row.tags_json = super::rows::tags_to_json(&patch.tags);
+            }
+            row.enabled = patch.enabled.unwrap_or(row.enabled);
+            row.nbf = patch.nbf.or(row.nbf);
+            row.exp = patch.exp.or(row.exp);
+            row.updated = now;
+            row.save(tx, &key)?;
+            meta_by_seq(tx, row.seq)
         })
     }
 
@@ -524,26 +508,20 @@ impl Store {
     pub fn delete(&self, name: &str, mode: DeleteMode, now: i64) -> StoreResult<VersionMeta> {
         let key = key_of(name);
         self.write(|tx| {
-            if !matches!(name_state(tx, &key, now)?, NameState::Live) {
+            let NameState::Live(mut secret) = tx.name_state(&key, now)? else {
                 return Err(StoreError::NotFound);
-            }
-            let latest_seq: i64 = tx.query_row(
-                "SELECT latest_seq FROM secrets WHERE key = ?1",
-                [&key],
-                |row| row.get(0),
-            )?;
-            let latest = meta_by_seq(tx, latest_seq)?;
+            };
+            let latest = meta_by_seq(tx, secret.latest_seq)?;
             match mode {
                 DeleteMode::Soft {
                     scheduled_purge_date,
                 } => {
-                    tx.execute(
-                        "UPDATE secrets SET deleted_date = ?1, scheduled_purge_date = ?2 WHERE key = ?3",
-                        params![now, scheduled_purge_date, key],
-                    )?;
+                    secret.deleted_date = Some(now);
+                    secret.scheduled_purge_date = Some(scheduled_purge_date);
+                    secret.save(tx)?;
                 }
                 DeleteMode::Permanent => {
-                    tx.execute("DELETE FROM secrets WHERE key = ?1", [&key])?;
+                    tx.purge("key = ?1", [&key])?;
                 }
             }
             Ok(latest)
@@ -553,19 +531,19 @@ impl Store {
     pub fn get_deleted(&self, name: &str, now: i64) -> StoreResult<DeletedSecret> {
         let key = key_of(name);
         self.read(|connection| {
-            connection
+            let row = connection
                 .query_row(
                     &format!(
-                        "SELECT {META_COLUMNS}, s.deleted_date, s.scheduled_purge_date
-                         FROM secrets s JOIN versions v ON v.seq = s.latest_seq
+                        "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.seq = s.latest_seq
                          WHERE s.key = ?1 AND s.deleted_date IS NOT NULL
                            AND s.scheduled_purge_date > ?2"
                     ),
                     params![key, now],
-                    deleted_from_row,
+                    StoredRow::read_meta,
                 )
                 .optional()?
-                .ok_or(StoreError::NotFound)
+                .ok_or(StoreError::NotFound)?;
+            deleted(row)
         })
     }
 
@@ -577,14 +555,14 @@ impl Store {
     ) -> StoreResult<(Vec<DeletedSecret>, bool)> {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(&format!(
-                "SELECT {META_COLUMNS}, s.deleted_date, s.scheduled_purge_date
-                 FROM secrets s JOIN versions v ON v.seq = s.latest_seq
+                "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.seq = s.latest_seq
                  WHERE s.deleted_date IS NOT NULL AND s.scheduled_purge_date > ?1 AND s.key > ?2
                  ORDER BY s.key LIMIT ?3"
             ))?;
             let rows = statement
-                .query_map(params![now, after, limit as i64 + 1], deleted_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .query_map(params![now, after, limit as i64 + 1], StoredRow::read_meta)?
+                .map(|row| deleted(row?))
+                .collect::<StoreResult<Vec<_>>>()?;
             Ok(split_page(rows, limit))
         })
     }
@@ -593,19 +571,13 @@ impl Store {
     pub fn recover(&self, name: &str, now: i64) -> StoreResult<VersionMeta> {
         let key = key_of(name);
         self.write(|tx| {
-            if !matches!(name_state(tx, &key, now)?, NameState::Deleted) {
+            let NameState::Deleted(mut secret) = tx.name_state(&key, now)? else {
                 return Err(StoreError::NotFound);
-            }
-            tx.execute(
-                "UPDATE secrets SET deleted_date = NULL, scheduled_purge_date = NULL WHERE key = ?1",
-                [&key],
-            )?;
-            let latest_seq: i64 = tx.query_row(
-                "SELECT latest_seq FROM secrets WHERE key = ?1",
-                [&key],
-                |row| row.get(0),
-            )?;
-            meta_by_seq(tx, latest_seq)
+            };
+            secret.deleted_date = None;
+            secret.scheduled_purge_date = None;
+            secret.save(tx)?;
+            meta_by_seq(tx, secret.latest_seq)
         })
     }
 
@@ -613,22 +585,17 @@ impl Store {
     pub fn purge(&self, name: &str, now: i64) -> StoreResult<()> {
         let key = key_of(name);
         self.write(|tx| {
-            if !matches!(name_state(tx, &key, now)?, NameState::Deleted) {
+            if !matches!(tx.name_state(&key, now)?, NameState::Deleted(_)) {
                 return Err(StoreError::NotFound);
             }
-            tx.execute("DELETE FROM secrets WHERE key = ?1", [&key])?;
+            tx.purge("key = ?1", [&key])?;
             Ok(())
         })
     }
 
     /// Removes every deleted secret whose scheduled purge date has passed.
     pub fn purge_expired(&self, now: i64) -> StoreResult<usize> {
-        self.write(|tx| {
-            Ok(tx.execute(
-                "DELETE FROM secrets WHERE scheduled_purge_date <= ?1",
-                [now],
-            )?)
-        })
+        self.write(|tx| tx.purge("scheduled_purge_date <= ?1", [now]))
     }
 
     /// Every version of a live secret, values included, in creation order.
@@ -640,8 +607,9 @@ impl Store {
                  WHERE s.key = ?1 AND s.deleted_date IS NULL ORDER BY v.seq"
             ))?;
             let versions = statement
-                .query_map([&key], version_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .query_map([&key], StoredRow::read_with_value)?
+                .map(|row| row?.secret_version())
+                .collect::<StoreResult<Vec<_>>>()?;
             let name = versions
                 .first()
                 .map(|first| first.meta.name.clone())
@@ -657,16 +625,12 @@ impl Store {
             return Err(StoreError::Corrupt("backup holds no versions".into()));
         }
         self.write(|tx| {
-            match name_state(tx, &key, now)? {
-                NameState::Deleted => return Err(StoreError::DeletedButRecoverable),
-                NameState::Live => return Err(StoreError::AlreadyExists),
+            match tx.name_state(&key, now)? {
+                NameState::Deleted(_) => return Err(StoreError::DeletedButRecoverable),
+                NameState::Live(_) => return Err(StoreError::AlreadyExists),
                 NameState::Absent => {}
             }
-            tx.execute(
-                "INSERT INTO secrets (key, name, latest_seq) VALUES (?1, ?2, 0)",
-                params![key, export.name],
-            )?;
-            let mut latest = 0;
+            let mut secret = tx.insert_secret(&key, &export.name)?;
             for version in &export.versions {
                 let meta = &version.meta;
                 let new = NewVersion {
@@ -678,13 +642,10 @@ impl Store {
                     nbf: meta.nbf,
                     exp: meta.exp,
                 };
-                latest = insert_version(tx, &key, &new, meta.created, meta.updated)?;
+                secret.latest_seq = insert_version(tx, &key, &new, meta.created, meta.updated)?;
             }
-            tx.execute(
-                "UPDATE secrets SET latest_seq = ?1 WHERE key = ?2",
-                params![latest, key],
-            )?;
-            meta_by_seq(tx, latest)
+            secret.save(tx)?;
+            meta_by_seq(tx, secret.latest_seq)
         })
     }
 
@@ -696,11 +657,12 @@ impl Store {
     }
 }
 
-fn deleted_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeletedSecret> {
+fn deleted(row: StoredRow) -> StoreResult<DeletedSecret> {
+    let (secret, latest, _) = row.verified()?;
     Ok(DeletedSecret {
-        latest: meta_from_row(row)?,
-        deleted_date: row.get(10)?,
-        scheduled_purge_date: row.get(11)?,
+        latest,
+        deleted_date: secret.deleted_date.unwrap_or_default(),
+        scheduled_purge_date: secret.scheduled_purge_date.unwrap_or_default(),
     })
 }
 
@@ -711,184 +673,4 @@ fn split_page<T>(mut rows: Vec<T>, limit: usize) -> (Vec<T>, bool) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("vault.db")).expect("open");
-        (dir, store)
-    }
-
-    fn new_version(version: &str, value: &str) -> NewVersion {
-        NewVersion {
-            version: version.into(),
-            value: SecretValue::new(value),
-            content_type: None,
-            tags: None,
-            enabled: true,
-            nbf: None,
-            exp: None,
-        }
-    }
-
-    #[test]
-    fn names_are_case_insensitive_and_keep_first_spelling() {
-        let (_dir, store) = store();
-        store
-            .set("Db-Pass", &new_version("v1", "a"), 10)
-            .expect("set");
-        let second = store
-            .set("db-pass", &new_version("v2", "b"), 11)
-            .expect("set");
-        assert_eq!(second.name, "Db-Pass");
-        let latest = store.get("DB-PASS", None).expect("get");
-        assert_eq!(latest.meta.version, "v2");
-        assert_eq!(latest.value.expose(), "b");
-        assert_eq!(
-            store.get("db-pass", Some("v1")).expect("v1").value.expose(),
-            "a"
-        );
-    }
-
-    #[test]
-    fn concurrent_sets_commit_together_and_a_refused_one_fails_alone() {
-        let (_dir, store) = store();
-        store.set("gone", &new_version("g1", "x"), 1).expect("set");
-        let soft = DeleteMode::Soft {
-            scheduled_purge_date: 1_000,
-        };
-        store.delete("gone", soft, 2).expect("delete");
-        let answers: Vec<(String, StoreResult<VersionMeta>)> = std::thread::scope(|scope| {
-            let threads: Vec<_> = (0..16)
-                .map(|i| {
-                    let store = &store;
-                    scope.spawn(move || {
-                        let name = if i == 7 {
-                            "gone".to_owned()
-                        } else {
-                            format!("s{}", i % 4)
-                        };
-                        let answer = store.set(&name, &new_version(&format!("v{i}"), "value"), 3);
-                        (name, answer)
-                    })
-                })
-                .collect();
-            threads
-                .into_iter()
-                .map(|t| t.join().expect("thread"))
-                .collect()
-        });
-        for (name, answer) in &answers {
-            match answer {
-                Err(StoreError::DeletedButRecoverable) if name == "gone" => {}
-                Ok(meta) => assert_eq!(&meta.name, name),
-                other => panic!("{name}: {other:?}"),
-            }
-        }
-        let (listed, _) = store.list("", 25).expect("list");
-        assert_eq!(listed.len(), 4, "s0..s3 are live; gone stays deleted");
-        for meta in &listed {
-            let (versions, _) = store.list_versions(&meta.name, 0, 25).expect("versions");
-            let acknowledged = answers
-                .iter()
-                .filter(|(name, answer)| name == &meta.name && answer.is_ok())
-                .count();
-            assert_eq!(
-                versions.len(),
-                acknowledged,
-                "{}: every acknowledged set is a version",
-                meta.name
-            );
-        }
-    }
-
-    #[test]
-    fn soft_delete_hides_recover_restores_and_expiry_purges() {
-        let (_dir, store) = store();
-        store.set("s", &new_version("v1", "a"), 10).expect("set");
-        store.set("s", &new_version("v2", "b"), 11).expect("set");
-        let mode = DeleteMode::Soft {
-            scheduled_purge_date: 100,
-        };
-        store.delete("s", mode, 20).expect("delete");
-        assert!(matches!(store.get("s", None), Err(StoreError::NotFound)));
-        assert!(matches!(
-            store.set("s", &new_version("v3", "c"), 21),
-            Err(StoreError::DeletedButRecoverable)
-        ));
-        assert_eq!(
-            store.get_deleted("s", 30).expect("deleted").deleted_date,
-            20
-        );
-        store.recover("s", 40).expect("recover");
-        let (versions, more) = store.list_versions("s", 0, 25).expect("versions");
-        assert_eq!(versions.len(), 2);
-        assert!(!more);
-
-        store.delete("s", mode, 50).expect("delete again");
-        assert!(matches!(
-            store.get_deleted("s", 100),
-            Err(StoreError::NotFound)
-        ));
-        store
-            .set("s", &new_version("v4", "d"), 101)
-            .expect("name is free after purge date");
-        let (versions, _) = store.list_versions("s", 0, 25).expect("versions");
-        assert_eq!(versions.len(), 1);
-    }
-
-    #[test]
-    fn list_pages_by_name() {
-        let (_dir, store) = store();
-        for name in ["c", "a", "b", "d", "e"] {
-            store.set(name, &new_version(name, "x"), 1).expect("set");
-        }
-        let (first, more) = store.list("", 2).expect("page 1");
-        assert!(more);
-        assert_eq!(
-            first.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
-            ["a", "b"]
-        );
-        let (rest, more) = store.list("b", 25).expect("page 2");
-        assert!(!more);
-        assert_eq!(rest.len(), 3);
-    }
-
-    #[test]
-    fn export_import_round_trip_keeps_every_version() {
-        let (_dir, store) = store();
-        store.set("s", &new_version("v1", "one"), 10).expect("set");
-        store.set("s", &new_version("v2", "two"), 11).expect("set");
-        let export = store.export("s").expect("export");
-        assert!(matches!(
-            store.import(&export, 12),
-            Err(StoreError::AlreadyExists)
-        ));
-        store
-            .delete("s", DeleteMode::Permanent, 13)
-            .expect("delete");
-        let latest = store.import(&export, 14).expect("import");
-        assert_eq!(latest.version, "v2");
-        let restored = store.export("s").expect("again");
-        let summary = |export: &SecretExport| {
-            export
-                .versions
-                .iter()
-                .map(|v| (v.meta.version.clone(), v.value.clone(), v.meta.created))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(summary(&restored), summary(&export));
-    }
-
-    #[test]
-    fn the_store_file_is_private() {
-        use std::os::unix::fs::PermissionsExt;
-        let (dir, _store) = store();
-        let mode = std::fs::metadata(dir.path().join("vault.db"))
-            .expect("meta")
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
-}
+mod tests;

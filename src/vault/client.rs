@@ -5,10 +5,10 @@
 use super::challenge::{ChallengeAuth, authorization_header};
 use super::error::VaultError;
 use super::models::{
-    BackupBlob, DeletedSecretBundle, DeletedSecretItem, Page, SecretBundle, SecretItem,
-    SetSecretParameters, UpdateSecretParameters,
+    BackupBlob, DeletedSecretBundle, DeletedSecretItem, MAX_BACKUP_BLOB_BYTES, Page, SecretBundle,
+    SecretItem, SetSecretParameters, UpdateSecretParameters,
 };
-use super::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+use super::retry::{RetryPolicy, is_retryable, is_retryable_status, parse_retry_after};
 use super::trust::TrustRoots;
 use azure_core::credentials::TokenCredential;
 use reqwest::Method;
@@ -303,6 +303,13 @@ impl VaultClient {
     }
 
     pub async fn restore_secret(&self, blob: &BackupBlob) -> Result<SecretBundle, VaultError> {
+        if blob.value.len() > MAX_BACKUP_BLOB_BYTES {
+            return Err(VaultError::TooLarge(format!(
+                "the backup blob is {} bytes, over the {MAX_BACKUP_BLOB_BYTES} bytes (64 MiB) a \
+                 restore accepts",
+                blob.value.len()
+            )));
+        }
         let body = Zeroizing::new(
             serde_json::to_vec(blob).map_err(|e| VaultError::Decode(e.to_string()))?,
         );
@@ -375,6 +382,9 @@ impl VaultClient {
                 }
                 Ok((answer, headers)) => {
                     let code = VaultError::from_response(answer.status, &answer.body);
+                    if !is_retryable(answer.status, code.code()) {
+                        return outcome.map(|(answer, _)| answer);
+                    }
                     (
                         format!(
                             "{} (HTTP {})",

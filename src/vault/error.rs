@@ -37,6 +37,9 @@ pub enum VaultError {
     /// An answer that does not fit the Key Vault contract.
     #[error("unexpected answer from the vault: {0}")]
     Decode(String),
+    /// A request the client does not send, because the vault would refuse it.
+    #[error("not sent: {0}")]
+    TooLarge(String),
 }
 
 impl VaultError {

@@ -135,6 +135,10 @@ pub struct UpdateSecretParameters {
     pub tags: Option<Tags>,
 }
 
+/// The largest backup blob, in bytes, that kvtui's local vault makes or restores and that the
+/// client sends to be restored: one limit, so that no backup is made that a restore refuses.
+pub const MAX_BACKUP_BLOB_BYTES: usize = 64 << 20;
+
 /// `BackupSecretResult` and `SecretRestoreParameters` share one shape: an opaque base64url blob.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackupBlob {

@@ -29,6 +29,16 @@ pub fn is_retryable_status(status: u16) -> bool {
     matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
 }
 
+/// The code the local vault sends, with a 500, for a row that fails its integrity check: the
+/// damage is on disk, so trying again cannot help.
+pub const STORE_CORRUPT: &str = "StoreCorrupt";
+
+/// Whether an answer is worth another try: a retryable status, unless its error code says the
+/// failure is permanent.
+pub fn is_retryable(status: u16, code: Option<&str>) -> bool {
+    is_retryable_status(status) && code != Some(STORE_CORRUPT)
+}
+
 impl RetryPolicy {
     /// The wait before retry number `retry` (1-based). The server's `Retry-After` wins when it
     /// gives one, capped at `max_delay`; otherwise a random wait up to the exponential ceiling,
@@ -132,8 +142,12 @@ mod tests {
         for status in [429, 500, 502, 503, 504] {
             assert!(is_retryable_status(status));
         }
-        for status in [400, 401, 403, 404, 409] {
+        // 507 is the local vault's full disk: nothing was written, and retrying will not free space.
+        for status in [400, 401, 403, 404, 409, 507] {
             assert!(!is_retryable_status(status));
         }
+        assert!(is_retryable(500, Some("InternalServerError")));
+        assert!(!is_retryable(500, Some(STORE_CORRUPT)));
+        assert!(!is_retryable(507, Some("StoreFull")));
     }
 }

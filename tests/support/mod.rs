@@ -4,6 +4,7 @@
 
 pub mod identity;
 pub mod net;
+pub mod raw;
 pub mod users;
 
 use std::io::{BufRead, BufReader};
@@ -45,8 +46,38 @@ impl VaultProcess {
     /// As `start_in`, with `env` added to the process's environment (say, `KVTUI_LOG`).
     pub fn start_in_with_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
-        command.arg("local-vault");
         command.envs(env.iter().copied());
+        Self::launch(command, data_dir, args)
+            .unwrap_or_else(|stderr| panic!("local vault did not start: {stderr}"))
+    }
+
+    /// As `start_in`, but a vault that refuses to start is an answer, not a failure: what it
+    /// printed on stderr.
+    pub fn try_start_in(data_dir: &Path, args: &[&str]) -> Result<Self, String> {
+        Self::launch(Command::new(env!("CARGO_BIN_EXE_kvtui")), data_dir, args)
+    }
+
+    /// A fresh vault started with its open-file limit at `soft` (of at most `hard`), as a shell
+    /// whose `ulimit` says so would start it.
+    pub fn start_with_fd_limit(soft: u64, hard: u64) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!(
+                "ulimit -Sn {soft} && ulimit -Hn {hard} && exec \"$0\" \"$@\""
+            ))
+            .arg(env!("CARGO_BIN_EXE_kvtui"));
+        let mut vault = Self::launch(command, dir.path(), &[])
+            .unwrap_or_else(|stderr| panic!("local vault did not start: {stderr}"));
+        vault._owned_dir = Some(dir);
+        vault
+    }
+
+    /// Runs `command` (the binary, or what execs it) as `local-vault` on `data_dir` until it
+    /// prints its URL; its stderr if it exits first.
+    fn launch(mut command: Command, data_dir: &Path, args: &[&str]) -> Result<Self, String> {
+        command.arg("local-vault");
         if !args.contains(&"--listen") {
             command.args(["--listen", "127.0.0.1:0"]);
         }
@@ -72,24 +103,21 @@ impl VaultProcess {
             Err(_) => {
                 let _ = child.kill();
                 let output = child.wait_with_output().expect("output");
-                panic!(
-                    "local vault did not start: {}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
+                return Err(String::from_utf8_lossy(&output.stderr).into_owned());
             }
         };
         let token = std::fs::read_to_string(data_dir.join("token"))
             .expect("token file")
             .trim()
             .to_owned();
-        Self {
+        Ok(Self {
             child,
             url,
             ca_file: data_dir.join("ca.pem"),
             token,
             data_dir: data_dir.to_owned(),
             _owned_dir: None,
-        }
+        })
     }
 
     /// An HTTPS client that trusts this vault's CA and nothing else.
@@ -114,6 +142,46 @@ impl VaultProcess {
             .json()
             .await
             .expect("json")
+    }
+
+    /// Sends `method path` with the vault's token (and `body` as JSON), adding the API version
+    /// to data-plane paths; the status and the body (`null` if it is not JSON).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let url = if path.starts_with("/_kvtui/") {
+            format!("{}{path}", self.url)
+        } else {
+            let separator = if path.contains('?') { '&' } else { '?' };
+            format!("{}{path}{separator}{API}", self.url)
+        };
+        let mut request = self
+            .client()
+            .request(method.parse().expect("a method"), url)
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// Sets `name` to `value`; the new version's id.
+    pub async fn set(&self, name: &str, value: &str) -> String {
+        let body = serde_json::json!({ "value": value });
+        let (status, bundle) = self
+            .call("PUT", &format!("/secrets/{name}"), Some(body))
+            .await;
+        assert_eq!(status, 200, "{bundle}");
+        version_of(&bundle)
     }
 
     pub fn pid(&self) -> u32 {
@@ -145,6 +213,21 @@ impl VaultProcess {
             std::thread::sleep(Duration::from_millis(20));
         }
         None
+    }
+
+    /// SIGTERM, a clean stop, and waits for the exit (yielding, so that the test's own clients
+    /// can close their connections meanwhile); fails the test unless it exits 0 within 20 s.
+    pub async fn stop(&mut self) {
+        self.signal("TERM");
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                assert!(status.success(), "the vault's clean stop: {status:?}");
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the vault did not stop within 20 s of SIGTERM");
     }
 
     /// Takes the temporary data dir out so it outlives this process (for restarts).
@@ -310,4 +393,30 @@ pub fn output_with_stdin(mut command: Command, input: &[u8]) -> std::process::Ou
     // answer, not a test failure.
     let _ = child.stdin.take().expect("stdin").write_all(input);
     child.wait_with_output().expect("kvtui ends")
+}
+
+/// What must not appear where `value` may not be, each with what it is: the value's bytes, and
+/// its base64 (standard and URL-safe) at each of the three alignments it could have inside a
+/// longer text.
+pub fn value_needles(value: &str) -> Vec<(String, Vec<u8>)> {
+    use base64::Engine;
+    let mut needles = vec![(value.to_owned(), value.as_bytes().to_vec())];
+    for skip in 0..3 {
+        let aligned = &value.as_bytes()[skip..];
+        for engine in [
+            &base64::engine::general_purpose::STANDARD_NO_PAD,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            let encoded = engine.encode(aligned);
+            let stable = &encoded[..encoded.len() - 4];
+            needles.push((format!("{value} in base64"), stable.as_bytes().to_vec()));
+        }
+    }
+    needles
+}
+
+/// The version id of a secret bundle: the last segment of its id.
+pub fn version_of(bundle: &serde_json::Value) -> String {
+    let id = bundle["id"].as_str().expect("an id");
+    id.rsplit('/').next().unwrap_or(id).to_owned()
 }

@@ -1,0 +1,99 @@
+//! The vault's one credential: a bearer token, checked the same way on HTTP/1.1 and HTTP/2.
+
+use hyper::header::{AUTHORIZATION, HeaderMap};
+
+/// Whether `headers` carry exactly one `Authorization: Bearer TOKEN` with this vault's `token`.
+///
+/// The header's raw bytes are compared, never a trimmed or decoded copy: HTTP/1.1's parser drops
+/// the whitespace around a field value while HTTP/2 delivers it as sent, so trimming here made the
+/// two protocols disagree (with an empty token, `Bearer ` was accepted over HTTP/2 alone). The
+/// token part is compared in constant time; only its length can show.
+pub fn authorized(token: &[u8], headers: &HeaderMap) -> bool {
+    // An empty or blank token is no credential, whatever the token file held: nothing matches it.
+    if token.is_empty() || token.iter().any(u8::is_ascii_whitespace) {
+        return false;
+    }
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return false;
+    };
+    let Some((scheme, presented)) = value.as_bytes().split_first_chunk::<7>() else {
+        return false;
+    };
+    if !scheme.eq_ignore_ascii_case(b"bearer ") {
+        return false;
+    }
+    aws_lc_rs::constant_time::verify_slices_are_equal(presented, token).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::HeaderValue;
+
+    fn with(values: &[&[u8]]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(
+                AUTHORIZATION,
+                HeaderValue::from_bytes(value).expect("a header value"),
+            );
+        }
+        headers
+    }
+
+    const TOKEN: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn only_the_exact_token_is_accepted() {
+        assert!(authorized(
+            TOKEN,
+            &with(&[b"Bearer 0123456789abcdef0123456789abcdef"])
+        ));
+        assert!(authorized(
+            TOKEN,
+            &with(&[b"bearer 0123456789abcdef0123456789abcdef"])
+        ));
+        for wrong in [
+            &b"Bearer 0123456789abcdef0123456789abcdef "[..],
+            b"Bearer 0123456789abcdef0123456789abcdef\t",
+            b"Bearer  0123456789abcdef0123456789abcdef",
+            b"Bearer\t0123456789abcdef0123456789abcdef",
+            b"Bearer 0123456789abcdef0123456789abcde",
+            b"Bearer 0123456789ABCDEF0123456789ABCDEF",
+            b"Basic 0123456789abcdef0123456789abcdef",
+            b"Bearer",
+            b"Bearer ",
+            b"",
+        ] {
+            assert!(
+                !authorized(TOKEN, &with(&[wrong])),
+                "{:?}",
+                String::from_utf8_lossy(wrong)
+            );
+        }
+        assert!(!authorized(TOKEN, &HeaderMap::new()));
+        let token = b"Bearer 0123456789abcdef0123456789abcdef";
+        assert!(!authorized(TOKEN, &with(&[token, token])), "two headers");
+    }
+
+    #[test]
+    fn an_empty_or_blank_token_matches_nothing() {
+        for token in [&b""[..], b" ", b"\t ", b"abc def"] {
+            let exact = [b"Bearer ", token].concat();
+            for presented in [
+                &exact[..],
+                b"Bearer",
+                b"Bearer ",
+                b"Bearer  ",
+                b"Bearer \t",
+                b"",
+            ] {
+                assert!(
+                    !authorized(token, &with(&[presented])),
+                    "token {token:?}, presented {presented:?}"
+                );
+            }
+        }
+    }
+}
