@@ -758,7 +758,8 @@ fn tui_run(bench: &Bench, first_page_names: &[String], total: usize) -> TuiRun {
     let mut reader = pair.master.try_clone_reader().unwrap();
     let mut writer = pair.master.take_writer().unwrap();
     let first_page_names: Vec<String> = first_page_names.to_vec();
-    let loaded_title = format!("Secrets {total} ");
+    // The title says where the cursor is, of how many: "Secrets 1/10001" once every page is in.
+    let loaded_title = format!("/{total} ");
     let sink = Arc::clone(&marks);
     std::thread::spawn(move || {
         let mut parser = vt100::Parser::new(

@@ -11,6 +11,8 @@ pub mod file_trust;
 pub mod format_chars;
 pub mod fsutil;
 pub mod hardening;
+pub mod keymap;
+pub mod layout;
 pub mod local_vault;
 pub mod logging;
 pub mod random;

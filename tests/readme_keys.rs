@@ -3,7 +3,7 @@
 //! README's 80×24 screen is likewise the snapshot's.
 #![allow(clippy::expect_used)]
 
-use kvtui::app::keymap::{BINDINGS, Context};
+use kvtui::keymap::{BINDINGS, Context};
 
 fn key_map_markdown() -> String {
     let mut text = String::new();

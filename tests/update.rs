@@ -954,7 +954,7 @@ fn the_help_pages_and_jumps() {
     let mut state = listed("staging");
     press(&mut state, KeyCode::Char('?'));
     ctrl(&mut state, 'd');
-    let page = kvtui::ui::overlays::help_page(state.size);
+    let page = kvtui::layout::help_page(state.size);
     assert!(matches!(state.overlay, Overlay::Help { scroll } if scroll == page));
     press(&mut state, KeyCode::Char('G'));
     let bottom = match state.overlay {

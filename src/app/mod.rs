@@ -2,9 +2,7 @@
 //! answers into `Msg`s, runs `update`, starts the effects it returns as tasks, and redraws when
 //! the queue is empty. No vault call ever runs on the render path.
 
-pub mod action;
 pub mod effect;
-pub mod keymap;
 pub mod msg;
 pub mod ops;
 pub mod update;

@@ -2,12 +2,12 @@
 //! the deleted view, version diffs and rollback, the clipboard, backups, the expiry overview,
 //! copies between profiles, and the operations log. Pure like the rest of `update`.
 
-use super::action::Action;
 use super::effect::Effect;
 use super::update::{
     begin, begin_write, finish, load_secret_and_versions, refuse_if_read_only, report,
-    selection_changed, short,
+    selection_changed,
 };
+use crate::keymap::Action;
 use crate::state::form::{FormField, SecretForm, Submit, text};
 use crate::state::list::ExpiryBadge;
 use crate::state::review::{Snapshot, ValueChange, changes, kept};
@@ -18,7 +18,7 @@ use crate::state::{
 };
 use crate::vault::{
     SecretAttributes, SecretBundle, SecretItem, SecretValue, SetSecretParameters,
-    UpdateSecretParameters, VaultError,
+    UpdateSecretParameters, VaultError, short_version as short,
 };
 use std::path::PathBuf;
 use std::time::Duration;
@@ -569,7 +569,7 @@ pub fn overlay_action(state: &mut State, action: Action) -> Vec<Effect> {
                 Action::Back => state.overlay = Overlay::None,
                 Action::Yes => return send_review(state),
                 scroll => {
-                    review.scroll_by(scroll, crate::ui::overlays::help_page(state.size));
+                    review.scroll_by(scroll, crate::layout::help_page(state.size));
                 }
             }
             Vec::new()

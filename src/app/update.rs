@@ -1,11 +1,11 @@
 //! `update(state, msg) -> effects`: every state change in one pure function. No IO, no clock
 //! (time arrives in `Msg::Tick`), no tasks: effects say what the controller should start.
 
-use super::action::Action;
 use super::effect::Effect;
-use super::keymap::{self, Context};
 use super::msg::Msg;
 use super::ops;
+use crate::keymap::Action;
+use crate::keymap::{self, Context};
 use crate::state::form::{FormField, Submit, single_line, text, type_into_line};
 use crate::state::list::ListLoad;
 use crate::state::review::Snapshot;
@@ -33,7 +33,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.size = (width, height);
             state
                 .list
-                .keep_cursor_visible(crate::ui::layout::list_rows(state.size));
+                .keep_cursor_visible(crate::layout::list_rows(state.size));
             Vec::new()
         }
         Msg::Tick { now } => {
@@ -378,7 +378,7 @@ fn on_page(
                 let name = state.details.name.clone();
                 state
                     .list
-                    .keep_cursor_visible(crate::ui::layout::list_rows(state.size));
+                    .keep_cursor_visible(crate::layout::list_rows(state.size));
                 return load_secret_and_versions(state, &name);
             }
             return selection_changed(state);
@@ -396,7 +396,7 @@ fn on_page(
 pub(super) fn selection_changed(state: &mut State) -> Vec<Effect> {
     state
         .list
-        .keep_cursor_visible(crate::ui::layout::list_rows(state.size));
+        .keep_cursor_visible(crate::layout::list_rows(state.size));
     let Some(name) = state.list.selected_name().map(str::to_owned) else {
         state.details = Details::default();
         state.versions = Versions::default();
@@ -432,7 +432,10 @@ pub(super) fn load_details_effect(
 
 fn load_details(state: &mut State, name: &str, version: Option<String>) -> Effect {
     let label = match &version {
-        Some(version) => format!("loading {name} version {}", short(version)),
+        Some(version) => format!(
+            "loading {name} version {}",
+            crate::vault::short_version(version)
+        ),
         None => format!("loading {name}"),
     };
     let request = begin(state, label);
@@ -462,14 +465,6 @@ pub(super) fn load_secret_and_versions(state: &mut State, name: &str) -> Vec<Eff
             name: name.to_owned(),
         },
     ]
-}
-
-pub fn short(version: &str) -> &str {
-    // By characters: a version id is the vault's text, and a byte cut could split one.
-    version
-        .char_indices()
-        .nth(8)
-        .map_or(version, |(end, _)| &version[..end])
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -587,11 +582,9 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
     match (&state.overlay, action) {
         (Overlay::Help { scroll }, _) => {
             let scroll = *scroll;
-            let page = crate::ui::overlays::help_page(state.size);
+            let page = crate::layout::help_page(state.size);
             // The furthest the help scrolls: its last line at the bottom of the box.
-            let last_line = (crate::ui::overlays::help_lines(&crate::ui::Theme { color: false })
-                .len() as u16)
-                .saturating_sub(page);
+            let last_line = (keymap::help_line_count() as u16).saturating_sub(page);
             state.overlay = match action {
                 Action::Back | Action::ToggleHelp => Overlay::None,
                 movement => Overlay::Help {
@@ -777,7 +770,7 @@ pub(super) fn refuse_if_read_only(state: &mut State) -> bool {
 }
 
 fn move_cursor(state: &mut State, movement: Action) -> Vec<Effect> {
-    let page = crate::ui::layout::list_rows(state.size).max(1) as isize;
+    let page = crate::layout::list_rows(state.size).max(1) as isize;
     match state.focus {
         Pane::Secrets => {
             // The user chose where to be: a reload stops bringing the cursor back.
@@ -903,7 +896,7 @@ fn form_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         (Submit::Review(_), scroll) => {
-            let page = crate::ui::overlays::help_page(state.size);
+            let page = crate::layout::help_page(state.size);
             if let Some(form) = state.form_mut()
                 && let Submit::Review(review) = &mut form.submit
             {
@@ -1056,7 +1049,7 @@ fn on_set(
             state.list.select_name(&name);
             state
                 .list
-                .keep_cursor_visible(crate::ui::layout::list_rows(state.size));
+                .keep_cursor_visible(crate::layout::list_rows(state.size));
             state.focus = Pane::Versions;
             state.reveal = false;
             state.details_scroll = 0;
@@ -1069,12 +1062,18 @@ fn on_set(
                 state,
                 "set",
                 &name,
-                Ok(format!("new version {}", short(&version))),
+                Ok(format!(
+                    "new version {}",
+                    crate::vault::short_version(&version)
+                )),
             );
             report(
                 state,
                 Level::Success,
-                format!("Set {name}: new version {} is current", short(&version)),
+                format!(
+                    "Set {name}: new version {} is current",
+                    crate::vault::short_version(&version)
+                ),
             );
             load_secret_and_versions(state, &name)
         }

@@ -133,8 +133,8 @@ pub struct Review {
 
 impl Review {
     /// Scrolls for `action` (a line or `page` lines); `false` when it is not a scroll.
-    pub fn scroll_by(&mut self, action: crate::app::action::Action, page: u16) -> bool {
-        use crate::app::action::Action;
+    pub fn scroll_by(&mut self, action: crate::keymap::Action, page: u16) -> bool {
+        use crate::keymap::Action;
         self.scroll = match action {
             Action::Down => self.scroll.saturating_add(1),
             Action::Up => self.scroll.saturating_sub(1),

@@ -88,7 +88,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let version = if 12 + version.len() + 9 <= inner_width {
         version
     } else {
-        format!("{}…", crate::app::update::short(&version))
+        format!("{}…", crate::vault::short_version(&version))
     };
     let mut lines = Vec::new();
     // The title had to cut the name: the whole of it goes here, wrapped.
@@ -167,7 +167,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         )));
     }
     // A long value (a revealed PEM) is taller than the pane: J and K scroll it.
-    let height = super::layout::wrapped_height(&lines, inner_width as u16);
+    let height = crate::layout::wrapped_height(&lines, inner_width as u16);
     let max_scroll = height.saturating_sub(area.height.saturating_sub(2));
     let scroll = state.details_scroll.min(max_scroll);
     let block = if max_scroll > 0 {

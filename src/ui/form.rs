@@ -2,9 +2,9 @@
 //! parsed dates, and the submit state (in progress, failed with the service's message, or the
 //! deleted-name choice).
 
-use super::layout::centered;
 use super::theme::Theme;
 use super::{printable, wrap_words};
+use crate::layout::centered;
 use crate::state::State;
 use crate::state::form::{FormField, FormKind, SecretForm, Submit, text};
 use ratatui::Frame;
@@ -176,7 +176,7 @@ fn show_error(form: &SecretForm, field: FormField) -> bool {
 }
 
 pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme) {
-    let area = centered(super::layout::body(frame.area()), 96, 26);
+    let area = centered(crate::layout::body(frame.area()), 96, 26);
     frame.render_widget(Clear, area);
     let title = match &form.kind {
         FormKind::NewSecret => " New secret ".to_owned(),
@@ -186,7 +186,7 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
             printable(name),
             version.as_deref().map_or_else(
                 || "latest".to_owned(),
-                |v| format!("version {}", printable(crate::app::update::short(v)))
+                |v| format!("version {}", printable(crate::vault::short_version(v)))
             )
         ),
     };

@@ -3,7 +3,6 @@
 
 pub mod details;
 pub mod form;
-pub mod layout;
 pub mod overlays;
 pub mod review;
 pub mod secrets;
@@ -12,6 +11,7 @@ pub mod theme;
 pub mod versions;
 pub mod views;
 
+use crate::layout;
 use crate::state::{Overlay, Screen, State};
 use ratatui::Frame;
 use std::borrow::Cow;

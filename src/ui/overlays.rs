@@ -1,9 +1,9 @@
 //! The help overlay (every key, from the key map table), the profile picker, and the yes/no
 //! questions asked over whatever is open (discard the form? quit with work unsaved?).
 
-use super::layout::centered;
 use super::theme::Theme;
-use crate::app::keymap::{BINDINGS, Context};
+use crate::keymap::{BINDINGS, Context};
+use crate::layout::centered;
 use crate::state::State;
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -39,16 +39,8 @@ pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-/// How many lines of the help a screen of `size` shows at once: a page, for paging.
-pub fn help_page((width, height): (u16, u16)) -> u16 {
-    super::layout::body(ratatui::layout::Rect::new(0, 0, width, height))
-        .height
-        .saturating_sub(2)
-        .max(1)
-}
-
 pub fn render_help(frame: &mut Frame, scroll: u16, theme: &Theme) {
-    let body = super::layout::body(frame.area());
+    let body = crate::layout::body(frame.area());
     let area = centered(body, OVERLAY_WIDTH, body.height);
     frame.render_widget(Clear, area);
     let lines = help_lines(theme);
@@ -71,7 +63,7 @@ pub fn render_help(frame: &mut Frame, scroll: u16, theme: &Theme) {
 pub fn render_picker(frame: &mut Frame, state: &State, cursor: usize, theme: &Theme) {
     // Two rows a profile, so a long vault URL never pushes the auth method off an 80-column screen.
     let height = 2 * state.profiles.len() as u16 + 4;
-    let area = centered(super::layout::body(frame.area()), OVERLAY_WIDTH, height);
+    let area = centered(crate::layout::body(frame.area()), OVERLAY_WIDTH, height);
     frame.render_widget(Clear, area);
     let mut lines = Vec::new();
     for (index, profile) in state.profiles.iter().enumerate() {
@@ -121,7 +113,7 @@ pub fn render_question(
     theme: &Theme,
 ) {
     const WIDTH: u16 = 60;
-    let body = super::layout::body(frame.area());
+    let body = crate::layout::body(frame.area());
     let inner_width = WIDTH.min(body.width).saturating_sub(2);
     let mut lines: Vec<Line> = super::wrap_words(message, usize::from(inner_width))
         .into_iter()
@@ -150,4 +142,13 @@ pub fn render_question(
             .wrap(ratatui::widgets::Wrap { trim: false }),
         area,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_help_is_as_long_as_the_key_map_says() {
+        let lines = super::help_lines(&super::Theme { color: false });
+        assert_eq!(lines.len(), crate::keymap::help_line_count());
+    }
 }

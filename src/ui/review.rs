@@ -1,9 +1,9 @@
 //! The review before a write: each changed field before → after, what happens to the value
 //! (masked; a line diff only when revealed), and the write's progress or error.
 
-use super::layout::centered;
 use super::theme::Theme;
 use super::{printable, wrap_words};
+use crate::layout::centered;
 use crate::state::review::{DiffLine, ValueChange, line_diff};
 use crate::state::{Review, State};
 use ratatui::Frame;
@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
-    let body = super::layout::body(frame.area());
+    let body = crate::layout::body(frame.area());
     let box_width = body.width.min(96);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -93,8 +93,8 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
             footer.push(Line::from(keys));
         }
     }
-    let body_height = super::layout::wrapped_height(&lines, width as u16);
-    let footer_height = super::layout::wrapped_height(&footer, width as u16);
+    let body_height = crate::layout::wrapped_height(&lines, width as u16);
+    let footer_height = crate::layout::wrapped_height(&footer, width as u16);
     // Saturating: what a vault sends can make the text u16::MAX rows tall.
     let area = centered(
         body,

@@ -2,7 +2,7 @@
 //! keys for where the keyboard is.
 
 use super::theme::Theme;
-use crate::app::keymap;
+use crate::keymap;
 use crate::state::{Remote, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;

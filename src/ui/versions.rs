@@ -68,7 +68,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     if current { "*" } else { " " },
                     if marked { "m" } else { " " }
                 )),
-                Cell::from(printable(crate::app::update::short(&version)).into_owned()),
+                Cell::from(printable(crate::vault::short_version(&version)).into_owned()),
                 Cell::from(if attributes.enabled == Some(false) {
                     Span::styled("✗", theme.disabled())
                 } else {

@@ -1,9 +1,9 @@
 //! The deleted-secrets view, the expiry overview and the operations log (each fills the main
 //! screen), and the small dialogs: confirm, path prompt, version diff, copy target.
 
-use super::layout::centered;
 use super::theme::Theme;
 use super::{printable, wrap_words};
+use crate::layout::centered;
 use crate::state::form::text;
 use crate::state::review::{Snapshot, changes, line_diff};
 use crate::state::views::{ConfirmAction, PromptPurpose};
@@ -228,10 +228,10 @@ pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &T
 }
 
 fn dialog(frame: &mut Frame, title: String, lines: Vec<Line>, theme: &Theme) {
-    let body = super::layout::body(frame.area());
+    let body = crate::layout::body(frame.area());
     let width = 76.min(body.width);
     let inner_width = width.saturating_sub(2);
-    let height = super::layout::wrapped_height(&lines, inner_width);
+    let height = crate::layout::wrapped_height(&lines, inner_width);
     let area = centered(body, width, height.saturating_add(2));
     frame.render_widget(Clear, area);
     frame.render_widget(
@@ -379,9 +379,9 @@ pub fn render_copy_target(frame: &mut Frame, state: &State, cursor: usize, theme
 }
 
 pub fn render_diff(frame: &mut Frame, state: &State, diff: &VersionDiff, theme: &Theme) {
-    let body = super::layout::body(frame.area());
+    let body = crate::layout::body(frame.area());
     let box_width = body.width.min(96);
-    let short = |v: &str| printable(crate::app::update::short(v)).into_owned();
+    let short = |v: &str| printable(crate::vault::short_version(v)).into_owned();
     let title = format!(
         " {}: {} → {} ",
         printable(&diff.name),

@@ -194,6 +194,15 @@ impl SecretId {
     }
 }
 
+/// A version id cut to its first 8 characters, as the screen and the log show it. By
+/// characters: a version id is the vault's text, and a byte cut could split one.
+pub fn short_version(version: &str) -> &str {
+    version
+        .char_indices()
+        .nth(8)
+        .map_or(version, |(end, _)| &version[..end])
+}
+
 impl SecretBundle {
     pub fn secret_id(&self) -> Option<SecretId> {
         self.id.as_deref().and_then(SecretId::parse)

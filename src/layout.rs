@@ -1,4 +1,5 @@
-//! Where each pane goes. `update` asks it how many list rows fit, to page and scroll.
+//! Where each pane goes: `render` lays the screen out with it, and `update` asks it how many
+//! rows fit, to page and scroll.
 
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 
@@ -78,4 +79,12 @@ pub fn wrapped_height(lines: &[ratatui::text::Line], width: u16) -> u16 {
         .sum::<usize>()
         .try_into()
         .unwrap_or(u16::MAX)
+}
+
+/// How many lines of the help (or a review) a screen of `size` shows at once: a page, for paging.
+pub fn help_page((width, height): (u16, u16)) -> u16 {
+    body(Rect::new(0, 0, width, height))
+        .height
+        .saturating_sub(2)
+        .max(1)
 }
