@@ -961,12 +961,14 @@ fn loaded_state(count: usize) -> State {
                 managed: None,
             })
             .collect();
-        let request = state.list.request;
+        let ticket = kvtui::state::Ticket {
+            generation,
+            request: state.list.request,
+        };
         update(
             &mut state,
             Msg::SecretsPage {
-                generation,
-                request,
+                ticket,
                 result: Ok(items),
                 done: index + 1 == pages,
             },

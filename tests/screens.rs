@@ -65,8 +65,10 @@ fn older_version_selected_in_history() {
         let base = vault_of(&state);
         let version = version_hex(2);
         answer(&mut state, |s| Msg::SecretLoaded {
-            generation: s.generation,
-            request: s.details.request,
+            ticket: kvtui::state::Ticket {
+                generation: s.generation,
+                request: s.details.request,
+            },
             name: "api-gateway-config".into(),
             version: Some(version.clone()),
             result: Ok(SecretBundle {
@@ -91,8 +93,10 @@ fn disabled_secret_details() {
             name: "old-signing-cert".into(),
         });
         answer(&mut state, |s| Msg::SecretLoaded {
-            generation: s.generation,
-            request: s.details.request,
+            ticket: kvtui::state::Ticket {
+                generation: s.generation,
+                request: s.details.request,
+            },
             name: "old-signing-cert".into(),
             version: None,
             result: Err(service_error(
@@ -167,8 +171,10 @@ fn form_failed_keeps_fields() {
         let mut state = filled_form();
         let (request, ..) = set_secret(&submit_form(&mut state)).unwrap();
         answer(&mut state, |s| Msg::SecretSet {
-            generation: s.generation,
-            request,
+            ticket: kvtui::state::Ticket {
+                generation: s.generation,
+                request,
+            },
             result: Err(service_error(
                 503,
                 "ServiceUnavailable",
@@ -252,8 +258,10 @@ fn deleted_view() {
         let mut state = listed("staging");
         press(&mut state, KeyCode::Char('D'));
         answer(&mut state, |s| Msg::DeletedListed {
-            generation: s.generation,
-            request: s.deleted.request,
+            ticket: kvtui::state::Ticket {
+                generation: s.generation,
+                request: s.deleted.request,
+            },
             result: Ok(vec![
                 deleted_item("legacy-api-key", NOW - 2 * DAY),
                 deleted_item("tmp-migration-token", NOW - DAY),
@@ -272,13 +280,17 @@ fn expiry_overview() {
         let request = state.expiry.request;
         for profile in 0..state.profiles.len() {
             let items = if state.profiles[profile].name == "prod" {
-                Err("cannot reach the vault: connection refused".to_owned())
+                Err(kvtui::app::msg::TaskError::Vault(
+                    kvtui::vault::VaultError::Transport("connection refused".to_owned()),
+                ))
             } else {
                 Ok(catalogue().iter().map(|s| item(&base, s)).collect())
             };
             answer(&mut state, |s| Msg::ExpiryScanned {
-                generation: s.generation,
-                request,
+                ticket: kvtui::state::Ticket {
+                    generation: s.generation,
+                    request,
+                },
                 profile,
                 result: items,
             });
@@ -294,8 +306,10 @@ fn operations_log() {
         press(&mut state, KeyCode::Char('c'));
         press(&mut state, KeyCode::Char('d'));
         answer(&mut state, |s| Msg::SecretDeleted {
-            generation: s.generation,
-            request: 999,
+            ticket: kvtui::state::Ticket {
+                generation: s.generation,
+                request: 999,
+            },
             name: "legacy-ftp-password".into(),
             result: Err(service_error(
                 403,
@@ -316,8 +330,10 @@ fn purge_confirm_asks_for_the_name() {
         let mut state = listed("staging");
         press(&mut state, KeyCode::Char('D'));
         answer(&mut state, |s| Msg::DeletedListed {
-            generation: s.generation,
-            request: s.deleted.request,
+            ticket: kvtui::state::Ticket {
+                generation: s.generation,
+                request: s.deleted.request,
+            },
             result: Ok(vec![deleted_item("legacy-api-key", NOW - 2 * DAY)]),
         });
         press(&mut state, KeyCode::Char('P'));
@@ -354,8 +370,10 @@ fn with_values(name: &str, older: &str, newer: &str, state: &mut State) {
             panic!("no diff open");
         };
         Msg::PairLoaded {
-            generation: s.generation,
-            request: diff.request,
+            ticket: kvtui::state::Ticket {
+                generation: s.generation,
+                request: diff.request,
+            },
             older: Ok(bundle(1, older, true)),
             newer: Ok(bundle(3, newer, false)),
         }
@@ -393,7 +411,7 @@ fn copy_target_and_its_review() {
         let request = effects
             .iter()
             .find_map(|e| match e {
-                kvtui::app::effect::Effect::PrepareCopy { request, .. } => Some(*request),
+                kvtui::app::effect::Effect::PrepareCopy { ticket, .. } => Some(ticket.request),
                 _ => None,
             })
             .expect("a copy is prepared");
@@ -403,8 +421,10 @@ fn copy_target_and_its_review() {
             .position(|p| p.name == "local")
             .unwrap();
         answer(&mut state, |s| Msg::CopyPrepared {
-            generation: s.generation,
-            request,
+            ticket: kvtui::state::Ticket {
+                generation: s.generation,
+                request,
+            },
             target,
             source: Ok(s.details.latest.clone().unwrap()),
             current: Ok(None),
@@ -479,8 +499,10 @@ fn long_named(value: String) -> State {
         name: name.into(),
     });
     answer(&mut state, |s| Msg::SecretLoaded {
-        generation: s.generation,
-        request: s.details.request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request: s.details.request,
+        },
         name: name.into(),
         version: None,
         result: Ok(kvtui::vault::SecretBundle {
@@ -584,8 +606,10 @@ fn format_characters_are_drawn_visibly_in_the_operations_log() {
         assert!(!effects.is_empty(), "the write is sent");
         let request = state.in_flight.last().expect("in flight").id;
         answer(&mut state, |s| Msg::SecretUpdated {
-            generation: s.generation,
-            request,
+            ticket: kvtui::state::Ticket {
+                generation: s.generation,
+                request,
+            },
             result: Err(service_error(
                 409,
                 "Conflict",

@@ -77,8 +77,10 @@ fn late_answers_for_another_profile_or_secret_are_dropped() {
     assert_eq!(state.profile().name, "prod");
     assert!(state.list.rows.is_empty());
     answer(&mut state, |_| Msg::SecretsPage {
-        generation: stale_generation,
-        request: stale_request,
+        ticket: kvtui::state::Ticket {
+            generation: stale_generation,
+            request: stale_request,
+        },
         result: Ok(vec![SecretItem::default()]),
         done: true,
     });
@@ -91,8 +93,10 @@ fn late_answers_for_another_profile_or_secret_are_dropped() {
     let old_request = state.details.request;
     press(&mut state, KeyCode::Char('j'));
     answer(&mut state, |s| Msg::SecretLoaded {
-        generation: s.generation,
-        request: old_request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request: old_request,
+        },
         name: "api-gateway-config".into(),
         version: None,
         result: Ok(SecretBundle::default()),
@@ -256,8 +260,10 @@ fn a_valid_form_submits_in_the_background_and_success_selects_the_new_version() 
     let version = version_hex(42);
     let base = vault_of(&state);
     let effects = answer(&mut state, |s| Msg::SecretSet {
-        generation: s.generation,
-        request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request,
+        },
         result: Ok(SecretBundle {
             id: Some(format!("{base}/secrets/new-api-key/{version}")),
             ..SecretBundle::default()
@@ -353,8 +359,10 @@ fn a_failed_submit_keeps_every_field_and_can_be_sent_again() {
     let (request, name, _) = set_secret(&effects).unwrap();
     assert_eq!(name, "api-gateway-config");
     answer(&mut state, |s| Msg::SecretSet {
-        generation: s.generation,
-        request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request,
+        },
         result: Err(service_error(503, "ServiceUnavailable", "try later", None)),
     });
     let form = state.form().expect("the form stays open");
@@ -395,9 +403,9 @@ fn a_deleted_name_offers_recover_or_a_typed_purge() {
     type_text(&mut state, "e");
     let effects = press(&mut state, KeyCode::Enter);
     match effects.as_slice() {
-        [Effect::ResolveDeleted { name, purge, .. }] => {
+        [Effect::Purge { name, origin, .. }] => {
             assert_eq!(name, "gone");
-            assert!(*purge);
+            assert_eq!(*origin, kvtui::app::effect::Origin::Form);
         }
         other => panic!("expected a purge, got {other:?}"),
     }
@@ -437,8 +445,10 @@ fn retries_show_on_the_operation_in_flight() {
     assert_eq!(kinds(&effects), ["load secret", "load versions"]);
     let request = state.details.request;
     answer(&mut state, |s| Msg::Retrying {
-        generation: s.generation,
-        request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request,
+        },
         notice: kvtui::vault::RetryNotice {
             operation: "get secret",
             retry: 2,
@@ -505,10 +515,15 @@ fn delete_asks_first_and_a_permanent_one_needs_the_name() {
     let effects = press(&mut state, KeyCode::Char('y'));
     assert_eq!(kinds(&effects), ["delete secret"]);
     answer(&mut state, |s| Msg::SecretDeleted {
-        generation: s.generation,
-        request: match &s.overlay {
-            Overlay::Confirm(c) => c.pending.unwrap(),
-            _ => 0,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request: match &s.overlay {
+                Overlay::Confirm(c) => match c.status {
+                    kvtui::state::DialogStatus::Sending(request) => request,
+                    _ => 0,
+                },
+                _ => 0,
+            },
         },
         name: "api-gateway-config".into(),
         result: Ok(Default::default()),
@@ -522,7 +537,10 @@ fn delete_asks_first_and_a_permanent_one_needs_the_name() {
             .any(|r| r.name == "api-gateway-config")
     );
     assert_eq!(state.list.selected_name(), Some("db-password"));
-    assert_eq!(state.operations.last().unwrap().operation, "delete");
+    assert_eq!(
+        state.operations.last().unwrap().operation,
+        kvtui::state::Operation::Delete
+    );
 
     // With a level that is not recoverable, the name must be typed.
     let mut state = detailed("staging");
@@ -633,8 +651,10 @@ fn the_expiry_overview_keeps_what_needs_attention_and_jumps_across_profiles() {
         .position(|p| p.name == "local")
         .unwrap();
     answer(&mut state, |s| Msg::ExpiryScanned {
-        generation: s.generation,
-        request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request,
+        },
         profile: local,
         result: Ok(catalogue().iter().map(|spec| item(&base, spec)).collect()),
     });
@@ -676,8 +696,10 @@ fn rollback_starts_a_form_from_the_selected_version() {
     let base = vault_of(&state);
     let version = version_hex(2);
     answer(&mut state, |s| Msg::SecretLoaded {
-        generation: s.generation,
-        request: s.details.request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request: s.details.request,
+        },
         name: "api-gateway-config".into(),
         version: Some(version.clone()),
         result: Ok(SecretBundle {
@@ -786,11 +808,14 @@ fn recovering_after_a_409_continues_from_the_recovered_secret() {
         }),
         ..SecretBundle::default()
     };
-    answer(&mut state, |s| Msg::DeletedResolved {
-        generation: s.generation,
-        request,
-        purged: false,
-        result: Ok(Some(recovered)),
+    answer(&mut state, |s| Msg::Recovered {
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request,
+        },
+        name: "reborn".into(),
+        origin: kvtui::app::effect::Origin::Form,
+        result: Ok(recovered),
     });
     let form = state.form().expect("the form stays");
     assert_eq!(
@@ -811,7 +836,11 @@ fn recovering_after_a_409_continues_from_the_recovered_secret() {
     };
     assert!(review.title.contains("a new version"), "{}", review.title);
     assert!(review.changes.is_empty(), "{:?}", review.changes);
-    let operations: Vec<&str> = state.operations.iter().map(|op| op.operation).collect();
+    let operations: Vec<String> = state
+        .operations
+        .iter()
+        .map(|op| op.operation.to_string())
+        .collect();
     assert_eq!(operations, ["set", "recover"]);
 }
 
@@ -860,8 +889,10 @@ fn every_set_secret_is_in_the_operations_log() {
     let name = name.to_owned();
     let id = format!("{}/secrets/{name}/{}", vault_of(&state), version_hex(7));
     answer(&mut state, |s| Msg::SecretSet {
-        generation: s.generation,
-        request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request,
+        },
         result: Ok(SecretBundle {
             id: Some(id),
             ..SecretBundle::default()
@@ -870,7 +901,7 @@ fn every_set_secret_is_in_the_operations_log() {
     let last = state.operations.last().expect("logged");
     assert_eq!(
         (last.operation, last.secret.as_str(), last.ok),
-        ("set", name.as_str(), true)
+        (kvtui::state::Operation::Set, name.as_str(), true)
     );
     assert!(
         last.outcome.contains(&version_hex(7)[..8]),
@@ -890,7 +921,7 @@ fn an_attribute_update_shows_in_the_list_row_even_before_the_history_loaded() {
     let request = effects
         .iter()
         .find_map(|effect| match effect {
-            Effect::UpdateSecret { request, .. } => Some(*request),
+            Effect::UpdateSecret { ticket, .. } => Some(ticket.request),
             _ => None,
         })
         .expect("update sent");
@@ -898,8 +929,10 @@ fn an_attribute_update_shows_in_the_list_row_even_before_the_history_loaded() {
     let mut disabled = item(&base, &catalogue()[1]);
     disabled.attributes.as_mut().unwrap().enabled = Some(false);
     answer(&mut state, |s| Msg::SecretUpdated {
-        generation: s.generation,
-        request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request,
+        },
         result: Ok(SecretBundle {
             id: Some(format!("{base}/secrets/db-password/{}", version_hex(3))),
             attributes: disabled.attributes.clone(),
@@ -989,7 +1022,7 @@ fn backups_get_a_fresh_name_and_tab_is_not_typed_into_a_path() {
     let Overlay::Prompt(prompt) = &state.overlay else {
         panic!("the backup prompt");
     };
-    let path = kvtui::state::form::text(&prompt.input);
+    let path = kvtui::state::input::text(&prompt.input);
     assert_eq!(path, "./api-gateway-config-20270115-080000.kvbackup");
 }
 
@@ -1031,7 +1064,7 @@ fn an_expiry_already_past_is_warned_of_but_not_refused() {
     assert!(form.errors(NOW).is_empty(), "{:?}", form.errors(NOW));
     // Dates the service cannot hold are refused, not written (and never shown as bare numbers).
     let form = state.form_mut().expect("form");
-    form.expires = kvtui::state::form::single_line("+99999999d");
+    form.expires = kvtui::state::input::single_line("+99999999d");
     assert!(
         form.error_for(FormField::Expires, NOW)
             .is_some_and(|error| error.contains("9999-12-31")),

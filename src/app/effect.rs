@@ -1,24 +1,28 @@
 //! Work for the controller to start in the background. Each effect owns its request; its task
-//! answers with one or more `Msg`s tagged with the same generation and request.
+//! answers with `Msg`s carrying the same `Ticket`. `app::tasks` runs them.
 
 use crate::config::Profile;
 use crate::random::Alphabet;
+use crate::state::{Ticket, Write};
 use crate::vault::{SecretValue, SetSecretParameters, UpdateSecretParameters};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Where a recover or purge was asked from: the answer goes back there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The Set Secret form, whose name turned out to be soft-deleted (409).
+    Form,
+    /// The deleted view (`D`).
+    DeletedView,
+}
+
 #[derive(Debug)]
 pub enum Effect {
     /// Open a profile's session (starting the embedded local vault when it is one).
-    OpenProfile {
-        generation: u64,
-        profile: Profile,
-    },
+    OpenProfile { generation: u64, profile: Profile },
     /// Stream the secret list page by page.
-    ListSecrets {
-        generation: u64,
-        request: u64,
-    },
+    ListSecrets { ticket: Ticket },
     /// Wait, then report that the selection settled on `name`.
     Settle {
         generation: u64,
@@ -27,63 +31,44 @@ pub enum Effect {
     },
     /// Get a secret: the latest version, or one version.
     LoadSecret {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         name: String,
         version: Option<String>,
     },
     /// List a secret's versions.
-    LoadVersions {
-        generation: u64,
-        request: u64,
-        name: String,
-    },
+    LoadVersions { ticket: Ticket, name: String },
     /// Set Secret.
     SetSecret {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         name: String,
         params: SetSecretParameters,
     },
-    /// Recover (or, with `purge`, purge) a soft-deleted secret.
-    ResolveDeleted {
-        generation: u64,
-        request: u64,
-        name: String,
-        purge: bool,
-    },
     /// PATCH a version's (or the latest's) attributes.
     UpdateSecret {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         name: String,
         version: Option<String>,
         params: UpdateSecretParameters,
     },
-    DeleteSecret {
-        generation: u64,
-        request: u64,
+    /// Delete a secret (soft-deleted where the vault keeps deleted secrets).
+    DeleteSecret { ticket: Ticket, name: String },
+    /// List the soft-deleted secrets.
+    ListDeleted { ticket: Ticket },
+    /// Recover a soft-deleted secret.
+    Recover {
+        ticket: Ticket,
         name: String,
+        origin: Origin,
     },
-    ListDeleted {
-        generation: u64,
-        request: u64,
-    },
-    /// Recover or purge from the deleted view.
-    RecoverDeleted {
-        generation: u64,
-        request: u64,
+    /// Purge a soft-deleted secret for good.
+    Purge {
+        ticket: Ticket,
         name: String,
-    },
-    PurgeDeleted {
-        generation: u64,
-        request: u64,
-        name: String,
+        origin: Origin,
     },
     /// Get two versions for a diff.
     LoadPair {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         name: String,
         older: String,
         newer: String,
@@ -102,48 +87,73 @@ pub enum Effect {
         terminal: bool,
     },
     /// Read the form's value from a file.
-    ReadValueFile {
-        path: PathBuf,
-    },
+    ReadValueFile { path: PathBuf },
     /// Suspend the screen and edit the form's value in `$EDITOR`.
-    EditValue {
-        value: SecretValue,
-    },
-    GenerateValue {
-        length: usize,
-        alphabet: Alphabet,
-    },
+    EditValue { value: SecretValue },
+    /// Generate a value for the form.
+    GenerateValue { length: usize, alphabet: Alphabet },
+    /// Write a secret's backup blob to a new file.
     Backup {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         name: String,
         path: PathBuf,
     },
-    Restore {
-        generation: u64,
-        request: u64,
-        path: PathBuf,
-    },
-    /// List every profile's secrets for the expiry overview; the active one uses its session.
+    /// Restore a secret from a backup file.
+    Restore { ticket: Ticket, path: PathBuf },
+    /// List every profile's secrets for the expiry overview; `active` (the profile on screen)
+    /// uses its session, the others open their own.
     ScanExpiry {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         profiles: Vec<(usize, Profile)>,
+        active: usize,
     },
     /// Get the secret here and its current state in the target profile, for the copy's review.
     PrepareCopy {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         name: String,
         target: usize,
         profile: Profile,
     },
     /// Set the secret in the target profile's vault.
     CopyToProfile {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
+        target: usize,
         profile: Profile,
         name: String,
         params: SetSecretParameters,
     },
+}
+
+impl Effect {
+    /// The one way a reviewed write is sent, wherever it was reviewed.
+    pub fn write(write: Write, ticket: Ticket, profiles: &[Profile]) -> Self {
+        match write {
+            Write::Set { name, params } => Self::SetSecret {
+                ticket,
+                name,
+                params,
+            },
+            Write::Update {
+                name,
+                version,
+                params,
+            } => Self::UpdateSecret {
+                ticket,
+                name,
+                version,
+                params,
+            },
+            Write::Copy {
+                target,
+                name,
+                params,
+            } => Self::CopyToProfile {
+                ticket,
+                target,
+                profile: profiles[target].clone(),
+                name,
+                params,
+            },
+        }
+    }
 }

@@ -1,13 +1,63 @@
 //! Everything that can change the state: keys from the terminal, answers from background tasks.
-//! Answers carry the generation (profile session) and request they belong to, so a late answer for
-//! a vault or a secret no longer on screen is dropped.
+//! Answers carry the `Ticket` of the effect they answer, so a late answer for a vault or a
+//! secret no longer on screen is dropped.
 
-use crate::state::Connection;
+use super::effect::Origin;
+use crate::clipboard::Cleared;
+use crate::file_trust::FileTrustError;
+use crate::session::SessionError;
+use crate::state::{Connection, Ticket};
 use crate::vault::{
     DeletedSecretBundle, DeletedSecretItem, RetryNotice, SecretBundle, SecretItem, SecretValue,
     VaultError,
 };
 use crossterm::event::KeyEvent;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Why a background task failed, as the status line says it.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Session(Box<SessionError>),
+    #[error(transparent)]
+    File(#[from] FileTrustError),
+    #[error("{}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Editor(String),
+    #[error("{0}")]
+    Stopped(#[from] tokio::task::JoinError),
+}
+
+impl From<SessionError> for TaskError {
+    fn from(error: SessionError) -> Self {
+        Self::Session(Box::new(error))
+    }
+}
+
+/// Where the form's new value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueSource {
+    File,
+    Editor,
+    Generator,
+}
+
+impl fmt::Display for ValueSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::File => "loaded from the file",
+            Self::Editor => "edited",
+            Self::Generator => "generated",
+        })
+    }
+}
 
 #[derive(Debug)]
 pub enum Msg {
@@ -22,123 +72,110 @@ pub enum Msg {
     /// The profile's session opened, or could not.
     Connected {
         generation: u64,
-        result: Result<Connection, String>,
+        result: Result<Connection, SessionError>,
     },
     /// A page of the secret list arrived; `done` on the last one (or on an error).
     SecretsPage {
-        generation: u64,
-        request: u64,
-        result: Result<Vec<SecretItem>, String>,
+        ticket: Ticket,
+        result: Result<Vec<SecretItem>, VaultError>,
         done: bool,
     },
     /// The cursor rested on a secret long enough to be worth loading.
     SelectionSettled { generation: u64, name: String },
     /// A secret (latest, or one version) arrived.
     SecretLoaded {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         name: String,
         version: Option<String>,
         result: Result<SecretBundle, VaultError>,
     },
     /// A secret's version history arrived.
     VersionsLoaded {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         name: String,
         result: Result<Vec<SecretItem>, VaultError>,
     },
     /// Set Secret answered.
     SecretSet {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         result: Result<SecretBundle, VaultError>,
-    },
-    /// Recover or purge of a deleted name answered: the recovered secret, or `None` for a purge.
-    DeletedResolved {
-        generation: u64,
-        request: u64,
-        purged: bool,
-        result: Result<Option<SecretBundle>, VaultError>,
     },
     /// A request is about to be retried.
-    Retrying {
-        generation: u64,
-        request: u64,
-        notice: RetryNotice,
-    },
+    Retrying { ticket: Ticket, notice: RetryNotice },
+    /// An attributes update answered.
     SecretUpdated {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         result: Result<SecretBundle, VaultError>,
     },
+    /// A delete answered.
     SecretDeleted {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         name: String,
         result: Result<DeletedSecretBundle, VaultError>,
     },
+    /// The soft-deleted secrets arrived.
     DeletedListed {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         result: Result<Vec<DeletedSecretItem>, VaultError>,
     },
-    /// Recover (`purged == false`) or purge from the deleted view answered.
-    DeletedHandled {
-        generation: u64,
-        request: u64,
+    /// A recover answered, with the recovered secret.
+    Recovered {
+        ticket: Ticket,
         name: String,
-        purged: bool,
+        origin: Origin,
+        result: Result<SecretBundle, VaultError>,
+    },
+    /// A purge answered.
+    Purged {
+        ticket: Ticket,
+        name: String,
+        origin: Origin,
         result: Result<(), VaultError>,
     },
+    /// The two versions of a diff arrived.
     PairLoaded {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         older: Result<SecretBundle, VaultError>,
         newer: Result<SecretBundle, VaultError>,
     },
     /// A copy's clear timer ran out; the copied text comes back to be found and cleared.
     ClipboardExpired { copy: u64, text: SecretValue },
     /// The clipboard (and tmux's paste buffers) were cleared of a copy.
-    ClipboardCleared {
-        copy: u64,
-        cleared: crate::clipboard::Cleared,
-    },
+    ClipboardCleared { copy: u64, cleared: Cleared },
     /// A value for the form: read from a file, edited, or generated.
     ValueReady {
-        source: &'static str,
-        result: Result<SecretValue, String>,
+        source: ValueSource,
+        result: Result<SecretValue, TaskError>,
     },
+    /// A backup was written to the file at the path, or failed.
     BackedUp {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         name: String,
-        result: Result<String, String>,
+        result: Result<PathBuf, TaskError>,
     },
+    /// A restore answered, with the restored secret.
     Restored {
-        generation: u64,
-        request: u64,
-        result: Result<SecretBundle, String>,
+        ticket: Ticket,
+        result: Result<SecretBundle, TaskError>,
     },
     /// One profile of the expiry overview was scanned.
     ExpiryScanned {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         profile: usize,
-        result: Result<Vec<SecretItem>, String>,
+        result: Result<Vec<SecretItem>, TaskError>,
     },
+    /// The secret here and its state in the copy's target profile arrived.
     CopyPrepared {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         target: usize,
         source: Result<SecretBundle, VaultError>,
         /// The target's current version, `None` when it has none.
-        current: Result<Option<SecretBundle>, String>,
+        current: Result<Option<SecretBundle>, TaskError>,
     },
+    /// The copy to another profile answered.
     Copied {
-        generation: u64,
-        request: u64,
+        ticket: Ticket,
         target: usize,
-        result: Result<SecretBundle, String>,
+        result: Result<SecretBundle, TaskError>,
     },
 }

@@ -1,8 +1,9 @@
 //! The Set Secret form: a new secret, or a new version of one. Fields are validated as typed with
 //! the service's rules; a failed submit keeps every field as typed.
 
+use super::input::{single_line, text};
+use super::review::Review;
 use super::review::Snapshot;
-use super::views::Review;
 use crate::random::Alphabet;
 use crate::vault::rules::{self, MAX_TAGS};
 use crate::vault::{
@@ -127,32 +128,6 @@ impl std::fmt::Debug for SecretForm {
             .field("submit", &self.submit)
             .finish_non_exhaustive()
     }
-}
-
-pub fn single_line(initial: &str) -> TextArea<'static> {
-    let mut area = TextArea::new(vec![initial.to_owned()]);
-    area.set_cursor_line_style(ratatui::style::Style::default());
-    area.move_cursor(ratatui_textarea::CursorMove::End);
-    area
-}
-
-/// A key typed into a one-line input (a name to confirm, a file path). Tab and Enter are not
-/// text there: a tab in a path names a file nobody meant. Ctrl-u clears what is before the
-/// cursor, as in a shell (and the filter), rather than undoing.
-pub fn type_into_line(area: &mut TextArea<'static>, key: crossterm::event::KeyEvent) -> bool {
-    use crossterm::event::{KeyCode, KeyModifiers};
-    match key.code {
-        KeyCode::Tab | KeyCode::BackTab | KeyCode::Enter => false,
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-            area.delete_line_by_head()
-        }
-        _ => area.input(key),
-    }
-}
-
-/// The text of an input, lines joined with `\n` exactly as typed.
-pub fn text(area: &TextArea<'_>) -> String {
-    area.lines().join("\n")
 }
 
 fn value_area() -> TextArea<'static> {
@@ -370,7 +345,7 @@ impl SecretForm {
         matches!(
             self.submit,
             Submit::Submitting { .. } | Submit::Resolving { .. } | Submit::Loading
-        ) || matches!(&self.submit, Submit::Review(review) if review.pending.is_some())
+        ) || matches!(&self.submit, Submit::Review(review) if review.status.is_sending())
     }
 
     /// The fields in Tab order.

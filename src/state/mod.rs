@@ -1,19 +1,40 @@
 //! Everything the screen shows, as plain data: changed only by `app::update`, read by `ui::render`.
 
+pub mod deleted;
+pub mod dialogs;
+pub mod diff;
+pub mod expiry;
+pub mod filter;
 pub mod form;
+pub mod input;
 pub mod list;
+pub mod operations;
 pub mod remote;
 pub mod review;
-pub mod views;
+pub mod status;
 
 use crate::config::Profile;
 use crate::vault::{SecretBundle, SecretItem};
+pub use deleted::DeletedView;
+pub use dialogs::{Confirm, DialogStatus, Prompt};
+pub use diff::VersionDiff;
+pub use expiry::ExpiryView;
 pub use form::SecretForm;
 pub use list::SecretList;
+pub use operations::{OpRecord, Operation};
 pub use remote::Remote;
-pub use views::{
-    Confirm, DeletedView, ExpiryView, OpRecord, Prompt, Review, Screen, VersionDiff, Write,
-};
+pub use review::{Review, Write};
+pub use status::{InFlight, Level, Ticket};
+
+/// Which view fills the main screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Screen {
+    #[default]
+    Secrets,
+    Deleted,
+    Expiry,
+    Operations,
+}
 
 /// Which pane has the keyboard on the main screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,34 +72,6 @@ pub enum Overlay {
 pub struct Connection {
     pub vault_url: String,
     pub embedded: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Success,
-    Error,
-}
-
-impl Level {
-    /// How long a status message of this level stays: an error long enough to be read twice.
-    pub fn shown_for_secs(self) -> i64 {
-        match self {
-            Self::Info | Self::Success => 10,
-            Self::Error => 30,
-        }
-    }
-}
-
-/// An operation in flight, shown in the status bar.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InFlight {
-    pub id: u64,
-    pub label: String,
-    /// Set while the client waits to retry: "retry 2/5 in 1.0s (Throttled)".
-    pub retrying: Option<String>,
-    /// It changes the vault (or writes a file): quitting now would leave its outcome unknown.
-    pub writes: bool,
 }
 
 /// The version history of the selected secret.

@@ -1,12 +1,80 @@
-//! What a write will change, shown before it is sent: the review screen's model, and the diff of
-//! two versions in the history. Values are compared, never shown here; the screen reveals them
-//! only when asked.
+//! What a write will change, shown before it is sent: the write itself, the review screen's
+//! model, and the diff of two versions in the history. Values are compared, never shown here;
+//! the screen reveals them only when asked.
 
+use super::dialogs::DialogStatus;
+use crate::keymap::Action;
 use crate::vault::{
     SecretAttributes, SecretBundle, SecretItem, SecretValue, SetSecretParameters, Tags,
     UpdateSecretParameters,
 };
 use crate::when::format_utc;
+
+/// The write a review screen is about.
+#[derive(Clone, Debug)]
+pub enum Write {
+    Set {
+        name: String,
+        params: SetSecretParameters,
+    },
+    Update {
+        name: String,
+        version: Option<String>,
+        params: UpdateSecretParameters,
+    },
+    /// Set the secret in another profile's vault.
+    Copy {
+        target: usize,
+        name: String,
+        params: SetSecretParameters,
+    },
+}
+
+impl Write {
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Set { name, .. } | Self::Update { name, .. } | Self::Copy { name, .. } => name,
+        }
+    }
+}
+
+/// What a write will change, for the user to confirm before it is sent.
+#[derive(Debug)]
+pub struct Review {
+    pub title: String,
+    pub changes: Vec<Change>,
+    /// Fields the write leaves as they were, shown so a carried-over date is seen.
+    pub kept: Vec<Change>,
+    pub value: ValueChange,
+    /// The value being replaced, for a line diff when revealed.
+    pub current_value: Option<SecretValue>,
+    pub write: Write,
+    pub reveal: bool,
+    pub status: DialogStatus,
+    /// Lines scrolled off the top (a revealed value can be taller than the screen).
+    pub scroll: u16,
+}
+
+impl Review {
+    /// Scrolls for `action` (a line or `page` lines); `false` when it is not a scroll.
+    pub fn scroll_by(&mut self, action: Action, page: u16) -> bool {
+        self.scroll = match action {
+            Action::Down => self.scroll.saturating_add(1),
+            Action::Up => self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll.saturating_add(page),
+            Action::PageUp => self.scroll.saturating_sub(page),
+            _ => return false,
+        };
+        true
+    }
+
+    pub fn new_value(&self) -> Option<&SecretValue> {
+        match &self.write {
+            Write::Set { params, .. } | Write::Copy { params, .. } => Some(&params.value),
+            Write::Update { .. } => None,
+        }
+    }
+}
 
 /// The attributes a write can change, in one shape whatever they came from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

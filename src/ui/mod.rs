@@ -1,15 +1,19 @@
 //! Drawing: `render(state)` lays out the panes and draws them. It reads the state and nothing
 //! else, so a state built in a test draws exactly as in the app.
 
+pub mod deleted;
 pub mod details;
+pub mod dialogs;
+pub mod diff;
+pub mod expiry;
 pub mod form;
+pub mod operations;
 pub mod overlays;
 pub mod review;
 pub mod secrets;
 pub mod status;
 pub mod theme;
 pub mod versions;
-pub mod views;
 
 use crate::layout;
 use crate::state::{Overlay, Screen, State};
@@ -148,10 +152,10 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             details::render(frame, layout.details, state, theme);
             versions::render(frame, layout.versions, state, theme);
         }
-        Screen::Deleted => views::render_deleted(frame, layout::body(frame.area()), state, theme),
-        Screen::Expiry => views::render_expiry(frame, layout::body(frame.area()), state, theme),
+        Screen::Deleted => deleted::render_deleted(frame, layout::body(frame.area()), state, theme),
+        Screen::Expiry => expiry::render_expiry(frame, layout::body(frame.area()), state, theme),
         Screen::Operations => {
-            views::render_operations(frame, layout::body(frame.area()), state, theme)
+            operations::render_operations(frame, layout::body(frame.area()), state, theme)
         }
     }
     status::render(frame, layout.status, state, theme);
@@ -161,10 +165,10 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Overlay::ProfilePicker { cursor } => overlays::render_picker(frame, state, *cursor, theme),
         Overlay::Form(form) => form::render(frame, state, form, theme),
         Overlay::Review(review) => review::render(frame, state, review, theme),
-        Overlay::Confirm(confirm) => views::render_confirm(frame, state, confirm, theme),
-        Overlay::Prompt(prompt) => views::render_prompt(frame, state, prompt, theme),
-        Overlay::Diff(diff) => views::render_diff(frame, state, diff, theme),
-        Overlay::CopyTarget { cursor } => views::render_copy_target(frame, state, *cursor, theme),
+        Overlay::Confirm(confirm) => dialogs::render_confirm(frame, state, confirm, theme),
+        Overlay::Prompt(prompt) => dialogs::render_prompt(frame, state, prompt, theme),
+        Overlay::Diff(diff) => diff::render_diff(frame, state, diff, theme),
+        Overlay::CopyTarget { cursor } => dialogs::render_copy_target(frame, state, *cursor, theme),
     }
     if let Some(work) = &state.quit_question {
         overlays::render_question(
@@ -183,6 +187,24 @@ fn upper_first(text: &str) -> String {
     chars.next().map_or_else(String::new, |first| {
         first.to_uppercase().chain(chars).collect()
     })
+}
+
+pub(crate) fn boxed<'a>(title: String, theme: &Theme) -> ratatui::widgets::Block<'a> {
+    ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .border_style(theme.border(true))
+        .title(ratatui::text::Span::styled(title, theme.title()))
+}
+
+/// A date and time in a 16-column cell; one past year 9999 is cut with `…`.
+pub(crate) fn date(unix: Option<i64>) -> String {
+    unix.map(|u| cut_words(&crate::when::Utc::of(u).minute(), 16).into_owned())
+        .unwrap_or_else(|| "-".into())
+}
+
+/// Rows `cursor` can be seen in, within `height`.
+pub(crate) fn window(cursor: usize, height: usize) -> usize {
+    (cursor + 1).saturating_sub(height.max(1))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use super::theme::Theme;
 use super::{printable, wrap_words};
 use crate::layout::centered;
 use crate::state::review::{DiffLine, ValueChange, line_diff};
-use crate::state::{Review, State};
+use crate::state::{DialogStatus, Review, State};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
@@ -63,12 +63,12 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
     value_lines(&mut lines, review, theme);
     lines.push(Line::raw(""));
     let mut footer = Vec::new();
-    match (&review.pending, &review.error) {
-        (Some(_), _) => footer.push(Line::styled(
+    match &review.status {
+        DialogStatus::Sending(_) => footer.push(Line::styled(
             format!("{} Writing…", super::secrets::spinner(state)),
             theme.warning(),
         )),
-        (None, Some(error)) => {
+        DialogStatus::Failed(error) => {
             footer.push(Line::styled(
                 format!("✗ {}", printable(error)),
                 theme.error(),
@@ -78,7 +78,7 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
                 theme.dim(),
             ));
         }
-        (None, None) => {
+        DialogStatus::Open => {
             let mut keys = vec![Span::styled("Enter", theme.key()), Span::raw(" writes · ")];
             if review.new_value().is_some() {
                 keys.push(Span::styled("v", theme.key()));

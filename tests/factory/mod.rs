@@ -175,8 +175,10 @@ pub fn listed(profile: &str) -> State {
 
 pub fn page(state: &mut State, items: Vec<SecretItem>, done: bool) -> Vec<Effect> {
     answer(state, |s| Msg::SecretsPage {
-        generation: s.generation,
-        request: s.list.request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request: s.list.request,
+        },
         result: Ok(items),
         done,
     })
@@ -233,16 +235,20 @@ pub fn load_spec(state: &mut State, spec: &Spec, versions: u32) {
         ..SecretBundle::default()
     };
     answer(state, |s| Msg::SecretLoaded {
-        generation: s.generation,
-        request: s.details.request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request: s.details.request,
+        },
         name: name.clone(),
         version: None,
         result: Ok(bundle),
     });
     // The service lists versions oldest first; the pane must not depend on it.
     answer(state, |s| Msg::VersionsLoaded {
-        generation: s.generation,
-        request: s.versions.request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request: s.versions.request,
+        },
         name,
         result: Ok(history),
     });
@@ -303,11 +309,10 @@ pub fn type_new_secret(
 pub fn set_secret(effects: &[Effect]) -> Option<(u64, &str, &SetSecretParameters)> {
     effects.iter().find_map(|effect| match effect {
         Effect::SetSecret {
-            request,
+            ticket,
             name,
             params,
-            ..
-        } => Some((*request, name.as_str(), params)),
+        } => Some((ticket.request, name.as_str(), params)),
         _ => None,
     })
 }
@@ -324,8 +329,10 @@ pub fn service_error(status: u16, code: &str, message: &str, inner: Option<&str>
 /// The vault's answer to Set Secret `request` when `name` is deleted but recoverable (409).
 pub fn answer_name_deleted(state: &mut State, request: u64, name: &str) -> Vec<Effect> {
     answer(state, |s| Msg::SecretSet {
-        generation: s.generation,
-        request,
+        ticket: kvtui::state::Ticket {
+            generation: s.generation,
+            request,
+        },
         result: Err(service_error(
             409,
             "Conflict",

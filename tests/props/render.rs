@@ -148,8 +148,10 @@ fn load(
     update(
         state,
         Msg::SecretLoaded {
-            generation,
-            request,
+            ticket: kvtui::state::Ticket {
+                generation,
+                request,
+            },
             name: name.to_owned(),
             version: None,
             result: bundle,
@@ -159,8 +161,10 @@ fn load(
     update(
         state,
         Msg::VersionsLoaded {
-            generation,
-            request,
+            ticket: kvtui::state::Ticket {
+                generation,
+                request,
+            },
             name: name.to_owned(),
             result: history,
         },
@@ -197,8 +201,10 @@ pub fn render_hostile(versions: &[HostileVersion], message: &str) {
     update(
         &mut state,
         Msg::SecretsPage {
-            generation,
-            request,
+            ticket: kvtui::state::Ticket {
+                generation,
+                request,
+            },
             result: Ok(listed),
             done: true,
         },
@@ -231,8 +237,10 @@ pub fn render_hostile(versions: &[HostileVersion], message: &str) {
         update(
             &mut state,
             Msg::SecretUpdated {
-                generation,
-                request,
+                ticket: kvtui::state::Ticket {
+                    generation,
+                    request,
+                },
                 result: Err(refusal(message)),
             },
         );
@@ -241,7 +249,7 @@ pub fn render_hostile(versions: &[HostileVersion], message: &str) {
             "the refusal is logged"
         );
         assert!(
-            matches!(&state.overlay, Overlay::Review(review) if review.error.is_some()),
+            matches!(&state.overlay, Overlay::Review(review) if review.status.error().is_some()),
             "the review shows the refusal"
         );
         draw_everywhere(&mut state, "the review of a refused write");
@@ -288,8 +296,10 @@ pub fn render_hostile(versions: &[HostileVersion], message: &str) {
     update(
         &mut state,
         Msg::DeletedListed {
-            generation,
-            request,
+            ticket: kvtui::state::Ticket {
+                generation,
+                request,
+            },
             result: Ok(deleted),
         },
     );
@@ -301,13 +311,20 @@ pub fn render_hostile(versions: &[HostileVersion], message: &str) {
     let request = state.expiry.request;
     for (profile, result) in [
         (0, Ok(versions.iter().map(|v| v.item(false)).collect())),
-        (1, Err(message.to_owned())),
+        (
+            1,
+            Err(kvtui::app::msg::TaskError::Vault(
+                kvtui::vault::VaultError::Transport(message.to_owned()),
+            )),
+        ),
     ] {
         update(
             &mut state,
             Msg::ExpiryScanned {
-                generation,
-                request,
+                ticket: kvtui::state::Ticket {
+                    generation,
+                    request,
+                },
                 profile,
                 result,
             },

@@ -1,0 +1,423 @@
+//! How each `Effect` runs: in a task that owns its request and sends back the `Msg`s that
+//! answer it. The controller only hands effects here.
+
+use super::effect::Effect;
+use super::msg::{Msg, TaskError, ValueSource};
+use crate::file_trust::{self, Limit};
+use crate::session::{Session, SessionError};
+use crate::state::Ticket;
+use crate::vault::{BackupBlob, SecretValue, VaultClient};
+use std::future::Future;
+use std::path::PathBuf;
+use tokio::sync::mpsc;
+
+/// What background tasks send back to the controller.
+pub enum Event {
+    Msg(Msg),
+    /// A profile's session is open: the controller keeps it, `update` hears `Connected`.
+    Session {
+        generation: u64,
+        result: Result<Session, SessionError>,
+    },
+}
+
+/// What effects run with: the way back to the loop, and the open profile's session.
+pub struct Tasks {
+    sender: mpsc::UnboundedSender<Event>,
+    session: Option<(u64, Session)>,
+    /// A value to edit in `$EDITOR`: done by the loop, which owns the terminal.
+    pending_edit: Option<SecretValue>,
+}
+
+impl Tasks {
+    pub fn new(sender: mpsc::UnboundedSender<Event>) -> Self {
+        Self {
+            sender,
+            session: None,
+            pending_edit: None,
+        }
+    }
+
+    /// Keeps `session` as the open one; the one it replaces is closed in the background.
+    pub fn replace_session(&mut self, session: Option<(u64, Session)>) {
+        if let Some((_, old)) = std::mem::replace(&mut self.session, session) {
+            tokio::spawn(old.close());
+        }
+    }
+
+    /// Closes the open session, when the app ends.
+    pub async fn close(&mut self) {
+        if let Some((_, session)) = self.session.take() {
+            session.close().await;
+        }
+    }
+
+    pub fn take_pending_edit(&mut self) -> Option<SecretValue> {
+        self.pending_edit.take()
+    }
+
+    fn send(&self, msg: Msg) {
+        let _ = self.sender.send(Event::Msg(msg));
+    }
+
+    /// The client of the session the ticket was issued in, reporting its retries; `None` when
+    /// that session is gone (the effect is then dropped, its answer unwanted).
+    fn client(&self, ticket: Ticket) -> Option<VaultClient> {
+        let (current, session) = self.session.as_ref()?;
+        if *current != ticket.generation {
+            return None;
+        }
+        let sender = self.sender.clone();
+        Some(
+            session
+                .client
+                .with_retry_observer(std::sync::Arc::new(move |notice| {
+                    let _ = sender.send(Event::Msg(Msg::Retrying {
+                        ticket,
+                        notice: notice.clone(),
+                    }));
+                })),
+        )
+    }
+
+    /// Runs `call` with the session's client in a task and sends the answer it makes.
+    fn call<F, Fut>(&self, ticket: Ticket, call: F)
+    where
+        F: FnOnce(VaultClient) -> Fut,
+        Fut: Future<Output = Msg> + Send + 'static,
+    {
+        let Some(client) = self.client(ticket) else {
+            return;
+        };
+        self.spawn(call(client));
+    }
+
+    /// Runs `answer` in a task and sends what it makes.
+    fn spawn(&self, answer: impl Future<Output = Msg> + Send + 'static) {
+        let sender = self.sender.clone();
+        tokio::spawn(async move {
+            let _ = sender.send(Event::Msg(answer.await));
+        });
+    }
+}
+
+impl Effect {
+    /// Starts the work this effect asks for.
+    pub fn run(self, tasks: &mut Tasks) {
+        match self {
+            Self::OpenProfile {
+                generation,
+                profile,
+            } => {
+                tasks.replace_session(None);
+                let sender = tasks.sender.clone();
+                tokio::spawn(async move {
+                    let result = Session::open(&profile).await;
+                    let _ = sender.send(Event::Session { generation, result });
+                });
+            }
+            Self::Settle {
+                generation,
+                name,
+                delay,
+            } => tasks.spawn(async move {
+                tokio::time::sleep(delay).await;
+                Msg::SelectionSettled { generation, name }
+            }),
+            Self::ListSecrets { ticket } => {
+                let Some(client) = tasks.client(ticket) else {
+                    return;
+                };
+                let sender = tasks.sender.clone();
+                let send = move |result, done| {
+                    let msg = Msg::SecretsPage {
+                        ticket,
+                        result,
+                        done,
+                    };
+                    let _ = sender.send(Event::Msg(msg));
+                };
+                tokio::spawn(async move {
+                    let mut pager = client.list_secrets();
+                    loop {
+                        match pager.next_page().await {
+                            Some(Ok(items)) => send(Ok(items), false),
+                            Some(Err(error)) => return send(Err(error), true),
+                            None => return send(Ok(Vec::new()), true),
+                        }
+                    }
+                });
+            }
+            Self::LoadSecret {
+                ticket,
+                name,
+                version,
+            } => tasks.call(ticket, |client| async move {
+                let result = client.get_secret(&name, version.as_deref()).await;
+                Msg::SecretLoaded {
+                    ticket,
+                    name,
+                    version,
+                    result,
+                }
+            }),
+            Self::LoadVersions { ticket, name } => tasks.call(ticket, |client| async move {
+                let result = client.list_versions(&name).collect_all().await;
+                Msg::VersionsLoaded {
+                    ticket,
+                    name,
+                    result,
+                }
+            }),
+            Self::SetSecret {
+                ticket,
+                name,
+                params,
+            } => tasks.call(ticket, |client| async move {
+                let result = client.set_secret(&name, &params).await;
+                Msg::SecretSet { ticket, result }
+            }),
+            Self::UpdateSecret {
+                ticket,
+                name,
+                version,
+                params,
+            } => tasks.call(ticket, |client| async move {
+                let result = client
+                    .update_secret(&name, version.as_deref(), &params)
+                    .await;
+                Msg::SecretUpdated { ticket, result }
+            }),
+            Self::DeleteSecret { ticket, name } => tasks.call(ticket, |client| async move {
+                let result = client.delete_secret(&name).await;
+                Msg::SecretDeleted {
+                    ticket,
+                    name,
+                    result,
+                }
+            }),
+            Self::ListDeleted { ticket } => tasks.call(ticket, |client| async move {
+                let result = client.list_deleted_secrets().collect_all().await;
+                Msg::DeletedListed { ticket, result }
+            }),
+            Self::Recover {
+                ticket,
+                name,
+                origin,
+            } => tasks.call(ticket, |client| async move {
+                let result = client.recover_deleted_secret(&name).await;
+                Msg::Recovered {
+                    ticket,
+                    name,
+                    origin,
+                    result,
+                }
+            }),
+            Self::Purge {
+                ticket,
+                name,
+                origin,
+            } => tasks.call(ticket, |client| async move {
+                let result = client.purge_deleted_secret(&name).await;
+                Msg::Purged {
+                    ticket,
+                    name,
+                    origin,
+                    result,
+                }
+            }),
+            Self::LoadPair {
+                ticket,
+                name,
+                older,
+                newer,
+            } => tasks.call(ticket, |client| async move {
+                let (older, newer) = tokio::join!(
+                    client.get_secret(&name, Some(&older)),
+                    client.get_secret(&name, Some(&newer))
+                );
+                Msg::PairLoaded {
+                    ticket,
+                    older,
+                    newer,
+                }
+            }),
+            Self::Clipboard {
+                text,
+                copy,
+                clear_after,
+            } => {
+                if let Err(error) = crate::clipboard::copy(text.expose()) {
+                    tracing::warn!("clipboard: {error}");
+                }
+                if let Some(delay) = clear_after {
+                    tasks.spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        Msg::ClipboardExpired { copy, text }
+                    });
+                }
+            }
+            Self::ClearClipboard {
+                copy,
+                text,
+                terminal,
+            } => {
+                // The screen is ours to write: the clearing sequence goes out from this thread,
+                // the tmux commands (processes) in the background.
+                if terminal && let Err(error) = crate::clipboard::copy("") {
+                    tracing::warn!("clipboard: {error}");
+                }
+                tasks.spawn(async move {
+                    let cleared = tokio::task::spawn_blocking(move || {
+                        crate::clipboard::clear_tmux(text.expose())
+                    })
+                    .await
+                    .unwrap_or_else(|error| {
+                        crate::clipboard::Cleared::TmuxUnchecked {
+                            reason: error.to_string(),
+                        }
+                    });
+                    Msg::ClipboardCleared { copy, cleared }
+                });
+            }
+            Self::ReadValueFile { path } => tasks.spawn(async move {
+                let path = crate::fsutil::expand_home(&path);
+                Msg::ValueReady {
+                    source: ValueSource::File,
+                    result: read_value_file(path).await,
+                }
+            }),
+            Self::EditValue { value } => tasks.pending_edit = Some(value),
+            Self::GenerateValue { length, alphabet } => tasks.send(Msg::ValueReady {
+                source: ValueSource::Generator,
+                result: Ok(crate::random::generate(length, alphabet)),
+            }),
+            Self::Backup { ticket, name, path } => tasks.call(ticket, |client| async move {
+                let result = backup(&client, &name, crate::fsutil::expand_home(&path)).await;
+                Msg::BackedUp {
+                    ticket,
+                    name,
+                    result,
+                }
+            }),
+            Self::Restore { ticket, path } => tasks.call(ticket, |client| async move {
+                let result = restore(&client, crate::fsutil::expand_home(&path)).await;
+                Msg::Restored { ticket, result }
+            }),
+            Self::ScanExpiry {
+                ticket,
+                profiles,
+                active,
+            } => {
+                for (profile, settings) in profiles {
+                    let client = (profile == active).then(|| tasks.client(ticket)).flatten();
+                    tasks.spawn(async move {
+                        let result = match client {
+                            Some(client) => client
+                                .list_secrets()
+                                .collect_all()
+                                .await
+                                .map_err(TaskError::from),
+                            None => in_session(&settings, |client| async move {
+                                client.list_secrets().collect_all().await
+                            })
+                            .await
+                            .and_then(|listed| listed.map_err(TaskError::from)),
+                        };
+                        Msg::ExpiryScanned {
+                            ticket,
+                            profile,
+                            result,
+                        }
+                    });
+                }
+            }
+            Self::PrepareCopy {
+                ticket,
+                name,
+                target,
+                profile,
+            } => tasks.call(ticket, |client| async move {
+                let source = client.get_secret(&name, None).await;
+                let current = in_session(&profile, |client| async move {
+                    match client.get_secret(&name, None).await {
+                        Ok(bundle) => Ok(Some(bundle)),
+                        Err(error) if error.is_not_found() => Ok(None),
+                        Err(error) => Err(error),
+                    }
+                })
+                .await
+                .and_then(|current| current.map_err(TaskError::from));
+                Msg::CopyPrepared {
+                    ticket,
+                    target,
+                    source,
+                    current,
+                }
+            }),
+            Self::CopyToProfile {
+                ticket,
+                target,
+                profile,
+                name,
+                params,
+            } => tasks.spawn(async move {
+                let result = in_session(&profile, |client| async move {
+                    client.set_secret(&name, &params).await
+                })
+                .await
+                .and_then(|set| set.map_err(TaskError::from));
+                Msg::Copied {
+                    ticket,
+                    target,
+                    result,
+                }
+            }),
+        }
+    }
+}
+
+/// Opens a session of its own on `profile` (not the one on screen), runs `work` with its
+/// client, and closes it.
+async fn in_session<T, F, Fut>(profile: &crate::config::Profile, work: F) -> Result<T, TaskError>
+where
+    F: FnOnce(VaultClient) -> Fut,
+    Fut: Future<Output = T>,
+{
+    let session = Session::open(profile).await?;
+    let done = work(session.client.clone()).await;
+    session.close().await;
+    Ok(done)
+}
+
+/// A value file: UTF-8 text of at most the service's 25 KiB, bytes kept exactly.
+async fn read_value_file(path: PathBuf) -> Result<SecretValue, TaskError> {
+    let text =
+        tokio::task::spawn_blocking(move || file_trust::read_input_text(&path, Limit::VALUE))
+            .await??;
+    Ok(SecretValue::new(text.as_str()))
+}
+
+/// The backup blob goes to a new private file: a backup never overwrites one.
+async fn backup(client: &VaultClient, name: &str, path: PathBuf) -> Result<PathBuf, TaskError> {
+    let blob = client.backup_secret(name).await?;
+    crate::fsutil::write_new_private_file(&path, blob.value.as_bytes())
+        .map_err(|source| TaskError::Write {
+            path: path.clone(),
+            source,
+        })
+        .map(|()| path)
+}
+
+async fn restore(
+    client: &VaultClient,
+    path: PathBuf,
+) -> Result<crate::vault::SecretBundle, TaskError> {
+    let text =
+        tokio::task::spawn_blocking(move || file_trust::read_input_text(&path, Limit::BACKUP_BLOB))
+            .await??;
+    let blob = BackupBlob {
+        value: text.trim().to_owned(),
+    };
+    Ok(client.restore_secret(&blob).await?)
+}

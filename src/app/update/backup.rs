@@ -1,0 +1,105 @@
+//! Backups: a secret's backup blob written to a new file, and a secret restored from one.
+
+use super::oplog::record;
+use super::{Effect, dialogs, list};
+use crate::app::msg::TaskError;
+use crate::state::dialogs::PromptPurpose;
+use crate::state::{Level, Operation, Overlay, Prompt, State, Ticket};
+use crate::vault::SecretBundle;
+use std::path::PathBuf;
+
+/// `b`: asks where to write the selected secret's backup.
+pub(super) fn ask_path(state: &mut State) -> Vec<Effect> {
+    let Some(name) = state.list.selected_name().map(str::to_owned) else {
+        state.report(Level::Error, "select a secret first");
+        return Vec::new();
+    };
+    // A backup never overwrites a file: the time in the name keeps today's second backup from
+    // colliding with the first.
+    let stamp = crate::when::format_rfc3339(state.now)
+        .replace(['-', ':'], "")
+        .replace('T', "-")
+        .trim_end_matches('Z')
+        .to_owned();
+    let initial = format!("./{name}-{stamp}.kvbackup");
+    state.overlay = Overlay::Prompt(Prompt::new(PromptPurpose::BackupTo { name }, &initial));
+    Vec::new()
+}
+
+/// Asks for the backup file to restore.
+pub(super) fn ask_restore(state: &mut State) -> Vec<Effect> {
+    state.overlay = Overlay::Prompt(Prompt::new(PromptPurpose::RestoreFrom, ""));
+    Vec::new()
+}
+
+/// How the status bar names the prompt's work while it runs.
+pub(super) fn label(purpose: &PromptPurpose) -> String {
+    match purpose {
+        PromptPurpose::BackupTo { name } => format!("backing {name} up"),
+        PromptPurpose::RestoreFrom => "restoring a backup".to_owned(),
+    }
+}
+
+/// The prompt's path was given.
+pub(super) fn send(ticket: Ticket, purpose: PromptPurpose, path: PathBuf) -> Effect {
+    match purpose {
+        PromptPurpose::BackupTo { name } => Effect::Backup { ticket, name, path },
+        PromptPurpose::RestoreFrom => Effect::Restore { ticket, path },
+    }
+}
+
+pub(super) fn on_backed_up(
+    state: &mut State,
+    ticket: Ticket,
+    name: &str,
+    result: Result<PathBuf, TaskError>,
+) -> Vec<Effect> {
+    if !state.finish(ticket) {
+        return Vec::new();
+    }
+    let result = result
+        .map(|path| path.display().to_string())
+        .map_err(|error| error.to_string());
+    record(state, Operation::Backup, name, result.clone());
+    match result {
+        Ok(path) => {
+            dialogs::answered(state, ticket.request, Ok(()));
+            state.report(Level::Success, format!("Backed {name} up to {path}"));
+        }
+        Err(error) => failed(state, ticket, &error),
+    }
+    Vec::new()
+}
+
+pub(super) fn on_restored(
+    state: &mut State,
+    ticket: Ticket,
+    result: Result<SecretBundle, TaskError>,
+) -> Vec<Effect> {
+    if !state.finish(ticket) {
+        return Vec::new();
+    }
+    match result {
+        Ok(bundle) => {
+            let name = bundle.secret_id().map(|id| id.name).unwrap_or_default();
+            let done = "restored with its versions".to_owned();
+            record(state, Operation::Restore, &name, Ok(done));
+            dialogs::answered(state, ticket.request, Ok(()));
+            state.report(Level::Success, format!("Restored {name}"));
+            state.select_after_list = Some(name);
+            list::list_secrets(state)
+        }
+        Err(error) => {
+            let error = error.to_string();
+            record(state, Operation::Restore, "", Err(error.clone()));
+            failed(state, ticket, &error);
+            Vec::new()
+        }
+    }
+}
+
+/// The prompt stays open with everything typed, and the error.
+fn failed(state: &mut State, ticket: Ticket, error: &str) {
+    dialogs::answered(state, ticket.request, Err(error));
+    state.report(Level::Error, error);
+}

@@ -1,0 +1,210 @@
+//! Copying the selected secret to another profile's vault: choosing the target, a review of
+//! what it will change there, and the answer.
+
+use super::oplog::{record, record_in};
+use super::versions::version_of;
+use super::{Effect, dialogs};
+use crate::app::msg::TaskError;
+use crate::keymap::Action;
+use crate::state::review::{Snapshot, ValueChange, changes, kept};
+use crate::state::{DialogStatus, Level, Operation, Overlay, Review, State, Ticket, Write};
+use crate::vault::{
+    SecretAttributes, SecretBundle, SetSecretParameters, VaultError, short_version,
+};
+
+/// `C`: the profiles to copy to.
+pub(super) fn choose_target(state: &mut State) -> Vec<Effect> {
+    if state.list.selected().is_none() {
+        state.report(Level::Error, "select a secret first");
+    } else if state.profiles.len() < 2 {
+        state.report(
+            Level::Error,
+            "there is no other profile to copy to: add one to config.toml",
+        );
+    } else {
+        let cursor = usize::from(state.active_profile == 0);
+        state.overlay = Overlay::CopyTarget { cursor };
+    }
+    Vec::new()
+}
+
+/// Keys on the target list: every profile but the one on screen.
+pub(super) fn target_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let Overlay::CopyTarget { cursor } = state.overlay else {
+        return Vec::new();
+    };
+    let others: Vec<usize> = (0..state.profiles.len())
+        .filter(|&index| index != state.active_profile)
+        .collect();
+    let at = others.iter().position(|&i| i == cursor).unwrap_or(0);
+    match action {
+        Action::Up => {
+            state.overlay = Overlay::CopyTarget {
+                cursor: others[at.saturating_sub(1)],
+            }
+        }
+        Action::Down => {
+            state.overlay = Overlay::CopyTarget {
+                cursor: others[(at + 1).min(others.len() - 1)],
+            }
+        }
+        Action::Back => state.overlay = Overlay::None,
+        Action::Open => return prepare(state, cursor),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn prepare(state: &mut State, target: usize) -> Vec<Effect> {
+    let profile = state.profiles[target].clone();
+    if profile.read_only {
+        state.report(
+            Level::Error,
+            format!(
+                "profile {} is read-only: nothing can be copied into it",
+                profile.name
+            ),
+        );
+        return Vec::new();
+    }
+    let Some(name) = state.list.selected_name().map(str::to_owned) else {
+        return Vec::new();
+    };
+    state.overlay = Overlay::None;
+    let ticket = state.begin(format!("preparing to copy {name} to {}", profile.name));
+    vec![Effect::PrepareCopy {
+        ticket,
+        name,
+        target,
+        profile,
+    }]
+}
+
+pub(super) fn on_prepared(
+    state: &mut State,
+    ticket: Ticket,
+    target: usize,
+    source: Result<SecretBundle, VaultError>,
+    current: Result<Option<SecretBundle>, TaskError>,
+) -> Vec<Effect> {
+    if !state.finish(ticket) {
+        return Vec::new();
+    }
+    let target_name = state.profiles[target].name.clone();
+    let source = match source {
+        Ok(bundle) => bundle,
+        Err(error) => {
+            state.report(
+                Level::Error,
+                format!("cannot copy: reading it here failed: {error}"),
+            );
+            return Vec::new();
+        }
+    };
+    let current = match current {
+        Ok(current) => current,
+        Err(error) => {
+            state.report(
+                Level::Error,
+                format!("cannot copy: reading profile {target_name} failed: {error}"),
+            );
+            return Vec::new();
+        }
+    };
+    let name = source.secret_id().map(|id| id.name).unwrap_or_default();
+    let Some(value) = source.value.clone() else {
+        state.report(Level::Error, format!("{name} has no value to copy"));
+        return Vec::new();
+    };
+    let attributes = source.attributes.clone().unwrap_or_default();
+    let params = SetSecretParameters {
+        value,
+        tags: source.tags.clone(),
+        content_type: source.content_type.clone(),
+        attributes: Some(SecretAttributes {
+            enabled: attributes.enabled,
+            nbf: attributes.nbf,
+            exp: attributes.exp,
+            ..SecretAttributes::default()
+        }),
+    };
+    let before = current.as_ref().map(Snapshot::of_bundle);
+    let current_value = current.as_ref().and_then(|bundle| bundle.value.clone());
+    let value = match &before {
+        None => ValueChange::New,
+        Some(_) => ValueChange::compare(current_value.as_ref(), &params.value),
+    };
+    let kind = if before.is_some() {
+        "a new version there"
+    } else {
+        "a new secret there"
+    };
+    state.overlay = Overlay::Review(Box::new(Review {
+        title: format!(
+            "Copy {name} from {} to {target_name}: {kind}",
+            state.profile().name
+        ),
+        changes: changes(before.as_ref(), &Snapshot::of_set(&params)),
+        kept: kept(before.as_ref(), &Snapshot::of_set(&params)),
+        value,
+        current_value,
+        write: Write::Copy {
+            target,
+            name,
+            params,
+        },
+        reveal: false,
+        status: DialogStatus::Open,
+        scroll: 0,
+    }));
+    Vec::new()
+}
+
+pub(super) fn on_copied(
+    state: &mut State,
+    ticket: Ticket,
+    target: usize,
+    result: Result<SecretBundle, TaskError>,
+) -> Vec<Effect> {
+    if !state.finish(ticket) {
+        return Vec::new();
+    }
+    let target_name = state.profiles[target].name.clone();
+    let name = match &state.overlay {
+        Overlay::Review(review) if review.status.awaits(ticket.request) => {
+            review.write.name().to_owned()
+        }
+        _ => return Vec::new(),
+    };
+    match result {
+        Ok(bundle) => {
+            let version = short_version(&version_of(&bundle)).to_owned();
+            dialogs::answered(state, ticket.request, Ok(()));
+            let arrived = Ok(format!("version {version}"));
+            record_in(
+                state,
+                target_name.clone(),
+                Operation::CopyIn,
+                &name,
+                arrived,
+            );
+            let sent = Ok(format!("to {target_name}"));
+            record(state, Operation::CopyOut, &name, sent);
+            state.report(
+                Level::Success,
+                format!("Copied {name} to {target_name}: version {version} is current there"),
+            );
+        }
+        Err(error) => {
+            let error = error.to_string();
+            let failed = Err(error.clone());
+            record_in(state, target_name.clone(), Operation::CopyIn, &name, failed);
+            dialogs::answered(state, ticket.request, Err(&error));
+            state.report(
+                Level::Error,
+                format!("Copy of {name} to {target_name} failed: {error}"),
+            );
+        }
+    }
+    Vec::new()
+}

@@ -1,0 +1,225 @@
+//! The dialogs over the screen: the help, the profile picker, the quit question, the review
+//! before a write, confirmations and path prompts. What each dialog's write does is its
+//! feature's; here is how dialogs answer keys and wait for their write.
+
+use super::{Effect, backup, list};
+use crate::keymap::{self, Action};
+use crate::state::dialogs::ConfirmAction;
+use crate::state::input::text;
+use crate::state::review::Write;
+use crate::state::{DialogStatus, Level, Overlay, State, Ticket};
+use std::path::PathBuf;
+
+/// Quit, or ask first when that would lose work.
+pub(super) fn quit(state: &mut State) -> Vec<Effect> {
+    match state.unsaved_work() {
+        Some(work) => state.quit_question = Some(work),
+        None => state.quit = true,
+    }
+    Vec::new()
+}
+
+/// The answer to "quit with work unsaved?": a second Ctrl-c (or y) quits, the user has been told.
+pub(super) fn quit_question(state: &mut State, action: Option<Action>) -> Vec<Effect> {
+    match action {
+        Some(Action::Quit | Action::Yes) => state.quit = true,
+        Some(Action::No) => state.quit_question = None,
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub(super) fn open_help(state: &mut State) -> Vec<Effect> {
+    state.overlay = Overlay::Help { scroll: 0 };
+    Vec::new()
+}
+
+pub(super) fn help_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let Overlay::Help { scroll } = state.overlay else {
+        return Vec::new();
+    };
+    let page = crate::layout::help_page(state.size);
+    // The furthest the help scrolls: its last line at the bottom of the box.
+    let last_line = (keymap::help_line_count() as u16).saturating_sub(page);
+    state.overlay = match action {
+        Action::Back | Action::ToggleHelp => Overlay::None,
+        movement => Overlay::Help {
+            scroll: match movement {
+                Action::Down => scroll.saturating_add(1),
+                Action::Up => scroll.saturating_sub(1),
+                Action::PageDown => scroll.saturating_add(page),
+                Action::PageUp => scroll.saturating_sub(page),
+                Action::Top => 0,
+                Action::Bottom => last_line,
+                _ => scroll,
+            }
+            .min(last_line),
+        },
+    };
+    Vec::new()
+}
+
+pub(super) fn open_picker(state: &mut State) -> Vec<Effect> {
+    state.overlay = Overlay::ProfilePicker {
+        cursor: state.active_profile,
+    };
+    Vec::new()
+}
+
+pub(super) fn picker_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let Overlay::ProfilePicker { cursor } = state.overlay else {
+        return Vec::new();
+    };
+    let last = state.profiles.len().saturating_sub(1);
+    match action {
+        Action::Up => {
+            state.overlay = Overlay::ProfilePicker {
+                cursor: cursor.saturating_sub(1),
+            }
+        }
+        Action::Down => {
+            state.overlay = Overlay::ProfilePicker {
+                cursor: (cursor + 1).min(last),
+            }
+        }
+        Action::Back => state.overlay = Overlay::None,
+        Action::Open => {
+            state.overlay = Overlay::None;
+            if cursor != state.active_profile {
+                return list::open_profile(state, cursor);
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Keys on the review of an attributes update or a copy (the form has its own review).
+pub(super) fn review_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let Overlay::Review(review) = &mut state.overlay else {
+        return Vec::new();
+    };
+    if review.status.is_sending() {
+        state.report(Level::Info, "waiting for the vault to answer…");
+        return Vec::new();
+    }
+    match action {
+        Action::ToggleReveal => review.reveal = !review.reveal,
+        Action::Back => state.overlay = Overlay::None,
+        Action::Yes => return send_review(state),
+        scroll => {
+            review.scroll_by(scroll, crate::layout::help_page(state.size));
+        }
+    }
+    Vec::new()
+}
+
+fn send_review(state: &mut State) -> Vec<Effect> {
+    let Overlay::Review(review) = &state.overlay else {
+        return Vec::new();
+    };
+    let label = match &review.write {
+        Write::Copy { name, target, .. } => {
+            format!("copying {name} to {}", state.profiles[*target].name)
+        }
+        write => format!("updating {}", write.name()),
+    };
+    let write = review.write.clone();
+    let ticket = begin_dialog_write(state, label);
+    vec![Effect::write(write, ticket, &state.profiles)]
+}
+
+/// Registers the open dialog's write: the dialog then waits for it, its earlier error gone.
+fn begin_dialog_write(state: &mut State, label: String) -> Ticket {
+    let ticket = state.begin_write(label);
+    if let Some(status) = dialog_status(state) {
+        *status = DialogStatus::Sending(ticket.request);
+    }
+    ticket
+}
+
+fn dialog_status(state: &mut State) -> Option<&mut DialogStatus> {
+    match &mut state.overlay {
+        Overlay::Review(review) => Some(&mut review.status),
+        Overlay::Confirm(confirm) => Some(&mut confirm.status),
+        Overlay::Prompt(prompt) => Some(&mut prompt.status),
+        _ => None,
+    }
+}
+
+/// The answer to the open dialog's write `request` arrived: closes the dialog when it went
+/// through, or keeps it open with the error. Returns whether the dialog was waiting for it.
+pub(super) fn answered(state: &mut State, request: u64, result: Result<(), &str>) -> bool {
+    let Some(status) = dialog_status(state) else {
+        return false;
+    };
+    if !status.awaits(request) {
+        return false;
+    }
+    match result {
+        Ok(()) => state.overlay = Overlay::None,
+        Err(error) => *status = DialogStatus::Failed(error.to_owned()),
+    }
+    true
+}
+
+/// Keys on a confirmation before an irreversible step (delete, purge).
+pub(super) fn confirm_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let Overlay::Confirm(confirm) = &mut state.overlay else {
+        return Vec::new();
+    };
+    if confirm.status.is_sending() {
+        return Vec::new();
+    }
+    match action {
+        Action::No => state.overlay = Overlay::None,
+        Action::Yes => {
+            let name = confirm.name().to_owned();
+            if let Some(typed) = &confirm.typed
+                && text(typed).trim() != name
+            {
+                confirm.status = DialogStatus::Failed(format!("type {name} exactly to go ahead"));
+                return Vec::new();
+            }
+            let purge = matches!(confirm.action, ConfirmAction::Purge { .. });
+            let label = if purge { "purging" } else { "deleting" };
+            let ticket = begin_dialog_write(state, format!("{label} {name}"));
+            return vec![if purge {
+                Effect::Purge {
+                    ticket,
+                    name,
+                    origin: super::Origin::DeletedView,
+                }
+            } else {
+                Effect::DeleteSecret { ticket, name }
+            }];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Keys on a prompt for a file path (backup, restore).
+pub(super) fn prompt_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let Overlay::Prompt(prompt) = &mut state.overlay else {
+        return Vec::new();
+    };
+    if prompt.status.is_sending() {
+        return Vec::new();
+    }
+    match action {
+        Action::No => state.overlay = Overlay::None,
+        Action::Yes => {
+            let raw = text(&prompt.input).trim().to_owned();
+            if raw.is_empty() {
+                prompt.status = DialogStatus::Failed("give a file path".into());
+                return Vec::new();
+            }
+            let purpose = prompt.purpose.clone();
+            let ticket = begin_dialog_write(state, backup::label(&purpose));
+            return vec![backup::send(ticket, purpose, PathBuf::from(raw))];
+        }
+        _ => {}
+    }
+    Vec::new()
+}

@@ -1,0 +1,119 @@
+//! `update(state, msg) -> effects`: every state change, in pure functions, one file a feature.
+//! No IO, no clock (time arrives in `Msg::Tick`), no tasks: effects say what the controller
+//! should start. This file only dispatches.
+
+mod attributes;
+mod backup;
+mod clipboard;
+mod copy;
+mod deleted;
+mod details;
+mod dialogs;
+mod expiry;
+mod form;
+mod keys;
+mod list;
+mod oplog;
+mod status;
+mod versions;
+
+use super::effect::{Effect, Origin};
+use super::msg::Msg;
+use crate::state::State;
+
+pub use list::SETTLE_DELAY;
+
+/// The effects to start with: open the active profile.
+pub fn start(state: &mut State) -> Vec<Effect> {
+    list::open_profile(state, state.active_profile)
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) => keys::on_key(state, key),
+        Msg::Paste(pasted) => keys::on_paste(state, &pasted),
+        Msg::Resize(width, height) => list::on_resize(state, width, height),
+        Msg::Tick { now } => status::on_tick(state, now),
+        Msg::Retrying { ticket, notice } => status::on_retrying(state, ticket, &notice),
+        Msg::Connected { generation, result } => list::on_connected(state, generation, result),
+        Msg::SecretsPage {
+            ticket,
+            result,
+            done,
+        } => list::on_page(state, ticket, result, done),
+        Msg::SelectionSettled { generation, name } => list::on_settled(state, generation, &name),
+        Msg::SecretLoaded {
+            ticket,
+            name,
+            version,
+            result,
+        } => details::on_loaded(state, ticket, &name, version, result),
+        Msg::VersionsLoaded {
+            ticket,
+            name,
+            result,
+        } => versions::on_loaded(state, ticket, &name, result),
+        Msg::PairLoaded {
+            ticket,
+            older,
+            newer,
+        } => versions::on_pair(state, ticket, older, newer),
+        Msg::SecretSet { ticket, result } => form::on_set(state, ticket, result),
+        Msg::ValueReady { source, result } => form::on_value_ready(state, source, result),
+        Msg::SecretUpdated { ticket, result } => attributes::on_updated(state, ticket, result),
+        Msg::SecretDeleted {
+            ticket,
+            name,
+            result,
+        } => deleted::on_deleted(state, ticket, &name, result),
+        Msg::DeletedListed { ticket, result } => deleted::on_listed(state, ticket, result),
+        Msg::Recovered {
+            ticket,
+            name,
+            origin: Origin::Form,
+            result,
+        } => form::on_recovered(state, ticket, &name, result),
+        Msg::Purged {
+            ticket,
+            name,
+            origin: Origin::Form,
+            result,
+        } => form::on_purged(state, ticket, &name, result),
+        Msg::Recovered {
+            ticket,
+            name,
+            origin: Origin::DeletedView,
+            result,
+        } => deleted::on_recovered(state, ticket, &name, result.map(drop)),
+        Msg::Purged {
+            ticket,
+            name,
+            origin: Origin::DeletedView,
+            result,
+        } => deleted::on_purged(state, ticket, &name, result),
+        Msg::ClipboardExpired { copy, text } => clipboard::on_expired(state, copy, text),
+        Msg::ClipboardCleared { copy, cleared } => clipboard::on_cleared(state, copy, &cleared),
+        Msg::BackedUp {
+            ticket,
+            name,
+            result,
+        } => backup::on_backed_up(state, ticket, &name, result),
+        Msg::Restored { ticket, result } => backup::on_restored(state, ticket, result),
+        Msg::ExpiryScanned {
+            ticket,
+            profile,
+            result,
+        } => expiry::on_scanned(state, ticket, profile, result),
+        Msg::CopyPrepared {
+            ticket,
+            target,
+            source,
+            current,
+        } => copy::on_prepared(state, ticket, target, source, current),
+        Msg::Copied {
+            ticket,
+            target,
+            result,
+        } => copy::on_copied(state, ticket, target, result),
+    }
+}

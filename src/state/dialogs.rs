@@ -1,0 +1,102 @@
+//! The small dialogs over the main screen: a confirmation before an irreversible step and a
+//! file path to type. Each has one status: open, sending, or failed with why.
+
+use super::input::single_line;
+use crate::vault::RecoveryLevel;
+use ratatui_textarea::TextArea;
+
+/// Where a dialog's write is: being filled in, sent and awaited, or refused (kept open with
+/// everything typed, to try again).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum DialogStatus {
+    #[default]
+    Open,
+    /// The write with this request id is in flight.
+    Sending(u64),
+    Failed(String),
+}
+
+impl DialogStatus {
+    pub fn is_sending(&self) -> bool {
+        matches!(self, Self::Sending(_))
+    }
+
+    /// Whether the answer to `request` is this dialog's.
+    pub fn awaits(&self, request: u64) -> bool {
+        *self == Self::Sending(request)
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            Self::Failed(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// A question before an irreversible step.
+#[derive(Debug)]
+pub enum ConfirmAction {
+    Delete {
+        name: String,
+        level: Option<RecoveryLevel>,
+        days: Option<i64>,
+    },
+    Purge {
+        name: String,
+    },
+}
+
+#[derive(Debug)]
+pub struct Confirm {
+    pub action: ConfirmAction,
+    /// For the steps that cannot be undone: the name, typed.
+    pub typed: Option<Box<TextArea<'static>>>,
+    pub status: DialogStatus,
+}
+
+impl Confirm {
+    pub fn new(action: ConfirmAction) -> Self {
+        let typed = match &action {
+            ConfirmAction::Purge { .. } => true,
+            ConfirmAction::Delete { level, .. } => {
+                !level.as_ref().is_some_and(RecoveryLevel::is_recoverable)
+            }
+        };
+        Self {
+            action,
+            typed: typed.then(|| Box::new(single_line(""))),
+            status: DialogStatus::Open,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match &self.action {
+            ConfirmAction::Delete { name, .. } | ConfirmAction::Purge { name } => name,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PromptPurpose {
+    BackupTo { name: String },
+    RestoreFrom,
+}
+
+/// A file path to type.
+#[derive(Debug)]
+pub struct Prompt {
+    pub purpose: PromptPurpose,
+    pub input: Box<TextArea<'static>>,
+    pub status: DialogStatus,
+}
+
+impl Prompt {
+    pub fn new(purpose: PromptPurpose, initial: &str) -> Self {
+        Self {
+            purpose,
+            input: Box::new(single_line(initial)),
+            status: DialogStatus::Open,
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The small dialogs: a confirmation, a path prompt, the copy target; each shows its status
+//! (waiting for the vault, or why it failed).
+
+use super::theme::Theme;
+use super::{boxed, printable};
+use crate::layout::centered;
+use crate::state::dialogs::{ConfirmAction, PromptPurpose};
+use crate::state::input::text;
+use crate::state::{Confirm, DialogStatus, Prompt, State};
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+fn dialog(frame: &mut Frame, title: String, lines: Vec<Line>, theme: &Theme) {
+    let body = crate::layout::body(frame.area());
+    let width = 76.min(body.width);
+    let inner_width = width.saturating_sub(2);
+    let height = crate::layout::wrapped_height(&lines, inner_width);
+    let area = centered(body, width, height.saturating_add(2));
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(boxed(title, theme))
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn status_lines<'a>(state: &State, status: &DialogStatus, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    if status.is_sending() {
+        lines.push(Line::styled(
+            format!("{} waiting for the vault…", super::secrets::spinner(state)),
+            theme.warning(),
+        ));
+    }
+    if let Some(error) = status.error() {
+        lines.push(Line::styled(
+            format!("✗ {}", printable(error)),
+            theme.error(),
+        ));
+    }
+    lines
+}
+
+pub fn render_confirm(frame: &mut Frame, state: &State, confirm: &Confirm, theme: &Theme) {
+    let name = printable(confirm.name());
+    let (title, mut lines) = match &confirm.action {
+        ConfirmAction::Delete { level, days, .. } => {
+            let meaning = match level {
+                Some(level) => format!("{level}: {}", level.describe(*days)),
+                None => "The vault's recovery level is not known.".to_owned(),
+            };
+            (
+                format!(" Delete {name}? "),
+                vec![
+                    Line::raw(format!("Delete {name} and all its versions.")),
+                    Line::styled(meaning, theme.warning()),
+                ],
+            )
+        }
+        ConfirmAction::Purge { .. } => (
+            format!(" Purge {name}? "),
+            vec![Line::styled(
+                format!("Purging erases {name} and every version for good. It cannot be undone."),
+                theme.error(),
+            )],
+        ),
+    };
+    lines.push(Line::raw(""));
+    match &confirm.typed {
+        Some(typed) => {
+            lines.push(Line::raw(format!(
+                "Type {name} and press Enter (Esc cancels):"
+            )));
+            lines.push(Line::from(vec![
+                Span::raw("> "),
+                Span::styled(text(typed), theme.key()),
+                Span::raw("▏"),
+            ]));
+        }
+        None => lines.push(Line::from(vec![
+            Span::styled("y", theme.key()),
+            Span::raw(" deletes · "),
+            Span::styled("n", theme.key()),
+            Span::raw(" / "),
+            Span::styled("Esc", theme.key()),
+            Span::raw(" keeps it"),
+        ])),
+    }
+    lines.extend(status_lines(state, &confirm.status, theme));
+    dialog(frame, title, lines, theme);
+}
+
+pub fn render_prompt(frame: &mut Frame, state: &State, prompt: &Prompt, theme: &Theme) {
+    let (title, question) = match &prompt.purpose {
+        PromptPurpose::BackupTo { name } => (
+            format!(" Back up {} ", printable(name)),
+            "The vault's encrypted backup blob goes to a new file (never overwritten):",
+        ),
+        PromptPurpose::RestoreFrom => (
+            " Restore from a backup ".to_owned(),
+            "The backup file to restore (the secret comes back with all its versions):",
+        ),
+    };
+    let mut lines = vec![
+        Line::raw(question),
+        Line::from(vec![
+            Span::raw("> "),
+            Span::styled(text(&prompt.input), theme.key()),
+            Span::raw("▏"),
+        ]),
+        Line::styled("Enter goes ahead · Esc cancels", theme.dim()),
+    ];
+    lines.extend(status_lines(state, &prompt.status, theme));
+    dialog(frame, title, lines, theme);
+}
+
+pub fn render_copy_target(frame: &mut Frame, state: &State, cursor: usize, theme: &Theme) {
+    let name = printable(state.list.selected_name().unwrap_or_default());
+    let mut lines = vec![Line::raw(format!(
+        "Copy the latest version of {name} (value, content type, tags, dates) to:"
+    ))];
+    for (index, profile) in state.profiles.iter().enumerate() {
+        if index == state.active_profile {
+            continue;
+        }
+        let mut spans = vec![
+            Span::raw(if index == cursor { "> " } else { "  " }),
+            Span::styled(format!("{:<16}", profile.name), theme.title()),
+            Span::styled(format!(" {}", profile.vault), theme.dim()),
+        ];
+        if profile.read_only {
+            spans.push(Span::styled(" read-only: refused", theme.warning()));
+        }
+        let line = Line::from(spans);
+        lines.push(if index == cursor {
+            line.style(theme.selected(true))
+        } else {
+            line
+        });
+    }
+    lines.push(Line::styled(
+        "Enter shows what will change there before anything is written · Esc cancels",
+        theme.dim(),
+    ));
+    dialog(frame, format!(" Copy {name} "), lines, theme);
+}

@@ -1,0 +1,85 @@
+//! The expiry overview (`X`) across every profile.
+
+use super::theme::Theme;
+use super::{boxed, date, printable, window};
+use crate::state::State;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+pub fn render_expiry(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let view = &state.expiry;
+    let scanning = if view.pending > 0 {
+        format!(
+            "{} scanning {} profiles… ",
+            super::secrets::spinner(state),
+            view.pending
+        )
+    } else {
+        String::new()
+    };
+    let block = boxed(
+        format!(
+            " Expiring, expired or without expiry · {} {scanning}",
+            view.rows.len()
+        ),
+        theme,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let failures = view.failures.len() as u16;
+    let table_area = Rect {
+        height: inner.height.saturating_sub(failures),
+        ..inner
+    };
+    let height = table_area.height.saturating_sub(1) as usize;
+    let rows = view
+        .rows
+        .iter()
+        .enumerate()
+        .skip(window(view.cursor, height))
+        .take(height)
+        .map(|(index, row)| {
+            let profile = state.profiles[row.profile].name.as_str();
+            let cells = vec![
+                Cell::from(Span::styled(row.badge.label(), theme.badge(row.badge))),
+                Cell::from(date(row.expires)),
+                Cell::from(profile.to_owned()),
+                Cell::from(printable(&row.name).into_owned()),
+            ];
+            let line = Row::new(cells);
+            if index == view.cursor {
+                line.style(theme.selected(true))
+            } else {
+                line
+            }
+        });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(7),
+            Constraint::Length(16),
+            Constraint::Length(14),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(Row::new(["", "EXPIRES", "PROFILE", "NAME"]).style(theme.header()))
+    .column_spacing(1);
+    frame.render_widget(table, table_area);
+    let failed: Vec<Line> = view
+        .failures
+        .iter()
+        .map(|(profile, error)| {
+            Line::styled(format!("✗ {profile}: {}", printable(error)), theme.error())
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(failed),
+        Rect {
+            y: inner.y + table_area.height,
+            height: failures,
+            ..inner
+        },
+    );
+}

@@ -1,0 +1,66 @@
+//! The operations log (`o`) of this session.
+
+use super::theme::Theme;
+use super::{boxed, printable};
+use crate::state::State;
+use crate::when::Utc;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let block = boxed(
+        format!(
+            " Operations this session · {} (values are never recorded) ",
+            state.operations.len()
+        ),
+        theme,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if state.operations.is_empty() {
+        frame.render_widget(Paragraph::new("Nothing yet."), inner);
+        return;
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    // Newest last, like a log; the newest rows stay in view until k scrolls back.
+    let skip = state
+        .operations
+        .len()
+        .saturating_sub(height)
+        .saturating_sub(state.operations_back);
+    let rows = state.operations.iter().skip(skip).map(|op| {
+        Row::new(vec![
+            Cell::from(Utc::of(op.at).clock()),
+            Cell::from(op.profile.clone()),
+            Cell::from(op.operation.to_string()),
+            Cell::from(printable(&op.secret).into_owned()),
+            Cell::from(Span::styled(
+                format!(
+                    "{} {}",
+                    if op.ok { "✓" } else { "✗" },
+                    printable(&op.outcome)
+                ),
+                if op.ok {
+                    theme.success()
+                } else {
+                    theme.error()
+                },
+            )),
+        ])
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(5),
+            Constraint::Length(10),
+            Constraint::Length(17),
+            Constraint::Length(20),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(Row::new(["UTC", "PROFILE", "OPERATION", "SECRET", "RESULT"]).style(theme.header()))
+    .column_spacing(1);
+    frame.render_widget(table, inner);
+}
