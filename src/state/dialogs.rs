@@ -2,6 +2,7 @@
 //! file path to type. Each has one status: open, sending, or failed with why.
 
 use super::input::single_line;
+use super::{Overlay, State};
 use crate::vault::RecoveryLevel;
 use ratatui_textarea::TextArea;
 
@@ -30,6 +31,34 @@ impl DialogStatus {
         match self {
             Self::Failed(error) => Some(error),
             _ => None,
+        }
+    }
+}
+
+impl State {
+    /// The status of the dialog on screen, when one is.
+    pub fn dialog_status(&mut self) -> Option<&mut DialogStatus> {
+        match &mut self.overlay {
+            Overlay::Review(review) => Some(&mut review.status),
+            Overlay::Confirm(confirm) => Some(&mut confirm.status),
+            Overlay::Prompt(prompt) => Some(&mut prompt.status),
+            _ => None,
+        }
+    }
+
+    /// The answer to the dialog's write `request` arrived: the dialog closes when it went
+    /// through, or stays open with the error (everything typed kept). An answer the dialog on
+    /// screen is not waiting for changes nothing.
+    pub fn dialog_answered(&mut self, request: u64, result: Result<(), &str>) {
+        let Some(status) = self.dialog_status() else {
+            return;
+        };
+        if !status.awaits(request) {
+            return;
+        }
+        match result {
+            Ok(()) => self.overlay = Overlay::None,
+            Err(error) => *status = DialogStatus::Failed(error.to_owned()),
         }
     }
 }

@@ -2,9 +2,16 @@
 //! names lacking one of the query's characters, and scoring split over the free cores in row
 //! order, so the ranking is the one-core ranking.
 
-use super::list::SecretRow;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+/// What the filter reads of a row.
+pub(super) trait Candidate: Sync {
+    fn name(&self) -> &str;
+    /// Which characters the name holds (`char_mask`), so a row lacking one of the query's is
+    /// skipped without running the matcher on it.
+    fn chars(&self) -> u64;
+}
 
 /// One bit per ASCII letter (either case), digit, `-` and `_`; bit 63 for anything else.
 pub(super) fn char_bit(c: char) -> u64 {
@@ -113,7 +120,7 @@ impl Default for Matchers {
 
 /// The rows among `candidates` that match, best first (ties in row order), with their scores.
 pub(super) fn score_rows(
-    rows: &[SecretRow],
+    rows: &[impl Candidate],
     candidates: Candidates<'_>,
     scorer: &Scorer,
     matchers: &mut Matchers,
@@ -159,7 +166,7 @@ pub(super) fn score_rows(
 /// (score, row) of each matching row among `candidates`, in their order. A row lacking one of
 /// the `required` characters is skipped without running the matcher.
 pub(super) fn score_span(
-    rows: &[SecretRow],
+    rows: &[impl Candidate],
     candidates: impl Iterator<Item = usize>,
     scorer: &Scorer,
     matcher: &mut Matcher,
@@ -169,15 +176,15 @@ pub(super) fn score_span(
     candidates
         .filter_map(|index| {
             let row = &rows[index];
-            if row.chars & required != required {
+            if row.chars() & required != required {
                 return None;
             }
             // An ASCII name (all of Key Vault's) is matched as it is, without the is-ASCII scan
             // `Utf32Str::new` would make for every row on every key.
-            let haystack = if row.chars == u64::MAX {
-                Utf32Str::new(&row.name, &mut buffer)
+            let haystack = if row.chars() == u64::MAX {
+                Utf32Str::new(row.name(), &mut buffer)
             } else {
-                Utf32Str::Ascii(row.name.as_bytes())
+                Utf32Str::Ascii(row.name().as_bytes())
             };
             let score = scorer.score(haystack, matcher)?;
             Some((score, index as u32))
@@ -327,6 +334,7 @@ pub(super) fn merge_scored(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::list::SecretRow;
     use crate::state::list::tests::item;
 
     #[test]

@@ -1,7 +1,8 @@
 //! The secret list: rows as pages arrive, the fuzzy filter, the cursor and the scroll offset.
 
 use super::filter::{
-    Candidates, Matchers, Scorer, char_mask, in_row_order, merge_scored, narrows, score_rows,
+    Candidate, Candidates, Matchers, Scorer, char_mask, in_row_order, merge_scored, narrows,
+    score_rows,
 };
 use crate::vault::SecretItem;
 
@@ -24,9 +25,18 @@ pub enum ListLoad {
 pub struct SecretRow {
     pub name: String,
     pub item: SecretItem,
-    /// Which characters the name holds (see [`char_mask`]), so the filter skips a row that
-    /// lacks one of the query's without running the matcher on it.
-    pub(super) chars: u64,
+    /// Which characters the name holds (see [`char_mask`]).
+    chars: u64,
+}
+
+impl Candidate for SecretRow {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn chars(&self) -> u64 {
+        self.chars
+    }
 }
 
 impl SecretRow {

@@ -36,6 +36,15 @@ pub enum Screen {
     Operations,
 }
 
+/// The cursor one row up (or down) a view of `count` rows.
+pub fn step_cursor(cursor: usize, count: usize, up: bool) -> usize {
+    if up {
+        cursor.saturating_sub(1)
+    } else {
+        (cursor + 1).min(count.saturating_sub(1))
+    }
+}
+
 /// Which pane has the keyboard on the main screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Pane {

@@ -3,7 +3,6 @@
 //! the screen reveals them only when asked.
 
 use super::dialogs::DialogStatus;
-use crate::keymap::Action;
 use crate::vault::{
     SecretAttributes, SecretBundle, SecretItem, SecretValue, SetSecretParameters, Tags,
     UpdateSecretParameters,
@@ -56,18 +55,6 @@ pub struct Review {
 }
 
 impl Review {
-    /// Scrolls for `action` (a line or `page` lines); `false` when it is not a scroll.
-    pub fn scroll_by(&mut self, action: Action, page: u16) -> bool {
-        self.scroll = match action {
-            Action::Down => self.scroll.saturating_add(1),
-            Action::Up => self.scroll.saturating_sub(1),
-            Action::PageDown => self.scroll.saturating_add(page),
-            Action::PageUp => self.scroll.saturating_sub(page),
-            _ => return false,
-        };
-        true
-    }
-
     pub fn new_value(&self) -> Option<&SecretValue> {
         match &self.write {
             Write::Set { params, .. } | Write::Copy { params, .. } => Some(&params.value),

@@ -1,7 +1,7 @@
 //! Backups: a secret's backup blob written to a new file, and a secret restored from one.
 
 use super::oplog::record;
-use super::{Effect, dialogs, list};
+use super::{Effect, list};
 use crate::app::msg::TaskError;
 use crate::state::dialogs::PromptPurpose;
 use crate::state::{Level, Operation, Overlay, Prompt, State, Ticket};
@@ -63,7 +63,7 @@ pub(super) fn on_backed_up(
     record(state, Operation::Backup, name, result.clone());
     match result {
         Ok(path) => {
-            dialogs::answered(state, ticket.request, Ok(()));
+            state.dialog_answered(ticket.request, Ok(()));
             state.report(Level::Success, format!("Backed {name} up to {path}"));
         }
         Err(error) => failed(state, ticket, &error),
@@ -84,7 +84,7 @@ pub(super) fn on_restored(
             let name = bundle.secret_id().map(|id| id.name).unwrap_or_default();
             let done = "restored with its versions".to_owned();
             record(state, Operation::Restore, &name, Ok(done));
-            dialogs::answered(state, ticket.request, Ok(()));
+            state.dialog_answered(ticket.request, Ok(()));
             state.report(Level::Success, format!("Restored {name}"));
             state.select_after_list = Some(name);
             list::list_secrets(state)
@@ -100,6 +100,6 @@ pub(super) fn on_restored(
 
 /// The prompt stays open with everything typed, and the error.
 fn failed(state: &mut State, ticket: Ticket, error: &str) {
-    dialogs::answered(state, ticket.request, Err(error));
+    state.dialog_answered(ticket.request, Err(error));
     state.report(Level::Error, error);
 }

@@ -1,9 +1,9 @@
 //! Copying the selected secret to another profile's vault: choosing the target, a review of
 //! what it will change there, and the answer.
 
+use super::Effect;
 use super::oplog::{record, record_in};
 use super::versions::version_of;
-use super::{Effect, dialogs};
 use crate::app::msg::TaskError;
 use crate::keymap::Action;
 use crate::state::review::{Snapshot, ValueChange, changes, kept};
@@ -179,7 +179,7 @@ pub(super) fn on_copied(
     match result {
         Ok(bundle) => {
             let version = short_version(&version_of(&bundle)).to_owned();
-            dialogs::answered(state, ticket.request, Ok(()));
+            state.dialog_answered(ticket.request, Ok(()));
             let arrived = Ok(format!("version {version}"));
             record_in(
                 state,
@@ -199,7 +199,7 @@ pub(super) fn on_copied(
             let error = error.to_string();
             let failed = Err(error.clone());
             record_in(state, target_name.clone(), Operation::CopyIn, &name, failed);
-            dialogs::answered(state, ticket.request, Err(&error));
+            state.dialog_answered(ticket.request, Err(&error));
             state.report(
                 Level::Error,
                 format!("Copy of {name} to {target_name} failed: {error}"),

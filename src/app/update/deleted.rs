@@ -1,12 +1,12 @@
 //! Deleting a secret, and the deleted view (`D`): the soft-deleted secrets, to recover or purge.
 
-use super::keys::step;
 use super::oplog::record;
-use super::{Effect, Origin, dialogs, list};
+use super::{Effect, Origin, list};
 use crate::keymap::Action;
 use crate::state::dialogs::ConfirmAction;
 use crate::state::{
     Confirm, DeletedView, Level, Operation, Overlay, Pane, Remote, Screen, State, Ticket,
+    step_cursor,
 };
 use crate::vault::{DeletedSecretBundle, DeletedSecretItem, VaultError};
 
@@ -42,7 +42,7 @@ pub(super) fn on_deleted(
     }
     match result {
         Ok(deleted) => {
-            dialogs::answered(state, ticket.request, Ok(()));
+            state.dialog_answered(ticket.request, Ok(()));
             let outcome = match deleted.deletion.scheduled_purge_date {
                 Some(purge) => format!(
                     "recoverable until {} (D shows deleted secrets)",
@@ -61,7 +61,7 @@ pub(super) fn on_deleted(
         Err(error) => {
             let message = error.to_string();
             record(state, Operation::Delete, name, Err(message.clone()));
-            dialogs::answered(state, ticket.request, Err(&message));
+            state.dialog_answered(ticket.request, Err(&message));
             state.report(Level::Error, format!("Delete of {name} failed: {message}"));
             Vec::new()
         }
@@ -112,7 +112,7 @@ pub(super) fn screen_action(state: &mut State, action: Action) -> Option<Vec<Eff
     Some(match action {
         Action::Up | Action::Down => {
             let count = state.deleted.items.loaded().map_or(0, Vec::len);
-            state.deleted.cursor = step(state.deleted.cursor, count, action);
+            state.deleted.cursor = step_cursor(state.deleted.cursor, count, action == Action::Up);
             Vec::new()
         }
         Action::Refresh => list_deleted(state),
@@ -198,7 +198,7 @@ fn handled(
     }
     match result {
         Ok(()) => {
-            dialogs::answered(state, ticket.request, Ok(()));
+            state.dialog_answered(ticket.request, Ok(()));
             record(state, operation, name, Ok("done".into()));
             if let Remote::Loaded(items) = &mut state.deleted.items {
                 items.retain(|item| {
@@ -213,7 +213,7 @@ fn handled(
         Err(error) => {
             let message = error.to_string();
             record(state, operation, name, Err(message.clone()));
-            dialogs::answered(state, ticket.request, Err(&message));
+            state.dialog_answered(ticket.request, Err(&message));
             state.report(
                 Level::Error,
                 format!("{operation} of {name} failed: {message}"),

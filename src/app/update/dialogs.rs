@@ -7,7 +7,7 @@ use crate::keymap::{self, Action};
 use crate::state::dialogs::ConfirmAction;
 use crate::state::input::text;
 use crate::state::review::Write;
-use crate::state::{DialogStatus, Level, Overlay, State, Ticket};
+use crate::state::{DialogStatus, Level, Overlay, Review, State, Ticket};
 use std::path::PathBuf;
 
 /// Quit, or ask first when that would lose work.
@@ -107,11 +107,20 @@ pub(super) fn review_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ToggleReveal => review.reveal = !review.reveal,
         Action::Back => state.overlay = Overlay::None,
         Action::Yes => return send_review(state),
-        scroll => {
-            review.scroll_by(scroll, crate::layout::help_page(state.size));
-        }
+        scroll => scroll_review(review, scroll, crate::layout::help_page(state.size)),
     }
     Vec::new()
+}
+
+/// Scrolls a review a line or a `page` (a revealed value can be taller than the screen).
+pub(super) fn scroll_review(review: &mut Review, action: Action, page: u16) {
+    review.scroll = match action {
+        Action::Down => review.scroll.saturating_add(1),
+        Action::Up => review.scroll.saturating_sub(1),
+        Action::PageDown => review.scroll.saturating_add(page),
+        Action::PageUp => review.scroll.saturating_sub(page),
+        _ => review.scroll,
+    };
 }
 
 fn send_review(state: &mut State) -> Vec<Effect> {
@@ -132,35 +141,10 @@ fn send_review(state: &mut State) -> Vec<Effect> {
 /// Registers the open dialog's write: the dialog then waits for it, its earlier error gone.
 fn begin_dialog_write(state: &mut State, label: String) -> Ticket {
     let ticket = state.begin_write(label);
-    if let Some(status) = dialog_status(state) {
+    if let Some(status) = state.dialog_status() {
         *status = DialogStatus::Sending(ticket.request);
     }
     ticket
-}
-
-fn dialog_status(state: &mut State) -> Option<&mut DialogStatus> {
-    match &mut state.overlay {
-        Overlay::Review(review) => Some(&mut review.status),
-        Overlay::Confirm(confirm) => Some(&mut confirm.status),
-        Overlay::Prompt(prompt) => Some(&mut prompt.status),
-        _ => None,
-    }
-}
-
-/// The answer to the open dialog's write `request` arrived: closes the dialog when it went
-/// through, or keeps it open with the error. Returns whether the dialog was waiting for it.
-pub(super) fn answered(state: &mut State, request: u64, result: Result<(), &str>) -> bool {
-    let Some(status) = dialog_status(state) else {
-        return false;
-    };
-    if !status.awaits(request) {
-        return false;
-    }
-    match result {
-        Ok(()) => state.overlay = Overlay::None,
-        Err(error) => *status = DialogStatus::Failed(error.to_owned()),
-    }
-    true
 }
 
 /// Keys on a confirmation before an irreversible step (delete, purge).

@@ -1,13 +1,12 @@
 //! The expiry overview (`X`): every profile scanned for secrets expired or expiring soon, and a
 //! jump to one of them.
 
-use super::keys::step;
 use super::{Effect, list};
 use crate::app::msg::TaskError;
 use crate::keymap::Action;
 use crate::state::expiry::ExpiryRow;
 use crate::state::list::ExpiryBadge;
-use crate::state::{ExpiryView, Level, Pane, Screen, State, Ticket};
+use crate::state::{ExpiryView, Level, Pane, Screen, State, Ticket, step_cursor};
 use crate::vault::SecretItem;
 
 pub(super) fn show(state: &mut State) -> Vec<Effect> {
@@ -31,7 +30,11 @@ pub(super) fn show(state: &mut State) -> Vec<Effect> {
 pub(super) fn screen_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     Some(match action {
         Action::Up | Action::Down => {
-            state.expiry.cursor = step(state.expiry.cursor, state.expiry.rows.len(), action);
+            state.expiry.cursor = step_cursor(
+                state.expiry.cursor,
+                state.expiry.rows.len(),
+                action == Action::Up,
+            );
             Vec::new()
         }
         Action::Refresh => show(state),

@@ -4,7 +4,7 @@
 
 use super::attributes::version_label;
 use super::oplog::record;
-use super::{Effect, Origin, details, list};
+use super::{Effect, Origin, details, dialogs, list};
 use crate::app::msg::{TaskError, ValueSource};
 use crate::keymap::Action;
 use crate::state::form::{FormField, FormKind, Submit};
@@ -149,7 +149,7 @@ pub(super) fn action(state: &mut State, action: Action) -> Vec<Effect> {
             if let Some(form) = state.form_mut()
                 && let Submit::Review(review) = &mut form.submit
             {
-                review.scroll_by(scroll, page);
+                dialogs::scroll_review(review, scroll, page);
             }
         }
         (Submit::AskPath { input, .. }, Action::Yes) => {

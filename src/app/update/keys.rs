@@ -152,11 +152,3 @@ fn screen_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         (Screen::Operations, _) => oplog::screen_action(state, action),
     }
 }
-
-/// The cursor one row up or down a view of `count` rows.
-pub(super) fn step(cursor: usize, count: usize, action: Action) -> usize {
-    match action {
-        Action::Up => cursor.saturating_sub(1),
-        _ => (cursor + 1).min(count.saturating_sub(1)),
-    }
-}
