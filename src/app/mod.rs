@@ -31,8 +31,9 @@ pub enum Exit {
 
 /// Hands the terminal to an editor for a value and takes it back: what `$EDITOR` needs of the
 /// loop's terminal.
-pub type Editor<'a, B> =
-    dyn FnMut(&mut Terminal<B>, &SecretValue) -> io::Result<Result<SecretValue, String>> + 'a;
+pub type Editor<'a, B> = dyn FnMut(&mut Terminal<B>, &SecretValue) -> io::Result<Result<SecretValue, String>>
+    + Send
+    + 'a;
 
 pub struct App {
     state: State,
