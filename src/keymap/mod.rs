@@ -159,6 +159,23 @@ pub fn hints(context: Context, read_only: bool) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// The first key bound to `action` where the keyboard is `context`, as the screen names it:
+/// what a hint in a form or a dialog tells the user to press.
+pub fn key_of(context: Context, action: Action) -> String {
+    keys_of(context, action)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// Every key bound to `action` in `context`, as the screen names them.
+pub fn keys_of(context: Context, action: Action) -> Vec<String> {
+    bindings_for(context)
+        .find(|binding| binding.action == action)
+        .map(|binding| binding.keys.iter().map(Press::label).collect())
+        .unwrap_or_default()
+}
+
 /// Lines the help overlay draws: a title per context (a blank line before all but the first), a
 /// line per binding, then a blank line and the note on Ctrl-c.
 pub fn help_line_count() -> usize {
@@ -263,6 +280,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn forms_and_dialogs_name_the_keys_the_table_binds() {
+        assert_eq!(key_of(Context::Form, Action::Submit), "Ctrl-s");
+        assert_eq!(key_of(Context::Form, Action::AddTag), "Ctrl-n");
+        assert_eq!(keys_of(Context::Confirm, Action::No), ["n", "Esc"]);
+        assert_eq!(key_of(Context::Review, Action::Yes), "Enter");
+        assert_eq!(
+            key_of(Context::Review, Action::Quit),
+            "",
+            "an action not bound there"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use super::theme::Theme;
 use super::{boxed, printable};
+use crate::keymap::{Action, Context, key_of};
 use crate::layout::centered;
 use crate::state::dialogs::{ConfirmAction, PromptPurpose};
 use crate::state::input::text;
@@ -71,7 +72,9 @@ pub fn render_confirm(frame: &mut Frame, state: &State, confirm: &Confirm, theme
     match &confirm.typed {
         Some(typed) => {
             lines.push(Line::raw(format!(
-                "Type {name} and press Enter (Esc cancels):"
+                "Type {name} and press {} ({} cancels):",
+                key_of(Context::ConfirmTyped, Action::Yes),
+                key_of(Context::ConfirmTyped, Action::No)
             )));
             lines.push(Line::from(vec![
                 Span::raw("> "),
@@ -79,14 +82,14 @@ pub fn render_confirm(frame: &mut Frame, state: &State, confirm: &Confirm, theme
                 Span::raw("▏"),
             ]));
         }
-        None => lines.push(Line::from(vec![
-            Span::styled("y", theme.key()),
-            Span::raw(" deletes · "),
-            Span::styled("n", theme.key()),
-            Span::raw(" / "),
-            Span::styled("Esc", theme.key()),
-            Span::raw(" keeps it"),
-        ])),
+        None => lines.push(super::overlays::answers(
+            Context::Confirm,
+            &[
+                (Action::Yes, false, "deletes"),
+                (Action::No, true, "keeps it"),
+            ],
+            theme,
+        )),
     }
     lines.extend(status_lines(state, &confirm.status, theme));
     dialog(frame, title, lines, theme);
@@ -110,7 +113,14 @@ pub fn render_prompt(frame: &mut Frame, state: &State, prompt: &Prompt, theme: &
             Span::styled(text(&prompt.input), theme.key()),
             Span::raw("▏"),
         ]),
-        Line::styled("Enter goes ahead · Esc cancels", theme.dim()),
+        Line::styled(
+            format!(
+                "{} goes ahead · {} cancels",
+                key_of(Context::Prompt, Action::Yes),
+                key_of(Context::Prompt, Action::No)
+            ),
+            theme.dim(),
+        ),
     ];
     lines.extend(status_lines(state, &prompt.status, theme));
     dialog(frame, title, lines, theme);

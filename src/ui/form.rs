@@ -4,10 +4,13 @@
 
 use super::theme::Theme;
 use super::{printable, wrap_words};
+use crate::keymap::{Action, Context, key_of};
 use crate::layout::centered;
 use crate::state::State;
+use crate::state::form::fields::{FIELDS, Widget, field_of};
 use crate::state::form::{FormField, FormKind, SecretForm, Submit};
 use crate::state::input::text;
+use crate::vault::rules::MAX_TAGS;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -91,7 +94,23 @@ fn input<'a>(
     });
 }
 
-/// The value, and the generator's length and alphabet under it.
+/// The label column.
+fn label<'a>(text: &str, theme: &Theme) -> Span<'a> {
+    Span::styled(
+        format!("{text:<width$}", width = LABEL_WIDTH as usize),
+        theme.label(),
+    )
+}
+
+fn focus_style(form: &SecretForm, field: FormField, theme: &Theme) -> Style {
+    if form.focus == field {
+        theme.selected(true)
+    } else {
+        Style::default()
+    }
+}
+
+/// The value, with whether it shows and how much of it there is.
 fn value_items<'a>(
     items: &mut Vec<Item<'a>>,
     form: &'a SecretForm,
@@ -100,11 +119,11 @@ fn value_items<'a>(
     error_of: &dyn Fn(FormField) -> Option<String>,
 ) {
     let reveal_note = Span::styled(
-        if form.reveal {
-            "Ctrl-r masks"
-        } else {
-            "Ctrl-r reveals"
-        },
+        format!(
+            "{} {}",
+            key_of(Context::Form, Action::RevealValue),
+            if form.reveal { "masks" } else { "reveals" }
+        ),
         theme.dim(),
     );
     // What will be sent, as a count: a paste or a file shows that all of it arrived.
@@ -131,48 +150,79 @@ fn value_items<'a>(
     }
 }
 
-/// The generator's length and alphabet (Ctrl-g uses them), with the other value sources.
-fn generator_items<'a>(items: &mut Vec<Item<'a>>, form: &'a SecretForm, theme: &Theme) {
-    input(
-        items,
-        FormField::GenLength,
-        "Generate",
-        &form.gen_length,
-        1,
-        vec![Span::styled(
-            "chars · Ctrl-g generates · Ctrl-o file · Ctrl-e $EDITOR",
-            theme.dim(),
-        )],
-    );
-    let focused = if form.focus == FormField::GenAlphabet {
-        theme.selected(true)
-    } else {
-        ratatui::style::Style::default()
-    };
+/// Each tag's name and value, then how many there are of how many allowed.
+fn tag_items<'a>(
+    items: &mut Vec<Item<'a>>,
+    form: &'a SecretForm,
+    title: &str,
+    theme: &Theme,
+    width: u16,
+    error_of: &dyn Fn(FormField) -> Option<String>,
+) {
+    for (row, tag) in form.tags.iter().enumerate() {
+        let label = if row == 0 { title } else { "" };
+        input(
+            items,
+            FormField::TagKey(row),
+            label,
+            &tag.key,
+            1,
+            Vec::new(),
+        );
+        input(
+            items,
+            FormField::TagValue(row),
+            "  = value",
+            &tag.value,
+            1,
+            Vec::new(),
+        );
+        for field in [FormField::TagKey(row), FormField::TagValue(row)] {
+            if let Some(message) = error_of(field) {
+                items.push(error_line(theme, field, message, width));
+            }
+        }
+    }
     items.push(text_item(
-        Some(FormField::GenAlphabet),
+        None,
         Line::from(vec![
+            label(if form.tags.is_empty() { title } else { "" }, theme),
             Span::styled(
-                format!("{:<width$}", "  from", width = LABEL_WIDTH as usize),
-                theme.label(),
+                format!(
+                    "{} of {MAX_TAGS} · {} adds · {} removes the focused one",
+                    form.tags.len(),
+                    key_of(Context::Form, Action::AddTag),
+                    key_of(Context::Form, Action::RemoveTag)
+                ),
+                theme.dim(),
             ),
-            Span::styled(format!("< {} >", form.alphabet.label()), focused),
-            Span::styled("  Space changes", theme.dim()),
         ]),
     ));
 }
 
-fn show_error(form: &SecretForm, field: FormField) -> bool {
-    if form.attempted {
-        return true;
-    }
-    let typed = |area: &TextArea<'_>| !text(area).is_empty();
+/// What is drawn right of a one-line input: what a date means, the generator's keys.
+fn line_notes<'a>(
+    state: &State,
+    form: &SecretForm,
+    field: FormField,
+    theme: &Theme,
+) -> Vec<Span<'a>> {
     match field {
-        FormField::Name => typed(&form.name),
-        FormField::ContentType => typed(&form.content_type),
-        FormField::Expires => typed(&form.expires),
-        FormField::NotBefore => typed(&form.not_before) || typed(&form.expires),
-        _ => true,
+        FormField::Expires | FormField::NotBefore => vec![
+            form.date_preview(field, state.now)
+                .map(|preview| Span::styled(format!("→ {preview}"), theme.success()))
+                .unwrap_or_else(|| Span::styled("+90d · 2027-03-01 · never", theme.dim())),
+        ],
+        FormField::GenLength => vec![Span::styled(
+            format!(
+                "chars · {} generates · {} file · {} $EDITOR",
+                key_of(Context::Form, Action::Generate),
+                key_of(Context::Form, Action::LoadFile),
+                key_of(Context::Form, Action::EditInEditor)
+            ),
+            theme.dim(),
+        )],
+        _ => Vec::new(),
     }
 }
 
@@ -200,149 +250,79 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
 
     let errors = form.errors(state.now);
     let error_of = |field: FormField| {
+        let shown = form.attempted || field_of(field).is_none_or(|row| (row.show_problems)(form));
         errors
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.clone())
-            .filter(|_| show_error(form, field))
+            .filter(|_| shown)
     };
     let mut items: Vec<Item<'_>> = Vec::new();
-    if form.kind == FormKind::NewSecret {
-        input(
-            &mut items,
-            FormField::Name,
-            "Name",
-            &form.name,
-            1,
-            Vec::new(),
-        );
-        if let Some(message) = error_of(FormField::Name) {
-            items.push(error_line(theme, FormField::Name, message, inner.width));
-        }
-    }
-    if !form.edits_attributes() {
-        value_items(&mut items, form, theme, inner.width, &error_of);
-    }
-    input(
-        &mut items,
-        FormField::ContentType,
-        "Content type",
-        &form.content_type,
-        1,
-        Vec::new(),
-    );
-    if let Some(message) = error_of(FormField::ContentType) {
-        items.push(error_line(
-            theme,
-            FormField::ContentType,
-            message,
-            inner.width,
-        ));
-    }
-    for (row, tag) in form.tags.iter().enumerate() {
-        let label = if row == 0 { "Tags" } else { "" };
-        input(
-            &mut items,
-            FormField::TagKey(row),
-            label,
-            &tag.key,
-            1,
-            Vec::new(),
-        );
-        input(
-            &mut items,
-            FormField::TagValue(row),
-            "  = value",
-            &tag.value,
-            1,
-            Vec::new(),
-        );
-        for field in [FormField::TagKey(row), FormField::TagValue(row)] {
-            if let Some(message) = error_of(field) {
-                items.push(error_line(theme, field, message, inner.width));
+    let width = inner.width;
+    for row in FIELDS.iter().filter(|row| row.shown_on(&form.kind)) {
+        match row.widget {
+            Widget::Line(area_of) => {
+                let notes = line_notes(state, form, row.field, theme);
+                input(&mut items, row.field, row.label, area_of(form), 1, notes);
+                if let Some(message) = error_of(row.field) {
+                    items.push(error_line(theme, row.field, message, width));
+                } else if row.field == FormField::Expires
+                    && let Some(warning) = form.expiry_warning(state.now)
+                {
+                    let warning = format!("! {warning}");
+                    items.push(note_line(theme.warning(), row.field, &warning, width));
+                }
             }
+            Widget::Value => value_items(&mut items, form, theme, width, &error_of),
+            Widget::Tags => tag_items(&mut items, form, row.label, theme, width, &error_of),
+            Widget::Switch => items.push(text_item(
+                Some(row.field),
+                Line::from(vec![
+                    label(row.label, theme),
+                    Span::styled(
+                        if form.enabled { "[x] yes" } else { "[ ] no" },
+                        focus_style(form, row.field, theme),
+                    ),
+                ]),
+            )),
+            Widget::Choice => items.push(text_item(
+                Some(row.field),
+                Line::from(vec![
+                    label(row.label, theme),
+                    Span::styled(
+                        format!("< {} >", form.alphabet.label()),
+                        focus_style(form, row.field, theme),
+                    ),
+                    Span::styled(
+                        format!("  {} changes", key_of(Context::Form, Action::Toggle)),
+                        theme.dim(),
+                    ),
+                ]),
+            )),
+            Widget::Button => items.push(text_item(
+                Some(row.field),
+                Line::from(vec![
+                    label(row.label, theme),
+                    Span::styled(
+                        if form.edits_attributes() {
+                            "[ Update attributes ]"
+                        } else {
+                            "[ Set secret ]"
+                        },
+                        focus_style(form, row.field, theme).patch(theme.key()),
+                    ),
+                    Span::styled(
+                        format!(
+                            "  {} from any field · {} closes",
+                            key_of(Context::Form, Action::Submit),
+                            key_of(Context::Form, Action::Back)
+                        ),
+                        theme.dim(),
+                    ),
+                ]),
+            )),
         }
     }
-    items.push(text_item(
-        None,
-        Line::from(vec![
-            Span::styled(
-                format!(
-                    "{:<width$}",
-                    if form.tags.is_empty() { "Tags" } else { "" },
-                    width = LABEL_WIDTH as usize
-                ),
-                theme.label(),
-            ),
-            Span::styled(
-                format!(
-                    "{} of 15 · Ctrl-n adds · Ctrl-x removes the focused one",
-                    form.tags.len()
-                ),
-                theme.dim(),
-            ),
-        ]),
-    ));
-    for (field, label, area) in [
-        (FormField::Expires, "Expires", &form.expires),
-        (FormField::NotBefore, "Not before", &form.not_before),
-    ] {
-        let note = form
-            .date_preview(field, state.now)
-            .map(|preview| Span::styled(format!("→ {preview}"), theme.success()))
-            .unwrap_or_else(|| Span::styled("+90d · 2027-03-01 · never", theme.dim()));
-        input(&mut items, field, label, area, 1, vec![note]);
-        if let Some(message) = error_of(field) {
-            items.push(error_line(theme, field, message, inner.width));
-        } else if field == FormField::Expires
-            && let Some(warning) = form.expiry_warning(state.now)
-        {
-            items.push(note_line(
-                theme.warning(),
-                field,
-                &format!("! {warning}"),
-                inner.width,
-            ));
-        }
-    }
-    let focus_style = |field: FormField| {
-        if form.focus == field {
-            theme.selected(true)
-        } else {
-            ratatui::style::Style::default()
-        }
-    };
-    items.push(text_item(
-        Some(FormField::Enabled),
-        Line::from(vec![
-            Span::styled(
-                format!("{:<width$}", "Enabled", width = LABEL_WIDTH as usize),
-                theme.label(),
-            ),
-            Span::styled(
-                if form.enabled { "[x] yes" } else { "[ ] no" },
-                focus_style(FormField::Enabled),
-            ),
-        ]),
-    ));
-    if !form.edits_attributes() {
-        generator_items(&mut items, form, theme);
-    }
-    items.push(text_item(
-        Some(FormField::Submit),
-        Line::from(vec![
-            Span::raw(" ".repeat(LABEL_WIDTH as usize)),
-            Span::styled(
-                if form.edits_attributes() {
-                    "[ Update attributes ]"
-                } else {
-                    "[ Set secret ]"
-                },
-                focus_style(FormField::Submit).patch(theme.key()),
-            ),
-            Span::styled("  Ctrl-s from any field · Esc closes", theme.dim()),
-        ]),
-    ));
 
     let footer = footer(state, form, theme).map(|lines| wrap_lines(lines, inner.width));
     let footer_height = footer.as_ref().map_or(0, |lines| lines.len() as u16);
@@ -447,7 +427,7 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
             frame,
             "Discard the form?",
             "Everything typed in this form will be lost.",
-            &[("y", "discard"), ("n", "/ Esc keep editing")],
+            (Context::FormDiscard, "discard", "keep editing"),
             theme,
         ),
         _ => {}
@@ -496,24 +476,31 @@ fn footer<'a>(state: &'a State, form: &'a SecretForm, theme: &Theme) -> Option<V
         Submit::Failed { message } => vec![
             Line::styled(format!("✗ {}", printable(message)), theme.error()),
             Line::styled(
-                "Every field is kept: fix and press Ctrl-s again.",
+                format!(
+                    "Every field is kept: fix and press {} again.",
+                    key_of(Context::Form, Action::Submit)
+                ),
                 theme.dim(),
             ),
         ],
         Submit::NameDeleted { message } => vec![
             Line::styled(format!("✗ {}", printable(message)), theme.error()),
-            Line::from(vec![
-                Span::styled("r", theme.key()),
-                Span::raw(" recover it (with its versions) · "),
-                Span::styled("p", theme.key()),
-                Span::raw(" purge it for good · "),
-                Span::styled("Esc", theme.key()),
-                Span::raw(" back"),
-            ]),
+            super::overlays::answers(
+                Context::FormDeleted,
+                &[
+                    (Action::Recover, false, "recover it (with its versions)"),
+                    (Action::Purge, false, "purge it for good"),
+                    (Action::Back, false, "back"),
+                ],
+                theme,
+            ),
         ],
         Submit::ConfirmPurge { typed } => vec![
             Line::styled(
-                format!("Purging cannot be undone. Type {name} and press Enter:"),
+                format!(
+                    "Purging cannot be undone. Type {name} and press {}:",
+                    key_of(Context::FormConfirmPurge, Action::Yes)
+                ),
                 theme.error(),
             ),
             Line::from(vec![

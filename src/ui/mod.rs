@@ -175,7 +175,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             frame,
             "Quit kvtui?",
             &format!("{}.", upper_first(&printable(work))),
-            &[("y", "quit anyway"), ("n", "/ Esc stay")],
+            (crate::keymap::Context::ConfirmQuit, "quit anyway", "stay"),
             theme,
         );
     }

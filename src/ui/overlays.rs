@@ -2,7 +2,7 @@
 //! questions asked over whatever is open (discard the form? quit with work unsaved?).
 
 use super::theme::Theme;
-use crate::keymap::{BINDINGS, Context};
+use crate::keymap::{Action, BINDINGS, Context, keys_of};
 use crate::layout::centered;
 use crate::state::State;
 use ratatui::Frame;
@@ -105,11 +105,33 @@ pub fn render_picker(frame: &mut Frame, state: &State, cursor: usize, theme: &Th
 
 /// A question in a box of its own over whatever is open, so it cannot be missed: `message`
 /// wrapped, then the answers (`keys`: key, what it does).
+/// What keys answer a question, from the key table: each answer's keys for `action` in
+/// `context` (the first, or `all` of them: "n / Esc"), then what it does; answers joined by " · ".
+pub fn answers<'a>(context: Context, choices: &[(Action, bool, &str)], theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    for (index, (action, all, does)) in choices.iter().enumerate() {
+        if index > 0 {
+            spans.push(Span::raw(" · "));
+        }
+        let keys = keys_of(context, *action);
+        let shown = if *all { keys.len() } else { 1 };
+        for (at, key) in keys.into_iter().take(shown).enumerate() {
+            if at > 0 {
+                spans.push(Span::raw(" / "));
+            }
+            spans.push(Span::styled(key, theme.key()));
+        }
+        spans.push(Span::raw(format!(" {does}")));
+    }
+    Line::from(spans)
+}
+
+/// A yes / no question over whatever is open, answered with the keys `context` binds.
 pub fn render_question(
     frame: &mut Frame,
     title: &str,
     message: &str,
-    keys: &[(&str, &str)],
+    (context, yes, no): (Context, &str, &str),
     theme: &Theme,
 ) {
     const WIDTH: u16 = 60;
@@ -120,15 +142,11 @@ pub fn render_question(
         .map(|line| Line::styled(line, theme.warning()))
         .collect();
     lines.push(Line::raw(""));
-    let mut answers = Vec::new();
-    for (index, (key, does)) in keys.iter().enumerate() {
-        if index > 0 {
-            answers.push(Span::raw(" · "));
-        }
-        answers.push(Span::styled(*key, theme.key()));
-        answers.push(Span::raw(format!(" {does}")));
-    }
-    lines.push(Line::from(answers));
+    lines.push(answers(
+        context,
+        &[(Action::Yes, false, yes), (Action::No, true, no)],
+        theme,
+    ));
     let rows = u16::try_from(lines.len()).unwrap_or(u16::MAX);
     let area = centered(body, WIDTH, rows.saturating_add(2));
     frame.render_widget(Clear, area);

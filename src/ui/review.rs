@@ -3,6 +3,7 @@
 
 use super::theme::Theme;
 use super::{printable, wrap_words};
+use crate::keymap::{Action, Context};
 use crate::layout::centered;
 use crate::state::review::{DiffLine, ValueChange, line_diff};
 use crate::state::{DialogStatus, Review, State};
@@ -79,18 +80,17 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
             ));
         }
         DialogStatus::Open => {
-            let mut keys = vec![Span::styled("Enter", theme.key()), Span::raw(" writes · ")];
+            let reveal = if review.reveal {
+                "masks the values"
+            } else {
+                "reveals the values"
+            };
+            let mut choices = vec![(Action::Yes, false, "writes")];
             if review.new_value().is_some() {
-                keys.push(Span::styled("v", theme.key()));
-                keys.push(Span::raw(if review.reveal {
-                    " masks the values · "
-                } else {
-                    " reveals the values · "
-                }));
+                choices.push((Action::ToggleReveal, false, reveal));
             }
-            keys.push(Span::styled("Esc", theme.key()));
-            keys.push(Span::raw(" goes back"));
-            footer.push(Line::from(keys));
+            choices.push((Action::Back, false, "goes back"));
+            footer.push(super::overlays::answers(Context::Review, &choices, theme));
         }
     }
     let body_height = crate::layout::wrapped_height(&lines, width as u16);

@@ -1,11 +1,11 @@
 //! The Set Secret form: a new secret, or a new version of one. Fields are validated as typed with
 //! the service's rules; a failed submit keeps every field as typed.
 
+pub mod fields;
+
 use super::input::{single_line, text};
-use super::review::Review;
-use super::review::Snapshot;
+use super::review::{Review, Snapshot};
 use crate::random::Alphabet;
-use crate::vault::rules::{self, MAX_TAGS};
 use crate::vault::{
     SecretAttributes, SecretValue, SetSecretParameters, Tags, UpdateSecretParameters,
 };
@@ -348,26 +348,20 @@ impl SecretForm {
         ) || matches!(&self.submit, Submit::Review(review) if review.status.is_sending())
     }
 
-    /// The fields in Tab order.
+    /// The fields in Tab order: the table's, as this kind of form shows them.
     pub fn fields(&self) -> Vec<FormField> {
-        let mut fields = Vec::new();
-        if self.kind == FormKind::NewSecret {
-            fields.push(FormField::Name);
+        let mut order = Vec::new();
+        for row in fields::FIELDS.iter().filter(|row| row.shown_on(&self.kind)) {
+            match row.widget {
+                fields::Widget::Tags => {
+                    for tag in 0..self.tags.len() {
+                        order.extend([FormField::TagKey(tag), FormField::TagValue(tag)]);
+                    }
+                }
+                _ => order.push(row.field),
+            }
         }
-        if !self.edits_attributes() {
-            fields.push(FormField::Value);
-        }
-        fields.push(FormField::ContentType);
-        for row in 0..self.tags.len() {
-            fields.extend([FormField::TagKey(row), FormField::TagValue(row)]);
-        }
-        fields.extend([FormField::Expires, FormField::NotBefore, FormField::Enabled]);
-        // Last, so tabbing from the value to the content type is one key.
-        if !self.edits_attributes() {
-            fields.extend([FormField::GenLength, FormField::GenAlphabet]);
-        }
-        fields.push(FormField::Submit);
-        fields
+        order
     }
 
     pub fn focus_step(&mut self, forward: bool) {
@@ -420,7 +414,7 @@ impl SecretForm {
         }
     }
 
-    fn date(&self, field: FormField, now: i64) -> Result<Option<When>, String> {
+    pub(super) fn date(&self, field: FormField, now: i64) -> Result<Option<When>, String> {
         let area = match field {
             FormField::Expires => &self.expires,
             _ => &self.not_before,
@@ -444,60 +438,10 @@ impl SecretForm {
     }
 
     /// Every broken rule, by field, in Tab order.
-    pub fn errors(&self, now: i64) -> Vec<(FormField, String)> {
+    pub fn errors(&self, now: i64) -> FieldErrors {
         let mut errors = Vec::new();
-        let problem = |violation: rules::Violation| violation.problem;
-        if self.kind == FormKind::NewSecret
-            && let Err(violation) = rules::check_name(&self.name_text())
-        {
-            errors.push((FormField::Name, problem(violation)));
-        }
-        if let Err(violation) = rules::check_value(self.value().expose()) {
-            errors.push((FormField::Value, problem(violation)));
-        }
-        if let Err(violation) = rules::check_content_type(&text(&self.content_type)) {
-            errors.push((FormField::ContentType, problem(violation)));
-        }
-        let mut seen = std::collections::HashSet::new();
-        for (row, tag) in self.tags.iter().enumerate() {
-            let key = text(&tag.key);
-            if let Err(violation) = rules::check_tag_name(&key) {
-                errors.push((FormField::TagKey(row), problem(violation)));
-            } else if !seen.insert(key.clone()) {
-                errors.push((FormField::TagKey(row), format!("{key:?} is used twice")));
-            }
-            if let Err(violation) = rules::check_tag_value(&key, &text(&tag.value)) {
-                errors.push((FormField::TagValue(row), problem(violation)));
-            }
-        }
-        if let Err(violation) = rules::check_tag_count(self.tags.len()) {
-            errors.push((FormField::TagKey(MAX_TAGS), problem(violation)));
-        }
-        let expires = self.date(FormField::Expires, now);
-        let not_before = self.date(FormField::NotBefore, now);
-        if let Err(error) = &expires {
-            errors.push((FormField::Expires, error.clone()));
-        }
-        if let Err(error) = &not_before {
-            errors.push((FormField::NotBefore, error.clone()));
-        }
-        if let (Ok(Some(When::At(exp))), Ok(Some(When::At(nbf)))) = (&expires, &not_before)
-            && let Err(violation) = rules::check_dates(Some(*nbf), Some(*exp))
-        {
-            errors.push((FormField::Expires, problem(violation)));
-        }
-        if let FormKind::EditAttributes { baseline, .. } = &self.kind {
-            for (field, had, now_set) in [
-                (FormField::Expires, baseline.exp, &expires),
-                (FormField::NotBefore, baseline.nbf, &not_before),
-            ] {
-                if had.is_some() && matches!(now_set, Ok(None) | Ok(Some(When::Never))) {
-                    errors.push((
-                        field,
-                        "an update cannot remove a date: set a new version without it".into(),
-                    ));
-                }
-            }
+        for row in fields::FIELDS.iter().filter(|row| row.shown_on(&self.kind)) {
+            (row.check)(self, now, &mut errors);
         }
         errors
     }
@@ -584,167 +528,4 @@ impl Drop for SecretForm {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const NOW: i64 = 1_800_000_000;
-
-    fn typed(area: &mut TextArea<'static>, content: &str) {
-        for (i, line) in content.split('\n').enumerate() {
-            if i > 0 {
-                area.insert_newline();
-            }
-            area.insert_str(line);
-        }
-    }
-
-    #[test]
-    fn a_valid_form_becomes_a_request() {
-        let mut form = SecretForm::new_secret();
-        typed(&mut form.name, "db-pass");
-        typed(&mut form.value, "line 1\nline 2\n");
-        typed(&mut form.content_type, "text/plain");
-        form.add_tag();
-        typed(&mut form.tags[0].key, "env");
-        typed(&mut form.tags[0].value, "prod");
-        typed(&mut form.expires, "+90d");
-        let (name, params) = form.to_request(NOW).expect("valid");
-        assert_eq!(name, "db-pass");
-        assert_eq!(params.value.expose(), "line 1\nline 2\n");
-        assert_eq!(params.tags.expect("tags")["env"], "prod");
-        let attributes = params.attributes.expect("attributes");
-        assert_eq!(attributes.exp, Some(NOW + 90 * 86_400));
-        assert_eq!(attributes.enabled, Some(true));
-        assert_eq!(
-            form.date_preview(FormField::Expires, NOW).as_deref(),
-            Some("2027-04-15 08:00 UTC")
-        );
-    }
-
-    #[test]
-    fn errors_sit_beside_their_fields() {
-        let mut form = SecretForm::new_secret();
-        typed(&mut form.name, "bad name");
-        typed(&mut form.content_type, &"c".repeat(256));
-        form.add_tag();
-        form.add_tag();
-        typed(&mut form.tags[1].key, "x");
-        // The service's limit for a secret's tag is 512 characters (256 is for keys).
-        typed(&mut form.tags[0].value, &"v".repeat(512));
-        typed(&mut form.tags[1].value, &"v".repeat(513));
-        typed(&mut form.expires, "2027-01-01");
-        typed(&mut form.not_before, "2028-01-01");
-        let fields: Vec<FormField> = form.errors(NOW).into_iter().map(|(f, _)| f).collect();
-        assert_eq!(
-            fields,
-            [
-                FormField::Name,
-                FormField::ContentType,
-                FormField::TagKey(0),
-                FormField::TagValue(1),
-                FormField::Expires
-            ]
-        );
-        assert!(form.to_request(NOW).is_err());
-        let mut big = SecretForm::new_secret();
-        typed(&mut big.value, &"x".repeat(25 * 1024 + 1));
-        assert!(
-            big.error_for(FormField::Value, NOW)
-                .expect("too big")
-                .contains("25601 bytes")
-        );
-    }
-
-    #[test]
-    fn a_new_version_keeps_name_content_type_and_tags() {
-        let tags: Tags = [("env".to_owned(), "dev".to_owned())].into();
-        let current = Snapshot {
-            content_type: Some("text/plain".into()),
-            tags,
-            enabled: true,
-            exp: Some(NOW + 30 * 86_400),
-            nbf: Some(NOW - 86_400),
-        };
-        let form = SecretForm::new_version("api-key", &current);
-        assert_eq!(form.name_text(), "api-key");
-        assert_eq!(form.focus, FormField::Value);
-        assert!(!form.fields().contains(&FormField::Name));
-        assert_eq!(text(&form.tags[0].value), "dev");
-        // The dates carry over exactly, so the review shows them unchanged.
-        let mut rolled = form;
-        typed(&mut rolled.value, "new value");
-        let (_, params) = rolled.to_request(NOW).expect("valid");
-        let attributes = params.attributes.expect("attributes");
-        assert_eq!(attributes.exp, current.exp);
-        assert_eq!(attributes.nbf, current.nbf);
-        assert_eq!(params.content_type.as_deref(), Some("text/plain"));
-    }
-
-    #[test]
-    fn values_keep_their_exact_bytes() {
-        let mut form = SecretForm::new_secret();
-        let tricky = SecretValue::new("line 1\r\n\tindented\n\ntrailing spaces  \n");
-        form.set_value(&tricky);
-        assert_eq!(form.value().expose(), tricky.expose());
-    }
-
-    #[test]
-    fn an_attributes_form_cannot_remove_a_date_and_sends_a_patch() {
-        let baseline = crate::state::review::Snapshot {
-            content_type: Some("text/plain".into()),
-            tags: [("env".to_owned(), "dev".to_owned())].into(),
-            enabled: true,
-            exp: Some(NOW + 86_400),
-            nbf: None,
-        };
-        let mut form = SecretForm::edit_attributes("api", Some("abc".into()), baseline);
-        assert!(!form.fields().contains(&FormField::Value));
-        form.expires = single_line("");
-        assert!(
-            form.error_for(FormField::Expires, NOW)
-                .is_some_and(|e| e.contains("cannot remove"))
-        );
-        form.expires = single_line("+2d");
-        form.enabled = false;
-        let (name, version, patch) = form.to_update(NOW).expect("valid");
-        assert_eq!((name.as_str(), version.as_deref()), ("api", Some("abc")));
-        let attributes = patch.attributes.expect("attributes");
-        assert_eq!(attributes.exp, Some(NOW + 2 * 86_400));
-        assert_eq!(attributes.enabled, Some(false));
-        assert_eq!(patch.tags.expect("tags")["env"], "dev");
-    }
-
-    #[test]
-    fn tab_order_walks_every_field_and_wraps() {
-        let mut form = SecretForm::new_secret();
-        form.add_tag();
-        form.focus = FormField::Name;
-        let mut seen = vec![form.focus];
-        for _ in 0..11 {
-            form.focus_step(true);
-            seen.push(form.focus);
-        }
-        assert_eq!(
-            seen,
-            [
-                FormField::Name,
-                FormField::Value,
-                FormField::ContentType,
-                FormField::TagKey(0),
-                FormField::TagValue(0),
-                FormField::Expires,
-                FormField::NotBefore,
-                FormField::Enabled,
-                FormField::GenLength,
-                FormField::GenAlphabet,
-                FormField::Submit,
-                FormField::Name,
-            ]
-        );
-        form.focus_step(false);
-        assert_eq!(form.focus, FormField::Submit);
-        form.focus = FormField::TagValue(0);
-        form.remove_tag();
-        assert!(form.tags.is_empty() && form.focus == FormField::ContentType);
-    }
-}
+mod tests;
