@@ -308,15 +308,15 @@ impl SecretList {
             (visible, scores)
         } else {
             self.earlier.clear();
-            score_rows(
-                &self.rows,
-                Candidates::Range(0..self.rows.len()),
-                &scorer,
-                &mut self.matchers,
-            )
+            self.score_every_row(&scorer)
         };
         self.visible = visible;
         self.scores = scores;
+    }
+
+    fn score_every_row(&mut self, scorer: &Scorer) -> (Vec<usize>, Vec<u32>) {
+        let every = Candidates::Range(0..self.rows.len());
+        score_rows(&self.rows, every, scorer, &mut self.matchers)
     }
 
     /// Recomputes `visible` from every row; keeps the cursor on `keep` (or the current
@@ -331,14 +331,7 @@ impl SecretList {
             self.visible = (0..self.rows.len()).collect();
         } else {
             let scorer = Scorer::new(&self.query);
-            let (visible, scores) = score_rows(
-                &self.rows,
-                Candidates::Range(0..self.rows.len()),
-                &scorer,
-                &mut self.matchers,
-            );
-            self.visible = visible;
-            self.scores = scores;
+            (self.visible, self.scores) = self.score_every_row(&scorer);
         }
         if let Some(name) = keep {
             self.select_name(&name);

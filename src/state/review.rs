@@ -55,6 +55,67 @@ pub struct Review {
 }
 
 impl Review {
+    /// The review of an attributes update (PATCH) of a version whose attributes are `before`.
+    pub fn of_update(
+        title: String,
+        before: &Snapshot,
+        name: String,
+        version: Option<String>,
+        params: UpdateSecretParameters,
+    ) -> Self {
+        let after = before.patched(&params);
+        Self {
+            title,
+            changes: changes(Some(before), &after),
+            kept: kept(Some(before), &after),
+            value: ValueChange::NotWritten,
+            current_value: None,
+            write: Write::Update {
+                name,
+                version,
+                params,
+            },
+            reveal: false,
+            status: DialogStatus::Open,
+            scroll: 0,
+        }
+    }
+
+    /// The review of a Set Secret, here or (with a `target` profile) in another profile's vault:
+    /// `before` is what the secret holds now (`None`: it is new), `current_value` the value the
+    /// write replaces.
+    pub fn of_set(
+        title: String,
+        before: Option<&Snapshot>,
+        current_value: Option<SecretValue>,
+        (name, params): (String, SetSecretParameters),
+        target: Option<usize>,
+    ) -> Self {
+        let after = Snapshot::of_set(&params);
+        let value = match before {
+            None => ValueChange::New,
+            Some(_) => ValueChange::compare(current_value.as_ref(), &params.value),
+        };
+        Self {
+            title,
+            changes: changes(before, &after),
+            kept: kept(before, &after),
+            value,
+            current_value,
+            write: match target {
+                Some(target) => Write::Copy {
+                    target,
+                    name,
+                    params,
+                },
+                None => Write::Set { name, params },
+            },
+            reveal: false,
+            status: DialogStatus::Open,
+            scroll: 0,
+        }
+    }
+
     pub fn new_value(&self) -> Option<&SecretValue> {
         match &self.write {
             Write::Set { params, .. } | Write::Copy { params, .. } => Some(&params.value),

@@ -5,7 +5,7 @@ use super::oplog::record;
 use super::versions::version_of;
 use super::{Effect, details};
 use crate::state::form::{FormKind, Submit};
-use crate::state::review::{Snapshot, ValueChange, changes, kept};
+use crate::state::review::Snapshot;
 use crate::state::{
     DialogStatus, Level, Operation, Overlay, Pane, Review, SecretForm, State, Ticket, Write,
 };
@@ -71,27 +71,18 @@ pub(super) fn review_toggle(state: &mut State) -> Vec<Effect> {
         }),
         ..UpdateSecretParameters::default()
     };
-    let after = snapshot.patched(&params);
-    let verb = if after.enabled { "Enable" } else { "Disable" };
-    state.overlay = Overlay::Review(Box::new(Review {
-        title: format!(
-            "{verb} {name} ({}) in {}",
-            version_label(version.as_deref()),
-            state.profile().name
-        ),
-        changes: changes(Some(&snapshot), &after),
-        kept: kept(Some(&snapshot), &after),
-        value: ValueChange::NotWritten,
-        current_value: None,
-        write: Write::Update {
-            name,
-            version,
-            params,
-        },
-        reveal: false,
-        status: DialogStatus::Open,
-        scroll: 0,
-    }));
+    let verb = if snapshot.enabled {
+        "Disable"
+    } else {
+        "Enable"
+    };
+    let title = format!(
+        "{verb} {name} ({}) in {}",
+        version_label(version.as_deref()),
+        state.profile().name
+    );
+    let review = Review::of_update(title, &snapshot, name, version, params);
+    state.overlay = Overlay::Review(Box::new(review));
     Vec::new()
 }
 

@@ -6,8 +6,8 @@ use super::oplog::{record, record_in};
 use super::versions::version_of;
 use crate::app::msg::TaskError;
 use crate::keymap::Action;
-use crate::state::review::{Snapshot, ValueChange, changes, kept};
-use crate::state::{DialogStatus, Level, Operation, Overlay, Review, State, Ticket, Write};
+use crate::state::review::Snapshot;
+use crate::state::{Level, Operation, Overlay, Review, State, Ticket};
 use crate::vault::{
     SecretAttributes, SecretBundle, SetSecretParameters, VaultError, short_version,
 };
@@ -130,33 +130,23 @@ pub(super) fn on_prepared(
     };
     let before = current.as_ref().map(Snapshot::of_bundle);
     let current_value = current.as_ref().and_then(|bundle| bundle.value.clone());
-    let value = match &before {
-        None => ValueChange::New,
-        Some(_) => ValueChange::compare(current_value.as_ref(), &params.value),
-    };
     let kind = if before.is_some() {
         "a new version there"
     } else {
         "a new secret there"
     };
-    state.overlay = Overlay::Review(Box::new(Review {
-        title: format!(
-            "Copy {name} from {} to {target_name}: {kind}",
-            state.profile().name
-        ),
-        changes: changes(before.as_ref(), &Snapshot::of_set(&params)),
-        kept: kept(before.as_ref(), &Snapshot::of_set(&params)),
-        value,
+    let title = format!(
+        "Copy {name} from {} to {target_name}: {kind}",
+        state.profile().name
+    );
+    let review = Review::of_set(
+        title,
+        before.as_ref(),
         current_value,
-        write: Write::Copy {
-            target,
-            name,
-            params,
-        },
-        reveal: false,
-        status: DialogStatus::Open,
-        scroll: 0,
-    }));
+        (name, params),
+        Some(target),
+    );
+    state.overlay = Overlay::Review(Box::new(review));
     Vec::new()
 }
 

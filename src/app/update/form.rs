@@ -9,10 +9,9 @@ use crate::app::msg::{TaskError, ValueSource};
 use crate::keymap::Action;
 use crate::state::form::{FormField, FormKind, Submit};
 use crate::state::input::{single_line, text, type_into_line};
-use crate::state::review::{Snapshot, ValueChange, changes, kept};
+use crate::state::review::Snapshot;
 use crate::state::{
-    DialogStatus, Level, Operation, Overlay, Pane, Review, SecretForm, State, Ticket, Versions,
-    Write,
+    Level, Operation, Overlay, Pane, Review, SecretForm, State, Ticket, Versions, Write,
 };
 use crate::vault::{SecretBundle, SecretItem, SecretValue, VaultError, short_version};
 use crossterm::event::KeyEvent;
@@ -349,27 +348,13 @@ fn review(state: &mut State, now: i64) -> Result<(), Vec<(FormField, String)>> {
     let Some(form) = state.form() else {
         return Ok(());
     };
-    let review = if let FormKind::EditAttributes { baseline, .. } = &form.kind {
+    let mut review = if let FormKind::EditAttributes { baseline, .. } = &form.kind {
         let (name, version, params) = form.to_update(now)?;
-        let after = baseline.patched(&params);
-        Review {
-            title: format!(
-                "Update {name} ({}) in {profile}",
-                version_label(version.as_deref())
-            ),
-            changes: changes(Some(baseline), &after),
-            kept: kept(Some(baseline), &after),
-            value: ValueChange::NotWritten,
-            current_value: None,
-            write: Write::Update {
-                name,
-                version,
-                params,
-            },
-            reveal: form.reveal,
-            status: DialogStatus::Open,
-            scroll: 0,
-        }
+        let title = format!(
+            "Update {name} ({}) in {profile}",
+            version_label(version.as_deref())
+        );
+        Review::of_update(title, baseline, name, version, params)
     } else {
         let (name, params) = form.to_request(now)?;
         let row = state
@@ -388,27 +373,15 @@ fn review(state: &mut State, now: i64) -> Result<(), Vec<(FormField, String)>> {
             .or_else(|| current.map(Snapshot::of_bundle))
             .or_else(|| row.map(|row| Snapshot::of_item(&row.item)));
         let current_value = current.and_then(|bundle| bundle.value.clone());
-        let value = match (&before, &current_value) {
-            (None, _) => ValueChange::New,
-            (Some(_), current) => ValueChange::compare(current.as_ref(), &params.value),
-        };
         let kind = if before.is_some() {
             "a new version"
         } else {
             "a new secret"
         };
-        Review {
-            title: format!("Set {name} in {profile}: {kind}"),
-            changes: changes(before.as_ref(), &Snapshot::of_set(&params)),
-            kept: kept(before.as_ref(), &Snapshot::of_set(&params)),
-            value,
-            current_value,
-            write: Write::Set { name, params },
-            reveal: form.reveal,
-            status: DialogStatus::Open,
-            scroll: 0,
-        }
+        let title = format!("Set {name} in {profile}: {kind}");
+        Review::of_set(title, before.as_ref(), current_value, (name, params), None)
     };
+    review.reveal = form.reveal;
     if let Some(form) = state.form_mut() {
         form.submit = Submit::Review(Box::new(review));
     }
