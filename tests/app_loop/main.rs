@@ -30,6 +30,8 @@ async fn a_secret_set_in_the_form_is_listed_and_read_back_from_the_vault() {
     assert!(screen.contains("db-password"), "{screen}");
     // The value shown is what the vault answers for the new version, masked until revealed.
     assert!(!screen.contains("s3cret-over-https"), "{screen}");
+    let details = app.wait_for("(17 bytes)").await;
+    assert!(!details.contains("s3cret-over-https"), "{details}");
     app.key(KeyCode::Char('v'));
     app.wait_for("s3cret-over-https").await;
     assert_eq!(app.quit().await, Exit::Quit);
@@ -54,7 +56,7 @@ async fn deleted_then_recovered_from_the_deleted_view() {
     app.wait_for("Secrets 1/1").await;
     let log = {
         app.key(KeyCode::Char('o'));
-        app.wait_for("recover").await
+        app.wait_for("Operations this session · 3").await
     };
     for operation in ["set", "delete", "recover"] {
         assert!(log.contains(operation), "{operation} is logged:\n{log}");
@@ -118,4 +120,35 @@ async fn quitting_with_a_half_filled_form_asks_first() {
     app.wait_for("typed changes").await;
     app.key(KeyCode::Char('y'));
     assert_eq!(app.ended().await, Exit::Quit);
+}
+
+/// The log file of this test process, set up once: the loop's logging is global.
+fn log_file() -> &'static std::path::Path {
+    static LOG: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> =
+        std::sync::OnceLock::new();
+    &LOG.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("log dir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+            .expect("log dir mode");
+        let path = dir.path().join("kvtui.log");
+        kvtui::logging::init(&path).expect("logging");
+        (dir, path)
+    })
+    .1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_the_screen_shows_is_logged_too() {
+    let log = log_file();
+    let app = Runner::start(80, 24);
+    app.wait_for("0 secrets in loop").await;
+    app.key(KeyCode::Char('v'));
+    app.wait_for("no value loaded to reveal").await;
+    assert_eq!(app.quit().await, Exit::Quit);
+    let written = std::fs::read_to_string(log).expect("the log");
+    let line = written
+        .lines()
+        .find(|line| line.contains("no value loaded to reveal"))
+        .unwrap_or_else(|| panic!("the error is logged:\n{written}"));
+    assert!(line.contains("WARN"), "{line}");
 }
