@@ -2,7 +2,7 @@
 //! real local vault, checking output, exact value bytes, masking, exit codes and refusals.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use std::process::Output;

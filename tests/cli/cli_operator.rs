@@ -2,7 +2,7 @@
 //! local vaults.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::{Kvtui, VaultProcess};

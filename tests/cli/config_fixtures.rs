@@ -14,7 +14,7 @@
 //! What cannot be a file in git (a FIFO, 10 MB, another user's file) is made by the tests below.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

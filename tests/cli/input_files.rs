@@ -4,8 +4,8 @@
 //! the 64 MiB a restore request may carry), refused at once with one line that says why.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod pty;
-mod support;
+use crate::support;
+use crate::support::pty;
 
 use pty::{ENTER, ESC, Pty, TAB, ctrl};
 use std::path::{Path, PathBuf};

@@ -8,8 +8,8 @@
 //! creates is owner-only.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod pty;
-mod support;
+use crate::support;
+use crate::support::pty;
 
 use pty::{ENTER, ESC, Pty, TAB};
 use serde_json::json;

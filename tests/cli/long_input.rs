@@ -4,7 +4,7 @@
 //! command line. Each error stays one short line that says where it was cut.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use support::net::{StubResponse, StubServer, TestCa};

@@ -3,7 +3,7 @@
 //! `/proc/PID/mem` for other processes of the same user).
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use support::VaultProcess;
 
@@ -35,7 +35,7 @@ fn no_core_dumps_marks_the_process_not_dumpable() {
     let output = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "in_a_child_no_core_dumps_marks_the_process_not_dumpable",
+            "process_hardening::in_a_child_no_core_dumps_marks_the_process_not_dumpable",
             "--ignored",
         ])
         .output()

@@ -5,7 +5,7 @@
 //! the first case here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 use support::Kvtui;

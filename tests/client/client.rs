@@ -3,7 +3,7 @@
 //! Azure CLI credential path with a stand-in for `az`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
 use kvtui::vault::retry::RetryPolicy;

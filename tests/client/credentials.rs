@@ -10,7 +10,7 @@
 //! got. Each test's tenant is its own, so a token asked for in another tenant cannot pass.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::process::Output;

@@ -6,8 +6,8 @@
 //! typed, retries show while they happen, keys answer meanwhile.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod pty;
-mod support;
+use crate::support;
+use crate::support::pty;
 
 use serde_json::{Value, json};
 use std::time::Duration;

@@ -10,8 +10,8 @@
 //! on its mistakes; these answers are the service's.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod pty;
-mod support;
+use crate::support;
+use crate::support::pty;
 
 use serde_json::Value;
 use std::collections::VecDeque;

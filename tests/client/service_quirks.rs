@@ -6,8 +6,8 @@
 //! each of these.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod pty;
-mod support;
+use crate::support;
+use crate::support::pty;
 
 use serde_json::json;
 use std::time::Duration;

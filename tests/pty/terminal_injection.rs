@@ -6,8 +6,8 @@
 //! while `--json --reveal` still gives the exact value and the TUI draws them visibly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod pty;
-mod support;
+use crate::support;
+use crate::support::pty;
 
 use serde_json::{Value, json};
 use std::path::Path;

@@ -8,8 +8,8 @@
 #![cfg(debug_assertions)]
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod pty;
-mod support;
+use crate::support;
+use crate::support::pty;
 
 use pty::Pty;
 use std::path::Path;

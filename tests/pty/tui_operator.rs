@@ -2,8 +2,8 @@
 //! vaults over HTTPS, each flow checked against what the vaults then hold.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod pty;
-mod support;
+use crate::support;
+use crate::support::pty;
 
 use base64::Engine;
 use pty::{ENTER, ESC, Pty, TAB, ctrl};

@@ -2,8 +2,8 @@
 //! user sees and types, checked against what the vault then holds.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod pty;
-mod support;
+use crate::support;
+use crate::support::pty;
 
 use pty::{BACKTAB, ENTER, ESC, Pty, TAB};
 use serde_json::json;

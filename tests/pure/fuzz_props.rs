@@ -3,7 +3,7 @@
 //! under libFuzzer.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod props;
+use crate::props;
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;

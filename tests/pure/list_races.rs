@@ -2,7 +2,7 @@
 //! fault suite, where throttling keeps a listing in flight for seconds.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod factory;
+use crate::factory;
 
 use crossterm::event::KeyCode;
 use factory::*;

@@ -1,10 +1,10 @@
 //! Snapshots of every pane, overlay and form state, at 80×24 (the smallest supported terminal)
 //! and 160×48, drawn by the real `ui::render` from states built through `update`.
-//! Review changes with `cargo insta review` (or `INSTA_UPDATE=always cargo test --test screens`
-//! and read the diff).
+//! Review changes with `cargo insta review` (or `INSTA_UPDATE=always cargo test --test pure
+//! screens` and read the diff).
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod factory;
+use crate::factory;
 
 use crossterm::event::KeyCode;
 use factory::*;
@@ -30,7 +30,10 @@ fn snapshot(name: &str, build: impl Fn() -> State) {
             !text.contains(|c: char| kvtui::format_chars::is_format(c)),
             "{name}: a format character reaches the terminal:\n{text}"
         );
-        insta::assert_snapshot!(format!("{name}@{}x{}", size.0, size.1), text);
+        // Named and placed as when this file was a test binary of its own.
+        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(format!("screens__{name}@{}x{}", size.0, size.1), text);
+        });
     }
 }
 

@@ -2,7 +2,7 @@
 //! Pure: no terminal, no vault; the PTY tests drive the same rules through the real binary.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod factory;
+use crate::factory;
 
 use crossterm::event::KeyCode;
 use factory::*;

@@ -4,7 +4,7 @@
 //! a silently skipped conformance test would prove nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Seek};
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! answers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use azure_core::error::ErrorKind;
 use azure_core::http::{ClientOptions, StatusCode, Transport};

@@ -4,6 +4,7 @@
 
 pub mod identity;
 pub mod net;
+pub mod pty;
 pub mod raw;
 pub mod users;
 

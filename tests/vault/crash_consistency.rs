@@ -5,8 +5,8 @@
 //! whose WAL was deleted after such a crash is refused, not served without the writes it held.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod pty;
-mod support;
+use crate::support;
+use crate::support::pty;
 
 use kvtui::local_vault::store::Store;
 use serde_json::{Value, json};

@@ -4,7 +4,7 @@
 //! the client sends no blob over the limit. The real binary, through the CLI.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use kvtui::vault::MAX_BACKUP_BLOB_BYTES;
 use kvtui::vault::rules::MAX_VALUE_BYTES;

@@ -4,7 +4,7 @@
 //! it and still serve the legitimate client.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use rustls::pki_types::ServerName;
 use std::sync::atomic::{AtomicUsize, Ordering};

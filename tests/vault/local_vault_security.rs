@@ -4,7 +4,7 @@
 //! would expose it to other machines.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use support::raw::{ANSWER_WITHIN, connect, exchange, read_answer, request};

@@ -4,7 +4,7 @@
 //! that a restore would refuse.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use std::path::Path;
@@ -268,7 +268,7 @@ async fn a_store_from_before_integrity_checks_is_brought_up_to_date_once() {
     let dir = tempfile::tempdir().unwrap();
     let old = rusqlite::Connection::open(dir.path().join("vault.db")).unwrap();
     old.pragma_update(None, "journal_mode", "WAL").unwrap();
-    old.execute_batch(include_str!("fixtures/store_v0.sql"))
+    old.execute_batch(include_str!("../fixtures/store_v0.sql"))
         .unwrap();
     drop(old);
     // As the kvtui that made it left it: owner-only, in an owner-only dir.
