@@ -6,7 +6,7 @@ use crate::support;
 
 use serde_json::Value;
 use std::process::Output;
-use support::{Kvtui, VaultProcess};
+use support::{Kvtui, VaultProcess, now, text, version_of};
 
 /// A config whose default profile is the vault, and a read-only profile on a dead address.
 fn cli_for(vault: &VaultProcess) -> Kvtui {
@@ -15,42 +15,6 @@ fn cli_for(vault: &VaultProcess) -> Kvtui {
         vault.profile_toml("test", false),
         vault.data_dir.display()
     ))
-}
-
-/// A run that must succeed, as most of these tests' steps.
-trait Succeeds {
-    /// Its stdout; fails the test (with its stderr) on any other exit than 0.
-    fn ok(&self, args: &[&str]) -> String;
-    fn json(&self, args: &[&str]) -> Value;
-}
-
-impl Succeeds for Kvtui {
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{args:?}: {}",
-            text(&output.stderr)
-        );
-        text(&output.stdout)
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut args = args.to_vec();
-        args.push("--json");
-        serde_json::from_str(&self.ok(&args)).unwrap()
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// The version id of a bundle or listed item: the last segment of its id.
-fn version_of(item: &Value) -> String {
-    let id = item["id"].as_str().expect("an id");
-    id.rsplit('/').next().unwrap_or(id).to_owned()
 }
 
 fn assert_fails(output: &Output, code: i32, expected: &str) {
@@ -380,13 +344,6 @@ fn with_no_config_the_cli_runs_on_the_embedded_local_vault() {
 }
 
 /// Unix seconds now, to bracket what a relative date must come to.
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 #[test]
 fn dates_beyond_9999_or_before_1970_are_refused_and_months_and_years_are_accepted() {
     let vault = VaultProcess::start();

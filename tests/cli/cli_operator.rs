@@ -5,7 +5,7 @@
 use crate::support;
 
 use serde_json::Value;
-use support::{Kvtui, VaultProcess};
+use support::{Kvtui, VaultProcess, text, version_of};
 
 /// The binary on a config holding one profile per vault.
 fn kvtui_on(vaults: &[(&str, &VaultProcess, bool)]) -> Kvtui {
@@ -14,10 +14,6 @@ fn kvtui_on(vaults: &[(&str, &VaultProcess, bool)]) -> Kvtui {
         .map(|(name, vault, read_only)| vault.profile_toml(name, *read_only))
         .collect();
     Kvtui::with_config(&config)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]
@@ -29,7 +25,7 @@ fn copy_sets_the_latest_version_in_the_other_profile_and_read_only_targets_refus
         ("dst", &target, false),
         ("frozen", &target, true),
     ]);
-    let set = profiles.run_with_stdin(
+    profiles.ok_with_stdin(
         &[
             "--profile",
             "src",
@@ -46,49 +42,29 @@ fn copy_sets_the_latest_version_in_the_other_profile_and_read_only_targets_refus
         ],
         b"copy-me-exactly\n",
     );
-    assert!(set.status.success(), "{}", text(&set.stderr));
 
-    let from_src = |args: &[&str]| {
-        let mut full = vec!["--profile", "src", "secret"];
-        full.extend_from_slice(args);
-        profiles.run(&full)
-    };
-    let refused = from_src(&["copy", "db-pass", "--to", "frozen"]);
+    let from_src = |args: &[&'static str]| [&["--profile", "src", "secret"][..], args].concat();
+    let refused = profiles.run(&from_src(&["copy", "db-pass", "--to", "frozen"]));
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
     assert!(text(&refused.stderr).contains("read-only"));
 
-    let copied = from_src(&["--json", "copy", "db-pass", "--to", "dst"]);
-    assert!(copied.status.success(), "{}", text(&copied.stderr));
-    let report: Value = serde_json::from_slice(&copied.stdout).unwrap();
+    let copied = profiles.ok(&from_src(&["--json", "copy", "db-pass", "--to", "dst"]));
+    let report: Value = serde_json::from_str(&copied).unwrap();
     assert_eq!(report["newSecret"], true);
     assert!(
-        !text(&copied.stdout).contains("copy-me-exactly"),
+        !copied.contains("copy-me-exactly"),
         "values are never printed"
     );
 
-    let shown = profiles.run(&[
-        "--profile",
-        "dst",
-        "secret",
-        "--json",
-        "show",
-        "db-pass",
-        "--reveal",
-    ]);
-    let bundle: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let bundle = profiles.json(&["--profile", "dst", "secret", "show", "db-pass", "--reveal"]);
     assert_eq!(bundle["value"], "copy-me-exactly\n");
     assert_eq!(bundle["contentType"], "text/plain");
     assert_eq!(bundle["tags"]["team"], "payments");
     assert!(bundle["attributes"]["exp"].as_i64().is_some());
 
     // Again: now a new version there, with an unchanged value.
-    let again = from_src(&["copy", "db-pass", "--to", "dst"]);
-    assert!(again.status.success());
-    assert!(
-        text(&again.stdout).contains("value          unchanged"),
-        "{}",
-        text(&again.stdout)
-    );
+    let again = profiles.ok(&from_src(&["copy", "db-pass", "--to", "dst"]));
+    assert!(again.contains("value          unchanged"), "{again}");
 }
 
 #[test]
@@ -102,7 +78,7 @@ fn expiring_lists_every_profile_soonest_first() {
         ("two", "sooner", "+1d"),
         ("two", "forever", "never"),
     ] {
-        let out = profiles.run_with_stdin(
+        profiles.ok_with_stdin(
             &[
                 "--profile",
                 profile,
@@ -115,7 +91,6 @@ fn expiring_lists_every_profile_soonest_first() {
             ],
             b"v",
         );
-        assert!(out.status.success(), "{}", text(&out.stderr));
     }
     let listed = profiles.run(&["secret", "--json", "expiring", "--within", "30"]);
     assert_eq!(
@@ -149,7 +124,7 @@ fn expiring_lists_every_profile_soonest_first() {
 fn set_can_generate_the_value_without_ever_printing_it() {
     let vault = VaultProcess::start();
     let profiles = kvtui_on(&[("only", &vault, false)]);
-    let set = profiles.run(&[
+    let set = profiles.ok(&[
         "secret",
         "set",
         "generated",
@@ -158,9 +133,7 @@ fn set_can_generate_the_value_without_ever_printing_it() {
         "--alphabet",
         "base64url",
     ]);
-    assert!(set.status.success(), "{}", text(&set.stderr));
-    let shown = profiles.run(&["secret", "--json", "show", "generated", "--reveal"]);
-    let bundle: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let bundle = profiles.json(&["secret", "show", "generated", "--reveal"]);
     let value = bundle["value"].as_str().unwrap();
     assert_eq!(value.len(), 40);
     assert!(
@@ -168,7 +141,7 @@ fn set_can_generate_the_value_without_ever_printing_it() {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     );
-    assert!(!text(&set.stdout).contains(value));
+    assert!(!set.contains(value));
 
     let bad = profiles.run(&[
         "secret",
@@ -191,7 +164,7 @@ fn set_can_generate_the_value_without_ever_printing_it() {
 fn rollback_sets_a_new_version_from_an_old_one() {
     let vault = VaultProcess::start();
     let profiles = kvtui_on(&[("only", &vault, false)]);
-    let first = profiles.run_with_stdin(
+    let first = profiles.ok_with_stdin(
         &[
             "secret",
             "--json",
@@ -203,26 +176,17 @@ fn rollback_sets_a_new_version_from_an_old_one() {
         ],
         b"old\r\nvalue\n",
     );
-    let first: Value = serde_json::from_slice(&first.stdout).unwrap();
+    let first: Value = serde_json::from_str(&first).unwrap();
     assert!(first.get("value").is_none(), "set never prints the value");
-    let version = first["id"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let version = version_of(&first);
     profiles.run_with_stdin(&["secret", "set", "conf", "--value-stdin"], b"new");
-    let rolled = profiles.run(&["secret", "rollback", "conf", "--version", &version]);
-    assert!(rolled.status.success(), "{}", text(&rolled.stderr));
-    assert!(text(&rolled.stdout).starts_with(&format!("rolled conf back to version {version}")));
-    let shown = profiles.run(&["secret", "--json", "show", "conf", "--reveal"]);
-    let bundle: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let rolled = profiles.ok(&["secret", "rollback", "conf", "--version", &version]);
+    assert!(rolled.starts_with(&format!("rolled conf back to version {version}")));
+    let bundle = profiles.json(&["secret", "show", "conf", "--reveal"]);
     assert_eq!(bundle["value"], "old\r\nvalue\n");
     assert_eq!(bundle["tags"]["team"], "x");
-    let versions = profiles.run(&["secret", "--json", "versions", "conf"]);
-    let versions: Vec<Value> = serde_json::from_slice(&versions.stdout).unwrap();
-    assert_eq!(versions.len(), 3);
+    let versions = profiles.json(&["secret", "versions", "conf"]);
+    assert_eq!(versions.as_array().map(Vec::len), Some(3));
 }
 
 #[test]
@@ -230,11 +194,10 @@ fn expiring_exits_with_what_it_found_and_can_leave_out_secrets_without_expiry() 
     let vault = VaultProcess::start();
     let profiles = kvtui_on(&[("only", &vault, false)]);
     let set = |name: &str, expires: &str| {
-        let out = profiles.run_with_stdin(
+        profiles.ok_with_stdin(
             &["secret", "set", name, "--value-stdin", "--expires", expires],
             b"v",
         );
-        assert!(out.status.success(), "{}", text(&out.stderr));
     };
     let expiring = |extra: &[&str]| {
         let mut args = vec!["secret", "--json", "expiring"];

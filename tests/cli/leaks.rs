@@ -13,11 +13,11 @@ use crate::support::pty;
 
 use pty::{ENTER, ESC, Pty, TAB};
 use serde_json::json;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
-use support::VaultProcess;
+use support::users::mode;
+use support::{Kvtui, VaultProcess, version_of};
 
 /// The secrets: the value set through the CLI, and the one typed into the TUI's form.
 const VALUE: &str = "LEAKMARKER-cli-9d1c07e2b4a8f3";
@@ -117,13 +117,10 @@ fn files_under(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
-fn tui(program_env: &[(&str, &str)]) -> Pty {
-    let mut env = vec![("KVTUI_LOG", "trace")];
-    env.extend_from_slice(program_env);
+/// The TUI, logging at trace level, with `env` added.
+fn tui(env: &[(&str, &str)]) -> Pty {
+    let mut env = env.to_vec();
+    env.push(("KVTUI_LOG", "trace"));
     Pty::spawn(Path::new(env!("CARGO_BIN_EXE_kvtui")), &[], &env, (100, 30))
 }
 
@@ -185,13 +182,7 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
     cli.ok(&["secret", "--json", "show", "leak-a"], b"");
     let version = cli.ok(&["secret", "--json", "versions", "leak-a"], b"");
     let version: serde_json::Value = serde_json::from_str(&version).unwrap();
-    let version = version[0]["id"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let version = version_of(&version[0]);
     cli.ok(&["secret", "show", "leak-a", "--version", &version], b"");
     assert!(
         cli.ok(&["secret", "show", "leak-a", "--reveal"], b"")
@@ -389,27 +380,19 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
     screen.wait_until("masked again", Duration::from_secs(5), |s| {
         !s.contains(TYPED)
     });
-    screen.send("q");
-    assert_eq!(screen.wait_exit(Duration::from_secs(20)), 0);
+    screen.quit();
     let found = markers.found_in(&screen.raw(), true, false);
     assert!(found.is_empty(), "the TUI's output leaks {found:?}");
 
     // ---- The TUI on the embedded vault (no config), with the value typed into the form.
-    let embedded_config = root.path().join("embedded-config");
-    std::fs::create_dir(&embedded_config).unwrap();
-    let embedded_data = root.path().join("embedded-data");
-    let mut embedded = tui(&[
-        // No config: the platform config dir (under XDG_CONFIG_HOME) holds none.
-        ("KVTUI_CONFIG_DIR", ""),
-        ("XDG_CONFIG_HOME", embedded_config.to_str().unwrap()),
-        ("KVTUI_DATA_DIR", embedded_data.to_str().unwrap()),
-    ]);
+    let first_run = Kvtui::without_config();
+    let (embedded_config, embedded_data) = (first_run.home(), first_run.data_dir());
+    let mut embedded = first_run.tui(&[], &[("KVTUI_LOG", "trace")], (100, 30));
     embedded.wait_for("No secrets yet");
     embedded.start_new_secret("embedded-leak", TYPED);
     embedded.submit();
     embedded.wait_for("Set embedded-leak: new version");
-    embedded.send("q");
-    assert_eq!(embedded.wait_exit(Duration::from_secs(20)), 0);
+    embedded.quit();
     let embedded_token = std::fs::read_to_string(embedded_data.join("token")).unwrap();
     let embedded_markers = Markers::new(embedded_token.trim());
     embedded_markers.assert_clean("the embedded TUI's output", &embedded.raw());
@@ -423,15 +406,15 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
         &cli_data,
         &tui_data,
         &work,
-        &embedded_config,
-        &embedded_data,
+        embedded_config,
+        embedded_data,
     ] {
         files_under(dir, &mut files);
     }
     let mut checked = Vec::new();
     for file in &files {
         let name = file.file_name().unwrap().to_str().unwrap();
-        if file.ends_with("work/value.txt") || file.ends_with("config/config.toml") {
+        if *file == work.join("value.txt") || *file == config {
             continue; // written by this test
         }
         let is_store = name.starts_with("vault.db");
@@ -444,7 +427,7 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
         assert_eq!(mode(file), 0o600, "{} is not owner-only", file.display());
         checked.push(name.to_owned());
     }
-    for dir in [&vault_dir, &cli_data, &tui_data, &embedded_data] {
+    for dir in [&vault_dir, &cli_data, &tui_data, embedded_data] {
         assert_eq!(mode(dir), 0o700, "{} is not owner-only", dir.display());
     }
     // The logs were written, at trace level: a clean log that was never written proves nothing.

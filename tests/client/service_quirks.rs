@@ -62,8 +62,7 @@ async fn short_and_empty_pages_do_not_end_a_list() {
     // The TUI streams the same list to its end.
     let mut tui = tui(&cli, (100, 30));
     tui.wait_for("Secrets 1/30");
-    tui.send("q");
-    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+    tui.quit();
 }
 
 #[tokio::test]
@@ -145,6 +144,5 @@ async fn a_403_says_which_role_permission_or_network_rule_is_missing() {
         let text: String = screen.split(['│', '\n', ' ']).collect();
         text.contains("readMetadata/action") && text.contains("KeyVaultReader")
     });
-    tui.send("q");
-    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+    tui.quit();
 }

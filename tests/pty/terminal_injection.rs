@@ -7,13 +7,9 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use crate::support;
-use crate::support::pty;
 
 use serde_json::{Value, json};
-use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
-use support::{API, VaultProcess};
+use support::{Kvtui, VaultProcess};
 
 const CLIPBOARD: &str = "\u{1b}]52;c;cm0gLXJmIH4K\u{7}";
 const CLEAR: &str = "\u{1b}[2J\u{1b}[H";
@@ -44,40 +40,20 @@ fn hidden_characters(output: &[u8]) -> Vec<String> {
 async fn escape_sequences_from_the_vault_never_reach_the_terminal() {
     let vault = VaultProcess::start();
     let value = format!("value{CLEAR}with{CSI_8BIT}escapes\u{7f}{REVERSED}{INVISIBLE}");
-    let response = vault
-        .client()
-        .put(format!("{}/secrets/hostile?{API}", vault.url))
-        .bearer_auth(&vault.token)
-        .json(&json!({
-            "value": value,
-            "contentType": format!("{INVISIBLE}text/plain{CLIPBOARD}"),
-            "tags": {"owner": format!("ops{CLEAR}"), "x": CSI_8BIT, "env": REVERSED, format!("zw{INVISIBLE}"): "v"},
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    vault
+        .set_body(
+            "hostile",
+            json!({
+                "value": value,
+                "contentType": format!("{INVISIBLE}text/plain{CLIPBOARD}"),
+                "tags": {"owner": format!("ops{CLEAR}"), "x": CSI_8BIT, "env": REVERSED, format!("zw{INVISIBLE}"): "v"},
+            }),
+        )
+        .await;
 
-    let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[profiles.t]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\n",
-            vault.url,
-            vault.data_dir.display()
-        ),
-    )
-    .unwrap();
-    let data = home.path().join("data");
+    let kvtui = Kvtui::with_config(&vault.profile_toml("t", false));
     let run = |args: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_kvtui"))
-            .arg("--config")
-            .arg(&config)
-            .args(args)
-            .env("KVTUI_DATA_DIR", &data)
-            .output()
-            .unwrap();
+        let output = kvtui.run(args);
         assert!(output.status.success(), "{args:?}: {output:?}");
         for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
             let found = hidden_characters(bytes);
@@ -118,10 +94,9 @@ async fn escape_sequences_from_the_vault_never_reach_the_terminal() {
     );
 
     // The TUI draws them as pictures, revealed or not.
-    let mut tui = pty::Pty::spawn(
-        Path::new(env!("CARGO_BIN_EXE_kvtui")),
-        &["--config", config.to_str().unwrap()],
-        &[("KVTUI_DATA_DIR", data.to_str().unwrap())],
+    let mut tui = kvtui.tui(
+        &[],
+        &[],
         // Wide enough for the list's TYPE column: a table cell passes a zero-width character on.
         (140, 30),
     );
@@ -130,8 +105,7 @@ async fn escape_sequences_from_the_vault_never_reach_the_terminal() {
     tui.wait_for("env=⟨U+202E⟩DORP⟨U+202C⟩");
     tui.send("v");
     tui.wait_for("escapes");
-    tui.send("q");
-    assert_eq!(tui.wait_exit(Duration::from_secs(20)), 0);
+    tui.quit();
     run(&["secret", "update", "hostile", "--tag", "owner=ops"]);
     let raw = tui.raw();
     for (what, sequence) in [

@@ -9,11 +9,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use crate::support;
-use crate::support::pty;
 
-use pty::Pty;
-use std::path::Path;
-use std::time::Duration;
 use support::{Kvtui, VaultProcess};
 
 const F12: &str = "\x1b[24~";
@@ -30,20 +26,8 @@ fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 fn panic_in(place: &str) {
     let vault = VaultProcess::start();
     let kvtui = Kvtui::with_config(&vault.profile_toml("e2e", false));
-    let data = kvtui.data_dir();
-    let mut tui = Pty::spawn(
-        Path::new("/bin/sh"),
-        &[
-            "-c",
-            r#""$0" "$@"; echo "EXIT=$?"; stty -a"#,
-            env!("CARGO_BIN_EXE_kvtui"),
-        ],
-        &[
-            ("KVTUI_CONFIG_DIR", kvtui.home().to_str().unwrap()),
-            ("KVTUI_DATA_DIR", data.to_str().unwrap()),
-            ("KVTUI_DEBUG_PANIC", place),
-            ("RUST_BACKTRACE", "0"),
-        ],
+    let mut tui = kvtui.tui_in_shell(
+        &[("KVTUI_DEBUG_PANIC", place), ("RUST_BACKTRACE", "0")],
         (80, 24),
     );
     tui.wait_for("No secrets yet");
@@ -51,21 +35,8 @@ fn panic_in(place: &str) {
     tui.start_new_secret("half-typed", "value");
     tui.send(F12);
 
-    tui.wait_for("EXIT=");
-    tui.wait_until("stty output", Duration::from_secs(10), |s| {
-        s.contains("icanon")
-    });
-    tui.wait_exit(Duration::from_secs(10));
-    let screen = tui.screen();
-
     // Given back: the main screen, the cursor, cooked mode with echo.
-    let (alternate, hidden) = tui.with_screen(|s| (s.alternate_screen(), s.hide_cursor()));
-    assert!(!alternate, "left on the alternate screen:\n{screen}");
-    assert!(!hidden, "the cursor is still hidden:\n{screen}");
-    assert!(
-        screen.contains(" icanon") && screen.contains(" echo") && !screen.contains("-icanon"),
-        "the terminal was left in raw mode:\n{screen}"
-    );
+    let screen = tui.wait_terminal_given_back();
     // The process ended, with Rust's panic code, and the message is there to read.
     assert!(screen.contains("EXIT=101"), "{screen}");
     assert!(

@@ -7,81 +7,29 @@ use crate::support::pty;
 
 use base64::Engine;
 use pty::{ENTER, ESC, Pty, TAB, ctrl};
-use reqwest::Method;
-use serde_json::{Value, json};
-use std::path::Path;
+use serde_json::json;
 use std::time::Duration;
-use support::{API, VaultProcess};
+use support::{Kvtui, VaultProcess, now};
 
 /// A TUI on profiles `main` (and `other`, `locked` read-only, when a second vault is given).
 struct Session {
     pty: Pty,
-    home: tempfile::TempDir,
+    kvtui: Kvtui,
 }
 
 fn open(main: &VaultProcess, other: Option<&VaultProcess>, extra_env: &[(&str, &str)]) -> Session {
-    let home = tempfile::tempdir().expect("tempdir");
     let mut config = "default_profile = \"main\"\nclipboard_clear_seconds = 2\n\n".to_owned()
         + &main.profile_toml("main", false);
     if let Some(other) = other {
         config += &other.profile_toml("other", false);
         config += &other.profile_toml("locked", true);
     }
-    std::fs::write(home.path().join("config.toml"), config).unwrap();
-    let data = home.path().join("data");
-    let mut env = vec![
-        ("KVTUI_CONFIG_DIR", home.path().to_str().unwrap().to_owned()),
-        ("KVTUI_DATA_DIR", data.to_str().unwrap().to_owned()),
-        ("KVTUI_LOG", "trace".to_owned()),
-    ];
-    env.extend(extra_env.iter().map(|(k, v)| (*k, (*v).to_owned())));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let pty = Pty::spawn(Path::new(env!("CARGO_BIN_EXE_kvtui")), &[], &env, (100, 30));
+    let kvtui = Kvtui::with_config(&config);
+    let mut env = vec![("KVTUI_LOG", "trace")];
+    env.extend_from_slice(extra_env);
+    let pty = kvtui.tui(&[], &env, (100, 30));
     pty.wait_for(" secrets in main");
-    Session { pty, home }
-}
-
-async fn call(
-    vault: &VaultProcess,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let separator = if path.contains('?') { '&' } else { '?' };
-    let mut request = vault
-        .client()
-        .request(method, format!("{}{path}{separator}{API}", vault.url))
-        .bearer_auth(&vault.token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn set(vault: &VaultProcess, name: &str, body: Value) -> String {
-    let (status, bundle) = call(vault, Method::PUT, &format!("/secrets/{name}"), Some(body)).await;
-    assert_eq!(status, 200, "{bundle}");
-    bundle["id"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
-async fn versions(vault: &VaultProcess, name: &str) -> Vec<Value> {
-    let (_, page) = call(
-        vault,
-        Method::GET,
-        &format!("/secrets/{name}/versions"),
-        None,
-    )
-    .await;
-    page["value"].as_array().cloned().unwrap_or_default()
+    Session { pty, kvtui }
 }
 
 fn select(tui: &mut Pty, name: &str) {
@@ -99,18 +47,15 @@ fn select(tui: &mut Pty, name: &str) {
 #[tokio::test]
 async fn attributes_change_without_a_new_version_and_any_version_can_be_disabled() {
     let vault = VaultProcess::start();
-    let first = set(
-        &vault,
-        "api-key",
-        json!({"value": "v1", "tags": {"env": "dev"}}),
-    )
-    .await;
-    let second = set(
-        &vault,
-        "api-key",
-        json!({"value": "v2", "contentType": "text/plain", "tags": {"env": "dev"}}),
-    )
-    .await;
+    let first = vault
+        .set_body("api-key", json!({"value": "v1", "tags": {"env": "dev"}}))
+        .await;
+    let second = vault
+        .set_body(
+            "api-key",
+            json!({"value": "v2", "contentType": "text/plain", "tags": {"env": "dev"}}),
+        )
+        .await;
     let mut session = open(&vault, None, &[]);
     let tui = &mut session.pty;
     select(tui, "api-key");
@@ -136,9 +81,9 @@ async fn attributes_change_without_a_new_version_and_any_version_can_be_disabled
         assert!(review.contains(expected), "{expected}:\n{review}");
     }
     tui.wait_for("Updated the attributes of api-key");
-    let all = versions(&vault, "api-key").await;
+    let all = vault.versions("api-key").await;
     assert_eq!(all.len(), 2, "an update must not add a version");
-    let (_, latest) = call(&vault, Method::GET, "/secrets/api-key", None).await;
+    let (_, latest) = vault.call("GET", "/secrets/api-key", None).await;
     assert!(latest["id"].as_str().unwrap().ends_with(&second));
     assert_eq!(latest["contentType"], "application/json");
     assert_eq!(latest["tags"], json!({"env": "dev", "owner": "payments"}));
@@ -157,26 +102,22 @@ async fn attributes_change_without_a_new_version_and_any_version_can_be_disabled
     assert!(review.contains("enabled → disabled"), "{review}");
     tui.send(ENTER);
     tui.wait_for("Updated the attributes of api-key version");
-    let (status, body) = call(
-        &vault,
-        Method::GET,
-        &format!("/secrets/api-key/{first}"),
-        None,
-    )
-    .await;
+    let (status, body) = vault
+        .call("GET", &format!("/secrets/api-key/{first}"), None)
+        .await;
     assert_eq!(
         status, 403,
         "a disabled version's value cannot be read: {body}"
     );
-    let (status, _) = call(&vault, Method::GET, "/secrets/api-key", None).await;
+    let (status, _) = vault.call("GET", "/secrets/api-key", None).await;
     assert_eq!(status, 200, "the latest stays enabled");
 }
 
 #[tokio::test]
 async fn delete_recover_purge_and_the_deleted_name_in_the_form() {
     let vault = VaultProcess::start();
-    set(&vault, "old-cert", json!({"value": "pem"})).await;
-    set(&vault, "temp-token", json!({"value": "t"})).await;
+    vault.set("old-cert", "pem").await;
+    vault.set("temp-token", "t").await;
     let mut session = open(&vault, None, &[]);
     let tui = &mut session.pty;
 
@@ -187,7 +128,7 @@ async fn delete_recover_purge_and_the_deleted_name_in_the_form() {
     assert!(confirm.contains("recoverable for 90 days"), "{confirm}");
     tui.send("y");
     tui.wait_for("Deleted old-cert: recoverable until");
-    let (status, deleted) = call(&vault, Method::GET, "/deletedsecrets/old-cert", None).await;
+    let (status, deleted) = vault.call("GET", "/deletedsecrets/old-cert", None).await;
     assert_eq!(status, 200, "{deleted}");
 
     // The deleted view lists it with its dates; R recovers it.
@@ -199,7 +140,7 @@ async fn delete_recover_purge_and_the_deleted_name_in_the_form() {
     );
     tui.send("R");
     tui.wait_for("Recovered old-cert with all its versions");
-    let (status, _) = call(&vault, Method::GET, "/secrets/old-cert", None).await;
+    let (status, _) = vault.call("GET", "/secrets/old-cert", None).await;
     assert_eq!(status, 200);
 
     // Delete again and purge from the view: the name must be typed.
@@ -219,11 +160,11 @@ async fn delete_recover_purge_and_the_deleted_name_in_the_form() {
     tui.type_text("t");
     tui.send(ENTER);
     tui.wait_for("Purged old-cert for good");
-    let (status, _) = call(&vault, Method::GET, "/deletedsecrets/old-cert", None).await;
+    let (status, _) = vault.call("GET", "/deletedsecrets/old-cert", None).await;
     assert_eq!(status, 404);
 
     // A soft-deleted name in the form: the 409 offers recover in place, then the set goes through.
-    call(&vault, Method::DELETE, "/secrets/temp-token", None).await;
+    vault.call("DELETE", "/secrets/temp-token", None).await;
     tui.send(ESC);
     tui.start_new_secret("temp-token", "t2");
     tui.submit();
@@ -232,10 +173,10 @@ async fn delete_recover_purge_and_the_deleted_name_in_the_form() {
     tui.wait_for("Recovered temp-token");
     tui.submit();
     tui.wait_for("Set temp-token: new version");
-    let (_, latest) = call(&vault, Method::GET, "/secrets/temp-token", None).await;
+    let (_, latest) = vault.call("GET", "/secrets/temp-token", None).await;
     assert_eq!(latest["value"], "t2");
     assert_eq!(
-        versions(&vault, "temp-token").await.len(),
+        vault.versions("temp-token").await.len(),
         2,
         "recovered with its old version"
     );
@@ -244,18 +185,16 @@ async fn delete_recover_purge_and_the_deleted_name_in_the_form() {
 #[tokio::test]
 async fn rollback_and_diff_between_versions() {
     let vault = VaultProcess::start();
-    set(
-        &vault,
-        "conf",
+    vault.set_body("conf",
         json!({"value": "host=a\nport=1\n", "contentType": "text/plain", "tags": {"team": "x"}}),
     )
     .await;
-    set(
-        &vault,
-        "conf",
-        json!({"value": "host=b\nport=1\n", "contentType": "text/plain"}),
-    )
-    .await;
+    vault
+        .set_body(
+            "conf",
+            json!({"value": "host=b\nport=1\n", "contentType": "text/plain"}),
+        )
+        .await;
     let mut session = open(&vault, None, &[]);
     let tui = &mut session.pty;
     select(tui, "conf");
@@ -289,13 +228,13 @@ async fn rollback_and_diff_between_versions() {
     assert!(review.contains("value         changed"), "{review}");
     assert!(review.contains("+ x"), "{review}");
     tui.wait_for("Set conf: new version");
-    let (_, latest) = call(&vault, Method::GET, "/secrets/conf", None).await;
+    let (_, latest) = vault.call("GET", "/secrets/conf", None).await;
     assert_eq!(
         latest["value"], "host=a\nport=1\n",
         "the old value, byte for byte"
     );
     assert_eq!(latest["tags"], json!({"team": "x"}));
-    assert_eq!(versions(&vault, "conf").await.len(), 3);
+    assert_eq!(vault.versions("conf").await.len(), 3);
 }
 
 #[tokio::test]
@@ -332,7 +271,7 @@ async fn values_from_a_file_from_the_editor_and_generated_keep_their_bytes() {
     ));
     tui.submit();
     tui.wait_for("Set from-file: new version");
-    let (_, stored) = call(&vault, Method::GET, "/secrets/from-file", None).await;
+    let (_, stored) = vault.call("GET", "/secrets/from-file", None).await;
     assert_eq!(stored["value"], exact, "the file's exact bytes");
 
     // $EDITOR: the script appends to what the form held.
@@ -342,10 +281,8 @@ async fn values_from_a_file_from_the_editor_and_generated_keep_their_bytes() {
     tui.send(&ctrl('e'));
     tui.wait_for("Value edited");
     tui.submit();
-    tui.wait_until("two versions", Duration::from_secs(10), |s| {
-        s.contains("Versions 2")
-    });
-    let (_, stored) = call(&vault, Method::GET, "/secrets/from-file", None).await;
+    tui.wait_for("Versions 2");
+    let (_, stored) = vault.call("GET", "/secrets/from-file", None).await;
     assert_eq!(stored["value"], "start-appended-by-editor");
 
     // The generator: 48 characters of hex.
@@ -364,10 +301,8 @@ async fn values_from_a_file_from_the_editor_and_generated_keep_their_bytes() {
     tui.send(&ctrl('g'));
     tui.wait_for("Value generated (48 bytes)");
     tui.submit();
-    tui.wait_until("three versions", Duration::from_secs(10), |s| {
-        s.contains("Versions 3")
-    });
-    let (_, stored) = call(&vault, Method::GET, "/secrets/from-file", None).await;
+    tui.wait_for("Versions 3");
+    let (_, stored) = vault.call("GET", "/secrets/from-file", None).await;
     let generated = stored["value"].as_str().unwrap();
     assert_eq!(generated.len(), 48);
     assert!(
@@ -383,12 +318,9 @@ async fn values_from_a_file_from_the_editor_and_generated_keep_their_bytes() {
 #[tokio::test]
 async fn clipboard_copies_with_osc_52_says_what_and_clears_after_the_timeout() {
     let vault = VaultProcess::start();
-    set(
-        &vault,
-        "clip-me",
-        json!({"value": "s3cret-clipboard-value"}),
-    )
-    .await;
+    vault
+        .set_body("clip-me", json!({"value": "s3cret-clipboard-value"}))
+        .await;
     let mut session = open(&vault, None, &[("TMUX", "")]);
     let tui = &mut session.pty;
     select(tui, "clip-me");
@@ -420,10 +352,10 @@ async fn clipboard_copies_with_osc_52_says_what_and_clears_after_the_timeout() {
 #[tokio::test]
 async fn backup_to_a_file_and_restore_from_it() {
     let vault = VaultProcess::start();
-    set(&vault, "precious", json!({"value": "keep-me"})).await;
-    set(&vault, "precious", json!({"value": "keep-me-2"})).await;
+    vault.set("precious", "keep-me").await;
+    vault.set("precious", "keep-me-2").await;
     let mut session = open(&vault, None, &[]);
-    let backup = session.home.path().join("precious.kvbackup");
+    let backup = session.kvtui.home().join("precious.kvbackup");
     let tui = &mut session.pty;
     select(tui, "precious");
     tui.send("b");
@@ -443,45 +375,40 @@ async fn backup_to_a_file_and_restore_from_it() {
         "the backup blob is the vault's, encrypted"
     );
 
-    call(&vault, Method::DELETE, "/secrets/precious", None).await;
-    call(&vault, Method::DELETE, "/deletedsecrets/precious", None).await;
+    vault.call("DELETE", "/secrets/precious", None).await;
+    vault.call("DELETE", "/deletedsecrets/precious", None).await;
     tui.send("u");
     tui.wait_for("Restore from a backup");
     tui.type_text(backup.to_str().unwrap());
     tui.send(ENTER);
     tui.wait_for("Restored precious");
-    let (_, restored) = call(&vault, Method::GET, "/secrets/precious", None).await;
+    let (_, restored) = vault.call("GET", "/secrets/precious", None).await;
     assert_eq!(restored["value"], "keep-me-2");
-    assert_eq!(versions(&vault, "precious").await.len(), 2);
+    assert_eq!(vault.versions("precious").await.len(), 2);
 }
 
 #[tokio::test]
 async fn expiry_overview_copy_between_profiles_and_the_operations_log() {
     let main = VaultProcess::start();
     let other = VaultProcess::start();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    set(
-        &main,
+    let now = now();
+    main.set_body(
         "soon",
         json!({"value": "a", "attributes": {"exp": now + 3 * 86_400}}),
     )
     .await;
-    set(
-        &main,
+    main.set_body(
         "later",
         json!({"value": "b", "attributes": {"exp": now + 200 * 86_400}}),
     )
     .await;
-    set(
-        &other,
-        "gone",
-        json!({"value": "c", "attributes": {"exp": now - 86_400}}),
-    )
-    .await;
-    set(&main, "shared-config", json!({"value": "copied-marker-value", "contentType": "application/json", "tags": {"team": "payments"}})).await;
+    other
+        .set_body(
+            "gone",
+            json!({"value": "c", "attributes": {"exp": now - 86_400}}),
+        )
+        .await;
+    main.set_body("shared-config", json!({"value": "copied-marker-value", "contentType": "application/json", "tags": {"team": "payments"}})).await;
     let mut session = open(&main, Some(&other), &[]);
     let tui = &mut session.pty;
 
@@ -530,7 +457,7 @@ async fn expiry_overview_copy_between_profiles_and_the_operations_log() {
     assert!(!review.contains("copied-marker-value"), "{review}");
     tui.send(ENTER);
     tui.wait_for("Copied shared-config to other");
-    let (_, copied) = call(&other, Method::GET, "/secrets/shared-config", None).await;
+    let (_, copied) = other.call("GET", "/secrets/shared-config", None).await;
     assert_eq!(copied["value"], "copied-marker-value");
     assert_eq!(copied["contentType"], "application/json");
     assert_eq!(copied["tags"], json!({"team": "payments"}));
@@ -545,8 +472,7 @@ async fn expiry_overview_copy_between_profiles_and_the_operations_log() {
     );
     assert!(!log.contains("copied-marker-value"), "{log}");
     tui.send(ESC);
-    tui.send("q");
-    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+    tui.quit();
 }
 
 /// `tmux -L SOCKET ARGS`: the test's own tmux server, apart from any the user runs.
@@ -579,15 +505,12 @@ async fn inside_tmux_a_cleared_copy_is_in_no_tmux_paste_buffer() {
         return;
     }
     let vault = VaultProcess::start();
-    set(
-        &vault,
-        "tmux-clip",
-        json!({"value": "t-m-u-x-secret-value"}),
-    )
-    .await;
-    let home = tempfile::tempdir().unwrap();
-    let config = "clipboard_clear_seconds = 2\n".to_owned() + &vault.profile_toml("main", false);
-    std::fs::write(home.path().join("config.toml"), config).unwrap();
+    vault
+        .set_body("tmux-clip", json!({"value": "t-m-u-x-secret-value"}))
+        .await;
+    let kvtui = Kvtui::with_config(
+        &("clipboard_clear_seconds = 2\n".to_owned() + &vault.profile_toml("main", false)),
+    );
     let socket = format!("kvtui-test-{}", std::process::id());
     // With set-clipboard on, tmux keeps what an application copies in a paste buffer.
     tmux(
@@ -607,8 +530,8 @@ async fn inside_tmux_a_cleared_copy_is_in_no_tmux_paste_buffer() {
     tmux(&socket, &["set-option", "-s", "set-clipboard", "on"]);
     let command = format!(
         "KVTUI_CONFIG_DIR={} KVTUI_DATA_DIR={} {}",
-        home.path().display(),
-        home.path().join("data").display(),
+        kvtui.home().display(),
+        kvtui.data_dir().display(),
         env!("CARGO_BIN_EXE_kvtui")
     );
     tmux(&socket, &["respawn-pane", "-k", &command]);
@@ -655,7 +578,7 @@ async fn a_pem_pasted_into_the_form_is_stored_line_for_line() {
     tui.wait_for("4 lines · 84 bytes");
     tui.submit();
     tui.wait_for("Set pasted-cert: new version");
-    let (_, bundle) = call(&vault, Method::GET, "/secrets/pasted-cert/", None).await;
+    let (_, bundle) = vault.call("GET", "/secrets/pasted-cert/", None).await;
     assert_eq!(bundle["value"], pem, "LF line ends, the last newline kept");
 }
 
@@ -683,7 +606,7 @@ async fn ctrl_c_in_a_filled_form_asks_before_anything_is_lost() {
 #[tokio::test]
 async fn a_backup_path_may_start_with_a_tilde_and_tab_types_nothing_into_it() {
     let vault = VaultProcess::start();
-    set(&vault, "to-save", json!({"value": "v"})).await;
+    vault.set("to-save", "v").await;
     let home_dir = tempfile::tempdir().unwrap();
     let home = home_dir.path().to_str().unwrap().to_owned();
     let mut session = open(&vault, None, &[("HOME", home.as_str())]);

@@ -7,73 +7,33 @@ use crate::support::pty;
 
 use pty::{BACKTAB, ENTER, ESC, Pty, TAB};
 use serde_json::json;
-use std::path::Path;
 use std::time::Duration;
-use support::{API, VaultProcess};
+use support::{Kvtui, VaultProcess, now, version_of};
 
 /// The TUI on a profile for `vault`, run by a shell that afterwards prints the exit code and the
 /// terminal modes, so a test can see that kvtui gave the terminal back.
 struct Session {
     pty: Pty,
-    _home: tempfile::TempDir,
+    _kvtui: Kvtui,
 }
 
-fn open(vault: &VaultProcess, size: (u16, u16), extra_env: &[(&str, &str)]) -> Session {
-    let home = tempfile::tempdir().expect("tempdir");
-    let config = home.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "default_profile = \"e2e\"\n\n[profiles.e2e]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\n",
-            vault.url,
-            vault.data_dir.display()
-        ),
-    )
-    .expect("write config");
-    let data = home.path().join("data");
-    let mut env = vec![
-        ("KVTUI_CONFIG_DIR", home.path().to_str().unwrap()),
-        ("KVTUI_DATA_DIR", data.to_str().unwrap()),
-        ("KVTUI_LOG", "trace"),
-    ];
-    env.extend_from_slice(extra_env);
-    let pty = Pty::spawn(
-        Path::new("/bin/sh"),
-        &[
-            "-c",
-            r#""$0" "$@"; echo "EXIT=$?"; stty -a"#,
-            env!("CARGO_BIN_EXE_kvtui"),
-        ],
-        &env,
-        size,
-    );
-    Session { pty, _home: home }
+/// The session, once the TUI shows the vault (empty).
+fn open(vault: &VaultProcess) -> Session {
+    let kvtui = Kvtui::with_config(&format!(
+        "default_profile = \"e2e\"\n\n{}",
+        vault.profile_toml("e2e", false)
+    ));
+    let pty = kvtui.tui_in_shell(&[("KVTUI_LOG", "trace")], (80, 24));
+    pty.wait_for("No secrets yet");
+    Session { pty, _kvtui: kvtui }
 }
 
 impl Session {
-    /// Quits with `q`, then checks the terminal is back: raw mode off (the shell's `stty` shows
-    /// canonical mode and echo), the alternate screen left, the cursor shown.
+    /// Quits with `keys`, then checks the terminal is back (`Pty::wait_terminal_given_back`);
+    /// the shell's `EXIT=CODE` line.
     fn quit_and_check_terminal(&mut self, keys: &str) -> String {
         self.pty.send(keys);
-        self.pty.wait_for("EXIT=");
-        self.pty
-            .wait_until("stty output", Duration::from_secs(10), |screen| {
-                screen.contains("icanon")
-            });
-        self.pty.wait_exit(Duration::from_secs(10));
-        let screen = self.pty.screen();
-        let modes = self
-            .pty
-            .with_screen(|s| (s.alternate_screen(), s.hide_cursor()));
-        assert_eq!(
-            modes,
-            (false, false),
-            "alternate screen / hidden cursor left on"
-        );
-        assert!(
-            screen.contains(" icanon") && screen.contains(" echo") && !screen.contains("-icanon"),
-            "the terminal was left in raw mode:\n{screen}"
-        );
+        let screen = self.pty.wait_terminal_given_back();
         screen
             .lines()
             .find(|line| line.starts_with("EXIT="))
@@ -82,19 +42,11 @@ impl Session {
     }
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 #[tokio::test]
 async fn create_roll_and_inspect_a_secret_through_the_screen() {
     let vault = VaultProcess::start();
-    let mut session = open(&vault, (80, 24), &[]);
+    let mut session = open(&vault);
     let tui = &mut session.pty;
-    tui.wait_for("No secrets yet");
 
     // A new secret through the form, with a content type, a tag and an expiry.
     tui.start_new_secret("pty-db-password", "first-value");
@@ -122,13 +74,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
     assert_eq!(latest["tags"], json!({"env": "prod-eu"}));
     let expires = latest["attributes"]["exp"].as_i64().unwrap();
     assert!((expires - (now() + 30 * 86_400)).abs() < 120, "{latest}");
-    let first_version = latest["id"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let first_version = version_of(&latest);
 
     // A second version: the form starts from the current content type and tags.
     tui.send(ESC);
@@ -148,13 +94,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
         .await;
     assert_eq!(latest["value"], "second-value");
     assert_eq!(latest["tags"], json!({"env": "prod-eu"}));
-    let second_version = latest["id"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let second_version = version_of(&latest);
     // Newest first, the current one marked.
     let rows: Vec<&str> = screen
         .lines()
@@ -197,9 +137,8 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
 #[tokio::test]
 async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     let vault = VaultProcess::start();
-    let mut session = open(&vault, (80, 24), &[]);
+    let mut session = open(&vault);
     let tui = &mut session.pty;
-    tui.wait_for("No secrets yet");
 
     tui.start_new_secret("flaky-secret", "kept-value");
     tui.type_content_type_and_tag("application/json", ("team", "payments"));
@@ -217,14 +156,8 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     for kept in ["flaky-secret", "application/json", "team", "payments"] {
         assert!(screen.contains(kept), "{kept} was lost:\n{screen}");
     }
-    let missing = vault
-        .client()
-        .get(format!("{}/secrets/flaky-secret?{API}", vault.url))
-        .bearer_auth(&vault.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(missing.status(), 404);
+    let (missing, _) = vault.call("GET", "/secrets/flaky-secret", None).await;
+    assert_eq!(missing, 404);
 
     // Two failures with a 1 s Retry-After: the status bar shows the retry, then it lands.
     vault
@@ -246,9 +179,8 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
 #[tokio::test]
 async fn keys_answer_while_a_slow_call_is_in_flight_and_resize_redraws() {
     let vault = VaultProcess::start();
-    let mut session = open(&vault, (80, 24), &[]);
+    let mut session = open(&vault);
     let tui = &mut session.pty;
-    tui.wait_for("No secrets yet");
     vault.set_faults(json!({"latency_ms": 3000})).await;
     tui.send("r");
     tui.wait_for("listing secrets");
@@ -273,8 +205,7 @@ async fn keys_answer_while_a_slow_call_is_in_flight_and_resize_redraws() {
 async fn sigterm_and_sighup_restore_the_terminal() {
     let vault = VaultProcess::start();
     for (signal, code) in [("TERM", 143), ("HUP", 129)] {
-        let mut session = open(&vault, (80, 24), &[]);
-        session.pty.wait_for("No secrets yet");
+        let mut session = open(&vault);
         let pid = find_kvtui_child(session.pty.pid());
         let status = std::process::Command::new("kill")
             .args([format!("-{signal}"), pid.to_string()])
@@ -289,33 +220,14 @@ async fn sigterm_and_sighup_restore_the_terminal() {
 #[tokio::test]
 async fn read_only_profiles_refuse_writes_on_screen() {
     let vault = VaultProcess::start();
-    let home = tempfile::tempdir().unwrap();
-    std::fs::write(
-        home.path().join("config.toml"),
-        format!(
-            "[profiles.ro]\nvault_url = \"{}\"\nauth = \"local\"\nlocal_data_dir = \"{}\"\nread_only = true\n",
-            vault.url,
-            vault.data_dir.display()
-        ),
-    )
-    .unwrap();
-    let data = home.path().join("data");
-    let mut tui = Pty::spawn(
-        Path::new(env!("CARGO_BIN_EXE_kvtui")),
-        &[],
-        &[
-            ("KVTUI_CONFIG_DIR", home.path().to_str().unwrap()),
-            ("KVTUI_DATA_DIR", data.to_str().unwrap()),
-        ],
-        (80, 24),
-    );
+    let kvtui = Kvtui::with_config(&vault.profile_toml("ro", true));
+    let mut tui = kvtui.tui(&[], &[], (80, 24));
     tui.wait_for("0 secrets in ro");
     tui.send("n");
     tui.wait_for("profile ro is read-only: writes are disabled");
     assert!(!tui.screen().contains("New secret"));
     tui.send(ENTER);
-    tui.send("q");
-    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+    tui.quit();
 }
 
 /// The kvtui process the shell started (the shell's only child).
@@ -334,37 +246,21 @@ fn find_kvtui_child(shell: u32) -> u32 {
 
 #[test]
 fn first_run_without_config_opens_on_the_embedded_vault_and_keeps_what_was_set() {
-    let home = tempfile::tempdir().unwrap();
-    let config_dir = home.path().join("config");
-    std::fs::create_dir(&config_dir).unwrap();
-    let data = home.path().join("data");
-    let env = [
-        // No config: the platform config dir (under XDG_CONFIG_HOME) holds none.
-        ("KVTUI_CONFIG_DIR", ""),
-        ("XDG_CONFIG_HOME", config_dir.to_str().unwrap()),
-        ("KVTUI_DATA_DIR", data.to_str().unwrap()),
-    ];
-    let mut tui = Pty::spawn(Path::new(env!("CARGO_BIN_EXE_kvtui")), &[], &env, (80, 24));
+    let kvtui = Kvtui::without_config();
+    let mut tui = kvtui.tui(&[], &[], (80, 24));
     let screen = tui.wait_for("No secrets yet");
     assert!(screen.contains(" local "), "{screen}");
     assert!(screen.contains("embedded"), "{screen}");
     tui.start_new_secret("first-run", "hello");
     tui.submit();
     tui.wait_for("Set first-run: new version");
-    tui.send("q");
-    assert_eq!(tui.wait_exit(Duration::from_secs(20)), 0);
+    tui.quit();
 
     // The embedded vault kept it on disk: the CLI, on the same implied profile, reads it back.
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kvtui"))
-        .args(["secret", "show", "first-run", "--reveal"])
-        .envs(env)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{output:?}");
+    let stdout = kvtui.ok(&["secret", "show", "first-run", "--reveal"]);
     assert!(stdout.contains("hello"), "{stdout}");
     assert!(
-        std::fs::read_dir(&config_dir).unwrap().next().is_none(),
+        std::fs::read_dir(kvtui.home()).unwrap().next().is_none(),
         "the first run must not write a config file"
     );
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::path::Path;
@@ -45,7 +46,7 @@ impl Pty {
     pub fn spawn(
         program: &Path,
         args: &[&str],
-        env: &[(&str, &str)],
+        env: &[(&str, impl AsRef<OsStr>)],
         (cols, rows): (u16, u16),
     ) -> Self {
         let pair = native_pty_system()
@@ -178,6 +179,32 @@ impl Pty {
         self.wait_until(&format!("{text:?}"), Duration::from_secs(20), |screen| {
             screen.contains(text)
         })
+    }
+
+    /// Quits with `q` and waits for kvtui to end cleanly (exit code 0).
+    pub fn quit(&mut self) {
+        self.send("q");
+        assert_eq!(self.wait_exit(Duration::from_secs(20)), 0);
+    }
+
+    /// Under `Kvtui::tui_in_shell`, once kvtui is ending: waits for the shell's report and
+    /// checks that the terminal is back — the main screen, the cursor shown, canonical mode with
+    /// echo (as `stty -a` prints them). Returns the screen, with its `EXIT=CODE` line.
+    pub fn wait_terminal_given_back(&mut self) -> String {
+        self.wait_for("EXIT=");
+        self.wait_until("stty output", Duration::from_secs(10), |screen| {
+            screen.contains("icanon")
+        });
+        self.wait_exit(Duration::from_secs(10));
+        let screen = self.screen();
+        let (alternate, hidden) = self.with_screen(|s| (s.alternate_screen(), s.hide_cursor()));
+        assert!(!alternate, "left on the alternate screen:\n{screen}");
+        assert!(!hidden, "the cursor is still hidden:\n{screen}");
+        assert!(
+            screen.contains(" icanon") && screen.contains(" echo") && !screen.contains("-icanon"),
+            "the terminal was left in raw mode:\n{screen}"
+        );
+        screen
     }
 
     /// Waits for the program to exit and returns its exit code.

@@ -6,13 +6,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::support;
-use crate::support::pty;
 
 use kvtui::local_vault::store::Store;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::{API, VaultProcess};
+use support::{API, Kvtui, VaultProcess, client_trusting, version_of};
 
 const CLIENTS: usize = 8;
 const KILLS: usize = 3;
@@ -44,14 +43,10 @@ async fn writer(
         let Ok(body) = response.json::<Value>().await else {
             return;
         };
-        let version = body["id"]
-            .as_str()
+        acknowledged
+            .lock()
             .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_owned();
-        acknowledged.lock().unwrap().push((name, version, value));
+            .push((name, version_of(&body), value));
     }
 }
 
@@ -75,6 +70,33 @@ fn start_writers(
         .collect()
 }
 
+/// Checks that every write in `acknowledged` (more than `at_least` of them, or the test proves
+/// nothing) is in `vault` with its value; how many there were.
+async fn assert_all_present(
+    vault: &VaultProcess,
+    acknowledged: &Acknowledged,
+    at_least: usize,
+) -> usize {
+    let client = vault.client();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() > at_least,
+        "too few writes to prove anything: {}",
+        acknowledged.len()
+    );
+    for (name, version, value) in &acknowledged {
+        let body = vault
+            .get_json(&client, &format!("/secrets/{name}/{version}"))
+            .await;
+        assert_eq!(
+            body["value"],
+            value.as_str(),
+            "acknowledged {name}/{version} is lost"
+        );
+    }
+    acknowledged.len()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_writes_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
@@ -94,32 +116,8 @@ async fn acknowledged_writes_survive_kill_9() {
     drop(store);
 
     let vault = VaultProcess::start_in(dir.path(), &[]);
-    let client = vault.client();
-    let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(
-        acknowledged.len() > 100,
-        "too few writes to prove anything: {}",
-        acknowledged.len()
-    );
-    for (name, version, value) in &acknowledged {
-        let response = client
-            .get(format!("{}/secrets/{name}/{version}?{API}", vault.url))
-            .bearer_auth(&vault.token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            response.status(),
-            200,
-            "acknowledged {name}/{version} is lost"
-        );
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["value"], value.as_str());
-    }
-    println!(
-        "{} acknowledged writes across {KILLS} kill -9s, all present",
-        acknowledged.len()
-    );
+    let count = assert_all_present(&vault, &acknowledged, 100).await;
+    println!("{count} acknowledged writes across {KILLS} kill -9s, all present");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -174,38 +172,17 @@ fn embedded_url(screen: &str) -> Option<String> {
     Some(format!("https://{address}"))
 }
 
-fn embedded_client(data_dir: &std::path::Path) -> reqwest::Client {
-    let pem = std::fs::read(data_dir.join("ca.pem")).unwrap();
-    reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(&pem).unwrap()])
-        .build()
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn writes_acknowledged_by_the_embedded_vault_survive_killing_the_tui() {
-    use pty::Pty;
     const EMBEDDED_CLIENTS: usize = 4;
-    let home = tempfile::tempdir().unwrap();
-    let config_dir = home.path().join("config");
-    std::fs::create_dir(&config_dir).unwrap();
-    let data = home.path().join("data");
-    let env = [
-        // No config: the platform config dir (under XDG_CONFIG_HOME) holds none.
-        ("KVTUI_CONFIG_DIR", ""),
-        ("XDG_CONFIG_HOME", config_dir.to_str().unwrap()),
-        ("KVTUI_DATA_DIR", data.to_str().unwrap()),
-    ];
+    // No config: the implied local profile, whose vault the TUI embeds.
+    let kvtui = Kvtui::without_config();
+    let data = kvtui.data_dir();
     let acknowledged: Acknowledged = Arc::default();
     // (name, value) of each Set Secret the TUI's status bar reported done.
     let mut typed: Vec<(String, String)> = Vec::new();
     for round in 0..KILLS {
-        let mut tui = Pty::spawn(
-            std::path::Path::new(env!("CARGO_BIN_EXE_kvtui")),
-            &[],
-            &env,
-            (100, 30),
-        );
+        let mut tui = kvtui.tui(&[], &[], (100, 30));
         let screen = tui.wait_until("the embedded vault", Duration::from_secs(30), |s| {
             embedded_url(s).is_some()
                 && (s.contains("secrets in local") || s.contains("No secrets yet"))
@@ -218,7 +195,7 @@ async fn writes_acknowledged_by_the_embedded_vault_survive_killing_the_tui() {
         let writers: Vec<_> = (0..EMBEDDED_CLIENTS)
             .map(|worker| {
                 tokio::spawn(writer(
-                    embedded_client(&data),
+                    client_trusting(&data.join("ca.pem")),
                     url.clone(),
                     token.clone(),
                     worker,
@@ -254,24 +231,9 @@ async fn writes_acknowledged_by_the_embedded_vault_survive_killing_the_tui() {
     drop(store);
 
     // Every acknowledged write is there, read back by a fresh vault on the same store.
-    let vault = VaultProcess::start_in(&data, &[]);
+    let vault = VaultProcess::start_in(data, &[]);
+    let count = assert_all_present(&vault, &acknowledged, 50).await;
     let client = vault.client();
-    let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(
-        acknowledged.len() > 50,
-        "too few writes to prove anything: {}",
-        acknowledged.len()
-    );
-    for (name, version, value) in &acknowledged {
-        let body = vault
-            .get_json(&client, &format!("/secrets/{name}/{version}"))
-            .await;
-        assert_eq!(
-            body["value"],
-            value.as_str(),
-            "acknowledged {name}/{version} is lost"
-        );
-    }
     for (name, value) in &typed {
         let body = vault.get_json(&client, &format!("/secrets/{name}")).await;
         assert_eq!(
@@ -281,9 +243,8 @@ async fn writes_acknowledged_by_the_embedded_vault_survive_killing_the_tui() {
         );
     }
     println!(
-        "{} writes acknowledged by the embedded vault and {} set through the TUI's form, across \
-         {KILLS} kill -9s of the TUI, all present",
-        acknowledged.len(),
+        "{count} writes acknowledged by the embedded vault and {} set through the TUI's form, \
+         across {KILLS} kill -9s of the TUI, all present",
         typed.len()
     );
 }
