@@ -19,7 +19,7 @@ use crate::support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-use support::users;
+use support::{text, users};
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -70,8 +70,14 @@ fn profile_list(config: Option<&Path>, config_dir: &Path) -> Output {
         .expect("run kvtui")
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// `profile list` on `config` (or in `config_dir`), which must be refused (exit 2) with nothing
+/// on stdout: its stderr.
+fn list_refused(config: Option<&Path>, config_dir: &Path) -> String {
+    let output = profile_list(config, config_dir);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(output.stdout.is_empty(), "{}", text(&output.stdout));
+    stderr
 }
 
 /// A listing as (is default, words) per profile line, after the `profiles from …` header.
@@ -319,9 +325,7 @@ fn kvtui_config_dir_is_where_the_file_is_looked_for() {
 
     // A broken file there is reported with its full path, not skipped for the implied profile.
     std::fs::write(&config, "[profiles.dev]\nvault_url = \"http://v\"\n").unwrap();
-    let output = profile_list(None, dir.path());
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = text(&output.stderr);
+    let stderr = list_refused(None, dir.path());
     assert!(
         stderr.contains(&format!("config file {}", config.display()))
             && stderr.contains("profiles.dev.vault_url = \"http://v\""),
@@ -363,9 +367,7 @@ fn with_no_config_in_the_platform_config_dir_one_local_profile_is_implied() {
 fn a_missing_explicit_config_file_is_an_error_not_the_implied_profile() {
     let empty = tempfile::tempdir().unwrap();
     let missing = empty.path().join("nope.toml");
-    let output = profile_list(Some(&missing), empty.path());
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = text(&output.stderr);
+    let stderr = list_refused(Some(&missing), empty.path());
     assert!(
         stderr.starts_with(&format!(
             "error: cannot read config file {}",
@@ -436,9 +438,7 @@ fn a_config_dir_the_user_named_must_hold_a_config() {
     );
 
     // --config naming a dir.
-    let output = profile_list(Some(&dir), &dir);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = text(&output.stderr);
+    let stderr = list_refused(Some(&dir), &dir);
     assert!(
         stderr.starts_with(&format!("error: config file {}", dir.display()))
             && stderr.contains("a directory, not a regular file"),
@@ -515,10 +515,7 @@ fn a_config_another_user_can_change_is_refused() {
     )
     .unwrap();
     let refused = |says: &[&str]| {
-        let output = profile_list(None, &dir);
-        let stderr = text(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{stderr}");
-        assert!(output.stdout.is_empty());
+        let stderr = list_refused(None, &dir);
         for part in says {
             assert!(stderr.contains(part), "lacks {part:?}: {stderr}");
         }

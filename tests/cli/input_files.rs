@@ -7,7 +7,7 @@
 use crate::support;
 use crate::support::pty;
 
-use pty::{ENTER, ESC, Pty, TAB, ctrl};
+use pty::{ENTER, ESC, TAB, ctrl};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -74,10 +74,7 @@ fn the_cli_reads_only_regular_files_of_what_they_can_hold() {
         &format!("yes | {} \"$@\"", env!("CARGO_BIN_EXE_kvtui")),
     ]);
     endless.args(["sh", "secret", "set", "s", "--value-stdin"]);
-    for (key, value) in support::config_env(cli.home(), false) {
-        endless.env(key, value);
-    }
-    endless.env("KVTUI_DATA_DIR", cli.data_dir());
+    endless.envs(cli.env());
     let (output, took) = support::output_within(endless, Duration::from_secs(10));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
@@ -116,21 +113,9 @@ fn the_cli_reads_only_regular_files_of_what_they_can_hold() {
 
 #[test]
 fn the_tui_reads_only_regular_files_for_a_value_or_a_restore() {
-    let scratch = tempfile::tempdir().unwrap();
-    let fifo = fifo(scratch.path());
-    let mut tui = Pty::spawn(
-        Path::new(env!("CARGO_BIN_EXE_kvtui")),
-        &[],
-        &[
-            ("KVTUI_CONFIG_DIR", ""),
-            ("XDG_CONFIG_HOME", scratch.path().to_str().unwrap()),
-            (
-                "KVTUI_DATA_DIR",
-                scratch.path().join("data").to_str().unwrap(),
-            ),
-        ],
-        (100, 30),
-    );
+    let kvtui = Kvtui::without_config();
+    let fifo = fifo(kvtui.scratch());
+    let mut tui = kvtui.tui(&[], &[], (100, 30));
     tui.wait_for("No secrets yet");
     tui.send("n");
     tui.type_text("from-a-file");

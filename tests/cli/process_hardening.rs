@@ -10,13 +10,7 @@ use support::VaultProcess;
 #[test]
 fn the_binary_runs_without_core_dumps() {
     let vault = VaultProcess::start();
-    let limits = std::fs::read_to_string(format!("/proc/{}/limits", vault.pid())).unwrap();
-    let core = limits
-        .lines()
-        .find(|line| line.starts_with("Max core file size"))
-        .unwrap();
-    let numbers: Vec<&str> = core.split_whitespace().skip(4).take(2).collect();
-    assert_eq!(numbers, ["0", "0"], "{core}");
+    assert_eq!(vault.limit("Max core file size"), ["0", "0"]);
 }
 
 /// Run in a process of its own (see below): it changes the process it runs in.

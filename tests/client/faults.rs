@@ -7,11 +7,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::support;
-use crate::support::pty;
+use crate::support::pty::ESC;
 
 use serde_json::{Value, json};
 use std::time::Duration;
-use support::{API, Kvtui, VaultProcess};
+use support::{Kvtui, VaultProcess};
 
 /// A value no message may show.
 const VALUE: &str = "fault-test-value-7f3a";
@@ -72,19 +72,13 @@ impl Tally {
 }
 
 async fn exists(vault: &VaultProcess, name: &str) -> bool {
-    vault
-        .client()
-        .get(format!("{}/secrets/{name}?{API}", vault.url))
-        .bearer_auth(&vault.token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        == 200
+    let (status, _) = vault.call("GET", &format!("/secrets/{name}"), None).await;
+    status == 200
 }
 
-/// The whole CLI, twice over, under `faults`; returns what became of each operation.
-async fn every_operation_under(faults: Value, rounds: usize) -> Tally {
+/// The whole CLI, `rounds` times over, under `faults` (a `kind` of them, for the report);
+/// returns what became of each operation.
+async fn every_operation_under(kind: &str, faults: Value, rounds: usize) -> Tally {
     let vault = VaultProcess::start();
     let cli = Kvtui::with_config(&vault.profile_toml("test", false));
     let work = tempfile::tempdir().unwrap();
@@ -169,6 +163,7 @@ async fn every_operation_under(faults: Value, rounds: usize) -> Tally {
         }
     }
     vault.set_faults(json!({})).await;
+    report(kind, &tally);
     tally
 }
 
@@ -184,11 +179,11 @@ fn report(kind: &str, tally: &Tally) {
 #[tokio::test]
 async fn throttling_20_percent_429_with_retry_after() {
     let tally = every_operation_under(
+        "20% 429 + Retry-After 1 s",
         json!({"error_rate": 0.2, "error_status": 429, "retry_after_secs": 1}),
         2,
     )
     .await;
-    report("20% 429 + Retry-After 1 s", &tally);
     // Five retries make giving up on a 20% fault rate a one-in-15,000 event per request; a
     // failed set skips the rest of its round, so one round of 13 must get through.
     assert!(tally.completed >= 13, "{tally:?}");
@@ -196,15 +191,14 @@ async fn throttling_20_percent_429_with_retry_after() {
 
 #[tokio::test]
 async fn dropped_connections() {
-    let tally = every_operation_under(json!({"drop_rate": 0.2}), 2).await;
-    report("20% dropped connections", &tally);
+    let tally =
+        every_operation_under("20% dropped connections", json!({"drop_rate": 0.2}), 2).await;
     assert!(tally.completed >= 13, "{tally:?}");
 }
 
 #[tokio::test]
 async fn two_seconds_of_latency() {
-    let tally = every_operation_under(json!({"latency_ms": 2000}), 1).await;
-    report("2 s latency", &tally);
+    let tally = every_operation_under("2 s latency", json!({"latency_ms": 2000}), 1).await;
     assert_eq!(tally.failed_clearly, 0, "slow is not broken: {tally:?}");
 }
 
@@ -212,11 +206,11 @@ async fn two_seconds_of_latency() {
 async fn bursts_of_503_shorter_and_longer_than_the_retries() {
     // A burst of 3 before each round: ridden out by the retries.
     let tally = every_operation_under(
+        "503 bursts of 3",
         json!({"error_status": 503, "fail_next": 3, "retry_after_secs": 0}),
         2,
     )
     .await;
-    report("503 bursts of 3", &tally);
     assert_eq!(tally.failed_clearly, 0, "{tally:?}");
 
     // A burst longer than the retries: each operation fails, clearly, and changes nothing.
@@ -247,19 +241,9 @@ async fn bursts_of_503_shorter_and_longer_than_the_retries() {
 
 #[tokio::test]
 async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() {
-    use pty::{ESC, Pty};
     let vault = VaultProcess::start();
     let kvtui = Kvtui::with_config(&vault.profile_toml("e2e", false));
-    let data = kvtui.data_dir();
-    let mut tui = Pty::spawn(
-        std::path::Path::new(env!("CARGO_BIN_EXE_kvtui")),
-        &[],
-        &[
-            ("KVTUI_CONFIG_DIR", kvtui.home().to_str().unwrap()),
-            ("KVTUI_DATA_DIR", data.to_str().unwrap()),
-        ],
-        (100, 30),
-    );
+    let mut tui = kvtui.tui(&[], &[], (100, 30));
     tui.wait_for("No secrets yet");
 
     // A throttled reload: the retry shows, and the help opens and closes while it waits.

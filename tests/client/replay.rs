@@ -11,17 +11,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::support;
-use crate::support::pty;
 
 use serde_json::Value;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::Kvtui;
 use support::net::{
     ConnectProxy, SeenRequest, StubResponse, StubServer, TestCa, path_with, write_executable,
 };
+use support::{Kvtui, succeeded};
 
 const TOKEN: &str = "replay-token-for-the-recorded-vault";
 
@@ -205,6 +204,15 @@ impl Replay {
         }
     }
 
+    /// The recorded scenario in `fixture` (its challenge answered first), at the vault
+    /// `vaultname.vault.azure.net`, and a kvtui home on it.
+    fn recorded(fixture: &str) -> (Self, Kvtui) {
+        let (challenge, scenario) = split_challenge(entries(fixture));
+        let replay = Self::start(challenge, scenario, &["vaultname.vault.azure.net"]);
+        let home = replay.kvtui("https://vaultname.vault.azure.net", "7.6");
+        (replay, home)
+    }
+
     /// A kvtui home whose profile `live` is the recorded vault at `vault_url`.
     fn kvtui(&self, vault_url: &str, api_version: &str) -> Kvtui {
         Kvtui::with_config(&format!(
@@ -223,6 +231,12 @@ impl Replay {
         support::output_with_stdin(command, stdin)
     }
 
+    /// `kvtui --profile live secret ARGS`, which must succeed: its stdout.
+    fn secret(&self, home: &Kvtui, args: &[&str], stdin: &[u8]) -> String {
+        let args = [&["--profile", "live", "secret"][..], args].concat();
+        succeeded(&self.run(home, &args, stdin), &args)
+    }
+
     fn assert_all_answered(&self) {
         let problems = self.problems.lock().unwrap().clone();
         assert!(problems.is_empty(), "{problems:#?}");
@@ -231,17 +245,18 @@ impl Replay {
     }
 }
 
-/// A stand-in `az` in `home`'s `bin` (returned), printing what `az account get-access-token -o
-/// json` prints, the replay's token, and logging its arguments to `home/az-calls`.
+/// A stand-in `az` in a `bin` (returned) beside `home`'s config, printing what `az account
+/// get-access-token -o json` prints, the replay's token, and logging its arguments to `az-calls`
+/// there.
 fn stand_in_az(home: &Kvtui) -> std::path::PathBuf {
-    let bin = home.home().join("bin");
+    let bin = home.scratch().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     write_executable(
         &bin,
         "az",
         &format!(
             "#!/bin/sh\necho \"$@\" >> \"{}\"\nprintf '%s' '{{\"accessToken\":\"{TOKEN}\",\"expiresOn\":\"2099-01-01 00:00:00.000000\",\"expires_on\":4070908800,\"tokenType\":\"Bearer\"}}'\n",
-            home.home().join("az-calls").display()
+            home.scratch().join("az-calls").display()
         ),
     );
     bin
@@ -267,17 +282,6 @@ fn split_challenge(mut entries: Vec<Entry>) -> (Entry, Vec<Entry>) {
 
 fn recorded_challenge() -> Entry {
     split_challenge(entries("crud.json")).0
-}
-
-fn stdout(output: &std::process::Output) -> String {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The secret's name in a list item's `id` (`…/secrets/NAME`).
@@ -318,17 +322,12 @@ fn recorded_names(scenario: &[Entry]) -> Vec<String> {
 
 #[test]
 fn set_get_update_and_delete_answer_as_recorded() {
-    let (challenge, scenario) = split_challenge(entries("crud.json"));
-    let replay = Replay::start(challenge, scenario, &["vaultname.vault.azure.net"]);
-    let home = replay.kvtui("https://vaultname.vault.azure.net", "7.6");
+    let (replay, home) = Replay::recorded("crud.json");
     let name = "livekvtestsecret-name75f43515";
 
-    let set = stdout(&replay.run(
+    let set = replay.secret(
         &home,
         &[
-            "--profile",
-            "live",
-            "secret",
             "set",
             name,
             "--value-stdin",
@@ -336,35 +335,25 @@ fn set_get_update_and_delete_answer_as_recorded() {
             "2050-02-02T08:00:00Z",
         ],
         b"secret-value",
-    ));
+    );
     assert!(set.contains("6e3ef094"), "{set}");
-    let shown = stdout(&replay.run(
-        &home,
-        &["--profile", "live", "secret", "show", name, "--reveal"],
-        b"",
-    ));
+    let shown = replay.secret(&home, &["show", name, "--reveal"], b"");
     assert!(shown.contains("secret-value"), "{shown}");
     assert!(shown.contains("CustomizedRecoverable+Purgeable"), "{shown}");
-    let version = stdout(&replay.run(
+    let version = replay.secret(
         &home,
         &[
-            "--profile",
-            "live",
-            "secret",
             "show",
             name,
             "--version",
             "6e3ef094cb754676834ba0f261ab27b3",
         ],
         b"",
-    ));
+    );
     assert!(!version.contains("secret-value"), "masked: {version}");
-    let updated = stdout(&replay.run(
+    let updated = replay.secret(
         &home,
         &[
-            "--profile",
-            "live",
-            "secret",
             "update",
             name,
             "--content-type",
@@ -373,11 +362,11 @@ fn set_get_update_and_delete_answer_as_recorded() {
             "foo=updated tag",
         ],
         b"",
-    ));
+    );
     assert!(updated.starts_with(&format!("updated {name}")), "{updated}");
     // The service finishes a delete in the background: the deleted secret answers 404 first
     // (recorded), and kvtui waits for it as the SDKs do, so a purge right after cannot fail.
-    let deleted = stdout(&replay.run(&home, &["--profile", "live", "secret", "delete", name], b""));
+    let deleted = replay.secret(&home, &["delete", name], b"");
     assert!(deleted.contains(name), "{deleted}");
     replay.assert_all_answered();
 
@@ -392,7 +381,7 @@ fn set_get_update_and_delete_answer_as_recorded() {
         "{connects:?}"
     );
     // The recorded challenge names tenant 70a036f6-…: the token is asked for there.
-    let az_calls = std::fs::read_to_string(home.home().join("az-calls")).unwrap();
+    let az_calls = std::fs::read_to_string(home.scratch().join("az-calls")).unwrap();
     assert!(
         az_calls.lines().all(|call| call.contains(
             "--scope https://vault.azure.net/.default --tenant 70a036f6-8e4d-4615-bad6-149c02e7720d"
@@ -410,18 +399,11 @@ fn set_get_update_and_delete_answer_as_recorded() {
 
 #[test]
 fn delete_then_purge_waits_for_the_service() {
-    let (challenge, scenario) = split_challenge(entries("delete_purge.json"));
-    let replay = Replay::start(challenge, scenario, &["vaultname.vault.azure.net"]);
-    let home = replay.kvtui("https://vaultname.vault.azure.net", "7.6");
+    let (replay, home) = Replay::recorded("delete_purge.json");
     let name = "livekvtestsecret-name75953510";
-    let profile = ["--profile", "live", "secret"];
-    stdout(&replay.run(
-        &home,
-        &[&profile[..], &["set", name, "--value-stdin"]].concat(),
-        b"secret-value",
-    ));
-    stdout(&replay.run(&home, &[&profile[..], &["delete", name]].concat(), b""));
-    let purged = stdout(&replay.run(&home, &[&profile[..], &["purge", name]].concat(), b""));
+    replay.secret(&home, &["set", name, "--value-stdin"], b"secret-value");
+    replay.secret(&home, &["delete", name], b"");
+    let purged = replay.secret(&home, &["purge", name], b"");
     assert!(purged.contains(&format!("purged {name}")), "{purged}");
     replay.assert_all_answered();
 }
@@ -433,8 +415,7 @@ fn list_as_recorded(fixture_name: &str, vault_url: &str, host: &str, args: &[&st
     let recorded = recorded_names(&scenario);
     let replay = Replay::start(recorded_challenge(), scenario, &[host]);
     let home = replay.kvtui(vault_url, "7.6");
-    let command = [&["--profile", "live", "secret"][..], args, &["--json"]].concat();
-    let listed = names(&stdout(&replay.run(&home, &command, b"")));
+    let listed = names(&replay.secret(&home, &[args, &["--json"]].concat(), b""));
     let mut expected = recorded.clone();
     if args[0] == "versions" {
         // `versions` prints newest first; the service pages in its own order.
@@ -541,14 +522,9 @@ fn the_tui_lists_every_recorded_page() {
     let home = replay.kvtui("https://vaultname.vault.azure.net", "7.6");
     let path = path_with(&stand_in_az(&home));
     let proxy = replay.proxy.url();
-    let config_dir = home.home().display().to_string();
-    let data_dir = home.data_dir().display().to_string();
-    let mut tui = pty::Pty::spawn(
-        Path::new(env!("CARGO_BIN_EXE_kvtui")),
+    let mut tui = home.tui(
         &["--profile", "live"],
         &[
-            ("KVTUI_CONFIG_DIR", config_dir.as_str()),
-            ("KVTUI_DATA_DIR", data_dir.as_str()),
             ("HTTPS_PROXY", proxy.as_str()),
             ("NO_PROXY", ""),
             ("PATH", path.as_str()),
@@ -581,6 +557,6 @@ fn a_loopback_vault_is_never_reached_through_the_proxy() {
         .env_remove("no_proxy")
         .output()
         .unwrap();
-    stdout(&output);
+    succeeded(&output, &["secret", "list"]);
     assert_eq!(proxy.connects(), Vec::<String>::new());
 }

@@ -2,46 +2,21 @@
 //! by the local vault's faults and met by the CLI and the TUI: pages shorter than asked for and
 //! empty pages that still have a next link; a delete the service finishes in the background (the
 //! deleted secret answers 404, a purge 409, until it is done); 403s that say why (RBAC, access
-//! policy, firewall, private link). The recordings in `tests/replay.rs` show the service doing
-//! each of these.
+//! policy, firewall, private link). The recordings in `tests/client/replay.rs` show the service
+//! doing each of these.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::support;
-use crate::support::pty;
 
 use serde_json::json;
 use std::time::Duration;
 use support::{Kvtui, VaultProcess};
 
-fn ok(output: &std::process::Output) -> String {
-    assert!(
-        output.status.success(),
-        "exit {:?}: {}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// The TUI on profile `q` of `cli`'s config.
-fn tui(cli: &Kvtui, size: (u16, u16)) -> pty::Pty {
-    let data = cli.data_dir();
-    pty::Pty::spawn(
-        std::path::Path::new(env!("CARGO_BIN_EXE_kvtui")),
-        &["--profile", "q"],
-        &[
-            ("KVTUI_CONFIG_DIR", cli.home().to_str().unwrap()),
-            ("KVTUI_DATA_DIR", data.to_str().unwrap()),
-        ],
-        size,
-    )
-}
-
 fn set(cli: &Kvtui, name: &str) {
-    ok(&cli.run_with_stdin(
+    cli.ok_with_stdin(
         &["--profile", "q", "secret", "set", name, "--value-stdin"],
         b"v",
-    ));
+    );
 }
 
 #[tokio::test]
@@ -52,7 +27,7 @@ async fn short_and_empty_pages_do_not_end_a_list() {
         set(&cli, &format!("paged-{i:02}"));
     }
     vault.set_faults(json!({"short_pages": true})).await;
-    let listed = ok(&cli.run(&["--profile", "q", "secret", "list"]));
+    let listed = cli.ok(&["--profile", "q", "secret", "list"]);
     let count = listed.lines().filter(|l| l.starts_with("paged-")).count();
     assert_eq!(count, 30, "{listed}");
     // The pages really were short and empty: 12 items, then an empty page, and so on.
@@ -60,7 +35,7 @@ async fn short_and_empty_pages_do_not_end_a_list() {
     assert!(pages >= 5, "{pages} requests");
 
     // The TUI streams the same list to its end.
-    let mut tui = tui(&cli, (100, 30));
+    let mut tui = cli.tui(&["--profile", "q"], &[], (100, 30));
     tui.wait_for("Secrets 1/30");
     tui.quit();
 }
@@ -72,12 +47,12 @@ async fn a_delete_is_finished_before_a_purge_or_recover_is_sent() {
     vault.set_faults(json!({"delete_lag_ms": 1500})).await;
     for (name, then) in [("to-purge", "purge"), ("to-recover", "recover")] {
         set(&cli, name);
-        ok(&cli.run(&["--profile", "q", "secret", "delete", name]));
+        cli.ok(&["--profile", "q", "secret", "delete", name]);
         // Right after the delete returned, the deleted secret is there to purge or recover.
-        let done = ok(&cli.run(&["--profile", "q", "secret", then, name]));
+        let done = cli.ok(&["--profile", "q", "secret", then, name]);
         assert!(done.contains(name), "{done}");
     }
-    let shown = ok(&cli.run(&["--profile", "q", "secret", "show", "to-recover"]));
+    let shown = cli.ok(&["--profile", "q", "secret", "show", "to-recover"]);
     assert!(shown.contains("to-recover"), "{shown}");
 }
 
@@ -138,7 +113,7 @@ async fn a_403_says_which_role_permission_or_network_rule_is_missing() {
 
     // The TUI says the same, where it shows a failed load.
     vault.set_faults(json!({ "forbidden": "rbac" })).await;
-    let mut tui = tui(&cli, (120, 30));
+    let mut tui = cli.tui(&["--profile", "q"], &[], (120, 30));
     // The list pane wraps the message: read it with the frame and line breaks taken out.
     tui.wait_until("the 403 explained", Duration::from_secs(20), |screen| {
         let text: String = screen.split(['│', '\n', ' ']).collect();

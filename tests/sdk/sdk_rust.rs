@@ -7,14 +7,16 @@
 use crate::support;
 
 use azure_core::error::ErrorKind;
-use azure_core::http::{ClientOptions, StatusCode, Transport};
+use azure_core::http::{
+    ClientOptions, DeserializeWith, Format, Pager, Response, StatusCode, Transport,
+};
 use azure_core::time::{Duration, OffsetDateTime};
 use azure_security_keyvault_secrets::models::{
-    DeletionRecoveryLevel, KeyVaultError, RestoreSecretParameters, Secret, SecretAttributes,
-    SecretClientGetSecretOptions, SecretClientListDeletedSecretPropertiesOptions,
-    SecretClientListSecretPropertiesOptions, SecretClientListSecretPropertiesVersionsOptions,
-    SecretClientUpdateSecretPropertiesOptions, SecretProperties, SetSecretParameters,
-    UpdateSecretPropertiesParameters,
+    DeletionRecoveryLevel, KeyVaultError, ListSecretPropertiesResult, RestoreSecretParameters,
+    Secret, SecretAttributes, SecretClientGetSecretOptions,
+    SecretClientListDeletedSecretPropertiesOptions, SecretClientListSecretPropertiesOptions,
+    SecretClientListSecretPropertiesVersionsOptions, SecretClientUpdateSecretPropertiesOptions,
+    SecretProperties, SetSecretParameters, UpdateSecretPropertiesParameters,
 };
 use azure_security_keyvault_secrets::{ResourceExt, SecretClient, SecretClientOptions};
 use futures_util::TryStreamExt;
@@ -108,21 +110,44 @@ fn expect_status<T>(result: azure_core::Result<T>, expected: StatusCode, what: &
     code.unwrap_or_default()
 }
 
-async fn set(client: &SecretClient, name: &str, parameters: SetSecretParameters) -> Secret {
-    client
-        .set_secret(name, parameters.try_into().expect("body"), None)
-        .await
-        .unwrap_or_else(|e| panic!("set {name}: {e}"))
+/// What a call that must succeed answered, as its model.
+fn model<T: DeserializeWith<F>, F: Format>(
+    answer: azure_core::Result<Response<T, F>>,
+    what: &str,
+) -> T {
+    answer
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
         .into_model()
-        .expect("set model")
+        .unwrap_or_else(|e| panic!("{what}, its model: {e}"))
+}
+
+/// Sets `name` with `parameters`, as a result.
+async fn try_set(
+    client: &SecretClient,
+    name: &str,
+    parameters: SetSecretParameters,
+) -> azure_core::Result<Response<Secret>> {
+    let body = parameters.try_into().expect("body");
+    client.set_secret(name, body, None).await
+}
+
+async fn set(client: &SecretClient, name: &str, parameters: SetSecretParameters) -> Secret {
+    model(
+        try_set(client, name, parameters).await,
+        &format!("set {name}"),
+    )
+}
+
+/// Only a value, as a set's parameters.
+fn value_only(value: &str) -> SetSecretParameters {
+    SetSecretParameters {
+        value: Some(value.to_owned()),
+        ..Default::default()
+    }
 }
 
 async fn set_value(client: &SecretClient, name: &str, value: &str) -> Secret {
-    let parameters = SetSecretParameters {
-        value: Some(value.to_owned()),
-        ..Default::default()
-    };
-    set(client, name, parameters).await
+    set(client, name, value_only(value)).await
 }
 
 async fn get(
@@ -137,6 +162,14 @@ async fn get(
     client.get_secret(name, Some(options)).await?.into_model()
 }
 
+/// The value of `name` (at `version`, else the latest), which must be readable.
+async fn value(client: &SecretClient, name: &str, version: Option<&str>) -> Option<String> {
+    get(client, name, version)
+        .await
+        .unwrap_or_else(|e| panic!("get {name} at {version:?}: {e}"))
+        .value
+}
+
 async fn update(
     client: &SecretClient,
     name: &str,
@@ -147,15 +180,28 @@ async fn update(
         secret_version: version.map(str::to_owned),
         ..Default::default()
     };
-    client
-        .update_secret_properties(name, parameters.try_into().expect("body"), Some(options))
-        .await
-        .unwrap_or_else(|e| panic!("update {name}: {e}"))
-        .into_model()
-        .expect("update model")
+    let body = parameters.try_into().expect("body");
+    model(
+        client
+            .update_secret_properties(name, body, Some(options))
+            .await,
+        &format!("update {name}"),
+    )
 }
 
-/// Every page of the secret list, as the SDK's page iterator yields them.
+/// Every page a secret list (of secrets or of one's versions) yields, as the SDK's page
+/// iterator yields them.
+async fn pages(
+    list: azure_core::Result<Pager<ListSecretPropertiesResult>>,
+) -> Vec<Vec<SecretProperties>> {
+    let mut pages = list.expect("list").into_pages();
+    let mut collected = Vec::new();
+    while let Some(page) = pages.try_next().await.expect("next page") {
+        collected.push(page.into_model().expect("page model").value);
+    }
+    collected
+}
+
 async fn secret_pages(
     client: &SecretClient,
     max_results: Option<i32>,
@@ -164,15 +210,7 @@ async fn secret_pages(
         maxresults: max_results,
         ..Default::default()
     };
-    let mut pages = client
-        .list_secret_properties(Some(options))
-        .expect("list")
-        .into_pages();
-    let mut collected = Vec::new();
-    while let Some(page) = pages.try_next().await.expect("next page") {
-        collected.push(page.into_model().expect("page model").value);
-    }
-    collected
+    pages(client.list_secret_properties(Some(options))).await
 }
 
 async fn versions(
@@ -184,15 +222,7 @@ async fn versions(
         maxresults: max_results,
         ..Default::default()
     };
-    let mut pages = client
-        .list_secret_properties_versions(name, Some(options))
-        .expect("list versions")
-        .into_pages();
-    let mut collected = Vec::new();
-    while let Some(page) = pages.try_next().await.expect("next page") {
-        collected.push(page.into_model().expect("page model").value);
-    }
-    collected
+    pages(client.list_secret_properties_versions(name, Some(options))).await
 }
 
 async fn deleted_names(client: &SecretClient) -> BTreeSet<String> {
@@ -292,19 +322,11 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
     );
     assert_eq!(second.content_type, None);
     assert_eq!(
-        get(&client, name, None)
-            .await
-            .expect("get")
-            .value
-            .as_deref(),
+        value(&client, name, None).await.as_deref(),
         Some("second-value")
     );
     assert_eq!(
-        get(&client, name, Some(&first_version))
-            .await
-            .expect("get old")
-            .value
-            .as_deref(),
+        value(&client, name, Some(&first_version)).await.as_deref(),
         Some("first-value")
     );
 
@@ -315,11 +337,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         Some(tricky)
     );
     assert_eq!(
-        get(&client, "unicode", None)
-            .await
-            .expect("get unicode")
-            .value
-            .as_deref(),
+        value(&client, "unicode", None).await.as_deref(),
         Some(tricky)
     );
 
@@ -477,11 +495,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
     );
     assert_eq!(code, "Forbidden");
     assert_eq!(
-        get(&client, name, None)
-            .await
-            .expect("latest")
-            .value
-            .as_deref(),
+        value(&client, name, None).await.as_deref(),
         Some("third-value")
     );
     let later = whole_seconds(now + Duration::days(60));
@@ -508,11 +522,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         "unset dates are kept"
     );
     assert_eq!(
-        get(&client, name, Some(&first_version))
-            .await
-            .expect("re-enabled")
-            .value
-            .as_deref(),
+        value(&client, name, Some(&first_version)).await.as_deref(),
         Some("first-value")
     );
 
@@ -534,18 +544,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         "get deleted missing",
     );
     let code = expect_status(
-        client
-            .set_secret(
-                "not_a_valid_name",
-                SetSecretParameters {
-                    value: Some("x".into()),
-                    ..Default::default()
-                }
-                .try_into()
-                .expect("body"),
-                None,
-            )
-            .await,
+        try_set(&client, "not_a_valid_name", value_only("x")).await,
         StatusCode::BadRequest,
         "set an invalid name",
     );
@@ -565,12 +564,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
     assert_eq!(code, "BadParameter");
 
     // ------------------------------------------------------------------------------ delete / recover
-    let deleted = client
-        .delete_secret(name, None)
-        .await
-        .expect("delete")
-        .into_model()
-        .expect("deleted model");
+    let deleted = model(client.delete_secret(name, None).await, "delete");
     let recovery_id = format!("{}/deletedsecrets/{name}", vault.url);
     assert_eq!(deleted.recovery_id.as_deref(), Some(recovery_id.as_str()));
     assert_eq!(
@@ -589,12 +583,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         "get a deleted secret",
     );
 
-    let got_deleted = client
-        .get_deleted_secret(name, None)
-        .await
-        .expect("get deleted")
-        .into_model()
-        .expect("deleted model");
+    let got_deleted = model(client.get_deleted_secret(name, None).await, "get deleted");
     assert_eq!(got_deleted.recovery_id, deleted.recovery_id);
     assert_eq!(got_deleted.tags, Some(tags(&[("stage", "updated")])));
     assert_eq!(
@@ -605,18 +594,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
     assert_eq!(got_deleted.scheduled_purge_date, Some(purge_date));
 
     let code = expect_status(
-        client
-            .set_secret(
-                name,
-                SetSecretParameters {
-                    value: Some("reuse".into()),
-                    ..Default::default()
-                }
-                .try_into()
-                .expect("body"),
-                None,
-            )
-            .await,
+        try_set(&client, name, value_only("reuse")).await,
         StatusCode::Conflict,
         "set a soft-deleted name",
     );
@@ -630,19 +608,10 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         .collect();
     assert!(!live.contains(name));
 
-    let recovered = client
-        .recover_deleted_secret(name, None)
-        .await
-        .expect("recover")
-        .into_model()
-        .expect("recovered model");
+    let recovered = model(client.recover_deleted_secret(name, None).await, "recover");
     assert_eq!(recovered.id, third.id);
     assert_eq!(
-        get(&client, name, None)
-            .await
-            .expect("get recovered")
-            .value
-            .as_deref(),
+        value(&client, name, None).await.as_deref(),
         Some("third-value")
     );
     assert_eq!(versions(&client, name, None).await.concat().len(), 3);
@@ -694,12 +663,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         },
     )
     .await;
-    let blob = client
-        .backup_secret(backed, None)
-        .await
-        .expect("backup")
-        .into_model()
-        .expect("backup model")
+    let blob = model(client.backup_secret(backed, None).await, "backup")
         .value
         .expect("backup blob");
     assert!(!blob.is_empty());
@@ -735,22 +699,10 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         StatusCode::NotFound,
         "get before restore",
     );
-    let restored = client
-        .restore_secret(restore_body(), None)
-        .await
-        .expect("restore")
-        .into_model()
-        .expect("restored model");
+    let restored = model(client.restore_secret(restore_body(), None).await, "restore");
     assert_eq!(restored.id, b2.id);
     assert_eq!(restored.content_type.as_deref(), Some("text/x-two"));
-    assert_eq!(
-        get(&client, backed, None)
-            .await
-            .expect("restored")
-            .value
-            .as_deref(),
-        Some(tricky)
-    );
+    assert_eq!(value(&client, backed, None).await.as_deref(), Some(tricky));
     let old_restored = get(&client, backed, Some(&version_of(&b1)))
         .await
         .expect("restored v1");
@@ -779,14 +731,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         )
         .await;
     let retried = Instant::now();
-    assert_eq!(
-        get(&client, backed, None)
-            .await
-            .expect("get through a 503")
-            .value
-            .as_deref(),
-        Some(tricky)
-    );
+    assert_eq!(value(&client, backed, None).await.as_deref(), Some(tricky));
     let waited = retried.elapsed();
     assert!(
         waited >= std::time::Duration::from_secs(1),
@@ -794,14 +739,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
     );
 
     let older = sdk_client(&vault, Some("7.4"));
-    assert_eq!(
-        get(&older, backed, None)
-            .await
-            .expect("api-version 7.4")
-            .value
-            .as_deref(),
-        Some(tricky)
-    );
+    assert_eq!(value(&older, backed, None).await.as_deref(), Some(tricky));
 
     // With the SDK's default challenge verification a local vault is refused before any token
     // is sent: this is why the clients above turn it off.

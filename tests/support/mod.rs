@@ -198,6 +198,19 @@ impl VaultProcess {
         self.child.id()
     }
 
+    /// The process's soft and hard limit on `resource`, as `/proc/PID/limits` names it (say,
+    /// "Max open files") and words them ("1024", "unlimited").
+    pub fn limit(&self, resource: &str) -> [String; 2] {
+        let limits =
+            std::fs::read_to_string(format!("/proc/{}/limits", self.pid())).expect("limits");
+        let line = limits
+            .lines()
+            .find_map(|line| line.strip_prefix(resource))
+            .unwrap_or_else(|| panic!("no {resource:?} in {limits}"));
+        let mut words = line.split_whitespace().map(str::to_owned);
+        [words.next().expect("soft"), words.next().expect("hard")]
+    }
+
     /// Sends a signal to the process.
     pub fn signal(&self, signal: &str) {
         let status = Command::new("kill")
@@ -430,14 +443,15 @@ impl Kvtui {
     }
 }
 
-/// Its stdout, when `output` (of `kvtui ARGS`) is a success; else fails the test with its exit
-/// code and stderr.
+/// Its stdout, when `output` (of `kvtui ARGS`) is a success; else fails the test with what it
+/// printed.
 pub fn succeeded(output: &std::process::Output, args: &[&str]) -> String {
     assert_eq!(
         output.status.code(),
         Some(0),
-        "{args:?}: {}",
-        text(&output.stderr)
+        "{args:?}\nstderr: {}\nstdout: {}",
+        text(&output.stderr),
+        text(&output.stdout)
     );
     text(&output.stdout)
 }

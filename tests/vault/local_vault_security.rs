@@ -7,7 +7,7 @@
 use crate::support;
 
 use serde_json::{Value, json};
-use support::raw::{ANSWER_WITHIN, connect, exchange, read_answer, request};
+use support::raw::{ANSWER_WITHIN, connect, exchange, request};
 use support::{API, VaultProcess};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -128,19 +128,9 @@ async fn every_endpoint_refuses_missing_wrong_and_near_miss_credentials() {
 async fn unauthenticated_requests_are_refused_before_their_body_is_read() {
     let vault = VaultProcess::start();
     // Headers promising a gigabyte, and no body at all: the 401 comes without waiting for it.
-    let mut stream = connect(&vault).await;
-    stream
-        .write_all(
-            format!(
-                "PUT /secrets/big?{API} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n",
-                1u64 << 30
-            )
-            .as_bytes(),
-        )
-        .await
-        .unwrap();
-    stream.flush().await.unwrap();
-    let answer = read_answer(&mut stream).await;
+    let promised = format!("Content-Length: {}", 1u64 << 30);
+    let head = request("PUT", &format!("/secrets/big?{API}"), &[promised], b"");
+    let answer = exchange(&vault, &head).await;
     assert_eq!(answer.status, 401, "{answer:?}");
 }
 
@@ -148,6 +138,7 @@ async fn unauthenticated_requests_are_refused_before_their_body_is_read() {
 async fn oversized_bodies_are_refused_without_being_buffered() {
     let vault = VaultProcess::start();
     let auth = format!("Authorization: Bearer {}", vault.token);
+    let promised = format!("Content-Length: {}", 1u64 << 30);
 
     // A Content-Length over the limit is refused at once, before a byte of the body is sent:
     // the vault never waits for (or holds) a gigabyte.
@@ -164,19 +155,8 @@ async fn oversized_bodies_are_refused_without_being_buffered() {
         } else {
             "PUT"
         };
-        let mut stream = connect(&vault).await;
-        stream
-            .write_all(
-                format!(
-                    "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\nContent-Length: {}\r\n\r\n",
-                    1u64 << 30
-                )
-                .as_bytes(),
-            )
-            .await
-            .unwrap();
-        stream.flush().await.unwrap();
-        let answer = read_answer(&mut stream).await;
+        let head = request(method, &path, &[auth.clone(), promised.clone()], b"");
+        let answer = exchange(&vault, &head).await;
         assert_eq!(answer.status, 413, "{method} {path}: {answer:?}");
         assert_eq!(answer.json()["error"]["code"], "RequestEntityTooLarge");
     }
