@@ -1,6 +1,5 @@
 //! The real `kvtui` binary in a pseudo-terminal, its output parsed by a vt100 emulator so tests
 //! read the screen a user would see, and send the bytes their keys would.
-#![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::ffi::OsStr;
