@@ -18,10 +18,7 @@ use support::identity::{
     CLIENT_ID, LOGIN_HOST, Net, SCOPE, SECRET, Tools, VAULT_HOST, VERSION, entra, federated_token,
     form, identity_endpoint,
 };
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use support::text;
 
 /// The secret was shown: the vault got the right token.
 fn assert_shown(output: &Output) {
