@@ -1,6 +1,6 @@
 //! States of the TUI built the way the app builds them: by feeding `update` the messages the
 //! background tasks would send. Shared by the update tests and the screen snapshots.
-#![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kvtui::app::effect::Effect;

@@ -1,6 +1,6 @@
 //! The properties behind the fuzz targets (`fuzz/fuzz_targets/`) and their short proptest runs
-//! in `cargo test` (`tests/fuzz_props.rs`): each takes any input and panics when kvtui gets it
-//! wrong. One definition, two drivers: libFuzzer explores for minutes, proptest checks a few
+//! in `cargo test` (`tests/pure/fuzz_props.rs`): each takes any input and panics when kvtui gets
+//! it wrong. One definition, two drivers: libFuzzer explores for minutes, proptest checks a few
 //! hundred cases on every test run.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,6 +1,6 @@
 """Drives the whole secret lifecycle against a local vault with the official Python SDK.
 
-Run by tests/sdk_python.rs. Reads the vault from the environment:
+Run by tests/sdk/sdk_python.rs. Reads the vault from the environment:
   KVTUI_VAULT_URL    https://127.0.0.1:PORT
   KVTUI_VAULT_CA     path to the vault's CA certificate (PEM)
   KVTUI_VAULT_TOKEN  the vault's bearer token
@@ -31,6 +31,14 @@ UTC = datetime.timezone.utc
 
 def step(message):
     print(f"--- {message}", flush=True)
+
+
+def finish(poller, what):
+    """The result of a long-running operation, once its poller is done (within 20 s)."""
+    result = poller.result()
+    poller.wait(timeout=20)
+    assert poller.done(), f"the {what} poller did not finish"
+    return result
 
 
 class StaticCredential:
@@ -299,10 +307,7 @@ def main():
 
     # ----------------------------------------------------------------------------- delete / recover
     step("begin_delete_secret")
-    poller = client.begin_delete_secret(name, _polling_interval=0.2)
-    deleted = poller.result()
-    poller.wait(timeout=20)
-    assert poller.done(), "the delete poller did not finish"
+    deleted = finish(client.begin_delete_secret(name, _polling_interval=0.2), "delete")
     assert deleted.name == name
     assert deleted.recovery_id == f"{VAULT_URL.rstrip('/')}/deletedsecrets/{name}", deleted.recovery_id
     assert deleted.deleted_date is not None
@@ -341,10 +346,7 @@ def main():
     assert name not in {item.name for item in client.list_properties_of_secrets()}
 
     step("begin_recover_deleted_secret")
-    recover_poller = client.begin_recover_deleted_secret(name, _polling_interval=0.2)
-    recovered = recover_poller.result()
-    recover_poller.wait(timeout=20)
-    assert recover_poller.done(), "the recover poller did not finish"
+    recovered = finish(client.begin_recover_deleted_secret(name, _polling_interval=0.2), "recover")
     assert recovered.name == name
     assert recovered.version == third.properties.version
     assert client.get_secret(name).value == "third-value"
@@ -353,9 +355,7 @@ def main():
     assert name not in {d.name for d in client.list_deleted_secrets()}
 
     step("delete again, then purge_deleted_secret")
-    delete_again = client.begin_delete_secret(name, _polling_interval=0.2)
-    delete_again.wait(timeout=20)
-    assert delete_again.done()
+    finish(client.begin_delete_secret(name, _polling_interval=0.2), "second delete")
     client.purge_deleted_secret(name)
     try:
         client.get_deleted_secret(name)

@@ -1,4 +1,4 @@
-//! The identity side of a user's network, for `tests/credentials.rs`: a vault at
+//! The identity side of a user's network, for `tests/client/credentials.rs`: a vault at
 //! `vaultname.vault.azure.net` that challenges as the service does, an Entra token endpoint at
 //! `login.microsoftonline.com` and an App Service identity endpoint, all on loopback behind the
 //! `net` proxy; and stand-ins for `az` and `azd` that record how they were run.

@@ -4,6 +4,7 @@
 
 pub mod identity;
 pub mod net;
+pub mod pty;
 pub mod raw;
 pub mod users;
 
@@ -122,12 +123,7 @@ impl VaultProcess {
 
     /// An HTTPS client that trusts this vault's CA and nothing else.
     pub fn client(&self) -> reqwest::Client {
-        let pem = std::fs::read(&self.ca_file).expect("ca file");
-        let certificate = reqwest::Certificate::from_pem(&pem).expect("ca pem");
-        reqwest::Client::builder()
-            .tls_certs_only([certificate])
-            .build()
-            .expect("client")
+        client_trusting(&self.ca_file)
     }
 
     /// GET `path` (with the API version added) with the vault's token, as JSON.
@@ -176,7 +172,13 @@ impl VaultProcess {
 
     /// Sets `name` to `value`; the new version's id.
     pub async fn set(&self, name: &str, value: &str) -> String {
-        let body = serde_json::json!({ "value": value });
+        self.set_body(name, serde_json::json!({ "value": value }))
+            .await
+    }
+
+    /// Sets `name` with a whole request `body` (value, content type, tags, attributes); the new
+    /// version's id.
+    pub async fn set_body(&self, name: &str, body: serde_json::Value) -> String {
         let (status, bundle) = self
             .call("PUT", &format!("/secrets/{name}"), Some(body))
             .await;
@@ -184,8 +186,29 @@ impl VaultProcess {
         version_of(&bundle)
     }
 
+    /// Every version of `name` the vault lists (its first page).
+    pub async fn versions(&self, name: &str) -> Vec<serde_json::Value> {
+        let (_, page) = self
+            .call("GET", &format!("/secrets/{name}/versions"), None)
+            .await;
+        page["value"].as_array().cloned().unwrap_or_default()
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The process's soft and hard limit on `resource`, as `/proc/PID/limits` names it (say,
+    /// "Max open files") and words them ("1024", "unlimited").
+    pub fn limit(&self, resource: &str) -> [String; 2] {
+        let limits =
+            std::fs::read_to_string(format!("/proc/{}/limits", self.pid())).expect("limits");
+        let line = limits
+            .lines()
+            .find_map(|line| line.strip_prefix(resource))
+            .unwrap_or_else(|| panic!("no {resource:?} in {limits}"));
+        let mut words = line.split_whitespace().map(str::to_owned);
+        [words.next().expect("soft"), words.next().expect("hard")]
     }
 
     /// Sends a signal to the process.
@@ -294,47 +317,63 @@ pub fn by_status(statuses: &[u16]) -> std::collections::BTreeMap<u16, usize> {
     counts
 }
 
-/// The real `kvtui` binary with a config and a data dir of its own, in a temporary directory
-/// removed when this is dropped.
+/// The real `kvtui` binary with a config dir and a data dir of its own, side by side in a
+/// temporary directory removed when this is dropped.
 pub struct Kvtui {
-    home: tempfile::TempDir,
+    root: tempfile::TempDir,
+    home: PathBuf,
+    data: PathBuf,
 }
 
 impl Kvtui {
     pub fn with_config(toml: &str) -> Self {
-        let home = tempfile::tempdir().expect("tempdir");
-        std::fs::write(home.path().join("config.toml"), toml).expect("config.toml");
-        Self { home }
+        let kvtui = Self::without_config();
+        std::fs::write(kvtui.home.join("config.toml"), toml).expect("config.toml");
+        kvtui
     }
 
     /// No config file at all: the first run of a new user, whose platform config dir
     /// (`$XDG_CONFIG_HOME/kvtui`) holds nothing.
     pub fn without_config() -> Self {
-        Self {
-            home: tempfile::tempdir().expect("tempdir"),
-        }
+        let root = tempfile::tempdir().expect("tempdir");
+        let home = root.path().join("config");
+        std::fs::create_dir(&home).expect("config dir");
+        let data = root.path().join("data");
+        Self { root, home, data }
     }
 
     /// The config dir (`KVTUI_CONFIG_DIR`), or with no config the platform's config home.
     pub fn home(&self) -> &Path {
-        self.home.path()
+        &self.home
     }
 
     fn has_config(&self) -> bool {
-        self.home.path().join("config.toml").exists()
+        self.home.join("config.toml").exists()
     }
 
-    pub fn data_dir(&self) -> PathBuf {
-        self.home.path().join("data")
+    pub fn data_dir(&self) -> &Path {
+        &self.data
+    }
+
+    /// A scratch directory beside the config and data dirs, for what a test plants (stand-in
+    /// tools, files to read).
+    pub fn scratch(&self) -> &Path {
+        self.root.path()
+    }
+
+    /// The variables that point kvtui at this config and data dir.
+    pub fn env(&self) -> [(&'static str, &std::ffi::OsStr); 3] {
+        let [config_dir, config_home] = config_env(&self.home, self.has_config());
+        [
+            config_dir,
+            config_home,
+            ("KVTUI_DATA_DIR", self.data.as_os_str()),
+        ]
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
-        command
-            .args(args)
-            .envs(config_env(self.home.path(), self.has_config()))
-            .env("KVTUI_DATA_DIR", self.data_dir())
-            .stdin(Stdio::null());
+        command.args(args).envs(self.env()).stdin(Stdio::null());
         command
     }
 
@@ -345,6 +384,99 @@ impl Kvtui {
     pub fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> std::process::Output {
         output_with_stdin(self.command(args), input)
     }
+
+    /// A run that must succeed: its stdout; fails the test (with its stderr) on any other exit
+    /// than 0.
+    pub fn ok(&self, args: &[&str]) -> String {
+        succeeded(&self.run(args), args)
+    }
+
+    /// As `ok`, with `input` on stdin.
+    pub fn ok_with_stdin(&self, args: &[&str], input: &[u8]) -> String {
+        succeeded(&self.run_with_stdin(args, input), args)
+    }
+
+    /// As `ok`, with `--json` added: what it printed, parsed.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        serde_json::from_str(&self.ok(&args)).expect("JSON on stdout")
+    }
+
+    /// The TUI, `kvtui ARGS`, in a `cols`×`rows` pseudo-terminal on this config and data dir,
+    /// with `env` added.
+    pub fn tui(&self, args: &[&str], env: &[(&str, &str)], size: (u16, u16)) -> pty::Pty {
+        pty::Pty::spawn(
+            Path::new(env!("CARGO_BIN_EXE_kvtui")),
+            args,
+            &self.env_with(env),
+            size,
+        )
+    }
+
+    /// As `tui`, run by a shell that afterwards prints the exit code and the terminal's modes,
+    /// so a test can see that kvtui gave the terminal back (`Pty::wait_terminal_given_back`).
+    pub fn tui_in_shell(&self, env: &[(&str, &str)], size: (u16, u16)) -> pty::Pty {
+        pty::Pty::spawn(
+            Path::new("/bin/sh"),
+            &[
+                "-c",
+                r#""$0" "$@"; echo "EXIT=$?"; stty -a"#,
+                env!("CARGO_BIN_EXE_kvtui"),
+            ],
+            &self.env_with(env),
+            size,
+        )
+    }
+
+    fn env_with<'a>(
+        &'a self,
+        extra: &'a [(&'a str, &'a str)],
+    ) -> Vec<(&'a str, &'a std::ffi::OsStr)> {
+        let mut env = self.env().to_vec();
+        env.extend(
+            extra
+                .iter()
+                .map(|(key, value)| (*key, std::ffi::OsStr::new(value))),
+        );
+        env
+    }
+}
+
+/// Its stdout, when `output` (of `kvtui ARGS`) is a success; else fails the test with what it
+/// printed.
+pub fn succeeded(output: &std::process::Output, args: &[&str]) -> String {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}\nstderr: {}\nstdout: {}",
+        text(&output.stderr),
+        text(&output.stdout)
+    );
+    text(&output.stdout)
+}
+
+/// Bytes a program printed, as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Now, in unix seconds, as the vault's dates are.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64
+}
+
+/// An HTTPS client that trusts the CA in `ca_file` and nothing else.
+pub fn client_trusting(ca_file: &Path) -> reqwest::Client {
+    let pem = std::fs::read(ca_file).expect("ca file");
+    let certificate = reqwest::Certificate::from_pem(&pem).expect("ca pem");
+    reqwest::Client::builder()
+        .tls_certs_only([certificate])
+        .build()
+        .expect("client")
 }
 
 /// The environment that points kvtui at `dir`: as `KVTUI_CONFIG_DIR` when it holds a config,
