@@ -175,10 +175,7 @@ pub fn listed(profile: &str) -> State {
 
 pub fn page(state: &mut State, items: Vec<SecretItem>, done: bool) -> Vec<Effect> {
     answer(state, |s| Msg::SecretsPage {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request: s.list.request,
-        },
+        ticket: ticket(s, s.list.request),
         result: Ok(items),
         done,
     })
@@ -235,20 +232,14 @@ pub fn load_spec(state: &mut State, spec: &Spec, versions: u32) {
         ..SecretBundle::default()
     };
     answer(state, |s| Msg::SecretLoaded {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request: s.details.request,
-        },
+        ticket: ticket(s, s.details.request),
         name: name.clone(),
         version: None,
         result: Ok(bundle),
     });
     // The service lists versions oldest first; the pane must not depend on it.
     answer(state, |s| Msg::VersionsLoaded {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request: s.versions.request,
-        },
+        ticket: ticket(s, s.versions.request),
         name,
         result: Ok(history),
     });
@@ -329,10 +320,7 @@ pub fn service_error(status: u16, code: &str, message: &str, inner: Option<&str>
 /// The vault's answer to Set Secret `request` when `name` is deleted but recoverable (409).
 pub fn answer_name_deleted(state: &mut State, request: u64, name: &str) -> Vec<Effect> {
     answer(state, |s| Msg::SecretSet {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request,
-        },
+        ticket: ticket(s, request),
         result: Err(service_error(
             409,
             "Conflict",
@@ -340,6 +328,14 @@ pub fn answer_name_deleted(state: &mut State, request: u64, name: &str) -> Vec<E
             Some("ObjectIsDeletedButRecoverable"),
         )),
     })
+}
+
+/// The ticket of `request` in the profile session on screen, for an answer to carry.
+pub fn ticket(state: &State, request: u64) -> kvtui::state::Ticket {
+    kvtui::state::Ticket {
+        generation: state.generation,
+        request,
+    }
 }
 
 /// Feeds `update` a message built from the current state (its generation, request ids).

@@ -25,10 +25,7 @@ fn a_secret_set_while_the_list_loads_is_listed_once() {
     let (request, _, _) = set_secret(&effects).unwrap();
     let version = version_hex(7);
     answer(&mut state, |s| Msg::SecretSet {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request,
-        },
+        ticket: ticket(s, request),
         result: Ok(SecretBundle {
             id: Some(format!("{base}/secrets/beta/{version}")),
             ..SecretBundle::default()

@@ -68,10 +68,7 @@ fn older_version_selected_in_history() {
         let base = vault_of(&state);
         let version = version_hex(2);
         answer(&mut state, |s| Msg::SecretLoaded {
-            ticket: kvtui::state::Ticket {
-                generation: s.generation,
-                request: s.details.request,
-            },
+            ticket: ticket(s, s.details.request),
             name: "api-gateway-config".into(),
             version: Some(version.clone()),
             result: Ok(SecretBundle {
@@ -96,10 +93,7 @@ fn disabled_secret_details() {
             name: "old-signing-cert".into(),
         });
         answer(&mut state, |s| Msg::SecretLoaded {
-            ticket: kvtui::state::Ticket {
-                generation: s.generation,
-                request: s.details.request,
-            },
+            ticket: ticket(s, s.details.request),
             name: "old-signing-cert".into(),
             version: None,
             result: Err(service_error(
@@ -174,10 +168,7 @@ fn form_failed_keeps_fields() {
         let mut state = filled_form();
         let (request, ..) = set_secret(&submit_form(&mut state)).unwrap();
         answer(&mut state, |s| Msg::SecretSet {
-            ticket: kvtui::state::Ticket {
-                generation: s.generation,
-                request,
-            },
+            ticket: ticket(s, request),
             result: Err(service_error(
                 503,
                 "ServiceUnavailable",
@@ -261,10 +252,7 @@ fn deleted_view() {
         let mut state = listed("staging");
         press(&mut state, KeyCode::Char('D'));
         answer(&mut state, |s| Msg::DeletedListed {
-            ticket: kvtui::state::Ticket {
-                generation: s.generation,
-                request: s.deleted.request,
-            },
+            ticket: ticket(s, s.deleted.request),
             result: Ok(vec![
                 deleted_item("legacy-api-key", NOW - 2 * DAY),
                 deleted_item("tmp-migration-token", NOW - DAY),
@@ -290,10 +278,7 @@ fn expiry_overview() {
                 Ok(catalogue().iter().map(|s| item(&base, s)).collect())
             };
             answer(&mut state, |s| Msg::ExpiryScanned {
-                ticket: kvtui::state::Ticket {
-                    generation: s.generation,
-                    request,
-                },
+                ticket: ticket(s, request),
                 profile,
                 result: items,
             });
@@ -309,10 +294,7 @@ fn operations_log() {
         press(&mut state, KeyCode::Char('c'));
         press(&mut state, KeyCode::Char('d'));
         answer(&mut state, |s| Msg::SecretDeleted {
-            ticket: kvtui::state::Ticket {
-                generation: s.generation,
-                request: 999,
-            },
+            ticket: ticket(s, 999),
             name: "legacy-ftp-password".into(),
             result: Err(service_error(
                 403,
@@ -333,10 +315,7 @@ fn purge_confirm_asks_for_the_name() {
         let mut state = listed("staging");
         press(&mut state, KeyCode::Char('D'));
         answer(&mut state, |s| Msg::DeletedListed {
-            ticket: kvtui::state::Ticket {
-                generation: s.generation,
-                request: s.deleted.request,
-            },
+            ticket: ticket(s, s.deleted.request),
             result: Ok(vec![deleted_item("legacy-api-key", NOW - 2 * DAY)]),
         });
         press(&mut state, KeyCode::Char('P'));
@@ -373,10 +352,7 @@ fn with_values(name: &str, older: &str, newer: &str, state: &mut State) {
             panic!("no diff open");
         };
         Msg::PairLoaded {
-            ticket: kvtui::state::Ticket {
-                generation: s.generation,
-                request: diff.request,
-            },
+            ticket: ticket(s, diff.request),
             older: Ok(bundle(1, older, true)),
             newer: Ok(bundle(3, newer, false)),
         }
@@ -424,10 +400,7 @@ fn copy_target_and_its_review() {
             .position(|p| p.name == "local")
             .unwrap();
         answer(&mut state, |s| Msg::CopyPrepared {
-            ticket: kvtui::state::Ticket {
-                generation: s.generation,
-                request,
-            },
+            ticket: ticket(s, request),
             target,
             source: Ok(s.details.latest.clone().unwrap()),
             current: Ok(None),
@@ -502,10 +475,7 @@ fn long_named(value: String) -> State {
         name: name.into(),
     });
     answer(&mut state, |s| Msg::SecretLoaded {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request: s.details.request,
-        },
+        ticket: ticket(s, s.details.request),
         name: name.into(),
         version: None,
         result: Ok(kvtui::vault::SecretBundle {
@@ -609,10 +579,7 @@ fn format_characters_are_drawn_visibly_in_the_operations_log() {
         assert!(!effects.is_empty(), "the write is sent");
         let request = state.in_flight.last().expect("in flight").id;
         answer(&mut state, |s| Msg::SecretUpdated {
-            ticket: kvtui::state::Ticket {
-                generation: s.generation,
-                request,
-            },
+            ticket: ticket(s, request),
             result: Err(service_error(
                 409,
                 "Conflict",

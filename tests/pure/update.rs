@@ -93,10 +93,7 @@ fn late_answers_for_another_profile_or_secret_are_dropped() {
     let old_request = state.details.request;
     press(&mut state, KeyCode::Char('j'));
     answer(&mut state, |s| Msg::SecretLoaded {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request: old_request,
-        },
+        ticket: ticket(s, old_request),
         name: "api-gateway-config".into(),
         version: None,
         result: Ok(SecretBundle::default()),
@@ -260,10 +257,7 @@ fn a_valid_form_submits_in_the_background_and_success_selects_the_new_version() 
     let version = version_hex(42);
     let base = vault_of(&state);
     let effects = answer(&mut state, |s| Msg::SecretSet {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request,
-        },
+        ticket: ticket(s, request),
         result: Ok(SecretBundle {
             id: Some(format!("{base}/secrets/new-api-key/{version}")),
             ..SecretBundle::default()
@@ -359,10 +353,7 @@ fn a_failed_submit_keeps_every_field_and_can_be_sent_again() {
     let (request, name, _) = set_secret(&effects).unwrap();
     assert_eq!(name, "api-gateway-config");
     answer(&mut state, |s| Msg::SecretSet {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request,
-        },
+        ticket: ticket(s, request),
         result: Err(service_error(503, "ServiceUnavailable", "try later", None)),
     });
     let form = state.form().expect("the form stays open");
@@ -445,10 +436,7 @@ fn retries_show_on_the_operation_in_flight() {
     assert_eq!(kinds(&effects), ["load secret", "load versions"]);
     let request = state.details.request;
     answer(&mut state, |s| Msg::Retrying {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request,
-        },
+        ticket: ticket(s, request),
         notice: kvtui::vault::RetryNotice {
             operation: "get secret",
             retry: 2,
@@ -651,10 +639,7 @@ fn the_expiry_overview_keeps_what_needs_attention_and_jumps_across_profiles() {
         .position(|p| p.name == "local")
         .unwrap();
     answer(&mut state, |s| Msg::ExpiryScanned {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request,
-        },
+        ticket: ticket(s, request),
         profile: local,
         result: Ok(catalogue().iter().map(|spec| item(&base, spec)).collect()),
     });
@@ -696,10 +681,7 @@ fn rollback_starts_a_form_from_the_selected_version() {
     let base = vault_of(&state);
     let version = version_hex(2);
     answer(&mut state, |s| Msg::SecretLoaded {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request: s.details.request,
-        },
+        ticket: ticket(s, s.details.request),
         name: "api-gateway-config".into(),
         version: Some(version.clone()),
         result: Ok(SecretBundle {
@@ -809,10 +791,7 @@ fn recovering_after_a_409_continues_from_the_recovered_secret() {
         ..SecretBundle::default()
     };
     answer(&mut state, |s| Msg::Recovered {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request,
-        },
+        ticket: ticket(s, request),
         name: "reborn".into(),
         origin: kvtui::app::effect::Origin::Form,
         result: Ok(recovered),
@@ -889,10 +868,7 @@ fn every_set_secret_is_in_the_operations_log() {
     let name = name.to_owned();
     let id = format!("{}/secrets/{name}/{}", vault_of(&state), version_hex(7));
     answer(&mut state, |s| Msg::SecretSet {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request,
-        },
+        ticket: ticket(s, request),
         result: Ok(SecretBundle {
             id: Some(id),
             ..SecretBundle::default()
@@ -929,10 +905,7 @@ fn an_attribute_update_shows_in_the_list_row_even_before_the_history_loaded() {
     let mut disabled = item(&base, &catalogue()[1]);
     disabled.attributes.as_mut().unwrap().enabled = Some(false);
     answer(&mut state, |s| Msg::SecretUpdated {
-        ticket: kvtui::state::Ticket {
-            generation: s.generation,
-            request,
-        },
+        ticket: ticket(s, request),
         result: Ok(SecretBundle {
             id: Some(format!("{base}/secrets/db-password/{}", version_hex(3))),
             attributes: disabled.attributes.clone(),
