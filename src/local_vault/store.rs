@@ -15,7 +15,9 @@ use super::rows::{META_COLUMNS, SecretRow, StoredRow, VersionRow, insert_version
 use super::schema::{self, Prepared};
 use super::writing::{NameState, SetJob, SetQueue, Writing, commit_sets};
 use crate::vault::{SecretValue, Tags};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, ToSql, TransactionBehavior, params, params_from_iter,
+};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -427,15 +429,16 @@ impl Store {
     /// version; the flag says whether more follow.
     pub fn list(&self, after: &str, limit: usize) -> StoreResult<(Vec<VersionMeta>, bool)> {
         self.read(|connection| {
-            let mut statement = connection.prepare_cached(&format!(
-                "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.seq = s.latest_seq
-                 WHERE s.deleted_date IS NULL AND s.key > ?1 ORDER BY s.key LIMIT ?2"
-            ))?;
-            let rows = statement
-                .query_map(params![after, limit as i64 + 1], StoredRow::read_meta)?
-                .map(|row| row?.meta())
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(split_page(rows, limit))
+            page(
+                connection,
+                &format!(
+                    "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.seq = s.latest_seq
+                     WHERE s.deleted_date IS NULL AND s.key > ?1 ORDER BY s.key LIMIT ?2"
+                ),
+                params![after],
+                limit,
+                StoredRow::meta,
+            )
         })
     }
 
@@ -448,19 +451,17 @@ impl Store {
     ) -> StoreResult<(Vec<VersionMeta>, bool)> {
         let key = key_of(name);
         self.read(|connection| {
-            let mut statement = connection.prepare_cached(&format!(
-                "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.key = s.key
-                 WHERE s.key = ?1 AND s.deleted_date IS NULL AND v.seq > ?2
-                 ORDER BY v.seq LIMIT ?3"
-            ))?;
-            let rows = statement
-                .query_map(
-                    params![key, after_seq, limit as i64 + 1],
-                    StoredRow::read_meta,
-                )?
-                .map(|row| row?.meta())
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(split_page(rows, limit))
+            page(
+                connection,
+                &format!(
+                    "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.key = s.key
+                     WHERE s.key = ?1 AND s.deleted_date IS NULL AND v.seq > ?2
+                     ORDER BY v.seq LIMIT ?3"
+                ),
+                params![key, after_seq],
+                limit,
+                StoredRow::meta,
+            )
         })
     }
 
@@ -554,16 +555,17 @@ impl Store {
         now: i64,
     ) -> StoreResult<(Vec<DeletedSecret>, bool)> {
         self.read(|connection| {
-            let mut statement = connection.prepare_cached(&format!(
-                "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.seq = s.latest_seq
-                 WHERE s.deleted_date IS NOT NULL AND s.scheduled_purge_date > ?1 AND s.key > ?2
-                 ORDER BY s.key LIMIT ?3"
-            ))?;
-            let rows = statement
-                .query_map(params![now, after, limit as i64 + 1], StoredRow::read_meta)?
-                .map(|row| deleted(row?))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(split_page(rows, limit))
+            page(
+                connection,
+                &format!(
+                    "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.seq = s.latest_seq
+                     WHERE s.deleted_date IS NOT NULL AND s.scheduled_purge_date > ?1 AND s.key > ?2
+                     ORDER BY s.key LIMIT ?3"
+                ),
+                params![now, after],
+                limit,
+                deleted,
+            )
         })
     }
 
@@ -666,10 +668,27 @@ fn deleted(row: StoredRow) -> StoreResult<DeletedSecret> {
     })
 }
 
-fn split_page<T>(mut rows: Vec<T>, limit: usize) -> (Vec<T>, bool) {
+/// Up to `limit` rows of `sql`, each made into a `T` by `build`, and whether more follow. The
+/// query's last parameter is its `LIMIT`, given here as one more than `limit`, to learn that.
+fn page<T>(
+    connection: &Connection,
+    sql: &str,
+    params: &[&dyn ToSql],
+    limit: usize,
+    build: impl Fn(StoredRow) -> StoreResult<T>,
+) -> StoreResult<(Vec<T>, bool)> {
+    let fetch = limit as i64 + 1;
+    let mut statement = connection.prepare_cached(sql)?;
+    let mut rows = statement
+        .query_map(
+            params_from_iter(params.iter().copied().chain([&fetch as &dyn ToSql])),
+            StoredRow::read_meta,
+        )?
+        .map(|row| build(row?))
+        .collect::<StoreResult<Vec<_>>>()?;
     let more = rows.len() > limit;
     rows.truncate(limit);
-    (rows, more)
+    Ok((rows, more))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::answers::{Handled, ResponseBody, bad_parameter, check_name, ok};
 use super::context::Context;
+use crate::local_vault::store::{Store, StoreError};
 use crate::local_vault::store_failures;
 use crate::vault::rules;
 use crate::vault::{DeletedSecretItem, Page, SecretItem};
@@ -80,19 +81,20 @@ impl Context {
         })
     }
 
-    /// The answer for a page of `rows` from the store, each shown by `item` (or left out), with a
+    /// The page of rows `fetch` reads from the store, each shown by `item` (or left out), with a
     /// next link that resumes after the last row's `marker` when more follow.
-    fn page_of<R, T: Serialize>(
+    async fn page_of<R: Send + 'static, T: Serialize>(
         &self,
-        (rows, more): (Vec<R>, bool),
+        fetch: impl FnOnce(&Store, i64) -> Result<(Vec<R>, bool), StoreError> + Send + 'static,
         marker: impl Fn(&R) -> String,
         item: impl FnMut(&R) -> Option<T>,
-    ) -> Response<ResponseBody> {
+    ) -> Handled {
+        let (rows, more) = self.store(fetch).await.map_err(store_failures::answer)?;
         let marker = rows.last().map(marker).unwrap_or_default();
-        ok(&Page {
+        Ok(ok(&Page {
             value: rows.iter().filter_map(item).collect(),
             next_link: self.next_link(more, &marker),
-        })
+        }))
     }
 
     fn next_link(&self, more: bool, marker: &str) -> Option<String> {
@@ -122,15 +124,13 @@ pub(super) async fn list_secrets(context: Context) -> Handled {
     let Some((size, after)) = context.page()? else {
         return Ok(context.empty_page::<SecretItem>());
     };
-    let rows = context
-        .store(move |store, _| store.list(&after, size))
+    context
+        .page_of(
+            move |store, _| store.list(&after, size),
+            |meta| meta.name.to_ascii_lowercase(),
+            |meta| Some(context.item(meta, false)),
+        )
         .await
-        .map_err(store_failures::answer)?;
-    Ok(context.page_of(
-        rows,
-        |meta| meta.name.to_ascii_lowercase(),
-        |meta| Some(context.item(meta, false)),
-    ))
 }
 
 pub(super) async fn list_versions(context: Context, name: &str) -> Handled {
@@ -146,32 +146,28 @@ pub(super) async fn list_versions(context: Context, name: &str) -> Handled {
         return Err(bad_parameter("The $skiptoken parameter is not valid."));
     };
     let owned_name = name.to_owned();
-    let rows = context
-        .store(move |store, _| store.list_versions(&owned_name, after_seq, size))
+    context
+        .page_of(
+            move |store, _| store.list_versions(&owned_name, after_seq, size),
+            |meta| meta.seq.to_string(),
+            |meta| Some(context.item(meta, true)),
+        )
         .await
-        .map_err(store_failures::answer)?;
-    Ok(context.page_of(
-        rows,
-        |meta| meta.seq.to_string(),
-        |meta| Some(context.item(meta, true)),
-    ))
 }
 
 pub(super) async fn list_deleted(context: Context) -> Handled {
     let Some((size, after)) = context.page()? else {
         return Ok(context.empty_page::<DeletedSecretItem>());
     };
-    let rows = context
-        .store(move |store, now| store.list_deleted(&after, size, now))
-        .await
-        .map_err(store_failures::answer)?;
     // A delete still being processed is not listed yet, but the next page goes on after it.
-    Ok(context.page_of(
-        rows,
-        |deleted| deleted.latest.name.to_ascii_lowercase(),
-        |deleted| {
-            (!context.shared.still_deleting(&deleted.latest.name))
-                .then(|| context.deleted_item(deleted))
-        },
-    ))
+    context
+        .page_of(
+            move |store, now| store.list_deleted(&after, size, now),
+            |deleted| deleted.latest.name.to_ascii_lowercase(),
+            |deleted| {
+                (!context.shared.still_deleting(&deleted.latest.name))
+                    .then(|| context.deleted_item(deleted))
+            },
+        )
+        .await
 }
