@@ -76,6 +76,18 @@ mod tests {
 
     const TOKEN: &[u8] = b"0123456789abcdef0123456789abcdef";
 
+    /// Asserts that each of `presented`, the one `Authorization` header, is refused for `token`.
+    fn refuses_each(token: &[u8], presented: &[&[u8]]) {
+        for header in presented {
+            assert!(
+                !authorized(token, &with(&[header])),
+                "token {:?}, presented {:?}",
+                String::from_utf8_lossy(token),
+                String::from_utf8_lossy(header)
+            );
+        }
+    }
+
     #[test]
     fn only_the_exact_token_is_accepted() {
         assert!(authorized(
@@ -86,24 +98,21 @@ mod tests {
             TOKEN,
             &with(&[b"bearer 0123456789abcdef0123456789abcdef"])
         ));
-        for wrong in [
-            &b"Bearer 0123456789abcdef0123456789abcdef "[..],
-            b"Bearer 0123456789abcdef0123456789abcdef\t",
-            b"Bearer  0123456789abcdef0123456789abcdef",
-            b"Bearer\t0123456789abcdef0123456789abcdef",
-            b"Bearer 0123456789abcdef0123456789abcde",
-            b"Bearer 0123456789ABCDEF0123456789ABCDEF",
-            b"Basic 0123456789abcdef0123456789abcdef",
-            b"Bearer",
-            b"Bearer ",
-            b"",
-        ] {
-            assert!(
-                !authorized(TOKEN, &with(&[wrong])),
-                "{:?}",
-                String::from_utf8_lossy(wrong)
-            );
-        }
+        refuses_each(
+            TOKEN,
+            &[
+                b"Bearer 0123456789abcdef0123456789abcdef ",
+                b"Bearer 0123456789abcdef0123456789abcdef\t",
+                b"Bearer  0123456789abcdef0123456789abcdef",
+                b"Bearer\t0123456789abcdef0123456789abcdef",
+                b"Bearer 0123456789abcdef0123456789abcde",
+                b"Bearer 0123456789ABCDEF0123456789ABCDEF",
+                b"Basic 0123456789abcdef0123456789abcdef",
+                b"Bearer",
+                b"Bearer ",
+                b"",
+            ],
+        );
         assert!(!authorized(TOKEN, &HeaderMap::new()));
         let token = b"Bearer 0123456789abcdef0123456789abcdef";
         assert!(!authorized(TOKEN, &with(&[token, token])), "two headers");
@@ -113,19 +122,17 @@ mod tests {
     fn an_empty_or_blank_token_matches_nothing() {
         for token in [&b""[..], b" ", b"\t ", b"abc def"] {
             let exact = [b"Bearer ", token].concat();
-            for presented in [
-                &exact[..],
-                b"Bearer",
-                b"Bearer ",
-                b"Bearer  ",
-                b"Bearer \t",
-                b"",
-            ] {
-                assert!(
-                    !authorized(token, &with(&[presented])),
-                    "token {token:?}, presented {presented:?}"
-                );
-            }
+            refuses_each(
+                token,
+                &[
+                    &exact,
+                    b"Bearer",
+                    b"Bearer ",
+                    b"Bearer  ",
+                    b"Bearer \t",
+                    b"",
+                ],
+            );
         }
     }
 }
