@@ -9,15 +9,17 @@
 //! `ledger`), or keep a purged value's bytes in its files (`secure_delete`, and the WAL truncated
 //! after every purge).
 
-use super::integrity::Damage;
+mod error;
+
 use super::ledger::{self, Ledger, Record};
-use super::rows::{META_COLUMNS, SecretRow, StoredRow, VersionRow, insert_version, meta_by_seq};
+use super::rows::{
+    META_COLUMNS, SecretRow, StoredRow, VersionRow, insert_version, meta_by_seq, page,
+};
 use super::schema::{self, Prepared};
 use super::writing::{NameState, SetJob, SetQueue, Writing, commit_sets};
 use crate::vault::{SecretValue, Tags};
-use rusqlite::{
-    Connection, OpenFlags, OptionalExtension, ToSql, TransactionBehavior, params, params_from_iter,
-};
+pub use error::{StoreError, StoreResult};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -104,88 +106,6 @@ pub enum LostWrites {
 
 /// The flag of `kvtui local-vault` that opens a store which lost writes.
 pub const ACCEPT_LOST_WRITES_FLAG: &str = "--accept-lost-writes";
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("not found")]
-    NotFound,
-    #[error("the name is deleted but recoverable")]
-    DeletedButRecoverable,
-    #[error("a secret with this name already exists")]
-    AlreadyExists,
-    #[error("store: {0}")]
-    Sqlite(rusqlite::Error),
-    #[error("store: corrupt row: {0}")]
-    Corrupt(String),
-    /// A row does not match its integrity check: it is not served.
-    #[error("store: damaged: {0}")]
-    Damaged(#[from] Damage),
-    /// A row whose columns cannot be read as what they should be: damage the checks cannot name.
-    #[error("store: a row cannot be read: {0}")]
-    Unreadable(String),
-    /// The disk holding the store has no room; nothing of the write was kept.
-    #[error("store: the disk is full")]
-    Full,
-    /// The transaction that held this write (with others set at the same moment) did not commit.
-    #[error("store: the write was not committed: {0}")]
-    Commit(String),
-    #[error("store: {0}")]
-    Untrusted(#[from] crate::file_trust::FileTrustError),
-    #[error("store: cannot open {path}: {source}")]
-    Open {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "{store} holds the vault's write transactions up to #{held}, but the vault acknowledged \
-         writes up to #{acknowledged} (as {ledger} recorded): the last {} acknowledged writes \
-         (new versions, updates, deletes, recoveries, purges) are not in it. The file was \
-         emptied, truncated or replaced by an older copy, or its -wal file was deleted after a \
-         crash. If you have the missing file, put it back and start again. To serve the store \
-         as it is now and give up those writes for good, start the vault once as \
-         'kvtui local-vault --data-dir {dir} {ACCEPT_LOST_WRITES_FLAG}'.",
-        acknowledged - held,
-        store = store.display(),
-        ledger = ledger.display(),
-        dir = data_dir(store).display()
-    )]
-    LostWrites {
-        store: PathBuf,
-        ledger: PathBuf,
-        held: u64,
-        acknowledged: u64,
-    },
-    #[error(
-        "{ledger}, the record of the writes the vault acknowledged, is damaged, so kvtui cannot \
-         tell whether {store} has lost any. Check the store with 'kvtui local-vault --data-dir \
-         {dir} --check'; to serve it as it is and record it anew, start the vault once with \
-         {ACCEPT_LOST_WRITES_FLAG}.",
-        store = store.display(),
-        ledger = ledger.display(),
-        dir = data_dir(store).display()
-    )]
-    LedgerDamaged { store: PathBuf, ledger: PathBuf },
-    #[error("store: {path} was made by a newer kvtui (store version {version}); update kvtui")]
-    Newer { path: PathBuf, version: i64 },
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(error: rusqlite::Error) -> Self {
-        match error {
-            _ if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) => Self::Full,
-            rusqlite::Error::FromSqlConversionFailure(..)
-            | rusqlite::Error::InvalidColumnType(..)
-            | rusqlite::Error::IntegralValueOutOfRange(..) => Self::Unreadable(error.to_string()),
-            _ => Self::Sqlite(error),
-        }
-    }
-}
-
-pub type StoreResult<T> = Result<T, StoreError>;
-
-fn data_dir(store: &Path) -> &Path {
-    store.parent().unwrap_or(Path::new("."))
-}
 
 pub struct Store {
     writer: Mutex<Connection>,
@@ -544,7 +464,7 @@ impl Store {
                 )
                 .optional()?
                 .ok_or(StoreError::NotFound)?;
-            deleted(row)
+            row.deleted()
         })
     }
 
@@ -564,7 +484,7 @@ impl Store {
                 ),
                 params![now, after],
                 limit,
-                deleted,
+                StoredRow::deleted,
             )
         })
     }
@@ -657,38 +577,6 @@ impl Store {
             Ok(connection.query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
         })
     }
-}
-
-fn deleted(row: StoredRow) -> StoreResult<DeletedSecret> {
-    let (secret, latest, _) = row.verified()?;
-    Ok(DeletedSecret {
-        latest,
-        deleted_date: secret.deleted_date.unwrap_or_default(),
-        scheduled_purge_date: secret.scheduled_purge_date.unwrap_or_default(),
-    })
-}
-
-/// Up to `limit` rows of `sql`, each made into a `T` by `build`, and whether more follow. The
-/// query's last parameter is its `LIMIT`, given here as one more than `limit`, to learn that.
-fn page<T>(
-    connection: &Connection,
-    sql: &str,
-    params: &[&dyn ToSql],
-    limit: usize,
-    build: impl Fn(StoredRow) -> StoreResult<T>,
-) -> StoreResult<(Vec<T>, bool)> {
-    let fetch = limit as i64 + 1;
-    let mut statement = connection.prepare_cached(sql)?;
-    let mut rows = statement
-        .query_map(
-            params_from_iter(params.iter().copied().chain([&fetch as &dyn ToSql])),
-            StoredRow::read_meta,
-        )?
-        .map(|row| build(row?))
-        .collect::<StoreResult<Vec<_>>>()?;
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    Ok((rows, more))
 }
 
 #[cfg(test)]
