@@ -1,5 +1,6 @@
 //! The secrets data plane over HTTP: injected faults first, then the bearer and api-version
-//! checks, then the route table that hands each request to its handler.
+//! checks, then the route table that hands each request to its handler. The test controls under
+//! `/_kvtui/` are answered beside it, untouched by the faults they set.
 
 // A handler's early exit *is* the response it sends, so `Result<_, Response>` is the natural
 // shape; boxing it would only add an allocation to every error.
