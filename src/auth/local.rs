@@ -24,22 +24,15 @@ impl TokenCredential for LocalVaultCredential {
         _scopes: &[&str],
         _options: Option<TokenRequestOptions<'_>>,
     ) -> azure_core::Result<AccessToken> {
+        let failed = |message: String| {
+            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, message)
+        };
         let token_file = self.token_file.clone();
         let token =
             tokio::task::spawn_blocking(move || crate::local_vault::token::read(&token_file))
                 .await
-                .map_err(|error| {
-                    azure_core::Error::with_message(
-                        azure_core::error::ErrorKind::Credential,
-                        error.to_string(),
-                    )
-                })?
-                .map_err(|error| {
-                    azure_core::Error::with_message(
-                        azure_core::error::ErrorKind::Credential,
-                        format!("the local vault token: {error}"),
-                    )
-                })?;
+                .map_err(|error| failed(error.to_string()))?
+                .map_err(|error| failed(format!("the local vault token: {error}")))?;
         Ok(AccessToken::new(
             Secret::new(token.as_str().to_owned()),
             OffsetDateTime::now_utc() + Duration::hours(24),

@@ -23,6 +23,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChallengeTenant(pub String);
 
+impl ChallengeTenant {
+    /// The tenant a token request carries, if a challenge named one.
+    pub fn of(options: Option<&TokenRequestOptions<'_>>) -> Option<String> {
+        options
+            .and_then(|options| options.method_options.context.value::<Self>())
+            .map(|tenant| tenant.0.clone())
+    }
+}
+
 /// A profile's credential could not be set up, or gave no token.
 #[derive(Debug, thiserror::Error)]
 #[error("profile {profile} (auth = {auth}): {problem}")]
@@ -173,10 +182,7 @@ impl TokenCredential for ProfileCredential {
         scopes: &[&str],
         options: Option<TokenRequestOptions<'_>>,
     ) -> azure_core::Result<AccessToken> {
-        let challenged = options
-            .as_ref()
-            .and_then(|options| options.method_options.context.value::<ChallengeTenant>())
-            .map(|tenant| tenant.0.clone());
+        let challenged = ChallengeTenant::of(options.as_ref());
         let mut failures = Vec::new();
         for (index, source) in self.sources.iter().enumerate() {
             let tenant = source

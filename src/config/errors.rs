@@ -225,69 +225,60 @@ fn locate(text: &str, offset: usize) -> Option<(String, Spot)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Config;
-    use super::*;
-
-    fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::parse(text, Path::new("/etc/kvtui/config.toml"))
-    }
+    use super::super::tests::{assert_refused, parse};
 
     #[test]
     fn errors_name_file_field_and_value() {
-        let error =
-            parse("[profiles.dev]\nvault_url = \"http://plain.example\"\n").expect_err("http");
-        let text = error.to_string();
-        assert!(text.contains("/etc/kvtui/config.toml"), "{text}");
-        assert!(text.contains("profiles.dev.vault_url"), "{text}");
-        assert!(text.contains("\"http://plain.example\""), "{text}");
-
-        let text = parse("[profiles.dev]\nvault_url = \"https://v\"\nauth = \"magic\"\n")
-            .expect_err("auth")
-            .to_string();
-        assert!(text.contains("magic") && text.contains("line 3"), "{text}");
-
-        let text = parse("[profiles.dev]\nvault_url = \"https://v\"\nvault_uri = \"x\"\n")
-            .expect_err("unknown")
-            .to_string();
-        assert!(text.contains("vault_uri"), "{text}");
-
-        let text = parse("[profiles.dev]\nvault_url = \"https://v\"\napi_version = \"7.0\"\n")
-            .expect_err("old api")
-            .to_string();
-        assert!(
-            text.contains("profiles.dev.api_version = \"7.0\""),
-            "{text}"
+        assert_refused(
+            "[profiles.dev]\nvault_url = \"http://plain.example\"\n",
+            &[
+                "/etc/kvtui/config.toml",
+                "profiles.dev.vault_url",
+                "\"http://plain.example\"",
+            ],
+            &[],
         );
-
-        let text = parse("[profiles.dev]\nvault_url = \"https://v\"\nauth = \"client-secret\"\n")
-            .expect_err("secret parts")
-            .to_string();
-        assert!(
-            text.contains("tenant_id") && text.contains("client-secret"),
-            "{text}"
+        assert_refused(
+            "[profiles.dev]\nvault_url = \"https://v\"\nauth = \"magic\"\n",
+            &["magic", "line 3"],
+            &[],
+        );
+        assert_refused(
+            "[profiles.dev]\nvault_url = \"https://v\"\nvault_uri = \"x\"\n",
+            &["vault_uri"],
+            &[],
+        );
+        assert_refused(
+            "[profiles.dev]\nvault_url = \"https://v\"\napi_version = \"7.0\"\n",
+            &["profiles.dev.api_version = \"7.0\""],
+            &[],
+        );
+        assert_refused(
+            "[profiles.dev]\nvault_url = \"https://v\"\nauth = \"client-secret\"\n",
+            &["tenant_id", "client-secret"],
+            &[],
         );
     }
 
     #[test]
     fn toml_errors_name_the_dotted_field() {
-        let text = parse("[profiles.\"v7.4\"]\nvault_url = \"https://v\"\nread_only = 1\n")
-            .expect_err("wrong type")
-            .to_string();
-        assert!(
-            text.contains("profiles.\"v7.4\".read_only = 1: invalid type")
-                && text.contains("(line 3, column 13)"),
-            "{text}"
+        assert_refused(
+            "[profiles.\"v7.4\"]\nvault_url = \"https://v\"\nread_only = 1\n",
+            &[
+                "profiles.\"v7.4\".read_only = 1: invalid type",
+                "(line 3, column 13)",
+            ],
+            &[],
         );
-        let text = parse("[profiles.a]\nauth = \"local\"\n[profiles.b]\nauth = \"nope\"\n")
-            .expect_err("bad auth in the second profile")
-            .to_string();
-        assert!(text.contains("profiles.b.auth = \"nope\""), "{text}");
-        let text = parse("[profiles]\na = 3\n")
-            .expect_err("not a table")
-            .to_string();
-        assert!(
-            text.contains("profiles.a = 3") && !text.contains("ProfileShape"),
-            "{text}"
+        assert_refused(
+            "[profiles.a]\nauth = \"local\"\n[profiles.b]\nauth = \"nope\"\n",
+            &["profiles.b.auth = \"nope\""],
+            &[],
+        );
+        assert_refused(
+            "[profiles]\na = 3\n",
+            &["profiles.a = 3"],
+            &["ProfileShape"],
         );
     }
 
@@ -301,24 +292,17 @@ mod tests {
             format!("tenant_id = {pasted}"),
             pasted.to_owned(),
         ] {
-            let text = parse(&format!(
-                "[profiles.a]\nvault_url = \"https://v\"\n{line}\nauth = \"local\"\n"
-            ))
-            .expect_err(&line)
-            .to_string();
-            assert!(
-                text.contains("/etc/kvtui/config.toml") && text.contains("line 3"),
-                "{text}"
+            assert_refused(
+                &format!("[profiles.a]\nvault_url = \"https://v\"\n{line}\nauth = \"local\"\n"),
+                &["/etc/kvtui/config.toml", "line 3"],
+                &["Xy8Q"],
             );
-            assert!(!text.contains("Xy8Q"), "{line}: {text}");
         }
         // A number pasted into client_secret_env: toml's own message would quote it.
-        let text = parse("[profiles.a]\nclient_secret_env = 82736451928374\n")
-            .expect_err("a number")
-            .to_string();
-        assert!(
-            text.contains("profiles.a.client_secret_env") && !text.contains("82736451928374"),
-            "{text}"
+        assert_refused(
+            "[profiles.a]\nclient_secret_env = 82736451928374\n",
+            &["profiles.a.client_secret_env"],
+            &["82736451928374"],
         );
     }
 

@@ -256,8 +256,21 @@ impl Config {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Config, ConfigError> {
+    /// `text` read as the config file `/etc/kvtui/config.toml`.
+    pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("/etc/kvtui/config.toml"))
+    }
+
+    /// Asserts that a config file holding `text` is refused with a message that says each of
+    /// `says` and none of `never`.
+    pub(super) fn assert_refused(text: &str, says: &[&str], never: &[&str]) {
+        let message = parse(text).expect_err(text).to_string();
+        for part in says {
+            assert!(message.contains(part), "{part:?} is not in: {message}");
+        }
+        for part in never {
+            assert!(!message.contains(part), "{part:?} is in: {message}");
+        }
     }
 
     #[test]
@@ -312,10 +325,11 @@ mod tests {
             "{unknown}"
         );
 
-        let text = parse("default_profile = \"x\"\n[profiles.a]\nvault_url = \"https://a\"\n")
-            .expect_err("bad default")
-            .to_string();
-        assert!(text.contains("default_profile = \"x\""), "{text}");
+        assert_refused(
+            "default_profile = \"x\"\n[profiles.a]\nvault_url = \"https://a\"\n",
+            &["default_profile = \"x\""],
+            &[],
+        );
     }
 
     #[test]

@@ -1,6 +1,39 @@
-//! The vault's one credential: a bearer token, checked the same way on HTTP/1.1 and HTTP/2.
+//! The vault's one credential: a bearer token, checked the same way on HTTP/1.1 and HTTP/2, and
+//! the 401 with the service's challenge that a request without it gets.
 
-use hyper::header::{AUTHORIZATION, HeaderMap};
+use super::routes::{ResponseBody, error};
+use hyper::header::{AUTHORIZATION, HeaderMap, HeaderValue, WWW_AUTHENTICATE};
+use hyper::{Response, StatusCode};
+
+/// The tenant named in the auth challenge; a local vault has no real tenant.
+pub const TENANT: &str = "00000000-0000-0000-0000-000000000000";
+
+/// Lets a request with this vault's `token` through; any other gets the service's 401.
+// The refusal is the response sent, as a handler's is (see `routes`).
+#[allow(clippy::result_large_err)]
+pub fn require(token: &[u8], headers: &HeaderMap) -> Result<(), Response<ResponseBody>> {
+    if authorized(token, headers) {
+        Ok(())
+    } else {
+        Err(unauthorized(headers.contains_key(AUTHORIZATION)))
+    }
+}
+
+fn unauthorized(has_token: bool) -> Response<ResponseBody> {
+    let message = if has_token {
+        "AKV10032: Invalid token: the bearer token is not this vault's token."
+    } else {
+        "AKV10000: Request is missing a Bearer or PoP token."
+    };
+    let mut response = error(StatusCode::UNAUTHORIZED, "Unauthorized", message);
+    let challenge = format!(
+        "Bearer authorization=\"https://login.windows.net/{TENANT}\", resource=\"https://vault.azure.net\""
+    );
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        response.headers_mut().insert(WWW_AUTHENTICATE, value);
+    }
+    response
+}
 
 /// Whether `headers` carry exactly one `Authorization: Bearer TOKEN` with this vault's `token`.
 ///
@@ -29,7 +62,6 @@ pub fn authorized(token: &[u8], headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hyper::header::HeaderValue;
 
     fn with(values: &[&[u8]]) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -44,6 +76,18 @@ mod tests {
 
     const TOKEN: &[u8] = b"0123456789abcdef0123456789abcdef";
 
+    /// Asserts that each of `presented`, the one `Authorization` header, is refused for `token`.
+    fn refuses_each(token: &[u8], presented: &[&[u8]]) {
+        for header in presented {
+            assert!(
+                !authorized(token, &with(&[header])),
+                "token {:?}, presented {:?}",
+                String::from_utf8_lossy(token),
+                String::from_utf8_lossy(header)
+            );
+        }
+    }
+
     #[test]
     fn only_the_exact_token_is_accepted() {
         assert!(authorized(
@@ -54,24 +98,21 @@ mod tests {
             TOKEN,
             &with(&[b"bearer 0123456789abcdef0123456789abcdef"])
         ));
-        for wrong in [
-            &b"Bearer 0123456789abcdef0123456789abcdef "[..],
-            b"Bearer 0123456789abcdef0123456789abcdef\t",
-            b"Bearer  0123456789abcdef0123456789abcdef",
-            b"Bearer\t0123456789abcdef0123456789abcdef",
-            b"Bearer 0123456789abcdef0123456789abcde",
-            b"Bearer 0123456789ABCDEF0123456789ABCDEF",
-            b"Basic 0123456789abcdef0123456789abcdef",
-            b"Bearer",
-            b"Bearer ",
-            b"",
-        ] {
-            assert!(
-                !authorized(TOKEN, &with(&[wrong])),
-                "{:?}",
-                String::from_utf8_lossy(wrong)
-            );
-        }
+        refuses_each(
+            TOKEN,
+            &[
+                b"Bearer 0123456789abcdef0123456789abcdef ",
+                b"Bearer 0123456789abcdef0123456789abcdef\t",
+                b"Bearer  0123456789abcdef0123456789abcdef",
+                b"Bearer\t0123456789abcdef0123456789abcdef",
+                b"Bearer 0123456789abcdef0123456789abcde",
+                b"Bearer 0123456789ABCDEF0123456789ABCDEF",
+                b"Basic 0123456789abcdef0123456789abcdef",
+                b"Bearer",
+                b"Bearer ",
+                b"",
+            ],
+        );
         assert!(!authorized(TOKEN, &HeaderMap::new()));
         let token = b"Bearer 0123456789abcdef0123456789abcdef";
         assert!(!authorized(TOKEN, &with(&[token, token])), "two headers");
@@ -81,19 +122,17 @@ mod tests {
     fn an_empty_or_blank_token_matches_nothing() {
         for token in [&b""[..], b" ", b"\t ", b"abc def"] {
             let exact = [b"Bearer ", token].concat();
-            for presented in [
-                &exact[..],
-                b"Bearer",
-                b"Bearer ",
-                b"Bearer  ",
-                b"Bearer \t",
-                b"",
-            ] {
-                assert!(
-                    !authorized(token, &with(&[presented])),
-                    "token {token:?}, presented {presented:?}"
-                );
-            }
+            refuses_each(
+                token,
+                &[
+                    &exact,
+                    b"Bearer",
+                    b"Bearer ",
+                    b"Bearer  ",
+                    b"Bearer \t",
+                    b"",
+                ],
+            );
         }
     }
 }

@@ -332,6 +332,13 @@ mod tests {
     const LOCAL: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
     const OTHER: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
 
+    fn capped(total: usize, per_remote_peer: usize) -> Arc<Connections> {
+        Connections::new(Limits {
+            total,
+            per_remote_peer,
+        })
+    }
+
     fn admitted(connections: &Arc<Connections>, peer: IpAddr, count: usize) -> Vec<Admission> {
         (0..count)
             .map(|_| connections.admit(peer).expect("admitted"))
@@ -357,10 +364,7 @@ mod tests {
 
     #[tokio::test]
     async fn at_the_cap_the_oldest_unauthenticated_connection_makes_room() {
-        let connections = Connections::new(Limits {
-            total: 4,
-            per_remote_peer: 1,
-        });
+        let connections = capped(4, 1);
         let held = admitted(&connections, LOCAL, 4);
         let _request = held[1].slot.begin(true);
         let newcomer = connections.admit(LOCAL).expect("admitted at the cap");
@@ -377,10 +381,7 @@ mod tests {
 
     #[test]
     fn authenticated_idle_connections_go_only_when_nothing_else_can() {
-        let connections = Connections::new(Limits {
-            total: 2,
-            per_remote_peer: 1,
-        });
+        let connections = capped(2, 1);
         let held = admitted(&connections, LOCAL, 2);
         let busy = held[0].slot.begin(true);
         drop(held[1].slot.begin(true));
@@ -400,10 +401,7 @@ mod tests {
 
     #[test]
     fn a_remote_peer_at_its_cap_makes_room_among_its_own() {
-        let connections = Connections::new(Limits {
-            total: 8,
-            per_remote_peer: 2,
-        });
+        let connections = capped(8, 2);
         let local = admitted(&connections, LOCAL, 3);
         let remote = admitted(&connections, OTHER, 2);
         let _newcomer = connections.admit(OTHER).expect("admitted");

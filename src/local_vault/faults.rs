@@ -184,23 +184,17 @@ mod tests {
 
     #[test]
     fn validation_names_the_setting() {
-        let bad = Faults {
+        let error_rate = Faults {
             error_rate: 1.5,
             ..Faults::default()
         };
-        assert!(
-            bad.validate()
-                .expect_err("invalid")
-                .starts_with("error_rate")
-        );
-        let bad = Faults {
+        let error_status = Faults {
             error_status: 404,
             ..Faults::default()
         };
-        assert!(
-            bad.validate()
-                .expect_err("invalid")
-                .starts_with("error_status")
-        );
+        for (setting, bad) in [("error_rate", error_rate), ("error_status", error_status)] {
+            let problem = bad.validate().expect_err(setting);
+            assert!(problem.starts_with(setting), "{problem}");
+        }
     }
 }

@@ -38,8 +38,9 @@ use store::LostWrites;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+pub use bearer::TENANT;
 pub use data_dir::STORE_FILE;
-pub use routes::{BodyError, ResponseBody, TENANT};
+pub use routes::{BodyError, ResponseBody};
 pub use token::TOKEN_FILE;
 
 /// How long a stopping server waits for requests already in flight.

@@ -2,10 +2,12 @@
 //! their checks computed. Nothing leaves this module unverified.
 
 use super::integrity::{self, Damage, Digest, Part, SecretFields, VersionFields};
-use super::store::{NewVersion, SecretVersion, StoreError, StoreResult, VersionMeta};
+use super::store::{
+    DeletedSecret, NewVersion, SecretVersion, StoreError, StoreResult, VersionMeta,
+};
 use crate::vault::{SecretValue, Tags};
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, ToSql, params, params_from_iter};
 
 /// The columns [`StoredRow::read`] reads, from `secrets s` joined with `versions v`.
 pub const META_COLUMNS: &str = "s.key, s.name, s.latest_seq, s.deleted_date, \
@@ -298,6 +300,15 @@ impl StoredRow {
         Ok(self.verified()?.1)
     }
 
+    pub fn deleted(self) -> StoreResult<DeletedSecret> {
+        let (secret, latest, _) = self.verified()?;
+        Ok(DeletedSecret {
+            latest,
+            deleted_date: secret.deleted_date.unwrap_or_default(),
+            scheduled_purge_date: secret.scheduled_purge_date.unwrap_or_default(),
+        })
+    }
+
     pub fn secret_version(self) -> StoreResult<SecretVersion> {
         let (_, meta, value) = self.verified()?;
         let value = value.ok_or_else(|| StoreError::Corrupt("the value was not read".into()))?;
@@ -358,4 +369,27 @@ pub fn meta_by_seq(tx: &Connection, seq: i64) -> StoreResult<VersionMeta> {
         StoredRow::read_meta,
     )?
     .meta()
+}
+
+/// Up to `limit` rows of `sql`, each made into a `T` by `build`, and whether more follow. The
+/// query's last parameter is its `LIMIT`, given here as one more than `limit`, to learn that.
+pub fn page<T>(
+    connection: &Connection,
+    sql: &str,
+    params: &[&dyn ToSql],
+    limit: usize,
+    build: impl Fn(StoredRow) -> StoreResult<T>,
+) -> StoreResult<(Vec<T>, bool)> {
+    let fetch = limit as i64 + 1;
+    let mut statement = connection.prepare_cached(sql)?;
+    let mut rows = statement
+        .query_map(
+            params_from_iter(params.iter().copied().chain([&fetch as &dyn ToSql])),
+            StoredRow::read_meta,
+        )?
+        .map(|row| build(row?))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    Ok((rows, more))
 }

@@ -9,12 +9,16 @@
 //! `ledger`), or keep a purged value's bytes in its files (`secure_delete`, and the WAL truncated
 //! after every purge).
 
-use super::integrity::Damage;
+mod error;
+
 use super::ledger::{self, Ledger, Record};
-use super::rows::{META_COLUMNS, SecretRow, StoredRow, VersionRow, insert_version, meta_by_seq};
+use super::rows::{
+    META_COLUMNS, SecretRow, StoredRow, VersionRow, insert_version, meta_by_seq, page,
+};
 use super::schema::{self, Prepared};
 use super::writing::{NameState, SetJob, SetQueue, Writing, commit_sets};
 use crate::vault::{SecretValue, Tags};
+pub use error::{StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -102,88 +106,6 @@ pub enum LostWrites {
 
 /// The flag of `kvtui local-vault` that opens a store which lost writes.
 pub const ACCEPT_LOST_WRITES_FLAG: &str = "--accept-lost-writes";
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("not found")]
-    NotFound,
-    #[error("the name is deleted but recoverable")]
-    DeletedButRecoverable,
-    #[error("a secret with this name already exists")]
-    AlreadyExists,
-    #[error("store: {0}")]
-    Sqlite(rusqlite::Error),
-    #[error("store: corrupt row: {0}")]
-    Corrupt(String),
-    /// A row does not match its integrity check: it is not served.
-    #[error("store: damaged: {0}")]
-    Damaged(#[from] Damage),
-    /// A row whose columns cannot be read as what they should be: damage the checks cannot name.
-    #[error("store: a row cannot be read: {0}")]
-    Unreadable(String),
-    /// The disk holding the store has no room; nothing of the write was kept.
-    #[error("store: the disk is full")]
-    Full,
-    /// The transaction that held this write (with others set at the same moment) did not commit.
-    #[error("store: the write was not committed: {0}")]
-    Commit(String),
-    #[error("store: {0}")]
-    Untrusted(#[from] crate::file_trust::FileTrustError),
-    #[error("store: cannot open {path}: {source}")]
-    Open {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "{store} holds the vault's write transactions up to #{held}, but the vault acknowledged \
-         writes up to #{acknowledged} (as {ledger} recorded): the last {} acknowledged writes \
-         (new versions, updates, deletes, recoveries, purges) are not in it. The file was \
-         emptied, truncated or replaced by an older copy, or its -wal file was deleted after a \
-         crash. If you have the missing file, put it back and start again. To serve the store \
-         as it is now and give up those writes for good, start the vault once as \
-         'kvtui local-vault --data-dir {dir} {ACCEPT_LOST_WRITES_FLAG}'.",
-        acknowledged - held,
-        store = store.display(),
-        ledger = ledger.display(),
-        dir = data_dir(store).display()
-    )]
-    LostWrites {
-        store: PathBuf,
-        ledger: PathBuf,
-        held: u64,
-        acknowledged: u64,
-    },
-    #[error(
-        "{ledger}, the record of the writes the vault acknowledged, is damaged, so kvtui cannot \
-         tell whether {store} has lost any. Check the store with 'kvtui local-vault --data-dir \
-         {dir} --check'; to serve it as it is and record it anew, start the vault once with \
-         {ACCEPT_LOST_WRITES_FLAG}.",
-        store = store.display(),
-        ledger = ledger.display(),
-        dir = data_dir(store).display()
-    )]
-    LedgerDamaged { store: PathBuf, ledger: PathBuf },
-    #[error("store: {path} was made by a newer kvtui (store version {version}); update kvtui")]
-    Newer { path: PathBuf, version: i64 },
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(error: rusqlite::Error) -> Self {
-        match error {
-            _ if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) => Self::Full,
-            rusqlite::Error::FromSqlConversionFailure(..)
-            | rusqlite::Error::InvalidColumnType(..)
-            | rusqlite::Error::IntegralValueOutOfRange(..) => Self::Unreadable(error.to_string()),
-            _ => Self::Sqlite(error),
-        }
-    }
-}
-
-pub type StoreResult<T> = Result<T, StoreError>;
-
-fn data_dir(store: &Path) -> &Path {
-    store.parent().unwrap_or(Path::new("."))
-}
 
 pub struct Store {
     writer: Mutex<Connection>,
@@ -427,15 +349,16 @@ impl Store {
     /// version; the flag says whether more follow.
     pub fn list(&self, after: &str, limit: usize) -> StoreResult<(Vec<VersionMeta>, bool)> {
         self.read(|connection| {
-            let mut statement = connection.prepare_cached(&format!(
-                "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.seq = s.latest_seq
-                 WHERE s.deleted_date IS NULL AND s.key > ?1 ORDER BY s.key LIMIT ?2"
-            ))?;
-            let rows = statement
-                .query_map(params![after, limit as i64 + 1], StoredRow::read_meta)?
-                .map(|row| row?.meta())
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(split_page(rows, limit))
+            page(
+                connection,
+                &format!(
+                    "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.seq = s.latest_seq
+                     WHERE s.deleted_date IS NULL AND s.key > ?1 ORDER BY s.key LIMIT ?2"
+                ),
+                params![after],
+                limit,
+                StoredRow::meta,
+            )
         })
     }
 
@@ -448,19 +371,17 @@ impl Store {
     ) -> StoreResult<(Vec<VersionMeta>, bool)> {
         let key = key_of(name);
         self.read(|connection| {
-            let mut statement = connection.prepare_cached(&format!(
-                "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.key = s.key
-                 WHERE s.key = ?1 AND s.deleted_date IS NULL AND v.seq > ?2
-                 ORDER BY v.seq LIMIT ?3"
-            ))?;
-            let rows = statement
-                .query_map(
-                    params![key, after_seq, limit as i64 + 1],
-                    StoredRow::read_meta,
-                )?
-                .map(|row| row?.meta())
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(split_page(rows, limit))
+            page(
+                connection,
+                &format!(
+                    "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.key = s.key
+                     WHERE s.key = ?1 AND s.deleted_date IS NULL AND v.seq > ?2
+                     ORDER BY v.seq LIMIT ?3"
+                ),
+                params![key, after_seq],
+                limit,
+                StoredRow::meta,
+            )
         })
     }
 
@@ -543,7 +464,7 @@ impl Store {
                 )
                 .optional()?
                 .ok_or(StoreError::NotFound)?;
-            deleted(row)
+            row.deleted()
         })
     }
 
@@ -554,16 +475,17 @@ impl Store {
         now: i64,
     ) -> StoreResult<(Vec<DeletedSecret>, bool)> {
         self.read(|connection| {
-            let mut statement = connection.prepare_cached(&format!(
-                "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.seq = s.latest_seq
-                 WHERE s.deleted_date IS NOT NULL AND s.scheduled_purge_date > ?1 AND s.key > ?2
-                 ORDER BY s.key LIMIT ?3"
-            ))?;
-            let rows = statement
-                .query_map(params![now, after, limit as i64 + 1], StoredRow::read_meta)?
-                .map(|row| deleted(row?))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(split_page(rows, limit))
+            page(
+                connection,
+                &format!(
+                    "SELECT {META_COLUMNS} FROM secrets s JOIN versions v ON v.seq = s.latest_seq
+                     WHERE s.deleted_date IS NOT NULL AND s.scheduled_purge_date > ?1 AND s.key > ?2
+                     ORDER BY s.key LIMIT ?3"
+                ),
+                params![now, after],
+                limit,
+                StoredRow::deleted,
+            )
         })
     }
 
@@ -655,21 +577,6 @@ impl Store {
             Ok(connection.query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
         })
     }
-}
-
-fn deleted(row: StoredRow) -> StoreResult<DeletedSecret> {
-    let (secret, latest, _) = row.verified()?;
-    Ok(DeletedSecret {
-        latest,
-        deleted_date: secret.deleted_date.unwrap_or_default(),
-        scheduled_purge_date: secret.scheduled_purge_date.unwrap_or_default(),
-    })
-}
-
-fn split_page<T>(mut rows: Vec<T>, limit: usize) -> (Vec<T>, bool) {
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    (rows, more)
 }
 
 #[cfg(test)]

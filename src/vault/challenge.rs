@@ -308,10 +308,7 @@ mod tests {
             scopes: &[&str],
             options: Option<TokenRequestOptions<'_>>,
         ) -> azure_core::Result<azure_core::credentials::AccessToken> {
-            let tenant = options
-                .as_ref()
-                .and_then(|o| o.method_options.context.value::<ChallengeTenant>())
-                .map(|tenant| tenant.0.clone());
+            let tenant = ChallengeTenant::of(options.as_ref());
             self.asked
                 .lock()
                 .expect("asked")

@@ -11,74 +11,74 @@ use std::collections::BTreeMap;
 
 pub type Tags = BTreeMap<String, String>;
 
-/// `SecretAttributes`: times are unix seconds, as the service sends them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SecretAttributes {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nbf: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exp: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recoverable_days: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recovery_level: Option<RecoveryLevel>,
+/// Declares wire shapes whose every field is optional, as most of the spec's are: a `None` is left
+/// out of what is sent, as the service leaves it out, and a field left out is read as `None`
+/// (serde_with's `skip_serializing_none`, without the dependency).
+macro_rules! optional_fields {
+    ($(
+        $(#[$doc:meta])*
+        pub struct $name:ident {
+            $(pub $field:ident: Option<$type:ty>,)*
+        }
+    )*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $(
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub $field: Option<$type>,
+            )*
+        }
+    )*};
 }
 
-/// `SecretBundle`: one version of a secret, with its value when the operation returns it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SecretBundle {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<SecretValue>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<SecretAttributes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Tags>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub managed: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_version: Option<String>,
-}
+optional_fields! {
+    /// `SecretAttributes`: times are unix seconds, as the service sends them.
+    pub struct SecretAttributes {
+        pub enabled: Option<bool>,
+        pub nbf: Option<i64>,
+        pub exp: Option<i64>,
+        pub created: Option<i64>,
+        pub updated: Option<i64>,
+        pub recoverable_days: Option<i64>,
+        pub recovery_level: Option<RecoveryLevel>,
+    }
 
-/// `SecretItem`: what list operations return; never carries a value.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SecretItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<SecretAttributes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Tags>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub managed: Option<bool>,
-}
+    /// `SecretBundle`: one version of a secret, with its value when the operation returns it.
+    pub struct SecretBundle {
+        pub value: Option<SecretValue>,
+        pub id: Option<String>,
+        pub content_type: Option<String>,
+        pub attributes: Option<SecretAttributes>,
+        pub tags: Option<Tags>,
+        pub kid: Option<String>,
+        pub managed: Option<bool>,
+        pub previous_version: Option<String>,
+    }
 
-/// The fields a deleted secret adds to a bundle or an item.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Deletion {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recovery_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_date: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheduled_purge_date: Option<i64>,
+    /// `SecretItem`: what list operations return; never carries a value.
+    pub struct SecretItem {
+        pub id: Option<String>,
+        pub attributes: Option<SecretAttributes>,
+        pub tags: Option<Tags>,
+        pub content_type: Option<String>,
+        pub managed: Option<bool>,
+    }
+
+    /// The fields a deleted secret adds to a bundle or an item.
+    pub struct Deletion {
+        pub recovery_id: Option<String>,
+        pub deleted_date: Option<i64>,
+        pub scheduled_purge_date: Option<i64>,
+    }
+
+    /// `SecretUpdateParameters`: absent fields are left as they are.
+    pub struct UpdateSecretParameters {
+        pub content_type: Option<String>,
+        pub attributes: Option<SecretAttributes>,
+        pub tags: Option<Tags>,
+    }
 }
 
 /// `DeletedSecretBundle`.
@@ -121,18 +121,6 @@ pub struct SetSecretParameters {
     pub content_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<SecretAttributes>,
-}
-
-/// `SecretUpdateParameters`: absent fields are left as they are.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateSecretParameters {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<SecretAttributes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Tags>,
 }
 
 /// The largest backup blob, in bytes, that kvtui's local vault makes or restores and that the

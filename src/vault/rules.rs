@@ -82,20 +82,35 @@ pub fn cut(text: &str, shown: usize) -> std::borrow::Cow<'_, str> {
     })
 }
 
+/// Refuses `text` of more than `limit` characters. The problem starts with `subject`, what is too
+/// long (made only then, as it quotes the text), or with the count when the field says enough.
+fn check_chars(
+    field: Field,
+    text: &str,
+    limit: usize,
+    subject: impl FnOnce() -> String,
+) -> Result<(), Violation> {
+    let length = text.chars().count();
+    if length <= limit {
+        return Ok(());
+    }
+    let count = format!("is {length} characters; the limit is {limit}");
+    let subject = subject();
+    Err(Violation::new(
+        field,
+        if subject.is_empty() {
+            count
+        } else {
+            format!("{subject} {count}")
+        },
+    ))
+}
+
 pub fn check_name(name: &str) -> Result<(), Violation> {
     if name.is_empty() {
         return Err(Violation::new(Field::Name, "is required"));
     }
-    let length = name.chars().count();
-    if length > MAX_NAME_CHARS {
-        return Err(Violation::new(
-            Field::Name,
-            format!(
-                "{} is {length} characters; the limit is {MAX_NAME_CHARS}",
-                quoted(name)
-            ),
-        ));
-    }
+    check_chars(Field::Name, name, MAX_NAME_CHARS, || quoted(name))?;
     if let Some(bad) = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
@@ -125,14 +140,12 @@ pub fn check_value(value: &str) -> Result<(), Violation> {
 }
 
 pub fn check_content_type(content_type: &str) -> Result<(), Violation> {
-    let length = content_type.chars().count();
-    if length > MAX_CONTENT_TYPE_CHARS {
-        return Err(Violation::new(
-            Field::ContentType,
-            format!("is {length} characters; the limit is {MAX_CONTENT_TYPE_CHARS}"),
-        ));
-    }
-    Ok(())
+    check_chars(
+        Field::ContentType,
+        content_type,
+        MAX_CONTENT_TYPE_CHARS,
+        String::new,
+    )
 }
 
 pub fn check_tag_count(count: usize) -> Result<(), Violation> {
@@ -149,31 +162,15 @@ pub fn check_tag_name(key: &str) -> Result<(), Violation> {
     if key.is_empty() {
         return Err(Violation::new(Field::Tags, "a tag name is empty"));
     }
-    let length = key.chars().count();
-    if length > MAX_TAG_CHARS {
-        return Err(Violation::new(
-            Field::Tags,
-            format!(
-                "tag name {} is {length} characters; the limit is {MAX_TAG_CHARS}",
-                quoted(key)
-            ),
-        ));
-    }
-    Ok(())
+    check_chars(Field::Tags, key, MAX_TAG_CHARS, || {
+        format!("tag name {}", quoted(key))
+    })
 }
 
 pub fn check_tag_value(key: &str, value: &str) -> Result<(), Violation> {
-    let length = value.chars().count();
-    if length > MAX_TAG_CHARS {
-        return Err(Violation::new(
-            Field::Tags,
-            format!(
-                "value of tag {} is {length} characters; the limit is {MAX_TAG_CHARS}",
-                quoted(key)
-            ),
-        ));
-    }
-    Ok(())
+    check_chars(Field::Tags, value, MAX_TAG_CHARS, || {
+        format!("value of tag {}", quoted(key))
+    })
 }
 
 pub fn check_tags(tags: &Tags) -> Result<(), Violation> {

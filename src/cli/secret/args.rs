@@ -104,16 +104,8 @@ pub struct SetArgs {
     /// Read the value from standard input, byte for byte.
     #[arg(long)]
     pub value_stdin: bool,
-    /// The content type, such as text/plain (up to 255 characters).
-    #[arg(long)]
-    pub content_type: Option<String>,
-    /// A tag, KEY=VALUE; repeat for more.
-    #[arg(long = "tag", value_name = "KEY=VALUE")]
-    pub tags: Vec<String>,
-    #[arg(long, value_name = "WHEN", help = format!("Expiry: {WHEN_FORMS}; 1970 to 9999-12-31. One already past is written, with a warning"))]
-    pub expires: Option<String>,
-    #[arg(long, value_name = "WHEN", help = format!("Not before: {WHEN_FORMS}; 1970 to 9999-12-31"))]
-    pub not_before: Option<String>,
+    #[command(flatten)]
+    pub attributes: AttributeArgs,
     /// Create the version disabled.
     #[arg(long)]
     pub disabled: bool,
@@ -125,7 +117,30 @@ pub struct SetArgs {
     pub alphabet: String,
 }
 
+/// The attributes a version carries besides its value, as `set` and `update` both take them.
 #[derive(Debug, Args)]
+pub struct AttributeArgs {
+    /// The content type, such as text/plain (up to 255 characters).
+    #[arg(long)]
+    pub content_type: Option<String>,
+    /// A tag, KEY=VALUE; repeat for more.
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+    #[arg(long, value_name = "WHEN", help = format!("Expiry: {WHEN_FORMS}; 1970 to 9999-12-31. One already past is written, with a warning"))]
+    pub expires: Option<String>,
+    #[arg(long, value_name = "WHEN", help = format!("Not before: {WHEN_FORMS}; 1970 to 9999-12-31"))]
+    pub not_before: Option<String>,
+}
+
+/// Update changes an existing version: its help says so, that the tags given replace the old
+/// ones, and that a date once set cannot be cleared.
+#[derive(Debug, Args)]
+#[command(
+    mut_arg("content_type", |arg| arg.help("The new content type (up to 255 characters)")),
+    mut_arg("tags", |arg| arg.help("A tag, KEY=VALUE; repeat for more. Replaces all of the version's tags")),
+    mut_arg("expires", |arg| arg.help(format!("New expiry: {WHEN_FORMS}, but not never (the service keeps a date once set); 1970 to 9999-12-31. One already past is written, with a warning"))),
+    mut_arg("not_before", |arg| arg.help(format!("New not-before: {WHEN_FORMS}, but not never; 1970 to 9999-12-31"))),
+)]
 pub struct UpdateArgs {
     /// The secret's name.
     pub name: String,
@@ -139,16 +154,8 @@ pub struct UpdateArgs {
     /// Disable the version: the vault then refuses to give its value.
     #[arg(long)]
     pub disable: bool,
-    /// The new content type (up to 255 characters).
-    #[arg(long)]
-    pub content_type: Option<String>,
-    /// A tag, KEY=VALUE; repeat for more. Replaces all of the version's tags.
-    #[arg(long = "tag", value_name = "KEY=VALUE")]
-    pub tags: Vec<String>,
-    #[arg(long, value_name = "WHEN", help = format!("New expiry: {WHEN_FORMS}, but not never (the service keeps a date once set); 1970 to 9999-12-31. One already past is written, with a warning"))]
-    pub expires: Option<String>,
-    #[arg(long, value_name = "WHEN", help = format!("New not-before: {WHEN_FORMS}, but not never; 1970 to 9999-12-31"))]
-    pub not_before: Option<String>,
+    #[command(flatten)]
+    pub attributes: AttributeArgs,
 }
 
 impl SecretCommand {

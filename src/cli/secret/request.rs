@@ -1,7 +1,7 @@
 //! Turning parsed flags into a checked request: names, tags, dates and the value, all refused
 //! before the vault is opened when they break the service's rules.
 
-use super::args::{SecretCommand, SetArgs};
+use super::args::{AttributeArgs, SecretCommand, SetArgs};
 use super::version::VersionArg;
 use crate::cli::{Failure, fail_usage};
 use crate::file_trust::{self, FileTrustError, Limit, Refusal};
@@ -93,7 +93,7 @@ struct DateFlags {
 }
 
 impl DateFlags {
-    fn parse(expires: Option<&str>, not_before: Option<&str>) -> Result<Self, Failure> {
+    fn parse(attributes: &AttributeArgs) -> Result<Self, Failure> {
         let now = now_unix();
         let flag = |raw: Option<&str>, field| {
             raw.map(|text| parse_when(text, now))
@@ -105,9 +105,9 @@ impl DateFlags {
                     })
                 })
         };
-        let expires = flag(expires, rules::Field::Expires)?;
+        let expires = flag(attributes.expires.as_deref(), rules::Field::Expires)?;
         Ok(Self {
-            not_before: flag(not_before, rules::Field::NotBefore)?,
+            not_before: flag(attributes.not_before.as_deref(), rules::Field::NotBefore)?,
             warning: expires
                 .and_then(|when| past_warning(when, now))
                 .map(|warning| format!("{}: {warning}", rules::Field::Expires)),
@@ -201,13 +201,13 @@ impl Request {
             }
             SecretCommand::Set(args) => {
                 check_name(&args.name)?;
-                let tags = parse_tags(&args.tags).map_err(fail_usage)?;
-                let dates = DateFlags::parse(args.expires.as_deref(), args.not_before.as_deref())?;
+                let tags = parse_tags(&args.attributes.tags).map_err(fail_usage)?;
+                let dates = DateFlags::parse(&args.attributes)?;
                 let value = read_value(&args)?;
                 let params = SetSecretParameters {
                     value,
                     tags,
-                    content_type: args.content_type.clone(),
+                    content_type: args.attributes.content_type.clone(),
                     attributes: Some(SecretAttributes {
                         enabled: Some(!args.disabled),
                         nbf: dates.nbf(),
@@ -246,8 +246,8 @@ impl Request {
             }
             SecretCommand::Update(args) => {
                 check_name(&args.name)?;
-                let tags = parse_tags(&args.tags).map_err(fail_usage)?;
-                let dates = DateFlags::parse(args.expires.as_deref(), args.not_before.as_deref())?;
+                let tags = parse_tags(&args.attributes.tags).map_err(fail_usage)?;
+                let dates = DateFlags::parse(&args.attributes)?;
                 if dates.expires == Some(When::Never) || dates.not_before == Some(When::Never) {
                     return Err(fail_usage(
                         "expires: `never` cannot be set by update, as the service keeps a date once set; \
@@ -266,7 +266,7 @@ impl Request {
                     ..SecretAttributes::default()
                 };
                 let params = UpdateSecretParameters {
-                    content_type: args.content_type,
+                    content_type: args.attributes.content_type,
                     attributes: (attributes != SecretAttributes::default()).then_some(attributes),
                     tags,
                 };
