@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod layout;
 pub mod local_vault;
 pub mod logging;
+pub mod quoting;
 pub mod random;
 pub mod session;
 pub mod state;

@@ -3,7 +3,7 @@
 //! (`+12h`, `+90d`, `+2w`, `+6m`, `+1y`), or `never`; always between 1970-01-01T00:00:00Z and
 //! 9999-12-31T23:59:59Z.
 
-use crate::vault::rules::quoted;
+use crate::quoting::quoted;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};

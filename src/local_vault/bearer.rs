@@ -1,7 +1,7 @@
 //! The vault's one credential: a bearer token, checked the same way on HTTP/1.1 and HTTP/2, and
 //! the 401 with the service's challenge that a request without it gets.
 
-use super::routes::{ResponseBody, error};
+use super::routes::answers::{ResponseBody, error};
 use hyper::header::{AUTHORIZATION, HeaderMap, HeaderValue, WWW_AUTHENTICATE};
 use hyper::{Response, StatusCode};
 

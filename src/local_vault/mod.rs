@@ -17,7 +17,6 @@ mod routes;
 mod rows;
 mod schema;
 pub mod store;
-mod store_failures;
 pub mod tls;
 pub mod token;
 mod writing;

@@ -2,9 +2,8 @@
 //! their checks computed. Nothing leaves this module unverified.
 
 use super::integrity::{self, Damage, Digest, Part, SecretFields, VersionFields};
-use super::store::{
-    DeletedSecret, NewVersion, SecretVersion, StoreError, StoreResult, VersionMeta,
-};
+use super::store::error::{StoreError, StoreResult};
+use super::store::shapes::{DeletedSecret, NewVersion, SecretVersion, VersionMeta};
 use crate::vault::{SecretValue, Tags};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, ToSql, params, params_from_iter};

@@ -3,7 +3,7 @@
 
 use super::integrity;
 use super::rows::{self, SecretRow, VersionRow};
-use super::store::{StoreError, StoreResult};
+use super::store::error::{StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
 

@@ -9,7 +9,8 @@
 //! `ledger`), or keep a purged value's bytes in its files (`secure_delete`, and the WAL truncated
 //! after every purge).
 
-mod error;
+pub mod error;
+pub mod shapes;
 
 use super::ledger::{self, Ledger, Record};
 use super::rows::{
@@ -17,72 +18,16 @@ use super::rows::{
 };
 use super::schema::{self, Prepared};
 use super::writing::{NameState, SetJob, SetQueue, Writing, commit_sets};
-use crate::vault::{SecretValue, Tags};
-pub use error::{StoreError, StoreResult};
+pub use error::{ACCEPT_LOST_WRITES_FLAG, StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use shapes::key_of;
+pub use shapes::{
+    DeletedSecret, NewVersion, SecretExport, SecretVersion, VersionMeta, VersionPatch,
+};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
-
-/// Everything about one version except its value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VersionMeta {
-    pub name: String,
-    /// Creation order within the vault; the newest version of a secret has the highest.
-    pub seq: i64,
-    pub version: String,
-    pub content_type: Option<String>,
-    pub tags: Option<Tags>,
-    pub enabled: bool,
-    pub nbf: Option<i64>,
-    pub exp: Option<i64>,
-    pub created: i64,
-    pub updated: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SecretVersion {
-    pub meta: VersionMeta,
-    pub value: SecretValue,
-}
-
-/// A soft-deleted secret, described by its latest version.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeletedSecret {
-    pub latest: VersionMeta,
-    pub deleted_date: i64,
-    pub scheduled_purge_date: i64,
-}
-
-/// What a Set Secret writes.
-#[derive(Clone, Debug)]
-pub struct NewVersion {
-    pub version: String,
-    pub value: SecretValue,
-    pub content_type: Option<String>,
-    pub tags: Option<Tags>,
-    pub enabled: bool,
-    pub nbf: Option<i64>,
-    pub exp: Option<i64>,
-}
-
-/// What an Update Secret changes; `None` leaves a field as it is.
-#[derive(Clone, Debug, Default)]
-pub struct VersionPatch {
-    pub content_type: Option<String>,
-    pub tags: Option<Tags>,
-    pub enabled: Option<bool>,
-    pub nbf: Option<i64>,
-    pub exp: Option<i64>,
-}
-
-/// A whole secret, every version with its value, as carried in a backup blob.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SecretExport {
-    pub name: String,
-    pub versions: Vec<SecretVersion>,
-}
 
 /// How a delete behaves, from the vault's recovery level.
 #[derive(Clone, Copy, Debug)]
@@ -104,9 +49,6 @@ pub enum LostWrites {
     Accept,
 }
 
-/// The flag of `kvtui local-vault` that opens a store which lost writes.
-pub const ACCEPT_LOST_WRITES_FLAG: &str = "--accept-lost-writes";
-
 pub struct Store {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
@@ -114,10 +56,6 @@ pub struct Store {
     ledger: Ledger,
     /// Set Secrets waiting for the writer: whoever gets it next commits all of them at once.
     sets: Mutex<SetQueue>,
-}
-
-pub(super) fn key_of(name: &str) -> String {
-    name.to_ascii_lowercase()
 }
 
 fn configure(connection: &Connection) -> rusqlite::Result<()> {

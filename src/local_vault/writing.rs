@@ -3,7 +3,8 @@
 
 use super::rows::{SecretRow, insert_version, meta_by_seq};
 use super::schema;
-use super::store::{NewVersion, StoreError, StoreResult, VersionMeta, key_of};
+use super::store::error::{StoreError, StoreResult};
+use super::store::shapes::{NewVersion, VersionMeta, key_of};
 use rusqlite::{Connection, TransactionBehavior, params};
 use std::cell::Cell;
 

@@ -2,6 +2,7 @@
 //! before sending, and the Set Secret form shows them beside the field as the user types.
 
 use super::models::{SecretAttributes, SetSecretParameters, Tags, UpdateSecretParameters};
+pub use crate::quoting::{cut, quoted, quoted_up_to};
 use std::fmt;
 
 pub const MAX_NAME_CHARS: usize = 127;
@@ -57,29 +58,6 @@ impl Violation {
             problem: problem.into(),
         }
     }
-}
-
-/// The first `shown` characters of `text`, when it has more.
-fn head(text: &str, shown: usize) -> Option<&str> {
-    text.char_indices().nth(shown).map(|(end, _)| &text[..end])
-}
-
-/// Quotes user text in a message, cut short so a pasted novel does not flood the screen.
-pub fn quoted(text: &str) -> String {
-    quoted_up_to(text, 40)
-}
-
-/// As `quoted`, keeping up to `shown` characters (a URL in a config file wants more than 40).
-pub fn quoted_up_to(text: &str, shown: usize) -> String {
-    head(text, shown).map_or_else(|| format!("{text:?}"), |head| format!("{head:?}…"))
-}
-
-/// Text from a user or a vault in a message, unquoted (a path segment, the service's own
-/// message): at most `shown` characters, then `…` where the rest was cut.
-pub fn cut(text: &str, shown: usize) -> std::borrow::Cow<'_, str> {
-    head(text, shown).map_or(std::borrow::Cow::Borrowed(text), |head| {
-        std::borrow::Cow::Owned(format!("{head}…"))
-    })
 }
 
 /// Refuses `text` of more than `limit` characters. The problem starts with `subject`, what is too

@@ -5,7 +5,6 @@ use super::answers::{Handled, bad_parameter, error, ok};
 use super::request::{BodyError, MAX_BODY_BYTES, parse_json, read_body};
 use crate::local_vault::bearer;
 use crate::local_vault::faults::Faults;
-use crate::local_vault::store_failures;
 use bytes::Bytes;
 use hyper::body::Body;
 use hyper::{Method, Request, StatusCode};
@@ -67,7 +66,7 @@ async fn advance_clock(shared: &Arc<Shared>, advance: ClockAdvance) -> Handled {
     // What the purge sweep would do as that time passed, done before the answer.
     let purged = crate::local_vault::purge_expired(shared)
         .await
-        .map_err(store_failures::answer)?;
+        .map_err(super::answers::store_failure)?;
     Ok(ok(&serde_json::json!({
         "offset_seconds": before + advance.advance_seconds,
         "now": shared.now(),

@@ -2,6 +2,7 @@
 
 use super::super::store::StoreError;
 use super::ECHOED_CHARS;
+use crate::vault::retry::STORE_CORRUPT;
 use crate::vault::rules::{self, Violation};
 use crate::vault::{ErrorDetail, KeyVaultError};
 use bytes::Bytes;
@@ -176,7 +177,7 @@ pub(super) fn store_error(
             ),
             "ObjectAlreadyExists",
         ),
-        other => super::super::store_failures::answer(other),
+        other => store_failure(other),
     }
 }
 
@@ -184,7 +185,7 @@ pub(super) fn store_error(
 pub(super) fn deleted_store_error(error: StoreError, name: &str) -> Response<ResponseBody> {
     match error {
         StoreError::NotFound => deleted_secret_not_found(name),
-        other => super::super::store_failures::answer(other),
+        other => store_failure(other),
     }
 }
 
@@ -214,4 +215,42 @@ pub(super) fn injected_failure(status: u16, retry_after_secs: u64) -> Response<R
         );
     }
     response
+}
+
+/// How the store's own failures are answered. A damaged row and a full disk each get a status
+/// and code of their own, so a client neither retries them as transient nor is told only "see the
+/// log"; any other store failure is the generic 500.
+pub(super) fn store_failure(failure: StoreError) -> Response<ResponseBody> {
+    match failure {
+        StoreError::Damaged(damage) => {
+            tracing::error!(%damage, "a damaged row was not served");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                STORE_CORRUPT,
+                format!(
+                    "The local vault's store is damaged: {damage}, so it is not served. Run \
+                     'kvtui local-vault --check' for a report of the whole store."
+                ),
+            )
+        }
+        StoreError::Unreadable(problem) => {
+            tracing::error!(%problem, "a row of the store cannot be read");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                STORE_CORRUPT,
+                "The local vault's store is damaged: a row cannot be read. Run 'kvtui \
+                 local-vault --check' for a report of the whole store.",
+            )
+        }
+        StoreError::Full => {
+            tracing::error!("the store's disk is full: a write was refused");
+            error(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "StoreFull",
+                "The local vault's store is full: the disk holding its data dir has no space \
+                 left. Nothing was written; free some space and try again.",
+            )
+        }
+        other => internal(other),
+    }
 }

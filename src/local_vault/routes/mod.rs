@@ -7,7 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
-mod answers;
+pub(super) mod answers;
 mod backups;
 mod context;
 mod deleted;
@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use answers::ResponseBody;
-pub(super) use answers::{error, internal};
+pub(super) use answers::error;
 pub use request::BodyError;
 pub use shared::Shared;
 

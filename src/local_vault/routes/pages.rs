@@ -4,7 +4,6 @@
 use super::answers::{Handled, ResponseBody, bad_parameter, check_name, ok};
 use super::context::Context;
 use crate::local_vault::store::{Store, StoreError};
-use crate::local_vault::store_failures;
 use crate::vault::rules;
 use crate::vault::{DeletedSecretItem, Page, SecretItem};
 use base64::Engine;
@@ -89,7 +88,10 @@ impl Context {
         marker: impl Fn(&R) -> String,
         item: impl FnMut(&R) -> Option<T>,
     ) -> Handled {
-        let (rows, more) = self.store(fetch).await.map_err(store_failures::answer)?;
+        let (rows, more) = self
+            .store(fetch)
+            .await
+            .map_err(super::answers::store_failure)?;
         let marker = rows.last().map(marker).unwrap_or_default();
         Ok(ok(&Page {
             value: rows.iter().filter_map(item).collect(),

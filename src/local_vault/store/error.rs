@@ -1,9 +1,11 @@
 //! How the store fails: each failure a client or an operator must tell apart, in words that say
 //! what to do.
 
-use super::ACCEPT_LOST_WRITES_FLAG;
 use crate::local_vault::integrity::Damage;
 use std::path::{Path, PathBuf};
+
+/// The flag of `kvtui local-vault` that opens a store which lost writes.
+pub const ACCEPT_LOST_WRITES_FLAG: &str = "--accept-lost-writes";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::vault::SecretValue;
 
 fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("tempdir");

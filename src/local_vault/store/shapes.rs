@@ -1,0 +1,68 @@
+//! What the store takes in and hands out: versions with and without their values, a deleted
+//! secret, a whole secret for a backup, and the key a name is stored under.
+
+use crate::vault::{SecretValue, Tags};
+
+/// The key a name is stored under: names are case-insensitive, as in Key Vault.
+pub fn key_of(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
+/// Everything about one version except its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionMeta {
+    pub name: String,
+    /// Creation order within the vault; the newest version of a secret has the highest.
+    pub seq: i64,
+    pub version: String,
+    pub content_type: Option<String>,
+    pub tags: Option<Tags>,
+    pub enabled: bool,
+    pub nbf: Option<i64>,
+    pub exp: Option<i64>,
+    pub created: i64,
+    pub updated: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretVersion {
+    pub meta: VersionMeta,
+    pub value: SecretValue,
+}
+
+/// A soft-deleted secret, described by its latest version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeletedSecret {
+    pub latest: VersionMeta,
+    pub deleted_date: i64,
+    pub scheduled_purge_date: i64,
+}
+
+/// What a Set Secret writes.
+#[derive(Clone, Debug)]
+pub struct NewVersion {
+    pub version: String,
+    pub value: SecretValue,
+    pub content_type: Option<String>,
+    pub tags: Option<Tags>,
+    pub enabled: bool,
+    pub nbf: Option<i64>,
+    pub exp: Option<i64>,
+}
+
+/// What an Update Secret changes; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct VersionPatch {
+    pub content_type: Option<String>,
+    pub tags: Option<Tags>,
+    pub enabled: Option<bool>,
+    pub nbf: Option<i64>,
+    pub exp: Option<i64>,
+}
+
+/// A whole secret, every version with its value, as carried in a backup blob.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretExport {
+    pub name: String,
+    pub versions: Vec<SecretVersion>,
+}
