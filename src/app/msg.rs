@@ -179,3 +179,38 @@ pub enum Msg {
         result: Result<SecretBundle, TaskError>,
     },
 }
+
+impl Msg {
+    /// The ticket of an answer that ends its request: every answer but a page before the last,
+    /// one profile of several in the expiry scan (the scan ends with its last), and a retry
+    /// notice.
+    pub fn ending(&self) -> Option<Ticket> {
+        match self {
+            Self::SecretsPage { ticket, done, .. } => done.then_some(*ticket),
+            Self::SecretLoaded { ticket, .. }
+            | Self::VersionsLoaded { ticket, .. }
+            | Self::SecretSet { ticket, .. }
+            | Self::SecretUpdated { ticket, .. }
+            | Self::SecretDeleted { ticket, .. }
+            | Self::DeletedListed { ticket, .. }
+            | Self::Recovered { ticket, .. }
+            | Self::Purged { ticket, .. }
+            | Self::PairLoaded { ticket, .. }
+            | Self::BackedUp { ticket, .. }
+            | Self::Restored { ticket, .. }
+            | Self::CopyPrepared { ticket, .. }
+            | Self::Copied { ticket, .. } => Some(*ticket),
+            Self::Key(_)
+            | Self::Paste(_)
+            | Self::Resize(..)
+            | Self::Tick { .. }
+            | Self::Connected { .. }
+            | Self::SelectionSettled { .. }
+            | Self::Retrying { .. }
+            | Self::ClipboardExpired { .. }
+            | Self::ClipboardCleared { .. }
+            | Self::ValueReady { .. }
+            | Self::ExpiryScanned { .. } => None,
+        }
+    }
+}

@@ -91,9 +91,6 @@ pub(super) fn on_updated(
     ticket: Ticket,
     result: Result<SecretBundle, VaultError>,
 ) -> Vec<Effect> {
-    if !state.finish(ticket) {
-        return Vec::new();
-    }
     let in_form = state.form().is_some_and(|form| form.awaits(ticket.request));
     let in_review =
         matches!(&state.overlay, Overlay::Review(review) if review.status.awaits(ticket.request));

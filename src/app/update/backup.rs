@@ -54,9 +54,6 @@ pub(super) fn on_backed_up(
     name: &str,
     result: Result<PathBuf, TaskError>,
 ) -> Vec<Effect> {
-    if !state.finish(ticket) {
-        return Vec::new();
-    }
     let result = result
         .map(|path| path.display().to_string())
         .map_err(|error| error.to_string());
@@ -76,9 +73,6 @@ pub(super) fn on_restored(
     ticket: Ticket,
     result: Result<SecretBundle, TaskError>,
 ) -> Vec<Effect> {
-    if !state.finish(ticket) {
-        return Vec::new();
-    }
     match result {
         Ok(bundle) => {
             let name = bundle.secret_id().map(|id| id.name).unwrap_or_default();

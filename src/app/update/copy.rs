@@ -82,14 +82,10 @@ fn prepare(state: &mut State, target: usize) -> Vec<Effect> {
 
 pub(super) fn on_prepared(
     state: &mut State,
-    ticket: Ticket,
     target: usize,
     source: Result<SecretBundle, VaultError>,
     current: Result<Option<SecretBundle>, TaskError>,
 ) -> Vec<Effect> {
-    if !state.finish(ticket) {
-        return Vec::new();
-    }
     let target_name = state.profiles[target].name.clone();
     let source = match source {
         Ok(bundle) => bundle,
@@ -156,9 +152,6 @@ pub(super) fn on_copied(
     target: usize,
     result: Result<SecretBundle, TaskError>,
 ) -> Vec<Effect> {
-    if !state.finish(ticket) {
-        return Vec::new();
-    }
     let target_name = state.profiles[target].name.clone();
     let name = match &state.overlay {
         Overlay::Review(review) if review.status.awaits(ticket.request) => {

@@ -37,9 +37,6 @@ pub(super) fn on_deleted(
     name: &str,
     result: Result<DeletedSecretBundle, VaultError>,
 ) -> Vec<Effect> {
-    if !state.finish(ticket) {
-        return Vec::new();
-    }
     match result {
         Ok(deleted) => {
             state.dialog_answered(ticket.request, Ok(()));
@@ -92,7 +89,7 @@ pub(super) fn on_listed(
     ticket: Ticket,
     result: Result<Vec<DeletedSecretItem>, VaultError>,
 ) -> Vec<Effect> {
-    if !state.finish(ticket) || ticket.request != state.deleted.request {
+    if ticket.request != state.deleted.request {
         return Vec::new();
     }
     state.deleted.items = match result {
@@ -193,9 +190,6 @@ fn handled(
     operation: Operation,
     result: Result<(), VaultError>,
 ) -> bool {
-    if !state.finish(ticket) {
-        return false;
-    }
     match result {
         Ok(()) => {
             state.dialog_answered(ticket.request, Ok(()));

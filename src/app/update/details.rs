@@ -46,7 +46,7 @@ pub(super) fn on_loaded(
     version: Option<String>,
     result: Result<SecretBundle, VaultError>,
 ) -> Vec<Effect> {
-    if !state.finish(ticket) || ticket.request != state.details.request {
+    if ticket.request != state.details.request {
         return Vec::new();
     }
     if version.is_none()

@@ -415,8 +415,7 @@ pub(super) fn on_set(
     ticket: Ticket,
     result: Result<SecretBundle, VaultError>,
 ) -> Vec<Effect> {
-    let current = state.finish(ticket);
-    if !current || !state.form().is_some_and(|form| form.awaits(ticket.request)) {
+    if !state.form().is_some_and(|form| form.awaits(ticket.request)) {
         return Vec::new();
     }
     match result {
@@ -511,9 +510,8 @@ fn resolved(
     operation: Operation,
     result: Result<Option<SecretBundle>, VaultError>,
 ) -> Vec<Effect> {
-    let current = state.finish(ticket);
     let ours = matches!(state.form(), Some(form) if matches!(form.submit, Submit::Resolving { request, .. } if request == ticket.request));
-    if !current || !ours {
+    if !ours {
         return Vec::new();
     }
     let purged = operation == Operation::Purge;

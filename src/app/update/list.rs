@@ -94,9 +94,7 @@ pub(super) fn on_page(
     result: Result<Vec<SecretItem>, VaultError>,
     done: bool,
 ) -> Vec<Effect> {
-    if done {
-        state.finish(ticket);
-    }
+    // A page before the last ends nothing, so `update` left its staleness to this check.
     if !state.is_current(ticket) || ticket.request != state.list.request {
         return Vec::new();
     }

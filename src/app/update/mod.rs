@@ -29,6 +29,13 @@ pub fn start(state: &mut State) -> Vec<Effect> {
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    // The one staleness check: an answer that ends its request is no longer in flight, and is
+    // dropped when it belongs to a profile session the user has left.
+    if let Some(ticket) = msg.ending()
+        && !state.finish(ticket)
+    {
+        return Vec::new();
+    }
     match msg {
         Msg::Key(key) => keys::on_key(state, key),
         Msg::Paste(pasted) => keys::on_paste(state, &pasted),
@@ -105,11 +112,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => expiry::on_scanned(state, ticket, profile, result),
         Msg::CopyPrepared {
-            ticket,
             target,
             source,
             current,
-        } => copy::on_prepared(state, ticket, target, source, current),
+            ..
+        } => copy::on_prepared(state, target, source, current),
         Msg::Copied {
             ticket,
             target,

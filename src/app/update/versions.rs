@@ -22,7 +22,7 @@ pub(super) fn on_loaded(
     name: &str,
     result: Result<Vec<SecretItem>, VaultError>,
 ) -> Vec<Effect> {
-    if !state.finish(ticket) || ticket.request != state.versions.request {
+    if ticket.request != state.versions.request {
         return Vec::new();
     }
     match result {
@@ -191,9 +191,6 @@ pub(super) fn on_pair(
     older: Result<SecretBundle, VaultError>,
     newer: Result<SecretBundle, VaultError>,
 ) -> Vec<Effect> {
-    if !state.finish(ticket) {
-        return Vec::new();
-    }
     let side = |result: Result<SecretBundle, VaultError>| match result {
         Ok(bundle) => VersionSide {
             bundle: Some(bundle),
