@@ -13,6 +13,7 @@ pub fn render_deleted(frame: &mut Frame, area: Rect, state: &State, theme: &Them
     let count = view.items.loaded().map_or(0, Vec::len);
     let block = boxed(
         format!(" Deleted secrets in {} · {count} ", state.profile().name),
+        true,
         theme,
     );
     let inner = block.inner(area);

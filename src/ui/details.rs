@@ -9,7 +9,7 @@ use crate::when::format_utc;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 fn field<'a>(theme: &Theme, label: &'a str, value: impl Into<Span<'a>>) -> Line<'a> {
     Line::from(vec![
@@ -37,10 +37,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             super::cut_middle(&printable(&details.name), room)
         )
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(false))
-        .title(Span::styled(title, theme.title()));
+    let block = super::boxed(title, false, theme);
     if details.name.is_empty() {
         frame.render_widget(Paragraph::new("Select a secret.").block(block), area);
         return;

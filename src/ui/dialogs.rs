@@ -21,7 +21,7 @@ fn dialog(frame: &mut Frame, title: String, lines: Vec<Line>, theme: &Theme) {
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
-            .block(boxed(title, theme))
+            .block(boxed(title, true, theme))
             .wrap(Wrap { trim: false }),
         area,
     );

@@ -106,7 +106,7 @@ pub fn render_diff(frame: &mut Frame, state: &State, diff: &VersionDiff, theme: 
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(wrapped)
-            .block(boxed(title, theme))
+            .block(boxed(title, true, theme))
             .scroll((diff.scroll, 0)),
         area,
     );

@@ -24,6 +24,7 @@ pub fn render_expiry(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             " Expiring, expired or without expiry · {} {scanning}",
             view.rows.len()
         ),
+        true,
         theme,
     );
     let inner = block.inner(area);

@@ -15,7 +15,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 use ratatui_textarea::TextArea;
 
 const LABEL_WIDTH: u16 = 14;
@@ -241,10 +241,7 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
             )
         ),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(title, theme.title()));
+    let block = super::boxed(title, true, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 

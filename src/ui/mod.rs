@@ -189,10 +189,15 @@ fn upper_first(text: &str) -> String {
     })
 }
 
-pub(crate) fn boxed<'a>(title: String, theme: &Theme) -> ratatui::widgets::Block<'a> {
+/// A bordered box with its title; the border is bright while the box has the keyboard.
+pub(crate) fn boxed<'a>(
+    title: impl Into<Cow<'a, str>>,
+    focused: bool,
+    theme: &Theme,
+) -> ratatui::widgets::Block<'a> {
     ratatui::widgets::Block::default()
         .borders(ratatui::widgets::Borders::ALL)
-        .border_style(theme.border(true))
+        .border_style(theme.border(focused))
         .title(ratatui::text::Span::styled(title, theme.title()))
 }
 

@@ -15,6 +15,7 @@ pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &T
             " Operations this session · {} (values are never recorded) ",
             state.operations.len()
         ),
+        true,
         theme,
     );
     let inner = block.inner(area);

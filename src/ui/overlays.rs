@@ -7,7 +7,7 @@ use crate::layout::centered;
 use crate::state::State;
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 
 /// Wide enough to cover an 80-column screen, so no pane shows through at the edges.
 const OVERLAY_WIDTH: u16 = 84;
@@ -44,13 +44,11 @@ pub fn render_help(frame: &mut Frame, scroll: u16, theme: &Theme) {
     let area = centered(body, OVERLAY_WIDTH, body.height);
     frame.render_widget(Clear, area);
     let lines = help_lines(theme);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(
-            " Keys · j/k, Ctrl-d/Ctrl-u page, g/G · Esc closes ",
-            theme.title(),
-        ));
+    let block = super::boxed(
+        " Keys · j/k, Ctrl-d/Ctrl-u page, g/G · Esc closes ",
+        true,
+        theme,
+    );
     let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
     frame.render_widget(
         Paragraph::new(lines)
@@ -96,10 +94,7 @@ pub fn render_picker(frame: &mut Frame, state: &State, cursor: usize, theme: &Th
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Enter opens · Esc closes", theme.dim()));
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(" Profiles ", theme.title()));
+    let block = super::boxed(" Profiles ", true, theme);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
@@ -150,10 +145,7 @@ pub fn render_question(
     let rows = u16::try_from(lines.len()).unwrap_or(u16::MAX);
     let area = centered(body, WIDTH, rows.saturating_add(2));
     frame.render_widget(Clear, area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(format!(" {title} "), theme.title()));
+    let block = super::boxed(format!(" {title} "), true, theme);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)

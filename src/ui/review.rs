@@ -9,15 +9,12 @@ use crate::state::review::{DiffLine, ValueChange, line_diff};
 use crate::state::{DialogStatus, Review, State};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
     let body = crate::layout::body(frame.area());
     let box_width = body.width.min(96);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(" Review before writing ", theme.title()));
+    let block = super::boxed(" Review before writing ", true, theme);
     let width = box_width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = wrap_words(&printable(&review.title), width)
         .into_iter()

@@ -8,7 +8,7 @@ use crate::when::Utc;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let versions = &state.versions;
@@ -18,10 +18,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(count) => format!(" Versions {count} "),
         None => " Versions ".to_owned(),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(focused))
-        .title(Span::styled(title, theme.title()));
+    let block = super::boxed(title, focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let items = match &versions.items {
