@@ -70,6 +70,27 @@ fn start_writers(
         .collect()
 }
 
+/// Waits until `acknowledged` holds `count` writes more than `before`, then `extra` more time, so
+/// a kill lands mid-way through a stream of writes however slow the machine is (a fixed sleep
+/// under load could kill a vault that had barely started).
+async fn writes_under_way(
+    acknowledged: &Acknowledged,
+    before: usize,
+    count: usize,
+    extra: Duration,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while acknowledged.lock().unwrap().len() < before + count {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writers made {} of {count} writes in 60 s",
+            acknowledged.lock().unwrap().len() - before
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(extra).await;
+}
+
 /// Checks that every write in `acknowledged` (more than `at_least` of them, or the test proves
 /// nothing) is in `vault` with its value; how many there were.
 async fn assert_all_present(
@@ -103,8 +124,10 @@ async fn acknowledged_writes_survive_kill_9() {
     let acknowledged: Acknowledged = Arc::default();
     for round in 0..KILLS {
         let mut vault = VaultProcess::start_in(dir.path(), &[]);
+        let before = acknowledged.lock().unwrap().len();
         let writers = start_writers(&vault, round, &acknowledged);
-        tokio::time::sleep(Duration::from_millis(700 + 300 * round as u64)).await;
+        let extra = Duration::from_millis(100 + 150 * round as u64);
+        writes_under_way(&acknowledged, before, 60, extra).await;
         vault.kill_hard();
         for task in writers {
             task.await.unwrap();
@@ -126,7 +149,7 @@ async fn a_store_whose_wal_was_deleted_after_a_crash_is_refused_at_start() {
     let acknowledged: Acknowledged = Arc::default();
     let mut vault = VaultProcess::start_in(dir.path(), &[]);
     let writers = start_writers(&vault, 0, &acknowledged);
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    writes_under_way(&acknowledged, 0, 60, Duration::from_millis(100)).await;
     vault.kill_hard();
     for task in writers {
         task.await.unwrap();
