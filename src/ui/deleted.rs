@@ -1,7 +1,7 @@
 //! The deleted view (`D`): the vault's soft-deleted secrets.
 
 use super::theme::Theme;
-use super::{boxed, date, printable, window};
+use super::{date, printable, window};
 use crate::state::{Remote, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -11,13 +11,13 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 pub fn render_deleted(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let view = &state.deleted;
     let count = view.items.loaded().map_or(0, Vec::len);
-    let block = boxed(
+    let inner = super::framed(
+        frame,
+        area,
         format!(" Deleted secrets in {} · {count} ", state.profile().name),
         true,
         theme,
     );
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
     let items = match &view.items {
         Remote::Loaded(items) if !items.is_empty() => items,
         Remote::Loaded(_) => {

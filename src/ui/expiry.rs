@@ -1,7 +1,7 @@
 //! The expiry overview (`X`) across every profile.
 
 use super::theme::Theme;
-use super::{boxed, date, printable, window};
+use super::{date, printable, window};
 use crate::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -19,7 +19,9 @@ pub fn render_expiry(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     } else {
         String::new()
     };
-    let block = boxed(
+    let inner = super::framed(
+        frame,
+        area,
         format!(
             " Expiring, expired or without expiry · {} {scanning}",
             view.rows.len()
@@ -27,8 +29,6 @@ pub fn render_expiry(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         true,
         theme,
     );
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
     let failures = view.failures.len() as u16;
     let table_area = Rect {
         height: inner.height.saturating_sub(failures),

@@ -241,9 +241,7 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
             )
         ),
     };
-    let block = super::boxed(title, true, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::framed(frame, area, title, true, theme);
 
     let errors = form.errors(state.now);
     let error_of = |field: FormField| {

@@ -201,6 +201,20 @@ pub(crate) fn boxed<'a>(
         .title(ratatui::text::Span::styled(title, theme.title()))
 }
 
+/// Draws a `boxed` pane over `area` and gives the area inside its border.
+pub(crate) fn framed<'a>(
+    frame: &mut Frame,
+    area: ratatui::layout::Rect,
+    title: impl Into<Cow<'a, str>>,
+    focused: bool,
+    theme: &Theme,
+) -> ratatui::layout::Rect {
+    let block = boxed(title, focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
 /// A date and time in a 16-column cell; one past year 9999 is cut with `…`.
 pub(crate) fn date(unix: Option<i64>) -> String {
     unix.map(|u| cut_words(&crate::when::Utc::of(u).minute(), 16).into_owned())

@@ -1,7 +1,7 @@
 //! The operations log (`o`) of this session.
 
+use super::printable;
 use super::theme::Theme;
-use super::{boxed, printable};
 use crate::state::State;
 use crate::when::Utc;
 use ratatui::Frame;
@@ -10,7 +10,9 @@ use ratatui::text::Span;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let block = boxed(
+    let inner = super::framed(
+        frame,
+        area,
         format!(
             " Operations this session · {} (values are never recorded) ",
             state.operations.len()
@@ -18,8 +20,6 @@ pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &T
         true,
         theme,
     );
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
     if state.operations.is_empty() {
         frame.render_widget(Paragraph::new("Nothing yet."), inner);
         return;

@@ -18,9 +18,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(count) => format!(" Versions {count} "),
         None => " Versions ".to_owned(),
     };
-    let block = super::boxed(title, focused, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::framed(frame, area, title, focused, theme);
     let items = match &versions.items {
         Remote::Loaded(items) => items,
         Remote::Loading => {
