@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod clipboard;
+pub mod cloud;
 pub mod config;
 pub mod editor;
 pub mod file_trust;

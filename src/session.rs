@@ -2,6 +2,7 @@
 //! the vault itself, started inside this process on a free loopback port.
 
 use crate::auth::{CredentialError, credential_for};
+use crate::cloud::Cloud;
 use crate::config::{AuthMethod, Profile, VaultLocation};
 use crate::local_vault::{self, LocalVaultConfig, LocalVaultError, RunningVault};
 use crate::vault::{ClientOptions, TrustRoots, VaultClient, VaultError};
@@ -76,6 +77,15 @@ impl Session {
         let credential = credential_for(profile, &options.trust, None)?;
         // A local vault answers for resource vault.azure.net on 127.0.0.1: that is expected.
         options.verify_challenge_resource = profile.auth != AuthMethod::Local;
+        options.challenge_domain = profile
+            .cloud
+            .clone()
+            .or_else(|| {
+                url::Url::parse(&vault_url)
+                    .ok()
+                    .and_then(|url| url.host_str().and_then(Cloud::of_vault_host))
+            })
+            .map(|cloud| cloud.vault_suffix().to_owned());
         let client = VaultClient::new(&vault_url, credential, options).map_err(|source| {
             SessionError::Client {
                 profile: profile.name.clone(),

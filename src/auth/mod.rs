@@ -60,7 +60,7 @@ pub fn credential_for(
         auth: profile.auth,
         problem,
     };
-    let http = || source::token_requests(trust).map_err(fail);
+    let http = || source::token_requests(trust, profile.cloud.as_ref()).map_err(fail);
     let mut tenant = profile.tenant_id.clone();
     let sources = match profile.auth {
         AuthMethod::AzureCli => vec![Source::AzureCli(executor)],

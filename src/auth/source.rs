@@ -1,6 +1,7 @@
 //! The azure_identity credentials behind a profile, each made for one tenant (their tenant is
 //! fixed when they are built), and what to tell the user when one gives no token.
 
+use crate::cloud::Cloud;
 use crate::vault::TrustRoots;
 use azure_core::credentials::{Secret, TokenCredential};
 use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport};
@@ -47,7 +48,12 @@ pub(super) enum Source {
 /// `HTTPS_PROXY` is honoured as for the vault), and retried briefly. azure_core's default retries
 /// a refused connection for a minute, a long silence in an interactive tool before saying that
 /// the endpoint cannot be reached.
-pub(super) fn token_requests(trust: &TrustRoots) -> Result<ClientOptions, String> {
+/// With `cloud` set, tokens are asked at its authority; unset, azure_identity's own choice
+/// stands (the public cloud, or `AZURE_AUTHORITY_HOST`).
+pub(super) fn token_requests(
+    trust: &TrustRoots,
+    cloud: Option<&Cloud>,
+) -> Result<ClientOptions, String> {
     let http = trust
         .client_builder()
         .map_err(|error| error.to_string())?
@@ -65,6 +71,7 @@ pub(super) fn token_requests(trust: &TrustRoots) -> Result<ClientOptions, String
             max_total_elapsed: time::Duration::seconds(10),
             max_delay: time::Duration::seconds(4),
         }),
+        cloud: cloud.map(Cloud::configuration),
         ..ClientOptions::default()
     })
 }

@@ -24,6 +24,7 @@ pub fn run(global: &GlobalArgs, command: ProfileCommand) -> Outcome {
                             "vault": profile.vault.to_string(),
                             "auth": profile.auth.label(),
                             "readOnly": profile.read_only,
+                            "cloud": profile.effective_cloud().to_string(),
                             "default": config.is_default(&profile.name),
                         })
                     })
@@ -39,8 +40,13 @@ pub fn run(global: &GlobalArgs, command: ProfileCommand) -> Outcome {
                         " "
                     };
                     let read_only = if profile.read_only { "  read-only" } else { "" };
+                    let cloud = profile
+                        .cloud
+                        .as_ref()
+                        .map(|cloud| format!("  cloud {cloud}"))
+                        .unwrap_or_default();
                     lines.push(format!(
-                        "{marker} {:<16} {:<44} {}{read_only}",
+                        "{marker} {:<16} {:<44} {}{read_only}{cloud}",
                         profile.name,
                         profile.vault.to_string(),
                         profile.auth

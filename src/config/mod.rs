@@ -8,6 +8,7 @@ mod errors;
 mod load;
 mod profile;
 
+use crate::cloud::Cloud;
 pub use errors::ConfigError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -86,6 +87,9 @@ pub struct Profile {
     pub ca_file: Option<PathBuf>,
     /// For `auth = "local"`: the local vault's data dir (token and CA).
     pub local_data_dir: Option<PathBuf>,
+    /// As written; unset means the public cloud, with azure_identity's own choice of authority
+    /// (which honours `AZURE_AUTHORITY_HOST`).
+    pub cloud: Option<Cloud>,
 }
 
 impl Profile {
@@ -102,7 +106,13 @@ impl Profile {
             read_only: false,
             ca_file: None,
             local_data_dir: None,
+            cloud: None,
         }
+    }
+
+    /// The cloud the profile's vault is in.
+    pub fn effective_cloud(&self) -> Cloud {
+        self.cloud.clone().unwrap_or(Cloud::Public)
     }
 
     /// The local vault data dir this profile uses, if it is a local profile.

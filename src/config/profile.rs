@@ -2,6 +2,7 @@
 
 use super::errors::{ConfigError, dotted_key};
 use super::{AuthMethod, PROFILE_API_VERSIONS, Profile, VaultLocation};
+use crate::cloud::{Cloud, CustomCloud};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,19 @@ pub(super) struct ProfileShape {
     read_only: bool,
     ca_file: Option<PathBuf>,
     local_data_dir: Option<PathBuf>,
+    cloud: Option<CloudShape>,
+}
+
+/// `cloud = "china"`, or `cloud = { authority_host = …, resource_manager = …, vault_suffix = … }`.
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a cloud name (\"public\", \"china\", \"usgov\") or a table \
+                               of authority_host, resource_manager and vault_suffix"
+)]
+enum CloudShape {
+    Named(String),
+    Custom(CustomCloud),
 }
 
 pub(super) fn check_profile(
@@ -106,6 +120,37 @@ pub(super) fn check_profile(
             "only used with auth = \"local\"",
         ));
     }
+    let cloud = match shape.cloud {
+        None => None,
+        Some(CloudShape::Named(name)) => Some(Cloud::named(&name).ok_or_else(|| {
+            invalid(
+                "cloud",
+                &name,
+                &format!(
+                    "expected one of {}, or a table of custom endpoints",
+                    Cloud::names().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })?),
+        Some(CloudShape::Custom(custom)) => {
+            let cloud = Cloud::Custom(custom);
+            cloud.check().map_err(|(endpoint, value, problem)| {
+                invalid(&format!("cloud.{endpoint}"), value, &problem)
+            })?;
+            Some(cloud)
+        }
+    };
+    if let (Some(cloud), VaultLocation::Url(url)) = (&cloud, &vault)
+        && let Some(host) = url.strip_prefix("https://")
+        && let Some(other) = Cloud::of_vault_host(host.split(':').next().unwrap_or(host))
+        && &other != cloud
+    {
+        return Err(invalid(
+            "vault_url",
+            url,
+            &format!("is a vault of the {other} cloud, but the profile says cloud = \"{cloud}\""),
+        ));
+    }
     let resolve = |file: PathBuf| {
         if file.is_absolute() {
             file
@@ -124,6 +169,7 @@ pub(super) fn check_profile(
         read_only: shape.read_only,
         ca_file: shape.ca_file.map(resolve),
         local_data_dir: shape.local_data_dir.map(resolve),
+        cloud,
     })
 }
 

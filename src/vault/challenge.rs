@@ -103,12 +103,19 @@ fn host_of(url: &str) -> Option<String> {
 }
 
 /// The SDKs' `verify_challenge_resource`: the scope's host must be the vault's host or a parent
-/// domain of it (`vault.azure.net` for `myvault.vault.azure.net`).
-pub fn verify_resource(challenge: &Challenge, vault_url: &str) -> Result<(), VaultError> {
+/// domain of it (`vault.azure.net` for `myvault.vault.azure.net`). Where the vault's cloud is
+/// known, only that cloud's vault domain (`domain`) is taken: `azure.cn` is a parent of
+/// `kv.vault.azure.cn` too, but no Key Vault asks for a token for it.
+pub fn verify_resource(
+    challenge: &Challenge,
+    vault_url: &str,
+    domain: Option<&str>,
+) -> Result<(), VaultError> {
     let resource_host = host_of(&challenge.scope).unwrap_or_default();
     let vault_host = host_of(vault_url).unwrap_or_default();
     let matches = !resource_host.is_empty()
-        && (vault_host == resource_host || vault_host.ends_with(&format!(".{resource_host}")));
+        && (vault_host == resource_host || vault_host.ends_with(&format!(".{resource_host}")))
+        && domain.is_none_or(|domain| resource_host.eq_ignore_ascii_case(domain));
     if matches {
         Ok(())
     } else {
@@ -138,6 +145,8 @@ pub struct ChallengeAuth {
     credential: Arc<dyn TokenCredential>,
     vault_url: String,
     verify_resource: bool,
+    /// The only resource domain a challenge may name, when the vault's cloud is known.
+    domain: Option<String>,
     state: tokio::sync::Mutex<State>,
 }
 
@@ -146,11 +155,13 @@ impl ChallengeAuth {
         credential: Arc<dyn TokenCredential>,
         vault_url: String,
         verify_resource: bool,
+        domain: Option<String>,
     ) -> Self {
         Self {
             credential,
             vault_url,
             verify_resource,
+            domain,
             state: tokio::sync::Mutex::default(),
         }
     }
@@ -168,7 +179,7 @@ impl ChallengeAuth {
             )
         })?;
         if self.verify_resource {
-            verify_resource(&challenge, &self.vault_url)?;
+            verify_resource(&challenge, &self.vault_url, self.domain.as_deref())?;
         }
         let mut state = self.state.lock().await;
         if state.token.as_ref().is_some_and(|token| {
@@ -333,6 +344,7 @@ mod tests {
             credential.clone(),
             "https://myvault.vault.azure.net".into(),
             true,
+            None,
         );
         let now = crate::when::now_unix();
         auth.accept_challenge(Some(&header("tenant-a")))
@@ -368,12 +380,29 @@ mod tests {
             tenant_id: None,
         };
         let azure = challenge("https://vault.azure.net");
-        assert!(verify_resource(&azure, "https://myvault.vault.azure.net").is_ok());
-        assert!(verify_resource(&azure, "https://MYVAULT.vault.azure.net:443/").is_ok());
-        assert!(verify_resource(&azure, "https://evil-vault.azure.net.example.com").is_err());
-        assert!(verify_resource(&azure, "https://127.0.0.1:8443").is_err());
-        assert!(verify_resource(&azure, "https://notvault.azure.net").is_err());
-        let error = verify_resource(&azure, "https://127.0.0.1:8443").expect_err("mismatch");
+        let verify = |challenge: &Challenge, url: &str| verify_resource(challenge, url, None);
+        assert!(verify(&azure, "https://myvault.vault.azure.net").is_ok());
+        assert!(verify(&azure, "https://MYVAULT.vault.azure.net:443/").is_ok());
+        assert!(verify(&azure, "https://evil-vault.azure.net.example.com").is_err());
+        assert!(verify(&azure, "https://127.0.0.1:8443").is_err());
+        assert!(verify(&azure, "https://notvault.azure.net").is_err());
+        let error = verify(&azure, "https://127.0.0.1:8443").expect_err("mismatch");
         assert!(error.to_string().contains("refusing to send a token"));
+
+        let china = "https://kv.vault.azure.cn";
+        let parent = challenge("https://azure.cn");
+        assert!(
+            verify(&parent, china).is_ok(),
+            "a parent domain, as the SDKs take"
+        );
+        assert!(verify_resource(&parent, china, Some("vault.azure.cn")).is_err());
+        assert!(
+            verify_resource(
+                &challenge("https://vault.azure.cn"),
+                china,
+                Some("vault.azure.cn")
+            )
+            .is_ok()
+        );
     }
 }

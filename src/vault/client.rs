@@ -41,6 +41,8 @@ pub struct ClientOptions {
     pub trust: TrustRoots,
     /// Refuse a challenge whose resource is not the vault's domain (off only for local vaults).
     pub verify_challenge_resource: bool,
+    /// The only resource domain a challenge may name (the cloud's vault suffix), if known.
+    pub challenge_domain: Option<String>,
     pub retry: RetryPolicy,
     pub on_retry: Option<RetryObserver>,
 }
@@ -51,6 +53,7 @@ impl Default for ClientOptions {
             api_version: super::DEFAULT_API_VERSION.to_owned(),
             trust: TrustRoots::System,
             verify_challenge_resource: true,
+            challenge_domain: None,
             retry: RetryPolicy::default(),
             on_retry: None,
         }
@@ -132,6 +135,7 @@ impl VaultClient {
             credential,
             vault_url.clone(),
             options.verify_challenge_resource,
+            options.challenge_domain.clone(),
         ));
         Ok(Self {
             inner: Arc::new(Inner {

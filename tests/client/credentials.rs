@@ -15,8 +15,8 @@ use crate::support;
 use std::collections::BTreeMap;
 use std::process::Output;
 use support::identity::{
-    CLIENT_ID, LOGIN_HOST, Net, SCOPE, SECRET, Tools, VAULT_HOST, VERSION, entra, federated_token,
-    form, identity_endpoint,
+    CHINA, CLIENT_ID, LOGIN_HOST, Net, SCOPE, SECRET, Tools, VAULT_HOST, VERSION, entra,
+    federated_token, form, identity_endpoint,
 };
 use support::text;
 
@@ -201,6 +201,52 @@ fn client_secret_asks_the_profiles_tenant_with_the_secret_through_the_proxy_and_
         .filter(|line| line.contains(secret) || line.contains("sp-token-"))
         .collect();
     assert!(leaks.is_empty(), "{leaks:#?}");
+}
+
+#[test]
+fn a_china_profile_asks_the_china_authority_for_a_china_vault_token() {
+    let tenant = "7a1c0b55-0015-4c11-9000-00000000a015";
+    let secret = "sp~secret.value-0015";
+    let net = Net::in_cloud(
+        CHINA,
+        tenant,
+        &format!("sp-token-{tenant}"),
+        entra("client_secret", secret),
+    );
+    let kvtui = net.config(&format!(
+        "{}\ncloud = \"china\"",
+        client_secret_profile(tenant)
+    ));
+    let output = net.show(&kvtui, &Tools::new(), &[("KV_SP_SECRET", secret)]);
+    assert_shown(&output);
+    let requests = net.token_requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].path(), format!("/{tenant}/oauth2/v2.0/token"));
+    assert_eq!(
+        form(&requests[0])["scope"],
+        "https://vault.azure.cn/.default"
+    );
+    assert_eq!(
+        net.proxy.connects(),
+        [
+            format!("{}:443", CHINA.vault),
+            format!("{}:443", CHINA.login)
+        ],
+        "the public authority is never asked"
+    );
+
+    // The same vault in a profile that says the public cloud is refused before any request.
+    let public = net.config(&format!(
+        "{}\ncloud = \"public\"",
+        client_secret_profile(tenant)
+    ));
+    let refused = net.show(&public, &Tools::new(), &[("KV_SP_SECRET", secret)]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("is a vault of the china cloud"),
+        "{}",
+        text(&refused.stderr)
+    );
 }
 
 /// A workload identity profile (`profile` lines) behind a vault whose challenge names

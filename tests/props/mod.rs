@@ -245,7 +245,7 @@ pub fn challenge(header: &str, vault_host: &str) {
     };
     assert!(!challenge.scope.is_empty());
     let vault_url = format!("https://{vault_host}");
-    if verify_resource(&challenge, &vault_url).is_ok() {
+    if verify_resource(&challenge, &vault_url, None).is_ok() {
         let resource_host = host(&challenge.scope);
         let vault_host = host(&vault_url);
         assert!(

@@ -42,8 +42,36 @@ pub const INHERITED: &[&str] = &[
     "no_proxy",
 ];
 
+/// Where a cloud's vault, sign-in and vault resource are.
+#[derive(Clone, Copy)]
+pub struct Hosts {
+    pub vault: &'static str,
+    pub login: &'static str,
+    /// The authority the vault's challenge names, which is not always the sign-in host.
+    pub challenge_authority: &'static str,
+    pub resource: &'static str,
+}
+
+pub const PUBLIC: Hosts = Hosts {
+    vault: VAULT_HOST,
+    login: LOGIN_HOST,
+    challenge_authority: "login.windows.net",
+    resource: "https://vault.azure.net",
+};
+
+pub const CHINA: Hosts = Hosts {
+    vault: "vaultname.vault.azure.cn",
+    login: "login.chinacloudapi.cn",
+    challenge_authority: "login.chinacloudapi.cn",
+    resource: "https://vault.azure.cn",
+};
+
 /// The 401 Key Vault sends to a request it cannot authorize.
 pub fn challenge(tenant: &str) -> StubResponse {
+    challenge_in(tenant, PUBLIC)
+}
+
+fn challenge_in(tenant: &str, hosts: Hosts) -> StubResponse {
     StubResponse::json(
         401,
         &json!({"error": {"code": "Unauthorized",
@@ -52,18 +80,23 @@ pub fn challenge(tenant: &str) -> StubResponse {
     .with_header(
         "www-authenticate",
         &format!(
-            "Bearer authorization=\"https://login.windows.net/{tenant}\", resource=\"https://vault.azure.net\""
+            "Bearer authorization=\"https://{}/{tenant}\", resource=\"{}\"",
+            hosts.challenge_authority, hosts.resource
         ),
     )
 }
 
 /// `GET /secrets/db-password/` as GetSecret-example.json answers it.
 pub fn secret_bundle() -> StubResponse {
+    secret_bundle_in(PUBLIC)
+}
+
+fn secret_bundle_in(hosts: Hosts) -> StubResponse {
     StubResponse::json(
         200,
         &json!({
             "value": "mysecretvalue",
-            "id": format!("https://{VAULT_HOST}/secrets/{SECRET}/{VERSION}"),
+            "id": format!("https://{}/secrets/{SECRET}/{VERSION}", hosts.vault),
             "attributes": {"enabled": true, "created": 1493938410, "updated": 1493938410,
                 "recoveryLevel": "Recoverable+Purgeable"}
         }),
@@ -75,6 +108,7 @@ pub type Handler = Box<dyn Fn(&SeenRequest) -> StubResponse + Send + Sync>;
 /// A vault whose challenge names `tenant` and which takes only `Bearer {token}`, and the proxy
 /// that is the only way to it (and to a token endpoint, once one is added).
 pub struct Net {
+    hosts: Hosts,
     ca: TestCa,
     pub vault: StubServer,
     login: Option<StubServer>,
@@ -83,7 +117,7 @@ pub struct Net {
 
 impl Net {
     pub fn vault(tenant: &str, token: &str) -> Self {
-        Self::build(tenant, token, None)
+        Self::build(PUBLIC, tenant, token, None)
     }
 
     /// With `login.microsoftonline.com` answering token requests through `handler`.
@@ -92,30 +126,42 @@ impl Net {
         token: &str,
         handler: impl Fn(&SeenRequest) -> StubResponse + Send + Sync + 'static,
     ) -> Self {
-        Self::build(tenant, token, Some(Box::new(handler)))
+        Self::build(PUBLIC, tenant, token, Some(Box::new(handler)))
     }
 
-    fn build(tenant: &str, token: &str, login: Option<Handler>) -> Self {
+    /// As [`Net::with_login`], in the cloud whose hosts are `hosts`.
+    pub fn in_cloud(
+        hosts: Hosts,
+        tenant: &str,
+        token: &str,
+        handler: impl Fn(&SeenRequest) -> StubResponse + Send + Sync + 'static,
+    ) -> Self {
+        Self::build(hosts, tenant, token, Some(Box::new(handler)))
+    }
+
+    fn build(hosts: Hosts, tenant: &str, token: &str, login: Option<Handler>) -> Self {
         let ca = TestCa::new();
         let (tenant, expected) = (tenant.to_owned(), format!("Bearer {token}"));
-        let vault = StubServer::https(ca.server_config(&[VAULT_HOST]), move |request| {
+        let vault = StubServer::https(ca.server_config(&[hosts.vault]), move |request| {
             if request.header("authorization") == Some(expected.as_str())
                 && request.path() == format!("/secrets/{SECRET}/")
             {
-                secret_bundle()
+                secret_bundle_in(hosts)
             } else {
-                challenge(&tenant)
+                challenge_in(&tenant, hosts)
             }
         });
-        let login = login
-            .map(|handler| StubServer::https(ca.server_config(&[LOGIN_HOST]), move |r| handler(r)));
-        let mut routes = vec![(format!("{VAULT_HOST}:443"), vault.addr)];
+        let login = login.map(|handler| {
+            StubServer::https(ca.server_config(&[hosts.login]), move |r| handler(r))
+        });
+        let mut routes = vec![(format!("{}:443", hosts.vault), vault.addr)];
         if let Some(login) = &login {
-            routes.push((format!("{LOGIN_HOST}:443"), login.addr));
+            routes.push((format!("{}:443", hosts.login), login.addr));
         }
         let routes: Vec<(&str, _)> = routes.iter().map(|(h, a)| (h.as_str(), *a)).collect();
         let proxy = ConnectProxy::start(&routes);
         Self {
+            hosts,
             ca,
             vault,
             login,
@@ -126,7 +172,8 @@ impl Net {
     /// A config with one profile `p` on this vault; `extra` adds its auth lines.
     pub fn config(&self, extra: &str) -> Kvtui {
         Kvtui::with_config(&format!(
-            "[profiles.p]\nvault_url = \"https://{VAULT_HOST}\"\nca_file = \"{}\"\n{extra}\n",
+            "[profiles.p]\nvault_url = \"https://{}\"\nca_file = \"{}\"\n{extra}\n",
+            self.hosts.vault,
             self.ca.pem_file.display()
         ))
     }
