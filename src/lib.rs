@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod cloud;
 pub mod config;
+pub mod discovery;
 pub mod editor;
 pub mod file_trust;
 pub mod format_chars;

@@ -11,7 +11,7 @@ fn main() {
     if json && !cli.command.as_ref().is_some_and(Command::prints_json) {
         std::process::exit(cli::exit_code(
             Err(cli::fail_usage(
-                "--json: only the secret and profile commands print JSON",
+                "--json: only the secret, vault and profile commands print JSON",
             )),
             json,
         ));
@@ -34,6 +34,12 @@ fn main() {
                 runtime.block_on(cli::secret::run(&cli.global, command)),
                 json,
             )
+        }
+        Some(Command::Vault { command }) => {
+            kvtui::logging::init_default();
+            multi_thread().block_on(async {
+                cli::exit_code(cli::vault::run(&cli.global, command).await, json)
+            })
         }
         Some(Command::Profile { command }) => {
             cli::exit_code(cli::profile::run(&cli.global, command).map(|()| 0), json)

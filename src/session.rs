@@ -6,7 +6,9 @@ use crate::cloud::Cloud;
 use crate::config::{AuthMethod, Profile, VaultLocation};
 use crate::local_vault::{self, LocalVaultConfig, LocalVaultError, RunningVault};
 use crate::vault::{ClientOptions, TrustRoots, VaultClient, VaultError};
+use azure_core::credentials::TokenCredential;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
@@ -25,6 +27,9 @@ pub enum SessionError {
 pub struct Session {
     pub profile: Profile,
     pub client: VaultClient,
+    /// What the client trusts, for other requests made as this profile (discovery).
+    pub trust: TrustRoots,
+    pub credential: Arc<dyn TokenCredential>,
     embedded: Option<RunningVault>,
 }
 
@@ -75,6 +80,7 @@ impl Session {
             (None, None) => TrustRoots::System,
         };
         let credential = credential_for(profile, &options.trust, None)?;
+        let trust = options.trust.clone();
         // A local vault answers for resource vault.azure.net on 127.0.0.1: that is expected.
         options.verify_challenge_resource = profile.auth != AuthMethod::Local;
         options.challenge_domain = profile
@@ -86,15 +92,18 @@ impl Session {
                     .and_then(|url| url.host_str().and_then(Cloud::of_vault_host))
             })
             .map(|cloud| cloud.vault_suffix().to_owned());
-        let client = VaultClient::new(&vault_url, credential, options).map_err(|source| {
-            SessionError::Client {
-                profile: profile.name.clone(),
-                source,
-            }
-        })?;
+        let client =
+            VaultClient::new(&vault_url, Arc::clone(&credential), options).map_err(|source| {
+                SessionError::Client {
+                    profile: profile.name.clone(),
+                    source,
+                }
+            })?;
         Ok(Self {
             profile: profile.clone(),
             client,
+            trust,
+            credential,
             embedded,
         })
     }

@@ -42,6 +42,15 @@ pub struct CredentialError {
     pub problem: String,
 }
 
+/// Why a credential gave no token for `scope`, on one line: kvtui's own credentials already
+/// say what failed and what to do.
+pub fn token_failure(error: &azure_core::Error, scope: &str) -> String {
+    match error.downcast_ref::<CredentialError>() {
+        Some(failure) => failure.to_string(),
+        None => format!("cannot get a token for {scope}: {error}"),
+    }
+}
+
 /// What a non-empty environment variable holds.
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.is_empty())

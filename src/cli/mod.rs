@@ -5,6 +5,7 @@ pub mod completions;
 pub mod local_vault;
 pub mod profile;
 pub mod secret;
+pub mod vault;
 
 use crate::vault::VaultError;
 use clap::{Args, Parser, Subcommand};
@@ -47,6 +48,11 @@ pub enum Command {
         #[command(subcommand)]
         command: secret::SecretCommand,
     },
+    /// Find vaults: every Key Vault the signed-in account can see.
+    Vault {
+        #[command(subcommand)]
+        command: vault::VaultCommand,
+    },
     /// Show the configured vault profiles.
     Profile {
         #[command(subcommand)]
@@ -61,7 +67,10 @@ pub enum Command {
 impl Command {
     /// Whether `--json` means anything to it; elsewhere it is refused rather than ignored.
     pub fn prints_json(&self) -> bool {
-        matches!(self, Self::Secret { .. } | Self::Profile { .. })
+        matches!(
+            self,
+            Self::Secret { .. } | Self::Profile { .. } | Self::Vault { .. }
+        )
     }
 }
 

@@ -6,7 +6,7 @@
 //! real service.
 
 use super::error::VaultError;
-use crate::auth::{ChallengeTenant, CredentialError};
+use crate::auth::{ChallengeTenant, token_failure};
 use azure_core::credentials::{TokenCredential, TokenRequestOptions};
 use azure_core::http::{ClientMethodOptions, Context};
 use secrecy::{ExposeSecret, SecretString};
@@ -221,13 +221,7 @@ impl ChallengeAuth {
             .credential
             .get_token(&[&scope], Some(options))
             .await
-            .map_err(|error| {
-                VaultError::Auth(match error.downcast_ref::<CredentialError>() {
-                    // kvtui's own credentials say on one line what failed and what to do.
-                    Some(failure) => failure.to_string(),
-                    None => format!("cannot get a token for {scope}: {error}"),
-                })
-            })?;
+            .map_err(|error| VaultError::Auth(token_failure(&error, &scope)))?;
         let value = SecretString::from(fetched.token.secret().to_owned());
         state.token = Some(CachedToken {
             scope,

@@ -12,3 +12,4 @@ mod input_files;
 mod leaks;
 mod long_input;
 mod process_hardening;
+mod vault_list;

@@ -197,6 +197,9 @@ impl Net {
     }
 }
 
+/// What `az account get-access-token -o json` prints: a token that names the tenant asked for.
+const AZ_TOKEN: &str = r#"printf '{"accessToken":"az-token-%s","expiresOn":"2030-01-01 00:00:00.000000","expires_on":1893456000,"subscription":"5f1e0c8a-0000-4000-8000-000000000001","tenant":"%s","tokenType":"Bearer"}\n' "$tenant" "$tenant""#;
+
 /// A directory put first on `PATH`, for stand-ins of `az` and `azd` that record their arguments.
 pub struct Tools {
     pub dir: tempfile::TempDir,
@@ -226,10 +229,18 @@ impl Tools {
     /// An `az` signed in to every tenant: `az account get-access-token -o json` output, with
     /// a token that names the tenant it was asked for.
     pub fn az_signed_in(&self) {
+        self.script("az", "--tenant", AZ_TOKEN);
+    }
+
+    /// As [`Tools::az_signed_in`], but asked for a token in `refusing` it fails with `error`
+    /// on stderr, as `az` does for a tenant whose policy wants more than the sign-in had (MFA).
+    pub fn az_signed_in_except(&self, refusing: &str, error: &str) {
         self.script(
             "az",
             "--tenant",
-            r#"printf '{"accessToken":"az-token-%s","expiresOn":"2030-01-01 00:00:00.000000","expires_on":1893456000,"subscription":"5f1e0c8a-0000-4000-8000-000000000001","tenant":"%s","tokenType":"Bearer"}\n' "$tenant" "$tenant""#,
+            &format!(
+                "if [ \"$tenant\" = '{refusing}' ]; then echo '{error}' >&2; exit 1; fi\n{AZ_TOKEN}"
+            ),
         );
     }
 

@@ -124,6 +124,12 @@ async fn requests_without_or_with_a_wrong_token_get_the_challenge() {
         (Method::POST, "/deletedsecrets/a/recover"),
         (Method::GET, "/_kvtui/faults"),
         (Method::GET, "/nonsense"),
+        (Method::GET, "/tenants"),
+        (Method::GET, "/subscriptions"),
+        (
+            Method::GET,
+            "/subscriptions/x/providers/Microsoft.KeyVault/vaults",
+        ),
     ];
     for (method, path) in routes {
         for token in [None, Some("wrong-token"), Some("")] {
@@ -177,6 +183,58 @@ async fn api_versions_are_checked_like_the_service() {
         .await
         .expect("send");
     assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn resource_manager_reads_answer_with_the_specs_shapes_and_versions() {
+    let vault = VaultProcess::start();
+    let api = Api::new(&vault);
+    let (status, tenants) = api.get("/tenants?api-version=2022-12-01").await;
+    assert_eq!(status, StatusCode::OK, "{tenants}");
+    let tenant = tenants["value"][0]["tenantId"].as_str().unwrap().to_owned();
+    let (_, subscriptions) = api.get("/subscriptions?api-version=2022-12-01").await;
+    let subscription = &subscriptions["value"][0];
+    assert_eq!(subscription["tenantId"], tenant.as_str());
+    assert_eq!(subscription["state"], "Enabled");
+    let id = subscription["subscriptionId"].as_str().unwrap();
+    let (status, vaults) = api
+        .get(&format!(
+            "/subscriptions/{id}/providers/Microsoft.KeyVault/vaults?api-version=2026-02-01"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{vaults}");
+    let properties = &vaults["value"][0]["properties"];
+    assert_eq!(properties["vaultUri"], format!("{}/", vault.url).as_str());
+    assert_eq!(properties["tenantId"], tenant.as_str());
+    assert_eq!(vaults["value"][0]["type"], "Microsoft.KeyVault/vaults");
+
+    let (status, body) = api
+        .get("/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.KeyVault/vaults?api-version=2026-02-01")
+        .await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, "SubscriptionNotFound");
+    let (status, body) = api.get("/tenants?api-version=7.6").await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "InvalidApiVersionParameter",
+    );
+    // Api::get adds the data plane's api-version where a path has none.
+    let response = api
+        .client
+        .get(format!("{}/subscriptions", vault.url))
+        .bearer_auth(&vault.token)
+        .send()
+        .await
+        .expect("send");
+    let status = response.status();
+    let body: Value = response.json().await.expect("json");
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "MissingApiVersionParameter",
+    );
 }
 
 #[tokio::test]

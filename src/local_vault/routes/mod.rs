@@ -13,6 +13,7 @@ mod context;
 mod deleted;
 mod pages;
 mod request;
+pub mod resource_manager;
 mod secrets;
 mod shared;
 
@@ -78,6 +79,9 @@ where
                 status,
                 retry_after_secs,
             } => Err(injected_failure(status, retry_after_secs)),
+            Fault::None if resource_manager::is_resource_manager(&path) => {
+                resource_manager::answer(&shared, &request.into_parts().0)
+            }
             Fault::None => data_plane(&shared, request).await,
         }
     };

@@ -1,0 +1,110 @@
+//! `kvtui vault list`: every vault the profile's account can see, for scripts and for finding a
+//! vault to add as a profile.
+
+use super::{Failure, GlobalArgs, fail_service, fail_usage, terminal_safe, warn};
+use crate::config::Config;
+use crate::discovery::{self, Found, FoundVault};
+use crate::session::Session;
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// List the Key Vaults the profile's account can see, in every tenant and subscription it
+    /// can read (for a local profile: the local vault, and whoever `az`/`azd` is signed in as).
+    /// Tenants and subscriptions that refuse are named on stderr with the service's reason.
+    List,
+}
+
+/// A found vault and the configured profile that opens it, if any.
+#[derive(serde::Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    vault: &'a FoundVault,
+    profile: Option<&'a str>,
+}
+
+pub async fn run(global: &GlobalArgs, command: VaultCommand) -> Result<i32, Failure> {
+    let VaultCommand::List = command;
+    let config = Config::load(global.config.as_deref()).map_err(fail_usage)?;
+    let profile = config
+        .select(global.profile.as_deref())
+        .map_err(fail_usage)?;
+    let session = Session::open(profile).await.map_err(fail_service)?;
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let accounts = discovery::accounts(&session, &sender);
+    let asked = accounts.len();
+    discovery::discover(accounts, sender).await;
+    let own_url = session.client.vault_url().to_owned();
+    session.close().await;
+
+    let (mut vaults, mut unreadable) = (Vec::new(), Vec::new());
+    while let Some(found) = receiver.recv().await {
+        match found {
+            Found::Vaults(page) => vaults.extend(page),
+            Found::Unreadable { scope, reason } => unreadable.push((scope, reason)),
+        }
+    }
+    vaults.sort_by(|a, b| {
+        (&a.tenant, &a.subscription, &a.name).cmp(&(&b.tenant, &b.subscription, &b.name))
+    });
+    let profile_of = |vault: &FoundVault| {
+        if vault.vault_url == own_url {
+            return Some(profile.name.as_str());
+        }
+        config
+            .profiles
+            .iter()
+            .find(|p| p.vault.to_string().eq_ignore_ascii_case(&vault.vault_url))
+            .map(|p| p.name.as_str())
+    };
+    let listed: Vec<Listed> = vaults
+        .iter()
+        .map(|vault| Listed {
+            vault,
+            profile: profile_of(vault),
+        })
+        .collect();
+    for (scope, reason) in &unreadable {
+        warn(&format!("{scope}: cannot be listed: {reason}"), global.json);
+    }
+    let text = if global.json {
+        serde_json::json!({
+            "vaults": listed,
+            "unreadable": unreadable
+                .iter()
+                .map(|(scope, reason)| serde_json::json!({"scope": scope, "reason": reason}))
+                .collect::<Vec<_>>(),
+        })
+        .to_string()
+    } else {
+        text_table(&listed)
+    };
+    println!("{}", terminal_safe(&text));
+    // Some account answered, or there was nothing it could say: only "nothing could be read at
+    // all" is a failure.
+    let every_account_failed = vaults.is_empty() && unreadable.len() >= asked.max(1);
+    Ok(if every_account_failed { 1 } else { 0 })
+}
+
+fn text_table(listed: &[Listed]) -> String {
+    if listed.is_empty() {
+        return "no vaults found".to_owned();
+    }
+    let mut lines = vec![format!(
+        "{:<24} {:<44} {:<8} {:<20} {:<12} {:<24} PROFILE",
+        "NAME", "URL", "ACCESS", "RESOURCE GROUP", "LOCATION", "SUBSCRIPTION / TENANT"
+    )];
+    for Listed { vault, profile } in listed {
+        lines.push(format!(
+            "{:<24} {:<44} {:<8} {:<20} {:<12} {:<24} {}",
+            vault.name,
+            vault.vault_url,
+            if vault.rbac { "rbac" } else { "policies" },
+            vault.resource_group.as_deref().unwrap_or("-"),
+            vault.location.as_deref().unwrap_or("-"),
+            format!("{} / {}", vault.subscription, vault.tenant),
+            profile.unwrap_or("-"),
+        ));
+    }
+    lines.join("\n")
+}
