@@ -67,6 +67,10 @@ pub enum FileRule {
     /// Settings that decide what kvtui trusts (config.toml, a CA file): its user's or root's,
     /// writable by nobody else.
     Settings,
+    /// Settings kvtui replaces whole (config.toml, when `profile add` writes it): as `Settings`,
+    /// but its user's only, and never reached through a link, since the rename that replaces it
+    /// would replace the link and leave the file it points at as it was.
+    Replaced,
     /// Data the user hands kvtui (a value, a backup blob): anyone's the user can read.
     Input,
 }
@@ -183,12 +187,8 @@ pub enum Refusal {
         why: String,
         fix: String,
     },
-    #[error(
-        "it is a symbolic link (to {}); kvtui does not follow links to its own files: put the \
-         file itself there, or remove the link (`rm {}`)",
-        target.display(), path.display()
-    )]
-    Link { target: PathBuf, path: PathBuf },
+    #[error("it is a symbolic link (to {}); {fix}", target.display())]
+    Link { target: PathBuf, fix: String },
     #[error("it is {kind}, not a regular file; kvtui reads only regular files")]
     NotRegular { kind: &'static str },
     #[error("it is {kind}, not a directory")]
@@ -331,7 +331,7 @@ pub(crate) fn open(
         Ok(file) => file,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(error) if error.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-            return Err(link_refusal(path, error));
+            return Err(link_refusal(path, error, rule));
         }
         Err(error) => return Err(FileTrustError::io(path, error)),
     };
@@ -339,15 +339,22 @@ pub(crate) fn open(
     Ok(Some(file))
 }
 
-fn link_refusal(path: &Path, error: io::Error) -> FileTrustError {
+fn link_refusal(path: &Path, error: io::Error, rule: FileRule) -> FileTrustError {
+    let fix = if rule == FileRule::Replaced {
+        // The link is most likely the user's own (a config kept with their dotfiles): the file
+        // it points at is the one to change.
+        "kvtui replaces the file it changes, which would replace the link: pass --config with \
+         the file the link points at"
+            .to_owned()
+    } else {
+        format!(
+            "kvtui does not follow links to its own files: put the file itself there, or remove \
+             the link (`rm {}`)",
+            path.display()
+        )
+    };
     match std::fs::read_link(path) {
-        Ok(target) => FileTrustError::refused(
-            path,
-            Refusal::Link {
-                target,
-                path: path.to_owned(),
-            },
-        ),
+        Ok(target) => FileTrustError::refused(path, Refusal::Link { target, fix }),
         Err(_) => FileTrustError::io(path, error),
     }
 }
@@ -387,6 +394,11 @@ fn check_file(file: &File, path: &Path, rule: FileRule) -> Result<(), FileTrustE
             FileRule::Settings | FileRule::Input => {
                 "use a file of your own, not writable by other users".to_owned()
             }
+            FileRule::Replaced => {
+                "kvtui changes only a config of your own: run the command as its owner, or \
+                 pass --config with a file of your own"
+                    .to_owned()
+            }
         };
         return Err(FileTrustError::refused(
             path,
@@ -413,7 +425,7 @@ fn check_file(file: &File, path: &Path, rule: FileRule) -> Result<(), FileTrustE
             "read it",
             format!("run `chmod 600 {}`", path.display()),
         ),
-        FileRule::Public | FileRule::Settings => (
+        FileRule::Public | FileRule::Settings | FileRule::Replaced => (
             mode & GROUP_OR_OTHER_WRITE,
             "change it",
             format!("run `chmod go-w {}`", path.display()),
@@ -510,4 +522,24 @@ pub fn read_settings(
         .map_err(|source| FileTrustError::io(path, source))?;
     check_parents(&real, place)?;
     Ok(contents)
+}
+
+/// Reads a settings file kvtui is about to replace (config.toml, for `profile add`), checked as
+/// [`read_settings`] checks one and as [`FileRule::Replaced`] says; `Ok(None)` when it is not
+/// there yet. The directories above it are checked first, so that a new file goes only where it
+/// would be read.
+pub fn read_settings_to_replace(
+    path: &Path,
+    place: Place,
+    limit: Limit,
+) -> Result<Option<Zeroizing<Vec<u8>>>, FileTrustError> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        let not_a_file = io::Error::new(io::ErrorKind::InvalidInput, "not the path of a file");
+        return Err(FileTrustError::io(path, not_a_file));
+    };
+    let real_dir = dir
+        .canonicalize()
+        .map_err(|source| FileTrustError::io(dir, source))?;
+    check_parents(&real_dir.join(name), place)?;
+    read(path, FileRule::Replaced, limit)
 }

@@ -94,6 +94,12 @@ pub struct Staged {
 impl Staged {
     /// Writes `contents`, owner-only, to a new temporary file beside `path`.
     pub fn write(path: &Path, contents: &[u8]) -> io::Result<Self> {
+        Self::write_with_mode(path, contents, 0o600)
+    }
+
+    /// As [`Staged::write`], the file then given `mode` (a file it replaces keeps its mode so):
+    /// owner-only while it is written, and exactly `mode` whatever the umask.
+    pub fn write_with_mode(path: &Path, contents: &[u8], mode: u32) -> io::Result<Self> {
         let staged = Self {
             temporary: temporary_for(path),
             path: path.to_owned(),
@@ -104,6 +110,7 @@ impl Staged {
             .mode(0o600)
             .open(&staged.temporary)?;
         file.write_all(contents)?;
+        file.set_permissions(fs::Permissions::from_mode(mode))?;
         file.sync_all()?;
         Ok(staged)
     }

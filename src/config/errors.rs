@@ -26,6 +26,12 @@ pub enum ConfigError {
     NamedDir { dir: PathBuf, problem: String },
     #[error("config file {path}: {message}")]
     Parse { path: PathBuf, message: String },
+    /// Neither `$KVTUI_CONFIG_DIR` nor a home directory says where a config would go.
+    #[error(
+        "there is no config dir ($HOME is not set): pass --config FILE, or set {}",
+        super::CONFIG_DIR_ENV
+    )]
+    NoConfigDir,
     /// A field whose value is not quoted back: an unknown key (its value may be a secret pasted
     /// into the wrong place) or a client_secret_env that does not look like a variable name.
     #[error("config file {path}: {field}: {problem}")]

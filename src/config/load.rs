@@ -10,7 +10,7 @@ use crate::file_trust::{self, Limit, Place};
 use std::path::{Path, PathBuf};
 
 /// Configs are a few KiB; anything near this is not one.
-const CONFIG_LIMIT: Limit = Limit {
+pub(super) const CONFIG_LIMIT: Limit = Limit {
     bytes: 1 << 20,
     what: "a config file",
 };
@@ -41,6 +41,17 @@ fn is_there(path: &Path) -> bool {
 const UNSET_FOR_IMPLIED: &str = "or unset KVTUI_CONFIG_DIR (the platform config dir is used \
                                  then, and with no config.toml there the implied local profile)";
 
+fn a_file_named_as_the_dir(dir: &Path) -> ConfigError {
+    ConfigError::NamedDir {
+        dir: dir.to_owned(),
+        problem: format!(
+            "it is a file, and {CONFIG_DIR_ENV} names the directory {CONFIG_FILE} is in; to \
+             name the file, pass --config {}",
+            dir.display()
+        ),
+    }
+}
+
 /// The config file in the dir `$KVTUI_CONFIG_DIR` names, which must hold one.
 fn in_named_dir(dir: &Path) -> Result<PathBuf, ConfigError> {
     let problem = |problem: String| ConfigError::NamedDir {
@@ -52,11 +63,7 @@ fn in_named_dir(dir: &Path) -> Result<PathBuf, ConfigError> {
             "there is no such directory; create it with a {CONFIG_FILE} in it, {UNSET_FOR_IMPLIED}"
         ))),
         Err(error) => Err(problem(error.to_string())),
-        Ok(metadata) if !metadata.is_dir() => Err(problem(format!(
-            "it is a file, and {CONFIG_DIR_ENV} names the directory {CONFIG_FILE} is in; to \
-             name the file, pass --config {}",
-            dir.display()
-        ))),
+        Ok(metadata) if !metadata.is_dir() => Err(a_file_named_as_the_dir(dir)),
         Ok(_) => {
             file_trust::check_dir(dir, Place::ConfigDir).map_err(ConfigError::Dir)?;
             let path = dir.join(CONFIG_FILE);
@@ -92,10 +99,33 @@ impl Config {
         };
         let raw = file_trust::read_settings(&path, Place::ConfigDir, CONFIG_LIMIT)
             .map_err(ConfigError::file)?;
-        let text = std::str::from_utf8(&raw).map_err(|error| ConfigError::Parse {
-            path: path.clone(),
-            message: format!("not UTF-8 text (byte {})", error.valid_up_to()),
-        })?;
-        Self::parse(text, &path)
+        Self::parse(as_text(&raw, &path)?, &path)
     }
+
+    /// The file `load(explicit)` reads, for `profile add` to write, whether or not it is there
+    /// yet. A config dir it is looked up in is checked as `load` checks it, when it is there
+    /// (the writer makes it, owner-only, when it is not).
+    pub fn file_to_write(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
+        let dir = match (explicit, lookup()) {
+            (Some(path), _) => return Ok(path.to_owned()),
+            (None, Some(Lookup::Named(dir) | Lookup::Platform(dir))) => dir,
+            (None, None) => return Err(ConfigError::NoConfigDir),
+        };
+        match std::fs::metadata(&dir) {
+            Ok(metadata) if !metadata.is_dir() => return Err(a_file_named_as_the_dir(&dir)),
+            Ok(_) => {
+                file_trust::check_dir(&dir, Place::ConfigDir).map_err(ConfigError::Dir)?;
+            }
+            Err(_) => {}
+        }
+        Ok(dir.join(CONFIG_FILE))
+    }
+}
+
+/// A config file's bytes as the UTF-8 text it must be.
+pub(super) fn as_text<'a>(raw: &'a [u8], path: &Path) -> Result<&'a str, ConfigError> {
+    std::str::from_utf8(raw).map_err(|error| ConfigError::Parse {
+        path: path.to_owned(),
+        message: format!("not UTF-8 text (byte {})", error.valid_up_to()),
+    })
 }

@@ -7,13 +7,16 @@
 mod errors;
 mod load;
 mod profile;
+mod write;
 
 use crate::cloud::Cloud;
 pub use errors::ConfigError;
+pub use profile::vault_url_for;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+pub use write::{AddProfileError, Added, NewProfile, add_profile};
 
 pub const CONFIG_DIR_ENV: &str = "KVTUI_CONFIG_DIR";
 pub const CONFIG_FILE: &str = "config.toml";
@@ -36,6 +39,16 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
+    pub const ALL: [Self; 7] = [
+        Self::AzureCli,
+        Self::AzureDeveloperCli,
+        Self::DeveloperTools,
+        Self::ManagedIdentity,
+        Self::WorkloadIdentity,
+        Self::ClientSecret,
+        Self::Local,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Self::AzureCli => "azure-cli",

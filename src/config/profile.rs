@@ -50,15 +50,11 @@ pub(super) fn check_profile(
         value: "(missing)".into(),
         problem,
     };
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    {
+    if !is_profile_name(&name) {
         return Err(ConfigError::Field {
             path: path.to_owned(),
             field: format!("profiles.{}", super::errors::quote(&name)),
-            problem: "a profile name may use letters, digits, '-', '_' and '.'".into(),
+            problem: PROFILE_NAME_RULE.into(),
         });
     }
     let auth = shape.auth.unwrap_or(AuthMethod::DeveloperTools);
@@ -173,6 +169,16 @@ pub(super) fn check_profile(
     })
 }
 
+/// What a profile name may be, for the messages that refuse one.
+pub const PROFILE_NAME_RULE: &str = "a profile name may use letters, digits, '-', '_' and '.'";
+
+pub fn is_profile_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
 /// A name a shell can export. Anything else in `client_secret_env` is taken for a pasted secret.
 fn is_variable_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -182,8 +188,42 @@ fn is_variable_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// The DNS suffix of a vault named without its URL: Azure's public cloud. The per-profile
+/// `cloud` setting is to replace this one constant.
+const VAULT_DNS_SUFFIX: &str = "vault.azure.net";
+
+/// The vault an operator typed: its URL, checked as a profile's `vault_url` is, or its name
+/// (`myvault`, which is `https://myvault.vault.azure.net`). The problem, when it is neither.
+pub fn vault_url_for(typed: &str) -> Result<String, String> {
+    if typed.contains("://") {
+        return check_vault_url(typed);
+    }
+    if is_vault_name(typed) {
+        return Ok(format!(
+            "https://{}.{VAULT_DNS_SUFFIX}",
+            typed.to_ascii_lowercase()
+        ));
+    }
+    Err(format!(
+        "must be a vault's name (3 to 24 letters, digits and single '-', starting with a letter \
+         and ending with a letter or digit) or its URL, like https://myvault.{VAULT_DNS_SUFFIX}"
+    ))
+}
+
+/// Azure's rule for a vault's name, which is also its host name.
+fn is_vault_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (3..=24).contains(&bytes.len())
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && !name.contains("--")
+}
+
 /// Accepts `https://host[:port][/]` and returns it without the trailing slash.
-fn check_vault_url(url: &str) -> Result<String, String> {
+pub(super) fn check_vault_url(url: &str) -> Result<String, String> {
     let Some(rest) = url.strip_prefix("https://") else {
         return Err("must start with https:// (Key Vault is only served over HTTPS)".into());
     };
@@ -216,18 +256,42 @@ mod tests {
     }
 
     #[test]
-    fn vault_urls_are_base_urls_over_https() {
-        assert_eq!(
-            check_vault_url("https://v.vault.azure.net/").as_deref(),
-            Ok("https://v.vault.azure.net")
-        );
+    fn a_vault_is_its_base_url_over_https_or_its_name() {
+        for (typed, url) in [
+            ("https://v.vault.azure.net/", "https://v.vault.azure.net"),
+            ("https://v.vault.azure.cn", "https://v.vault.azure.cn"),
+            ("MyVault-01", "https://myvault-01.vault.azure.net"),
+            (
+                "abcdefghijklmnopqrstuvwx",
+                "https://abcdefghijklmnopqrstuvwx.vault.azure.net",
+            ),
+        ] {
+            assert_eq!(vault_url_for(typed).as_deref(), Ok(url), "{typed}");
+        }
         for bad in [
             "http://v",
             "https://",
             "https://v/path",
             "v.vault.azure.net",
+            "kv",
+            "1vault",
+            "vault-",
+            "my--vault",
+            "my_vault",
+            "abcdefghijklmnopqrstuvwxy",
+            "",
         ] {
-            assert!(check_vault_url(bad).is_err(), "{bad}");
+            assert!(vault_url_for(bad).is_err(), "{bad}");
+        }
+        // In the file, a vault is its URL only.
+        assert!(check_vault_url("myvault").is_err());
+    }
+
+    #[test]
+    fn profile_names_are_letters_digits_and_three_marks() {
+        assert!(is_profile_name("prod.eu-west_2"));
+        for bad in ["", "a b", "prod/eu", "ä", "a\n"] {
+            assert!(!is_profile_name(bad), "{bad:?}");
         }
     }
 }
