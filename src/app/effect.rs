@@ -1,6 +1,7 @@
 //! Work for the controller to start in the background. Each effect owns its request; its task
 //! answers with `Msg`s carrying the same `Ticket`. `app::tasks` runs them.
 
+use crate::config::NewProfile;
 use crate::config::Profile;
 use crate::random::Alphabet;
 use crate::state::{Ticket, Write};
@@ -19,6 +20,15 @@ pub enum Origin {
 
 #[derive(Debug)]
 pub enum Effect {
+    /// Look for every vault the open profile's sign-in can see (the vault picker).
+    Discover { ticket: Ticket },
+    /// Write `new` to the config file at `path`; `profile` is what the session then has.
+    SaveProfile {
+        ticket: Ticket,
+        path: PathBuf,
+        new: NewProfile,
+        profile: Box<Profile>,
+    },
     /// Open a profile's session (starting the embedded local vault when it is one).
     OpenProfile { generation: u64, profile: Profile },
     /// Stream the secret list page by page.

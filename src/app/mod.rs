@@ -7,7 +7,7 @@ pub mod msg;
 pub mod tasks;
 pub mod update;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigSource};
 use crate::state::{Connection, Level, State};
 use crate::ui::{self, Theme};
 use crate::vault::SecretValue;
@@ -62,6 +62,10 @@ impl App {
             crate::when::now_unix(),
         );
         state.clipboard_clear = config.clipboard_clear_seconds;
+        (state.config_file, state.first_run) = match &config.source {
+            ConfigSource::File(path) => (Some(path.clone()), false),
+            ConfigSource::Implied { looked_for } => (looked_for.clone(), true),
+        };
         let (sender, receiver) = mpsc::unbounded_channel();
         Ok(Self {
             state,

@@ -4,6 +4,9 @@
 
 use super::effect::Origin;
 use crate::clipboard::Cleared;
+use crate::config::Profile;
+use crate::config::{AddProfileError, Added};
+use crate::discovery::Found;
 use crate::file_trust::FileTrustError;
 use crate::session::SessionError;
 use crate::state::{Connection, Ticket};
@@ -33,6 +36,8 @@ pub enum TaskError {
     Editor(String),
     #[error("{0}")]
     Stopped(#[from] tokio::task::JoinError),
+    #[error(transparent)]
+    Config(#[from] AddProfileError),
 }
 
 impl From<SessionError> for TaskError {
@@ -172,6 +177,17 @@ pub enum Msg {
         /// The target's current version, `None` when it has none.
         current: Result<Option<SecretBundle>, TaskError>,
     },
+    /// Discovery found vaults, or something it could not list; `None`: it is done.
+    Discovered {
+        ticket: Ticket,
+        found: Option<Found>,
+    },
+    /// A profile was written to the config file, or not.
+    ProfileSaved {
+        ticket: Ticket,
+        profile: Box<Profile>,
+        result: Result<Added, TaskError>,
+    },
     /// The copy to another profile answered.
     Copied {
         ticket: Ticket,
@@ -199,6 +215,7 @@ impl Msg {
             | Self::BackedUp { ticket, .. }
             | Self::Restored { ticket, .. }
             | Self::CopyPrepared { ticket, .. }
+            | Self::ProfileSaved { ticket, .. }
             | Self::Copied { ticket, .. } => Some(*ticket),
             Self::Key(_)
             | Self::Paste(_)
@@ -210,7 +227,9 @@ impl Msg {
             | Self::ClipboardExpired { .. }
             | Self::ClipboardCleared { .. }
             | Self::ValueReady { .. }
-            | Self::ExpiryScanned { .. } => None,
+            | Self::ExpiryScanned { .. }
+            // Discovery outlives a profile switch (the picker opens vaults): it ends itself.
+            | Self::Discovered { .. } => None,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::effect::Effect;
 use super::msg::{Msg, TaskError, ValueSource};
+use crate::discovery;
 use crate::file_trust::{self, Limit};
 use crate::session::{Session, SessionError};
 use crate::state::Ticket;
@@ -90,6 +91,38 @@ impl Tasks {
             return;
         };
         self.spawn(call(client));
+    }
+
+    /// Discovery as the open session's profile signs in, each find sent as it comes, then
+    /// `None` once every account is done.
+    fn discover(&self, ticket: Ticket) {
+        let Some((generation, session)) = &self.session else {
+            return;
+        };
+        if *generation != ticket.generation {
+            return;
+        }
+        let (found, mut finds) = mpsc::unbounded_channel();
+        let accounts = discovery::accounts(session, &found);
+        let sender = self.sender.clone();
+        tokio::spawn(async move {
+            let forward = async {
+                while let Some(find) = finds.recv().await {
+                    let msg = Msg::Discovered {
+                        ticket,
+                        found: Some(find),
+                    };
+                    let _ = sender.send(Event::Msg(msg));
+                }
+            };
+            // `found` goes with the search, so `forward` ends once the search has.
+            tokio::join!(discovery::discover(accounts, found), forward);
+            let done = Msg::Discovered {
+                ticket,
+                found: None,
+            };
+            let _ = sender.send(Event::Msg(done));
+        });
     }
 
     /// Runs `answer` in a task and sends what it makes.
@@ -353,6 +386,25 @@ impl Effect {
                     target,
                     source,
                     current,
+                }
+            }),
+            Self::Discover { ticket } => tasks.discover(ticket),
+            Self::SaveProfile {
+                ticket,
+                path,
+                new,
+                profile,
+            } => tasks.spawn(async move {
+                let result = tokio::task::spawn_blocking(move || {
+                    crate::config::add_profile(&crate::fsutil::expand_home(&path), &new)
+                })
+                .await
+                .map_err(TaskError::from)
+                .and_then(|added| added.map_err(TaskError::from));
+                Msg::ProfileSaved {
+                    ticket,
+                    profile,
+                    result,
                 }
             }),
             Self::CopyToProfile {

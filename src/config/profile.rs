@@ -188,25 +188,20 @@ fn is_variable_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// The DNS suffix of a vault named without its URL: Azure's public cloud. The per-profile
-/// `cloud` setting is to replace this one constant.
-const VAULT_DNS_SUFFIX: &str = "vault.azure.net";
-
-/// The vault an operator typed: its URL, checked as a profile's `vault_url` is, or its name
-/// (`myvault`, which is `https://myvault.vault.azure.net`). The problem, when it is neither.
-pub fn vault_url_for(typed: &str) -> Result<String, String> {
+/// The vault an operator typed: its URL, checked as a profile's `vault_url` is, or its name in
+/// `cloud` (`myvault`, which is `https://myvault.vault.azure.net` in the public cloud). The
+/// problem, when it is neither.
+pub fn vault_url_for(typed: &str, cloud: &Cloud) -> Result<String, String> {
     if typed.contains("://") {
         return check_vault_url(typed);
     }
     if is_vault_name(typed) {
-        return Ok(format!(
-            "https://{}.{VAULT_DNS_SUFFIX}",
-            typed.to_ascii_lowercase()
-        ));
+        return Ok(cloud.vault_url(&typed.to_ascii_lowercase()));
     }
     Err(format!(
         "must be a vault's name (3 to 24 letters, digits and single '-', starting with a letter \
-         and ending with a letter or digit) or its URL, like https://myvault.{VAULT_DNS_SUFFIX}"
+         and ending with a letter or digit) or its URL, like {}",
+        cloud.vault_url("myvault")
     ))
 }
 
@@ -266,7 +261,11 @@ mod tests {
                 "https://abcdefghijklmnopqrstuvwx.vault.azure.net",
             ),
         ] {
-            assert_eq!(vault_url_for(typed).as_deref(), Ok(url), "{typed}");
+            assert_eq!(
+                vault_url_for(typed, &Cloud::Public).as_deref(),
+                Ok(url),
+                "{typed}"
+            );
         }
         for bad in [
             "http://v",
@@ -281,7 +280,7 @@ mod tests {
             "abcdefghijklmnopqrstuvwxy",
             "",
         ] {
-            assert!(vault_url_for(bad).is_err(), "{bad}");
+            assert!(vault_url_for(bad, &Cloud::Public).is_err(), "{bad}");
         }
         // In the file, a vault is its URL only.
         assert!(check_vault_url("myvault").is_err());

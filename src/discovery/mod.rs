@@ -45,6 +45,19 @@ pub struct FoundVault {
     pub location: Option<String>,
     /// `true`: Azure RBAC decides who may read secrets; `false`: the vault's access policies.
     pub rbac: bool,
+    /// Whose sign-in found it, and so can open it.
+    #[serde(skip)]
+    pub via: Via,
+}
+
+/// The account a vault was found through.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Via {
+    /// The profile discovery ran as.
+    #[default]
+    Profile,
+    /// Whoever `az` or `azd` is signed in as, in the public cloud.
+    SignedIn,
 }
 
 /// What discovery reports, in the order it learns it.
@@ -62,6 +75,7 @@ pub enum Found {
 pub struct Discovery {
     pub arm: Arc<Arm>,
     pub only_tenant: Option<String>,
+    pub via: Via,
 }
 
 /// Where vaults are looked for, named for messages.
@@ -91,6 +105,7 @@ impl Account {
             discovery: Discovery {
                 arm: Arc::new(arm),
                 only_tenant: profile.tenant_id.clone(),
+                via: Via::Profile,
             },
         })
     }
@@ -114,6 +129,7 @@ impl Account {
             discovery: Discovery {
                 arm: Arc::new(arm),
                 only_tenant: None,
+                via: Via::SignedIn,
             },
         })
     }
@@ -188,7 +204,8 @@ impl Discovery {
         let mut tasks = JoinSet::new();
         for tenant in tenants {
             let (arm, found, seen) = (Arc::clone(&self.arm), found.clone(), Arc::clone(&seen));
-            tasks.spawn(async move { in_tenant(arm, tenant, found, seen).await });
+            let via = self.via;
+            tasks.spawn(async move { in_tenant(arm, tenant, found, seen, via).await });
         }
         while tasks.join_next().await.is_some() {}
         Ok(())
@@ -200,6 +217,7 @@ async fn in_tenant(
     tenant: Tenant,
     found: UnboundedSender<Found>,
     seen: Arc<Mutex<HashSet<String>>>,
+    via: Via,
 ) {
     let mut subscriptions = Vec::new();
     let path = format!("/subscriptions?api-version={RESOURCES_API_VERSION}");
@@ -251,7 +269,7 @@ async fn in_tenant(
                 .list::<VaultResource>(Some(&tenant.tenant_id), &path, |page| {
                     let vaults: Vec<FoundVault> = page
                         .into_iter()
-                        .filter_map(|vault| found_vault(vault, &tenant, &subscription))
+                        .filter_map(|vault| found_vault(vault, &tenant, &subscription, via))
                         .collect();
                     if !vaults.is_empty() {
                         let _ = found.send(Found::Vaults(vaults));
@@ -271,6 +289,7 @@ fn found_vault(
     vault: VaultResource,
     tenant: &Tenant,
     subscription: &Subscription,
+    via: Via,
 ) -> Option<FoundVault> {
     let url = vault.properties.vault_uri?;
     let url = url.trim_end_matches('/');
@@ -287,5 +306,6 @@ fn found_vault(
         subscription: subscription.label().to_owned(),
         location: vault.location,
         rbac: vault.properties.enable_rbac_authorization.unwrap_or(false),
+        via,
     })
 }

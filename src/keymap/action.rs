@@ -58,6 +58,12 @@ pub enum Action {
     ShowDeleted,
     ShowExpiry,
     ShowOperations,
+    /// The vault picker: every vault the account can see.
+    ShowVaults,
+    /// Picker: save the selected vault as a profile in config.toml.
+    SaveProfile,
+    /// Picker: open a vault discovery cannot list, by its name or URL.
+    AddVault,
     /// PATCH the attributes of the selected version (or the latest).
     EditAttributes,
     ToggleEnabled,

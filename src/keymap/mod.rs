@@ -37,6 +37,8 @@ pub enum Context {
     Deleted,
     Expiry,
     Operations,
+    /// The vault picker (V).
+    Vaults,
     /// What a write will change, before it is sent.
     Review,
     /// The form's own review of Set Secret or an attributes update.
@@ -69,6 +71,7 @@ impl Context {
             Self::Deleted => "Deleted secrets (D)",
             Self::Expiry => "Expiry overview across profiles (X)",
             Self::Operations => "Operations log (o)",
+            Self::Vaults => "Vault picker (V)",
             Self::Review => "Review before a write",
             Self::FormReview => "Review of the form's write",
             Self::FormAskPath => "Loading the value from a file",
@@ -109,6 +112,8 @@ pub fn context(state: &State) -> Context {
             Screen::Deleted => Context::Deleted,
             Screen::Expiry => Context::Expiry,
             Screen::Operations => Context::Operations,
+            Screen::Vaults if state.vaults.filtering => Context::Filter,
+            Screen::Vaults => Context::Vaults,
             Screen::Secrets if state.list.filtering => Context::Filter,
             Screen::Secrets => match state.focus {
                 Pane::Secrets => Context::Secrets,
@@ -124,7 +129,7 @@ pub fn bindings_for(context: Context) -> impl Iterator<Item = &'static Binding> 
     let global = main
         || matches!(
             context,
-            Context::Deleted | Context::Expiry | Context::Operations
+            Context::Deleted | Context::Expiry | Context::Operations | Context::Vaults
         );
     BINDINGS
         .iter()

@@ -3,6 +3,7 @@
 
 use super::input::single_line;
 use super::{Overlay, State};
+use crate::discovery::FoundVault;
 use crate::vault::RecoveryLevel;
 use ratatui_textarea::TextArea;
 
@@ -108,11 +109,24 @@ impl Confirm {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromptPurpose {
+    File(FilePrompt),
+    /// A vault discovery cannot list: its name or URL.
+    OpenVault,
+    /// A profile name for the picker's vault, and whether it is to be read-only.
+    SaveProfile {
+        vault: Box<FoundVault>,
+        read_only: bool,
+    },
+}
+
+/// A file a backup goes to or comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FilePrompt {
     BackupTo { name: String },
     RestoreFrom,
 }
 
-/// A file path to type.
+/// A line to type: a file path, a vault, a profile name.
 #[derive(Debug)]
 pub struct Prompt {
     pub purpose: PromptPurpose,

@@ -237,6 +237,23 @@ impl Scorer {
     }
 }
 
+/// The texts of a short list (the vault picker's few hundred rows) that match `query`, best
+/// first, ties in list order: scored directly, without the prefilter and cores a vault's
+/// hundred thousand names need.
+pub(super) fn rank_short<'a>(query: &str, texts: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let scorer = Scorer::new(query);
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut buffer = Vec::new();
+    let scored = texts
+        .enumerate()
+        .filter_map(|(index, text)| {
+            let score = scorer.score(Utf32Str::new(text, &mut buffer), &mut matcher)?;
+            Some((score, index as u32))
+        })
+        .collect();
+    rank(scored).0
+}
+
 /// Orders (score, row) pairs given in row order best first, ties in row order. A short query
 /// over many rows gives a handful of distinct scores, so this counts them and places each row
 /// in one pass; with many distinct scores it sorts.

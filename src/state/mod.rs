@@ -12,6 +12,7 @@ pub mod operations;
 pub mod remote;
 pub mod review;
 pub mod status;
+pub mod vaults;
 
 use crate::config::Profile;
 use crate::vault::{SecretBundle, SecretItem};
@@ -25,6 +26,7 @@ pub use operations::{OpRecord, Operation};
 pub use remote::Remote;
 pub use review::{Review, Write};
 pub use status::{InFlight, Level, Ticket};
+pub use vaults::VaultsView;
 
 /// Which view fills the main screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -34,6 +36,7 @@ pub enum Screen {
     Deleted,
     Expiry,
     Operations,
+    Vaults,
 }
 
 /// The cursor one row up (or down) a view of `count` rows.
@@ -133,6 +136,14 @@ pub struct State {
     pub screen: Screen,
     pub deleted: DeletedView,
     pub expiry: ExpiryView,
+    pub vaults: VaultsView,
+    /// Where a profile saved from the vault picker is written; `None` with no config dir.
+    pub config_file: Option<std::path::PathBuf>,
+    /// kvtui started with no config file: the picker opens by itself once the Azure sign-in
+    /// finds a vault, unless a key was pressed first.
+    pub first_run: bool,
+    /// Profiles the picker made for this session, by name: in no config file.
+    pub unsaved_profiles: std::collections::BTreeSet<String>,
     /// What this session did, oldest first.
     pub operations: Vec<OpRecord>,
     /// How many rows the operations log is scrolled back from its newest.
@@ -183,6 +194,10 @@ impl State {
             screen: Screen::Secrets,
             deleted: DeletedView::default(),
             expiry: ExpiryView::default(),
+            vaults: VaultsView::default(),
+            config_file: None,
+            first_run: false,
+            unsaved_profiles: Default::default(),
             operations: Vec::new(),
             operations_back: 0,
             select_after_list: None,

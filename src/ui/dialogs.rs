@@ -5,7 +5,7 @@ use super::theme::Theme;
 use super::{boxed, printable};
 use crate::keymap::{Action, Context, key_of};
 use crate::layout::centered;
-use crate::state::dialogs::{ConfirmAction, PromptPurpose};
+use crate::state::dialogs::{ConfirmAction, FilePrompt, PromptPurpose};
 use crate::state::input::text;
 use crate::state::{Confirm, DialogStatus, Prompt, State};
 use ratatui::Frame;
@@ -97,13 +97,28 @@ pub fn render_confirm(frame: &mut Frame, state: &State, confirm: &Confirm, theme
 
 pub fn render_prompt(frame: &mut Frame, state: &State, prompt: &Prompt, theme: &Theme) {
     let (title, question) = match &prompt.purpose {
-        PromptPurpose::BackupTo { name } => (
+        PromptPurpose::File(FilePrompt::BackupTo { name }) => (
             format!(" Back up {} ", printable(name)),
-            "The vault's encrypted backup blob goes to a new file (never overwritten):",
+            "The vault's encrypted backup blob goes to a new file (never overwritten):".to_owned(),
         ),
-        PromptPurpose::RestoreFrom => (
+        PromptPurpose::File(FilePrompt::RestoreFrom) => (
             " Restore from a backup ".to_owned(),
-            "The backup file to restore (the secret comes back with all its versions):",
+            "The backup file to restore (the secret comes back with all its versions):".to_owned(),
+        ),
+        PromptPurpose::OpenVault => (
+            " Open a vault ".to_owned(),
+            "Its name (myvault) or URL (https://myvault.vault.azure.net):".to_owned(),
+        ),
+        PromptPurpose::SaveProfile { vault, .. } => (
+            format!(" Save {} as a profile ", printable(&vault.name)),
+            format!(
+                "The profile's name, in {}:",
+                state
+                    .config_file
+                    .as_deref()
+                    .map(|path| path.display().to_string())
+                    .unwrap_or_default()
+            ),
         ),
     };
     let mut lines = vec![
@@ -113,15 +128,28 @@ pub fn render_prompt(frame: &mut Frame, state: &State, prompt: &Prompt, theme: &
             Span::styled(text(&prompt.input), theme.key()),
             Span::raw("▏"),
         ]),
-        Line::styled(
-            format!(
-                "{} goes ahead · {} cancels",
-                key_of(Context::Prompt, Action::Yes),
-                key_of(Context::Prompt, Action::No)
-            ),
-            theme.dim(),
-        ),
     ];
+    if let PromptPurpose::SaveProfile { read_only, .. } = &prompt.purpose {
+        lines.push(Line::from(vec![
+            Span::raw("read-only: "),
+            Span::styled(if *read_only { "yes" } else { "no" }, theme.key()),
+            Span::styled(
+                format!(
+                    " ({} changes it; read-only refuses every write)",
+                    key_of(Context::Prompt, Action::Toggle)
+                ),
+                theme.dim(),
+            ),
+        ]));
+    }
+    lines.push(Line::styled(
+        format!(
+            "{} goes ahead · {} cancels",
+            key_of(Context::Prompt, Action::Yes),
+            key_of(Context::Prompt, Action::No)
+        ),
+        theme.dim(),
+    ));
     lines.extend(status_lines(state, &prompt.status, theme));
     dialog(frame, title, lines, theme);
 }

@@ -13,6 +13,7 @@ pub mod review;
 pub mod secrets;
 pub mod status;
 pub mod theme;
+pub mod vaults;
 pub mod versions;
 
 use crate::layout;
@@ -157,6 +158,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Screen::Operations => {
             operations::render_operations(frame, layout::body(frame.area()), state, theme)
         }
+        Screen::Vaults => vaults::render_vaults(frame, layout::body(frame.area()), state, theme),
     }
     status::render(frame, layout.status, state, theme);
     match &state.overlay {

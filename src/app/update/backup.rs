@@ -3,7 +3,7 @@
 use super::oplog::record;
 use super::{Effect, list};
 use crate::app::msg::TaskError;
-use crate::state::dialogs::PromptPurpose;
+use crate::state::dialogs::{FilePrompt, PromptPurpose};
 use crate::state::{Level, Operation, Overlay, Prompt, State, Ticket};
 use crate::vault::SecretBundle;
 use std::path::PathBuf;
@@ -22,29 +22,35 @@ pub(super) fn ask_path(state: &mut State) -> Vec<Effect> {
         .trim_end_matches('Z')
         .to_owned();
     let initial = format!("./{name}-{stamp}.kvbackup");
-    state.overlay = Overlay::Prompt(Prompt::new(PromptPurpose::BackupTo { name }, &initial));
+    state.overlay = Overlay::Prompt(Prompt::new(
+        PromptPurpose::File(FilePrompt::BackupTo { name }),
+        &initial,
+    ));
     Vec::new()
 }
 
 /// Asks for the backup file to restore.
 pub(super) fn ask_restore(state: &mut State) -> Vec<Effect> {
-    state.overlay = Overlay::Prompt(Prompt::new(PromptPurpose::RestoreFrom, ""));
+    state.overlay = Overlay::Prompt(Prompt::new(
+        PromptPurpose::File(FilePrompt::RestoreFrom),
+        "",
+    ));
     Vec::new()
 }
 
 /// How the status bar names the prompt's work while it runs.
-pub(super) fn label(purpose: &PromptPurpose) -> String {
+pub(super) fn label(purpose: &FilePrompt) -> String {
     match purpose {
-        PromptPurpose::BackupTo { name } => format!("backing {name} up"),
-        PromptPurpose::RestoreFrom => "restoring a backup".to_owned(),
+        FilePrompt::BackupTo { name } => format!("backing {name} up"),
+        FilePrompt::RestoreFrom => "restoring a backup".to_owned(),
     }
 }
 
 /// The prompt's path was given.
-pub(super) fn send(ticket: Ticket, purpose: PromptPurpose, path: PathBuf) -> Effect {
+pub(super) fn send(ticket: Ticket, purpose: FilePrompt, path: PathBuf) -> Effect {
     match purpose {
-        PromptPurpose::BackupTo { name } => Effect::Backup { ticket, name, path },
-        PromptPurpose::RestoreFrom => Effect::Restore { ticket, path },
+        FilePrompt::BackupTo { name } => Effect::Backup { ticket, name, path },
+        FilePrompt::RestoreFrom => Effect::Restore { ticket, path },
     }
 }
 

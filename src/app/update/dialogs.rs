@@ -2,9 +2,9 @@
 //! before a write, confirmations and path prompts. What each dialog's write does is its
 //! feature's; here is how dialogs answer keys and wait for their write.
 
-use super::{Effect, backup, list};
+use super::{Effect, backup, list, vaults};
 use crate::keymap::{self, Action};
-use crate::state::dialogs::ConfirmAction;
+use crate::state::dialogs::{ConfirmAction, PromptPurpose};
 use crate::state::input::text;
 use crate::state::review::Write;
 use crate::state::{DialogStatus, Level, Overlay, Review, State, Ticket};
@@ -139,7 +139,7 @@ fn send_review(state: &mut State) -> Vec<Effect> {
 }
 
 /// Registers the open dialog's write: the dialog then waits for it, its earlier error gone.
-fn begin_dialog_write(state: &mut State, label: String) -> Ticket {
+pub(super) fn begin_dialog_write(state: &mut State, label: String) -> Ticket {
     let ticket = state.begin_write(label);
     if let Some(status) = state.dialog_status() {
         *status = DialogStatus::Sending(ticket.request);
@@ -193,15 +193,27 @@ pub(super) fn prompt_action(state: &mut State, action: Action) -> Vec<Effect> {
     }
     match action {
         Action::No => state.overlay = Overlay::None,
+        Action::Toggle => {
+            if let PromptPurpose::SaveProfile { read_only, .. } = &mut prompt.purpose {
+                *read_only = !*read_only;
+            }
+        }
         Action::Yes => {
             let raw = text(&prompt.input).trim().to_owned();
             if raw.is_empty() {
-                prompt.status = DialogStatus::Failed("give a file path".into());
+                prompt.status = DialogStatus::Failed("type it first".into());
                 return Vec::new();
             }
-            let purpose = prompt.purpose.clone();
-            let ticket = begin_dialog_write(state, backup::label(&purpose));
-            return vec![backup::send(ticket, purpose, PathBuf::from(raw))];
+            return match prompt.purpose.clone() {
+                PromptPurpose::File(purpose) => {
+                    let ticket = begin_dialog_write(state, backup::label(&purpose));
+                    vec![backup::send(ticket, purpose, PathBuf::from(raw))]
+                }
+                PromptPurpose::OpenVault => vaults::open_typed(state, &raw),
+                PromptPurpose::SaveProfile { vault, read_only } => {
+                    vaults::save(state, raw, &vault, read_only)
+                }
+            };
         }
         _ => {}
     }

@@ -3,7 +3,7 @@
 
 use super::{
     Effect, attributes, backup, clipboard, copy, deleted, details, dialogs, expiry, form, list,
-    oplog, versions,
+    oplog, vaults, versions,
 };
 use crate::keymap::{self, Action, Context};
 use crate::state::input::type_into_line;
@@ -11,6 +11,8 @@ use crate::state::{Level, Overlay, Pane, Screen, State};
 use crossterm::event::KeyEvent;
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    // The operator is at the keyboard: the picker no longer opens by itself.
+    state.first_run = false;
     let action = keymap::action_for(state, &key);
     match (keymap::context(state), action) {
         (Context::ConfirmQuit, action) => dialogs::quit_question(state, action),
@@ -22,6 +24,9 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 format!("profile {name} is read-only: writes are disabled"),
             );
             Vec::new()
+        }
+        (Context::Filter, None) if state.screen == Screen::Vaults => {
+            vaults::filter_input(state, key)
         }
         (Context::Filter, None) => list::filter_input(state, key),
         (Context::Form | Context::FormConfirmPurge | Context::FormAskPath, None) => {
@@ -124,6 +129,7 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
         (_, Action::ShowDeleted) => deleted::show(state),
         (_, Action::ShowExpiry) => expiry::show(state),
         (_, Action::ShowOperations) => oplog::show(state),
+        (_, Action::ShowVaults) => vaults::show(state),
         (_, Action::EditAttributes) => attributes::open_form(state),
         (_, Action::ToggleEnabled) => attributes::review_toggle(state),
         (_, Action::Delete) => deleted::confirm_delete(state),
@@ -150,5 +156,6 @@ fn screen_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         (Screen::Deleted, _) => deleted::screen_action(state, action),
         (Screen::Expiry, _) => expiry::screen_action(state, action),
         (Screen::Operations, _) => oplog::screen_action(state, action),
+        (Screen::Vaults, _) => vaults::screen_action(state, action),
     }
 }

@@ -56,7 +56,11 @@ pub(super) fn on_connected(
     match result {
         Ok(connection) => {
             state.connection = Remote::Loaded(connection);
-            list_secrets(state)
+            let mut effects = list_secrets(state);
+            if state.first_run && state.vaults.request == 0 {
+                effects.extend(super::vaults::discover(state));
+            }
+            effects
         }
         Err(error) => {
             let message = error.to_string();

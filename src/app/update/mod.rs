@@ -15,6 +15,7 @@ mod keys;
 mod list;
 mod oplog;
 mod status;
+mod vaults;
 mod versions;
 
 use super::effect::{Effect, Origin};
@@ -117,6 +118,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             current,
             ..
         } => copy::on_prepared(state, target, source, current),
+        Msg::Discovered { ticket, found } => vaults::on_discovered(state, ticket, found),
+        Msg::ProfileSaved {
+            ticket,
+            profile,
+            result,
+        } => vaults::on_saved(state, ticket, *profile, result),
         Msg::Copied {
             ticket,
             target,

@@ -1,0 +1,135 @@
+//! The vault picker (`V`): every vault discovery found, grouped by tenant and subscription, with
+//! a fuzzy filter, the profile each one already is, and what could not be listed.
+
+use super::filter::rank_short;
+use crate::config::Profile;
+use crate::discovery::FoundVault;
+
+#[derive(Debug, Default)]
+pub struct VaultsView {
+    pub request: u64,
+    /// In tenant, subscription and name order, which groups them.
+    pub rows: Vec<FoundVault>,
+    /// Tenants, subscriptions or sign-ins that could not be listed, and why.
+    pub unreadable: Vec<(String, String)>,
+    /// Discovery is still going.
+    pub searching: bool,
+    pub query: String,
+    pub filtering: bool,
+    /// The rows the query matches, best first (all rows, in order, with no query).
+    pub shown: Vec<usize>,
+    /// Into `shown`.
+    pub cursor: usize,
+}
+
+impl VaultsView {
+    pub fn add(&mut self, vaults: Vec<FoundVault>) {
+        let selected = self.selected().map(|vault| vault.vault_url.clone());
+        for vault in vaults {
+            if !self.rows.iter().any(|row| row.vault_url == vault.vault_url) {
+                self.rows.push(vault);
+            }
+        }
+        self.rows.sort_by(|a, b| {
+            (&a.tenant, &a.subscription, &a.name).cmp(&(&b.tenant, &b.subscription, &b.name))
+        });
+        self.refilter();
+        // New rows arriving must not move the cursor off the vault it is on.
+        if let Some(url) = selected
+            && let Some(at) = self
+                .shown
+                .iter()
+                .position(|&row| self.rows[row].vault_url == url)
+        {
+            self.cursor = at;
+        }
+    }
+
+    pub fn set_query(&mut self, query: String) {
+        self.query = query;
+        self.refilter();
+        self.cursor = 0;
+    }
+
+    fn refilter(&mut self) {
+        self.shown = if self.query.is_empty() {
+            (0..self.rows.len()).collect()
+        } else {
+            let texts: Vec<String> = self.rows.iter().map(haystack).collect();
+            rank_short(&self.query, texts.iter().map(String::as_str))
+        };
+        self.cursor = self.cursor.min(self.shown.len().saturating_sub(1));
+    }
+
+    pub fn selected(&self) -> Option<&FoundVault> {
+        self.rows.get(*self.shown.get(self.cursor)?)
+    }
+}
+
+/// What the filter matches a vault on: its name first, then where it is.
+fn haystack(vault: &FoundVault) -> String {
+    format!(
+        "{} {} {} {}",
+        vault.name,
+        vault.subscription,
+        vault.resource_group.as_deref().unwrap_or_default(),
+        vault.tenant
+    )
+}
+
+/// The profile that opens `vault_url`, if one does.
+pub fn profile_for(profiles: &[Profile], vault_url: &str) -> Option<usize> {
+    let wanted = vault_url.trim_end_matches('/');
+    profiles
+        .iter()
+        .position(|profile| profile.vault.to_string().eq_ignore_ascii_case(wanted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discovery::Via;
+
+    fn vault(name: &str, subscription: &str) -> FoundVault {
+        FoundVault {
+            name: name.into(),
+            vault_url: format!("https://{name}.vault.azure.net"),
+            tenant_id: "t".into(),
+            tenant: "Contoso".into(),
+            subscription_id: "s".into(),
+            subscription: subscription.into(),
+            resource_group: Some("rg".into()),
+            location: Some("westus".into()),
+            rbac: true,
+            via: Via::Profile,
+        }
+    }
+
+    #[test]
+    fn rows_are_grouped_by_subscription_and_the_cursor_stays_on_its_vault() {
+        let mut view = VaultsView::default();
+        view.add(vec![vault("zeta", "Prod")]);
+        assert_eq!(view.selected().map(|v| v.name.as_str()), Some("zeta"));
+        view.add(vec![
+            vault("alpha", "Prod"),
+            vault("beta", "Dev"),
+            vault("zeta", "Prod"),
+        ]);
+        let names: Vec<&str> = view.rows.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["beta", "alpha", "zeta"],
+            "Dev before Prod, each once"
+        );
+        assert_eq!(view.selected().map(|v| v.name.as_str()), Some("zeta"));
+        view.set_query("alp".into());
+        assert_eq!(view.shown.len(), 1);
+        assert_eq!(view.selected().map(|v| v.name.as_str()), Some("alpha"));
+        view.set_query("dev".into());
+        assert_eq!(
+            view.selected().map(|v| v.name.as_str()),
+            Some("beta"),
+            "by subscription"
+        );
+    }
+}
