@@ -1,7 +1,7 @@
 //! Opening a profile: its credential, its client and, for a profile on the embedded local vault,
 //! the vault itself, started inside this process on a free loopback port.
 
-use crate::auth::{CredentialError, credential_for};
+use crate::auth::{CredentialError, DeviceCodePrompts, credential_for};
 use crate::cloud::Cloud;
 use crate::config::{AuthMethod, Profile, VaultLocation};
 use crate::local_vault::{self, LocalVaultConfig, LocalVaultError, RunningVault};
@@ -34,8 +34,10 @@ pub struct Session {
 }
 
 impl Session {
-    pub async fn open(profile: &Profile) -> Result<Self, SessionError> {
-        Self::open_with(profile, ClientOptions::default()).await
+    /// Opens `profile`; a device-code sign-in, when one is needed, shows its code through
+    /// `prompts`.
+    pub async fn open(profile: &Profile, prompts: DeviceCodePrompts) -> Result<Self, SessionError> {
+        Self::open_with(profile, ClientOptions::default(), prompts).await
     }
 
     /// Opens with `options` as the base (retry policy, observer); trust, api-version and the
@@ -43,6 +45,7 @@ impl Session {
     pub async fn open_with(
         profile: &Profile,
         mut options: ClientOptions,
+        prompts: DeviceCodePrompts,
     ) -> Result<Self, SessionError> {
         let local_dir = profile.local_data_dir();
         let mut embedded = None;
@@ -79,7 +82,7 @@ impl Session {
             (None, Some(dir)) => TrustRoots::Only(dir.join(local_vault::tls::CA_FILE)),
             (None, None) => TrustRoots::System,
         };
-        let credential = credential_for(profile, &options.trust, None)?;
+        let credential = credential_for(profile, &options.trust, None, prompts)?;
         let trust = options.trust.clone();
         // A local vault answers for resource vault.azure.net on 127.0.0.1: that is expected.
         options.verify_challenge_resource = profile.auth != AuthMethod::Local;

@@ -3,6 +3,7 @@
 //! secret no longer on screen is dropped.
 
 use super::effect::Origin;
+use crate::auth::DeviceCodePrompt;
 use crate::clipboard::Cleared;
 use crate::config::Profile;
 use crate::config::{AddProfileError, Added};
@@ -74,6 +75,12 @@ pub enum Msg {
     Resize(u16, u16),
     /// The clock ticked: spinners turn, expiry badges age.
     Tick { now: i64 },
+    /// A device-code sign-in in the session of `generation` waits for the user to enter its
+    /// code.
+    SignIn {
+        generation: u64,
+        prompt: DeviceCodePrompt,
+    },
     /// The profile's session opened, or could not.
     Connected {
         generation: u64,
@@ -222,6 +229,7 @@ impl Msg {
             | Self::Resize(..)
             | Self::Tick { .. }
             | Self::Connected { .. }
+            | Self::SignIn { .. }
             | Self::SelectionSettled { .. }
             | Self::Retrying { .. }
             | Self::ClipboardExpired { .. }

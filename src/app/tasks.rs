@@ -3,6 +3,7 @@
 
 use super::effect::Effect;
 use super::msg::{Msg, TaskError, ValueSource};
+use crate::auth::DeviceCodePrompts;
 use crate::discovery;
 use crate::file_trust::{self, Limit};
 use crate::session::{Session, SessionError};
@@ -59,6 +60,15 @@ impl Tasks {
 
     fn send(&self, msg: Msg) {
         let _ = self.sender.send(Event::Msg(msg));
+    }
+
+    /// Where a device-code sign-in for the profile session of `generation` shows its code: the
+    /// status line, through `update`.
+    fn sign_in_prompts(&self, generation: u64) -> DeviceCodePrompts {
+        let sender = self.sender.clone();
+        std::sync::Arc::new(move |prompt| {
+            let _ = sender.send(Event::Msg(Msg::SignIn { generation, prompt }));
+        })
     }
 
     /// The client of the session the ticket was issued in, reporting its retries; `None` when
@@ -144,8 +154,9 @@ impl Effect {
             } => {
                 tasks.replace_session(None);
                 let sender = tasks.sender.clone();
+                let prompts = tasks.sign_in_prompts(generation);
                 tokio::spawn(async move {
-                    let result = Session::open(&profile).await;
+                    let result = Session::open(&profile, prompts).await;
                     let _ = sender.send(Event::Session { generation, result });
                 });
             }
@@ -344,6 +355,7 @@ impl Effect {
             } => {
                 for (profile, settings) in profiles {
                     let client = (profile == active).then(|| tasks.client(ticket)).flatten();
+                    let prompts = tasks.sign_in_prompts(ticket.generation);
                     tasks.spawn(async move {
                         let result = match client {
                             Some(client) => client
@@ -351,7 +363,7 @@ impl Effect {
                                 .collect_all()
                                 .await
                                 .map_err(TaskError::from),
-                            None => in_session(&settings, |client| async move {
+                            None => in_session(&settings, prompts, |client| async move {
                                 client.list_secrets().collect_all().await
                             })
                             .await
@@ -370,24 +382,27 @@ impl Effect {
                 name,
                 target,
                 profile,
-            } => tasks.call(ticket, |client| async move {
-                let source = client.get_secret(&name, None).await;
-                let current = in_session(&profile, |client| async move {
-                    match client.get_secret(&name, None).await {
-                        Ok(bundle) => Ok(Some(bundle)),
-                        Err(error) if error.is_not_found() => Ok(None),
-                        Err(error) => Err(error),
+            } => {
+                let prompts = tasks.sign_in_prompts(ticket.generation);
+                tasks.call(ticket, |client| async move {
+                    let source = client.get_secret(&name, None).await;
+                    let current = in_session(&profile, prompts, |client| async move {
+                        match client.get_secret(&name, None).await {
+                            Ok(bundle) => Ok(Some(bundle)),
+                            Err(error) if error.is_not_found() => Ok(None),
+                            Err(error) => Err(error),
+                        }
+                    })
+                    .await
+                    .and_then(|current| current.map_err(TaskError::from));
+                    Msg::CopyPrepared {
+                        ticket,
+                        target,
+                        source,
+                        current,
                     }
                 })
-                .await
-                .and_then(|current| current.map_err(TaskError::from));
-                Msg::CopyPrepared {
-                    ticket,
-                    target,
-                    source,
-                    current,
-                }
-            }),
+            }
             Self::Discover { ticket } => tasks.discover(ticket),
             Self::SaveProfile {
                 ticket,
@@ -413,30 +428,37 @@ impl Effect {
                 profile,
                 name,
                 params,
-            } => tasks.spawn(async move {
-                let result = in_session(&profile, |client| async move {
-                    client.set_secret(&name, &params).await
+            } => {
+                let prompts = tasks.sign_in_prompts(ticket.generation);
+                tasks.spawn(async move {
+                    let result = in_session(&profile, prompts, |client| async move {
+                        client.set_secret(&name, &params).await
+                    })
+                    .await
+                    .and_then(|set| set.map_err(TaskError::from));
+                    Msg::Copied {
+                        ticket,
+                        target,
+                        result,
+                    }
                 })
-                .await
-                .and_then(|set| set.map_err(TaskError::from));
-                Msg::Copied {
-                    ticket,
-                    target,
-                    result,
-                }
-            }),
+            }
         }
     }
 }
 
 /// Opens a session of its own on `profile` (not the one on screen), runs `work` with its
 /// client, and closes it.
-async fn in_session<T, F, Fut>(profile: &crate::config::Profile, work: F) -> Result<T, TaskError>
+async fn in_session<T, F, Fut>(
+    profile: &crate::config::Profile,
+    prompts: DeviceCodePrompts,
+    work: F,
+) -> Result<T, TaskError>
 where
     F: FnOnce(VaultClient) -> Fut,
     Fut: Future<Output = T>,
 {
-    let session = Session::open(profile).await?;
+    let session = Session::open(profile, prompts).await?;
     let done = work(session.client.clone()).await;
     session.close().await;
     Ok(done)

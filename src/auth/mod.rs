@@ -1,11 +1,16 @@
-//! Credentials per profile, from azure_identity 1.0, asked in the tenant the vault's challenge
-//! names unless the profile sets its own, and failing with one line that names the profile, the
-//! auth kind and what to do. None of them opens a browser: kvtui runs on jump boxes over ssh,
-//! where a browser prompt would hang the session.
+//! Credentials per profile, from azure_identity 1.0 (and kvtui's own device-code credential,
+//! which it lacks), asked in the tenant the vault's challenge names unless the profile sets its
+//! own, and failing with one line that names the profile, the auth kind and what to do. None of
+//! them opens a browser: kvtui runs on jump boxes over ssh, where a browser prompt would hang the
+//! session.
 
+mod device_code;
 mod local;
 mod source;
 
+pub use device_code::{
+    AZURE_CLI_CLIENT_ID, DeviceCodeCredential, DeviceCodePrompt, DeviceCodePrompts,
+};
 pub use local::LocalVaultCredential;
 
 use crate::config::{AuthMethod, Profile};
@@ -56,13 +61,24 @@ fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 
+/// The Entra authority the credentials kvtui builds itself sign in at: the profile's cloud's,
+/// else what azure_identity's own credentials read (AZURE_AUTHORITY_HOST, else the public cloud).
+fn authority_host(profile: &Profile) -> String {
+    match &profile.cloud {
+        Some(cloud) => cloud.authority_host().to_owned(),
+        None => env_var("AZURE_AUTHORITY_HOST")
+            .unwrap_or_else(|| crate::cloud::Cloud::Public.authority_host().to_owned()),
+    }
+}
+
 /// The credential a profile names. Token requests over HTTPS trust `trust`, as the vault client
 /// does. `executor` replaces the process runner of the CLI-based credentials (tests use it to
-/// stand in for `az`).
+/// stand in for `az`); `prompts` shows a device-code sign-in's code to the user.
 pub fn credential_for(
     profile: &Profile,
     trust: &TrustRoots,
     executor: Option<Arc<dyn Executor>>,
+    prompts: DeviceCodePrompts,
 ) -> Result<Arc<dyn TokenCredential>, CredentialError> {
     let fail = |problem: String| CredentialError {
         profile: profile.name.clone(),
@@ -121,6 +137,21 @@ pub fn credential_for(
                 token_file,
                 http: http()?,
             }]
+        }
+        AuthMethod::DeviceCode => {
+            let credential = DeviceCodeCredential::new(
+                &profile.name,
+                &authority_host(profile),
+                profile.tenant_id.clone(),
+                profile
+                    .client_id
+                    .clone()
+                    .unwrap_or_else(|| AZURE_CLI_CLIENT_ID.to_owned()),
+                trust,
+                prompts,
+            )
+            .map_err(fail)?;
+            vec![Source::DeviceCode(Arc::new(credential))]
         }
         AuthMethod::ManagedIdentity => vec![Source::ManagedIdentity {
             client_id: profile.client_id.clone(),

@@ -41,28 +41,37 @@ pub(super) enum Source {
         client_id: Option<String>,
         http: ClientOptions,
     },
+    /// kvtui's own device-code credential, made once for the profile: it picks each request's
+    /// tenant itself, so that one sign-in (its refresh token) serves every tenant and scope.
+    DeviceCode(Arc<dyn TokenCredential>),
 }
 
-/// How token requests to Entra and to an identity endpoint are sent: over a client that trusts
-/// what the vault client trusts (so `ca_file` works behind a TLS-inspecting proxy, and
-/// `HTTPS_PROXY` is honoured as for the vault), and retried briefly. azure_core's default retries
-/// a refused connection for a minute, a long silence in an interactive tool before saying that
-/// the endpoint cannot be reached.
-/// With `cloud` set, tokens are asked at its authority; unset, azure_identity's own choice
-/// stands (the public cloud, or `AZURE_AUTHORITY_HOST`).
+/// The HTTPS client token requests go over, azure_identity's and kvtui's own (device code)
+/// alike: it trusts what the vault client trusts (so `ca_file` works behind a TLS-inspecting
+/// proxy, and `HTTPS_PROXY` is honoured as for the vault).
+pub(super) fn token_client(trust: &TrustRoots) -> Result<reqwest::Client, String> {
+    trust
+        .client_builder()
+        .map_err(|error| error.to_string())?
+        // A redirected POST would carry the client secret, the assertion, the device code or the
+        // refresh token to wherever it points; azure_core's own client does not follow
+        // redirects either.
+        .redirect(reqwest::redirect::Policy::none())
+        .read_timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|error| format!("cannot set up HTTPS for token requests: {error}"))
+}
+
+/// How azure_identity's token requests to Entra and to an identity endpoint are sent: over
+/// [`token_client`], and retried briefly. azure_core's default retries a refused connection for
+/// a minute, a long silence in an interactive tool before saying that the endpoint cannot be
+/// reached. With `cloud` set, tokens are asked at its authority; unset, azure_identity's own
+/// choice stands (the public cloud, or `AZURE_AUTHORITY_HOST`).
 pub(super) fn token_requests(
     trust: &TrustRoots,
     cloud: Option<&Cloud>,
 ) -> Result<ClientOptions, String> {
-    let http = trust
-        .client_builder()
-        .map_err(|error| error.to_string())?
-        // A redirected POST would carry the client secret or assertion to wherever it points;
-        // azure_core's own client does not follow redirects either.
-        .redirect(reqwest::redirect::Policy::none())
-        .read_timeout(Duration::from_secs(60))
-        .build()
-        .map_err(|error| format!("cannot set up HTTPS for token requests: {error}"))?;
+    let http = token_client(trust)?;
     Ok(ClientOptions {
         transport: Some(Transport::new(Arc::new(http))),
         retry: RetryOptions::exponential(ExponentialRetryOptions {
@@ -77,9 +86,10 @@ pub(super) fn token_requests(
 }
 
 impl Source {
-    /// A managed identity has one tenant, its own: there is none to choose.
+    /// Whether a credential is made per tenant. A managed identity has one tenant, its own:
+    /// there is none to choose; the device-code credential chooses its own per request.
     pub(super) fn has_tenant(&self) -> bool {
-        !matches!(self, Self::ManagedIdentity { .. })
+        !matches!(self, Self::ManagedIdentity { .. } | Self::DeviceCode(_))
     }
 
     /// The azure_identity credential for `tenant` (`None`: the tool's or the identity's own).
@@ -131,6 +141,7 @@ impl Source {
                     client_options: http.clone(),
                 }))?
             }
+            Self::DeviceCode(credential) => Arc::clone(credential),
         })
     }
 
@@ -155,10 +166,16 @@ impl Source {
                 "the Azure Developer CLI gave no token{in_tenant} ({detail}): run `azd auth login{}`",
                 flag("--tenant-id")
             ),
-            Self::ClientSecret { .. } | Self::WorkloadIdentity { .. } if unreachable => format!(
-                "cannot reach the Entra token endpoint ({detail}): check the network, HTTPS_PROXY \
-                 and the profile's ca_file"
-            ),
+            Self::ClientSecret { .. } | Self::WorkloadIdentity { .. } | Self::DeviceCode(_)
+                if unreachable =>
+            {
+                format!(
+                    "cannot reach the Entra token endpoint ({detail}): check the network, \
+                     HTTPS_PROXY and the profile's ca_file"
+                )
+            }
+            // Its errors already say what ended the sign-in and what to do.
+            Self::DeviceCode(_) => detail,
             Self::ClientSecret {
                 client_id,
                 variable,

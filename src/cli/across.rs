@@ -1,7 +1,7 @@
 //! The `kvtui secret` commands that span profiles: `copy` (one vault to another) and `expiring`
 //! (every profile at once).
 
-use super::{Failure, Outcome, fail_service, fail_usage, terminal_safe};
+use super::{Failure, Outcome, fail_service, fail_usage, sign_in_prompts, terminal_safe};
 use crate::config::{Config, Profile};
 use crate::session::Session;
 use crate::state::list::ExpiryBadge;
@@ -24,7 +24,9 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
             "--to {to}: profile {to} is read-only: refusing to copy into it (nothing was sent)"
         )));
     }
-    let source = Session::open(from).await.map_err(fail_service)?;
+    let source = Session::open(from, sign_in_prompts(json))
+        .await
+        .map_err(fail_service)?;
     let bundle = source.client.get_secret(name, None).await;
     source.close().await;
     let bundle = bundle?;
@@ -46,7 +48,9 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
     };
     // What the source holds is the vault's to have sent: a date past 9999, say, is not written.
     rules::check_set(name, &params).map_err(fail_usage)?;
-    let destination = Session::open(target).await.map_err(fail_service)?;
+    let destination = Session::open(target, sign_in_prompts(json))
+        .await
+        .map_err(fail_service)?;
     let current = match destination.client.get_secret(name, None).await {
         Ok(current) => Some(current),
         Err(error) if error.is_not_found() => None,
@@ -162,7 +166,7 @@ pub async fn expiring(
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     for profile in &config.profiles {
-        let items = match Session::open(profile).await {
+        let items = match Session::open(profile, sign_in_prompts(json)).await {
             Ok(session) => {
                 let items = session.client.list_secrets().collect_all().await;
                 session.close().await;

@@ -7,11 +7,14 @@ pub mod profile;
 pub mod secret;
 pub mod vault;
 
+use crate::auth::{DeviceCodePrompt, DeviceCodePrompts};
 use crate::vault::VaultError;
 use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::fmt::Display;
 use std::path::PathBuf;
+use std::sync::Arc;
+use time::format_description::well_known::Rfc3339;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -212,6 +215,46 @@ pub fn warn(message: &str, json: bool) {
     eprintln!("{}", terminal_safe(&line));
 }
 
+/// Where a device-code sign-in's prompt goes: stderr, beside warnings and errors (stdout is the
+/// command's answer).
+pub fn sign_in_prompts(json: bool) -> DeviceCodePrompts {
+    Arc::new(move |prompt: DeviceCodePrompt| eprintln!("{}", sign_in_text(&prompt, json)))
+}
+
+/// A sign-in prompt as text, or under `--json` one `{"sign_in":{…}}` line. Every string in it is
+/// the authority's, so it is made safe for the terminal, and its message kept to one line.
+fn sign_in_text(prompt: &DeviceCodePrompt, json: bool) -> String {
+    let message = prompt
+        .message
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text = if json {
+        serde_json::json!({ "sign_in": {
+            "profile": prompt.profile,
+            "verification_uri": prompt.verification_uri,
+            "user_code": prompt.user_code,
+            "message": message,
+            "expires_at": prompt.expires_at.format(&Rfc3339).unwrap_or_default(),
+        }})
+        .to_string()
+    } else {
+        let mut text = format!(
+            "profile {} (auth = device-code): to sign in, open {} and enter the code {} \
+             (it expires at {})",
+            prompt.profile,
+            prompt.verification_uri,
+            prompt.user_code,
+            crate::when::format_utc(prompt.expires_at.unix_timestamp())
+        );
+        if !message.is_empty() {
+            text = format!("{text}\n{message}");
+        }
+        text
+    };
+    terminal_safe(&text).into_owned()
+}
+
 /// Text for a terminal: every control character but newline and tab, and every format
 /// character (bidi controls, zero-width characters, tag characters: `crate::format_chars`), is
 /// written as a `\uXXXX` escape, so nothing that came from a vault — a tag, a content type, an
@@ -261,6 +304,34 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sign_in_prompt_is_terminal_safe_in_text_and_one_line_of_json() {
+        let prompt = DeviceCodePrompt {
+            profile: "jumpbox".into(),
+            verification_uri: "https://microsoft.com/devicelogin\u{1b}]52;c;ZXZpbA==\u{7}".into(),
+            user_code: "DCK9QVPLX".into(),
+            message: "To sign in,\r\nenter\u{202e} the code DCK9QVPLX.".into(),
+            expires_at: time::OffsetDateTime::from_unix_timestamp(1_795_000_000).expect("time"),
+        };
+        let text = sign_in_text(&prompt, false);
+        assert_eq!(
+            text,
+            "profile jumpbox (auth = device-code): to sign in, open \
+             https://microsoft.com/devicelogin\\u001b]52;c;ZXZpbA==\\u0007 and enter the code \
+             DCK9QVPLX (it expires at 2026-11-18 11:06 UTC)\n\
+             To sign in, enter\\u202e the code DCK9QVPLX."
+        );
+        let json = sign_in_text(&prompt, true);
+        assert_eq!(json.lines().count(), 1, "{json}");
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(parsed["sign_in"]["user_code"], "DCK9QVPLX");
+        assert_eq!(parsed["sign_in"]["expires_at"], "2026-11-18T11:06:40Z");
+        assert!(
+            !json.contains('\u{1b}') && !json.contains('\u{202e}'),
+            "{json}"
+        );
+    }
 
     #[test]
     fn a_failure_is_terminal_safe_in_text_and_one_line_of_json() {

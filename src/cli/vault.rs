@@ -29,7 +29,9 @@ pub async fn run(global: &GlobalArgs, command: VaultCommand) -> Result<i32, Fail
     let profile = config
         .select(global.profile.as_deref())
         .map_err(fail_usage)?;
-    let session = Session::open(profile).await.map_err(fail_service)?;
+    let session = Session::open(profile, super::sign_in_prompts(global.json))
+        .await
+        .map_err(fail_service)?;
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
     let accounts = discovery::accounts(&session, &sender);
     let asked = accounts.len();

@@ -34,6 +34,9 @@ pub enum AuthMethod {
     ManagedIdentity,
     WorkloadIdentity,
     ClientSecret,
+    /// The OAuth device authorization grant (RFC 8628) against Entra, signed in to from another
+    /// device's browser: for a jump box without `az`.
+    DeviceCode,
     /// The token and CA of a local vault's data dir.
     Local,
 }
@@ -57,6 +60,7 @@ impl AuthMethod {
             Self::ManagedIdentity => "managed-identity",
             Self::WorkloadIdentity => "workload-identity",
             Self::ClientSecret => "client-secret",
+            Self::DeviceCode => "device-code",
             Self::Local => "local",
         }
     }

@@ -117,7 +117,10 @@ impl Account {
         profile.name = "azure".to_owned();
         profile.auth = AuthMethod::DeveloperTools;
         let trust = TrustRoots::System;
-        let credential = credential_for(&profile, &trust, None).map_err(|e| e.to_string())?;
+        // az and azd sign in by themselves: there is no code to show.
+        let no_prompts: crate::auth::DeviceCodePrompts = Arc::new(|_| {});
+        let credential =
+            credential_for(&profile, &trust, None, no_prompts).map_err(|e| e.to_string())?;
         let arm = Arm::new(
             Cloud::Public.resource_manager(),
             credential,

@@ -40,7 +40,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Global, &[char('D')], Action::ShowDeleted, "deleted secrets of this profile", None),
     bind(C::Global, &[char('X')], Action::ShowExpiry, "expiry overview across every profile", None),
     bind(C::Global, &[char('o')], Action::ShowOperations, "operations log of this session", None),
-    bind(C::Global, &[char('V')], Action::ShowVaults, "find vaults: every vault your sign-in can see", Some("vaults")),
+    bind(C::Global, &[char('V')], Action::ShowVaults, "find vaults: every vault your sign-in can see", None),
     bind(C::Main, &[char('r')], Action::Refresh, "reload the secret list", None),
     bind(C::Main, &[key(KeyCode::Tab), key(KeyCode::BackTab)], Action::SwitchPane, "other pane", None),
     bind(C::Main, &[char('n')], Action::NewSecret, "new secret", Some("new")),

@@ -161,8 +161,9 @@ pub struct State {
     pub details_scroll: u16,
     pub in_flight: Vec<InFlight>,
     pub last_result: Option<(Level, String)>,
-    /// When `last_result` was reported (unix seconds); it goes after its level's time is up.
-    pub last_result_at: i64,
+    /// When `last_result` goes (unix seconds): its level's time after it was reported, unless
+    /// it was reported to stay until a time of its own.
+    pub last_result_until: i64,
     /// Unix seconds, from the last tick: update never reads the clock itself.
     pub now: i64,
     pub spinner: usize,
@@ -208,7 +209,7 @@ impl State {
             details_scroll: 0,
             in_flight: Vec::new(),
             last_result: None,
-            last_result_at: now,
+            last_result_until: now,
             now,
             spinner: 0,
             next_id: 1,

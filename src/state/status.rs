@@ -41,10 +41,17 @@ pub struct Ticket {
 }
 
 impl State {
-    /// Puts `message` on the status line.
+    /// Puts `message` on the status line, for its level's time.
     pub fn report(&mut self, level: Level, message: impl Into<String>) {
+        let until = self.now + level.shown_for_secs();
+        self.report_until(level, message, until);
+    }
+
+    /// Puts `message` on the status line until `until` (unix seconds), or until another
+    /// replaces it: for what the user must act on, such as a sign-in code that lasts minutes.
+    pub fn report_until(&mut self, level: Level, message: impl Into<String>, until: i64) {
         self.last_result = Some((level, message.into()));
-        self.last_result_at = self.now;
+        self.last_result_until = until;
     }
 
     /// Registers a read in flight and returns its ticket.

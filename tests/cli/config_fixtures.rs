@@ -282,6 +282,7 @@ fn the_example_config_documents_every_field() {
         "managed-identity",
         "workload-identity",
         "client-secret",
+        "device-code",
         "local",
     ] {
         assert!(

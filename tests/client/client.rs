@@ -479,6 +479,7 @@ async fn the_azure_cli_credential_works_offline_with_a_fake_az() {
         &azure_cli_profile(&vault),
         &TrustRoots::System,
         Some(fake.clone()),
+        Arc::new(|_| unreachable!("an azure-cli profile shows no sign-in code")),
     )
     .unwrap();
     let client = VaultClient::new(&vault.url, credential, options(&vault)).unwrap();
@@ -501,6 +502,7 @@ async fn the_azure_cli_credential_works_offline_with_a_fake_az() {
         &azure_cli_profile(&vault),
         &TrustRoots::System,
         Some(not_logged_in),
+        Arc::new(|_| unreachable!("an azure-cli profile shows no sign-in code")),
     )
     .unwrap();
     let client = VaultClient::new(&vault.url, credential, options(&vault)).unwrap();

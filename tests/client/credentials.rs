@@ -21,7 +21,7 @@ use support::identity::{
 use support::text;
 
 /// The secret was shown: the vault got the right token.
-fn assert_shown(output: &Output) {
+pub(crate) fn assert_shown(output: &Output) {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
     assert!(
@@ -49,7 +49,7 @@ fn assert_fails_with(output: &Output, auth: &str, needles: &[&str], secrets: &[&
 
 /// The vault saw the challenge probe, then the token; and nothing was reached but through the
 /// proxy, by name.
-fn assert_vault_flow(net: &Net, token: &str) {
+pub(crate) fn assert_vault_flow(net: &Net, token: &str) {
     let seen = net.vault.seen();
     assert_eq!(seen.len(), 2, "{seen:?}");
     assert_eq!(seen[0].header("authorization"), None);

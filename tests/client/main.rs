@@ -8,6 +8,7 @@ mod support;
 mod certificates;
 mod client;
 mod credentials;
+mod device_code;
 mod faults;
 mod replay;
 mod service_quirks;

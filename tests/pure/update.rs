@@ -453,6 +453,51 @@ fn retries_show_on_the_operation_in_flight() {
 }
 
 #[test]
+fn a_sign_in_code_stays_on_the_status_line_until_it_expires() {
+    let (mut state, _) = fresh("staging");
+    connect(&mut state);
+    let now = state.now;
+    let prompt = |profile: &str| kvtui::auth::DeviceCodePrompt {
+        profile: profile.into(),
+        verification_uri: "https://microsoft.com/devicelogin".into(),
+        user_code: "DCK9QVPLX".into(),
+        message: String::new(),
+        expires_at: time::OffsetDateTime::from_unix_timestamp(now + 900).unwrap(),
+    };
+    let stale = state.generation.wrapping_sub(1);
+    update_with(
+        &mut state,
+        Msg::SignIn {
+            generation: stale,
+            prompt: prompt("left"),
+        },
+    );
+    assert_eq!(
+        state.last_result, None,
+        "a session the user left shows nothing"
+    );
+    let generation = state.generation;
+    update_with(
+        &mut state,
+        Msg::SignIn {
+            generation,
+            prompt: prompt("staging"),
+        },
+    );
+    let shown = |state: &State| state.last_result.as_ref().map(|(_, m)| m.clone());
+    let message = shown(&state).expect("the code is shown");
+    assert!(
+        message.contains("open https://microsoft.com/devicelogin and enter the code DCK9QVPLX"),
+        "{message}"
+    );
+    // Long past an info message's ten seconds, and gone when the code is.
+    update_with(&mut state, Msg::Tick { now: now + 899 });
+    assert_eq!(shown(&state), Some(message));
+    update_with(&mut state, Msg::Tick { now: now + 900 });
+    assert_eq!(state.last_result, None);
+}
+
+#[test]
 fn help_scrolls_within_its_lines_and_q_quits_from_the_main_screen() {
     let mut state = listed("staging");
     press(&mut state, KeyCode::Char('?'));

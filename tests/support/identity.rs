@@ -335,3 +335,138 @@ pub fn identity_endpoint(token: &str) -> StubServer {
         )
     })
 }
+
+/// The Azure CLI's application id, which a device-code profile signs in as by default.
+pub const AZURE_CLI_CLIENT_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+pub const VERIFICATION_URI: &str = "https://microsoft.com/devicelogin";
+pub const USER_CODE: &str = "DCK9QVPLX";
+/// What kvtui polls with: a secret, as good as a token once the user has signed in.
+pub const DEVICE_CODE: &str = "DAQABAAEAAAD--DLA3VO7QrddgJg7WevrAgAAAAAAAAAAAAAAdevicecode";
+
+/// How the token endpoint answers a device-code poll.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Poll {
+    /// The user has not signed in yet.
+    Pending,
+    /// Polled too often (RFC 8628 §3.5).
+    SlowDown,
+    /// The code's 15 minutes are up.
+    Expired,
+    /// The user said no.
+    Declined,
+    /// The user signed in and the tenant's Conditional Access blocks the device code flow.
+    Blocked,
+    /// The user signed in.
+    SignedIn,
+}
+
+/// The access token the device authority hands out for `resource` (`vault`, `arm`) in `tenant`.
+pub fn device_token(resource: &str, tenant: &str) -> String {
+    format!("dc-{resource}-token-{tenant}")
+}
+
+/// The refresh token it hands out with the tokens of `tenant`.
+pub fn refresh_token(tenant: &str) -> String {
+    format!("dc-refresh-{tenant}")
+}
+
+/// An Entra error answer (400), its description in lines split by `\r\n` as Entra's are.
+fn entra_error(error: &str, code: Option<u64>, description: &str) -> StubResponse {
+    let mut body = json!({"error": error, "error_description": format!(
+        "{description}\r\nTrace ID: 5e7d0b1c-0000-4000-8000-0000000000aa\r\nCorrelation ID: \
+         0b9c4f3e-0000-4000-8000-0000000000bb\r\nTimestamp: 2026-11-22 10:00:00Z"),
+        "timestamp": "2026-11-22 10:00:00Z"});
+    if let Some(code) = code {
+        body["error_codes"] = json!([code]);
+        body["error_uri"] = json!(format!(
+            "https://login.microsoftonline.com/error?code={code}"
+        ));
+    }
+    StubResponse::json(400, &body)
+}
+
+/// Entra's device authorization grant (RFC 8628, with Entra's bodies) at
+/// `/{tenant}/oauth2/v2.0/devicecode` and `/token`: a code good for `expires_in` seconds and
+/// polled every second, each poll answered with the next of `polls` (the last again once they
+/// run out), and a refresh token it gave redeemed for any scope in any tenant. A token names its
+/// resource and tenant.
+pub fn device_authority(
+    expires_in: u64,
+    polls: &[Poll],
+) -> impl Fn(&SeenRequest) -> StubResponse + use<> {
+    let polls = polls.to_vec();
+    let polled = std::sync::atomic::AtomicUsize::new(0);
+    move |request| {
+        let path = request.path().to_owned();
+        let tenant = path.split('/').nth(1).unwrap_or_default();
+        let form = form(request);
+        let granted = |tenant: &str| {
+            let scope = form.get("scope").map(String::as_str).unwrap_or_default();
+            let resource = if scope.contains("management.azure.com") {
+                "arm"
+            } else {
+                "vault"
+            };
+            StubResponse::json(
+                200,
+                &json!({"token_type": "Bearer", "scope": format!("{scope} openid profile"),
+                    "expires_in": 4247, "ext_expires_in": 4247,
+                    "access_token": device_token(resource, tenant),
+                    "refresh_token": refresh_token(tenant),
+                    "id_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJ0aWQiOiJ0In0."}),
+            )
+        };
+        if path.ends_with("/oauth2/v2.0/devicecode") {
+            return StubResponse::json(
+                200,
+                &json!({"user_code": USER_CODE, "device_code": DEVICE_CODE,
+                    "verification_uri": VERIFICATION_URI, "expires_in": expires_in, "interval": 1,
+                    "message": format!("To sign in, use a web browser to open the page \
+                        {VERIFICATION_URI} and enter the code {USER_CODE} to authenticate.")}),
+            );
+        }
+        match form.get("grant_type").map(String::as_str) {
+            Some("urn:ietf:params:oauth:grant-type:device_code")
+                if form.get("device_code").map(String::as_str) == Some(DEVICE_CODE) => {}
+            Some("refresh_token")
+                if form
+                    .get("refresh_token")
+                    .is_some_and(|token| token.starts_with("dc-refresh-")) =>
+            {
+                return granted(tenant);
+            }
+            _ => {
+                return entra_error(
+                    "invalid_grant",
+                    Some(70000),
+                    "AADSTS70000: Provided grant is invalid or malformed.",
+                );
+            }
+        }
+        let turn = polled.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        match polls[turn.min(polls.len() - 1)] {
+            Poll::Pending => entra_error(
+                "authorization_pending",
+                Some(70016),
+                "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+            ),
+            Poll::SlowDown => StubResponse::json(400, &json!({"error": "slow_down"})),
+            Poll::Expired => entra_error(
+                "expired_token",
+                Some(70020),
+                "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+            ),
+            Poll::Declined => entra_error(
+                "authorization_declined",
+                Some(70000),
+                "AADSTS70000: The end user declined the authorization request.",
+            ),
+            Poll::Blocked => entra_error(
+                "invalid_grant",
+                Some(53003),
+                "AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+            ),
+            Poll::SignedIn => granted(tenant),
+        }
+    }
+}

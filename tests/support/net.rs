@@ -117,6 +117,8 @@ pub struct SeenRequest {
     pub target: String,
     pub headers: BTreeMap<String, String>,
     pub body: Vec<u8>,
+    /// When it arrived, for the pace of a client that polls.
+    pub at: std::time::Instant,
 }
 
 impl SeenRequest {
@@ -249,6 +251,7 @@ impl StubServer {
 }
 
 async fn read_request(request: hyper::Request<hyper::body::Incoming>) -> SeenRequest {
+    let at = std::time::Instant::now();
     let (parts, body) = request.into_parts();
     let body = body
         .collect()
@@ -273,6 +276,7 @@ async fn read_request(request: hyper::Request<hyper::body::Incoming>) -> SeenReq
             })
             .collect(),
         body,
+        at,
     }
 }
 

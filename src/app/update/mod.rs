@@ -44,6 +44,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Tick { now } => status::on_tick(state, now),
         Msg::Retrying { ticket, notice } => status::on_retrying(state, ticket, &notice),
         Msg::Connected { generation, result } => list::on_connected(state, generation, result),
+        Msg::SignIn { generation, prompt } => status::on_sign_in(state, generation, &prompt),
         Msg::SecretsPage {
             ticket,
             result,

@@ -2,16 +2,38 @@
 //! shows beside its operation.
 
 use super::Effect;
-use crate::state::{State, Ticket};
+use crate::auth::DeviceCodePrompt;
+use crate::state::{Level, State, Ticket};
 use crate::vault::RetryNotice;
 
 pub(super) fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
     state.now = now;
     state.spinner = state.spinner.wrapping_add(1);
-    if let Some((level, _)) = &state.last_result
-        && now - state.last_result_at >= level.shown_for_secs()
-    {
+    if state.last_result.is_some() && now >= state.last_result_until {
         state.last_result = None;
+    }
+    Vec::new()
+}
+
+/// A device-code sign-in waits for the user: its code stays on the status line until it expires
+/// (or the next result replaces it). One for a profile session the user has left is dropped.
+pub(super) fn on_sign_in(
+    state: &mut State,
+    generation: u64,
+    prompt: &DeviceCodePrompt,
+) -> Vec<Effect> {
+    if generation == state.generation {
+        state.report_until(
+            Level::Info,
+            format!(
+                "to sign in to {}, open {} and enter the code {} (by {})",
+                prompt.profile,
+                prompt.verification_uri,
+                prompt.user_code,
+                crate::when::format_utc(prompt.expires_at.unix_timestamp())
+            ),
+            prompt.expires_at.unix_timestamp(),
+        );
     }
     Vec::new()
 }

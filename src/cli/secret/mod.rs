@@ -49,7 +49,9 @@ pub async fn run(global: &GlobalArgs, command: SecretCommand) -> Result<i32, Fai
     }
     // Everything that can be checked without the vault is checked before opening it.
     let request = Request::prepare(command)?;
-    let session = Session::open(profile).await.map_err(fail_service)?;
+    let session = Session::open(profile, super::sign_in_prompts(global.json))
+        .await
+        .map_err(fail_service)?;
     let outcome = request.execute(&session.client, global.json).await;
     session.close().await;
     outcome.map(|()| 0)
