@@ -204,11 +204,17 @@ impl Discovery {
             }
         };
         let seen = Arc::new(Mutex::new(HashSet::new()));
+        let listed: Arc<HashSet<String>> = Arc::new(
+            tenants
+                .iter()
+                .map(|t| t.tenant_id.to_ascii_lowercase())
+                .collect(),
+        );
         let mut tasks = JoinSet::new();
         for tenant in tenants {
             let (arm, found, seen) = (Arc::clone(&self.arm), found.clone(), Arc::clone(&seen));
-            let via = self.via;
-            tasks.spawn(async move { in_tenant(arm, tenant, found, seen, via).await });
+            let (listed, via) = (Arc::clone(&listed), self.via);
+            tasks.spawn(async move { in_tenant(arm, tenant, found, (seen, listed), via).await });
         }
         while tasks.join_next().await.is_some() {}
         Ok(())
@@ -219,7 +225,7 @@ async fn in_tenant(
     arm: Arc<Arm>,
     tenant: Tenant,
     found: UnboundedSender<Found>,
-    seen: Arc<Mutex<HashSet<String>>>,
+    (seen, listed): (Arc<Mutex<HashSet<String>>>, Arc<HashSet<String>>),
     via: Via,
 ) {
     let mut subscriptions = Vec::new();
@@ -238,8 +244,17 @@ async fn in_tenant(
     }
     let mut tasks = JoinSet::new();
     for subscription in subscriptions {
-        // A subscription shows up under every tenant that can see it (a guest's, say): list
-        // it once, in the first tenant that does.
+        // A subscription shows up under every tenant that can see it (a guest's, say): it is
+        // listed in its own tenant when that is being listed too, else in the first that sees it.
+        let home = subscription
+            .tenant_id
+            .as_deref()
+            .map(str::to_ascii_lowercase);
+        if home.as_ref().is_some_and(|home| {
+            *home != tenant.tenant_id.to_ascii_lowercase() && listed.contains(home)
+        }) {
+            continue;
+        }
         let first = seen
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

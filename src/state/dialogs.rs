@@ -2,7 +2,7 @@
 //! file path to type. Each has one status: open, sending, or failed with why.
 
 use super::input::single_line;
-use super::{Overlay, State};
+use super::{Overlay, State, Ticket};
 use crate::discovery::FoundVault;
 use crate::vault::RecoveryLevel;
 use ratatui_textarea::TextArea;
@@ -45,6 +45,15 @@ impl State {
             Overlay::Prompt(prompt) => Some(&mut prompt.status),
             _ => None,
         }
+    }
+
+    /// Registers the open dialog's write: the dialog then waits for it, its earlier error gone.
+    pub fn begin_dialog_write(&mut self, label: String) -> Ticket {
+        let ticket = self.begin_write(label);
+        if let Some(status) = self.dialog_status() {
+            *status = DialogStatus::Sending(ticket.request);
+        }
+        ticket
     }
 
     /// The answer to the dialog's write `request` arrived: the dialog closes when it went

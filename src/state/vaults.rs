@@ -1,6 +1,7 @@
 //! The vault picker (`V`): every vault discovery found, grouped by tenant and subscription, with
 //! a fuzzy filter, the profile each one already is, and what could not be listed.
 
+use super::State;
 use super::filter::rank_short;
 use crate::config::Profile;
 use crate::discovery::FoundVault;
@@ -83,6 +84,19 @@ pub fn profile_for(profiles: &[Profile], vault_url: &str) -> Option<usize> {
     profiles
         .iter()
         .position(|profile| profile.vault.to_string().eq_ignore_ascii_case(wanted))
+}
+
+impl State {
+    /// The profile that opens `vault_url`: one whose URL it is, or the open one when it is the
+    /// vault on screen (the embedded local vault has no URL of its own in its profile).
+    pub fn profile_of_vault(&self, vault_url: &str) -> Option<usize> {
+        profile_for(&self.profiles, vault_url).or_else(|| {
+            self.connection
+                .loaded()
+                .is_some_and(|connection| connection.vault_url == vault_url)
+                .then_some(self.active_profile)
+        })
+    }
 }
 
 #[cfg(test)]

@@ -6,11 +6,10 @@ use super::{printable, window};
 use crate::discovery::FoundVault;
 use crate::keymap::{Action, Context, key_of};
 use crate::state::State;
-use crate::state::vaults::profile_for;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 pub fn render_vaults(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let view = &state.vaults;
@@ -41,8 +40,9 @@ pub fn render_vaults(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             Span::styled(printable(&vault.vault_url).into_owned(), theme.key()),
             Span::styled(
                 format!(
-                    "  tenant {} · subscription {}",
+                    "  tenant {} ({}) · subscription {}",
                     printable(&vault.tenant),
+                    printable(&vault.tenant_id),
                     printable(&vault.subscription_id)
                 ),
                 theme.dim(),
@@ -64,7 +64,7 @@ pub fn render_vaults(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         theme.dim(),
     ));
     // The footer never takes more than half the view: the vaults come first.
-    let footer_height = (footer.len() as u16).min(inner.height / 2);
+    let footer_height = crate::layout::wrapped_height(&footer, inner.width).min(inner.height / 2);
     let table_area = Rect {
         height: inner.height.saturating_sub(footer_height),
         ..inner
@@ -87,29 +87,23 @@ pub fn render_vaults(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     let table = Table::new(
         rows,
         [
-            Constraint::Length(2),
+            Constraint::Length(1),
+            Constraint::Fill(3),
             Constraint::Fill(2),
             Constraint::Fill(2),
-            Constraint::Fill(1),
             Constraint::Length(10),
             Constraint::Length(8),
         ],
     )
     .header(
-        Row::new([
-            "",
-            "VAULT",
-            "TENANT / SUBSCRIPTION",
-            "GROUP",
-            "LOCATION",
-            "ACCESS",
-        ])
-        .style(theme.header()),
+        Row::new(["", "VAULT", "SUBSCRIPTION", "GROUP", "LOCATION", "ACCESS"])
+            .style(theme.header()),
     )
     .column_spacing(1);
     frame.render_widget(table, table_area);
     frame.render_widget(
-        Paragraph::new(footer),
+        // Wrapped by character, as wrapped_height counts: a reason is often one long word (a URL).
+        Paragraph::new(footer).wrap(Wrap { trim: false }),
         Rect {
             y: inner.y + table_area.height,
             height: footer_height,
@@ -119,13 +113,9 @@ pub fn render_vaults(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
 }
 
 fn vault_row<'a>(state: &State, vault: &'a FoundVault, theme: &Theme) -> Row<'a> {
-    let own = state
-        .connection
-        .loaded()
-        .is_some_and(|connection| connection.vault_url == vault.vault_url);
-    let profile = profile_for(&state.profiles, &vault.vault_url)
-        .map(|index| state.profiles[index].name.as_str())
-        .or(own.then(|| state.profile().name.as_str()));
+    let profile = state
+        .profile_of_vault(&vault.vault_url)
+        .map(|index| state.profiles[index].name.as_str());
     let name = match profile {
         Some(profile) if profile != vault.name => format!("{} ({profile})", vault.name),
         _ => vault.name.clone(),
@@ -136,11 +126,7 @@ fn vault_row<'a>(state: &State, vault: &'a FoundVault, theme: &Theme) -> Row<'a>
             theme.success(),
         )),
         Cell::from(printable(&name).into_owned()),
-        Cell::from(format!(
-            "{} / {}",
-            printable(&vault.tenant),
-            printable(&vault.subscription)
-        )),
+        Cell::from(printable(&vault.subscription).into_owned()),
         Cell::from(printable(vault.resource_group.as_deref().unwrap_or("-")).into_owned()),
         Cell::from(printable(vault.location.as_deref().unwrap_or("-")).into_owned()),
         Cell::from(if vault.rbac { "rbac" } else { "policies" }),

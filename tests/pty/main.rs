@@ -9,3 +9,4 @@ mod terminal_injection;
 mod terminal_safety;
 mod tui_operator;
 mod tui_pty;
+mod vault_picker;

@@ -2,6 +2,7 @@
 //! real HTTPS with its own CA.
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
+pub mod arm;
 pub mod identity;
 pub mod net;
 pub mod pty;

@@ -7,7 +7,7 @@ use crate::keymap::{self, Action};
 use crate::state::dialogs::{ConfirmAction, PromptPurpose};
 use crate::state::input::text;
 use crate::state::review::Write;
-use crate::state::{DialogStatus, Level, Overlay, Review, State, Ticket};
+use crate::state::{DialogStatus, Level, Overlay, Review, State};
 use std::path::PathBuf;
 
 /// Quit, or ask first when that would lose work.
@@ -134,17 +134,8 @@ fn send_review(state: &mut State) -> Vec<Effect> {
         write => format!("updating {}", write.name()),
     };
     let write = review.write.clone();
-    let ticket = begin_dialog_write(state, label);
+    let ticket = state.begin_dialog_write(label);
     vec![Effect::write(write, ticket, &state.profiles)]
-}
-
-/// Registers the open dialog's write: the dialog then waits for it, its earlier error gone.
-pub(super) fn begin_dialog_write(state: &mut State, label: String) -> Ticket {
-    let ticket = state.begin_write(label);
-    if let Some(status) = state.dialog_status() {
-        *status = DialogStatus::Sending(ticket.request);
-    }
-    ticket
 }
 
 /// Keys on a confirmation before an irreversible step (delete, purge).
@@ -167,7 +158,7 @@ pub(super) fn confirm_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
             let purge = matches!(confirm.action, ConfirmAction::Purge { .. });
             let label = if purge { "purging" } else { "deleting" };
-            let ticket = begin_dialog_write(state, format!("{label} {name}"));
+            let ticket = state.begin_dialog_write(format!("{label} {name}"));
             return vec![if purge {
                 Effect::Purge {
                     ticket,
@@ -206,7 +197,7 @@ pub(super) fn prompt_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
             return match prompt.purpose.clone() {
                 PromptPurpose::File(purpose) => {
-                    let ticket = begin_dialog_write(state, backup::label(&purpose));
+                    let ticket = state.begin_dialog_write(backup::label(&purpose));
                     vec![backup::send(ticket, purpose, PathBuf::from(raw))]
                 }
                 PromptPurpose::OpenVault => vaults::open_typed(state, &raw),

@@ -56,11 +56,7 @@ pub(super) fn on_connected(
     match result {
         Ok(connection) => {
             state.connection = Remote::Loaded(connection);
-            let mut effects = list_secrets(state);
-            if state.first_run && state.vaults.request == 0 {
-                effects.extend(super::vaults::discover(state));
-            }
-            effects
+            list_secrets(state)
         }
         Err(error) => {
             let message = error.to_string();

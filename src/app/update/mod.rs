@@ -43,7 +43,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Resize(width, height) => list::on_resize(state, width, height),
         Msg::Tick { now } => status::on_tick(state, now),
         Msg::Retrying { ticket, notice } => status::on_retrying(state, ticket, &notice),
-        Msg::Connected { generation, result } => list::on_connected(state, generation, result),
+        Msg::Connected { generation, result } => {
+            let mut effects = list::on_connected(state, generation, result);
+            effects.extend(vaults::on_connected(state));
+            effects
+        }
         Msg::SignIn { generation, prompt } => status::on_sign_in(state, generation, &prompt),
         Msg::SecretsPage {
             ticket,

@@ -2,7 +2,6 @@
 //! opened as a profile for this session, saved as one in config.toml, or, when discovery cannot
 //! list it, opened by its name or URL.
 
-use super::dialogs::begin_dialog_write;
 use super::{Effect, list};
 use crate::app::msg::TaskError;
 use crate::config::{Added, NewProfile};
@@ -18,6 +17,15 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub(super) fn show(state: &mut State) -> Vec<Effect> {
     state.screen = Screen::Vaults;
     if state.vaults.request == 0 {
+        return discover(state);
+    }
+    Vec::new()
+}
+
+/// A profile's session opened: on a first run (no config), the search for the sign-in's vaults
+/// starts at once, so the picker can open by itself when it finds some.
+pub(super) fn on_connected(state: &mut State) -> Vec<Effect> {
+    if state.first_run && state.vaults.request == 0 && state.connection.loaded().is_some() {
         return discover(state);
     }
     Vec::new()
@@ -118,13 +126,8 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
     let Some(vault) = state.vaults.selected().cloned() else {
         return Vec::new();
     };
-    let own = state
-        .connection
-        .loaded()
-        .is_some_and(|connection| connection.vault_url == vault.vault_url);
-    let index = match profile_for(&state.profiles, &vault.vault_url) {
+    let index = match state.profile_of_vault(&vault.vault_url) {
         Some(index) => index,
-        None if own => state.active_profile,
         None => {
             let profile = profile_of(state, &vault, false);
             add_unsaved(state, profile)
@@ -231,7 +234,7 @@ fn ask_save(state: &mut State) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    if let Some(index) = profile_for(&state.profiles, &vault.vault_url)
+    if let Some(index) = state.profile_of_vault(&vault.vault_url)
         && !is_transient(state, index)
     {
         let name = state.profiles[index].name.clone();
@@ -285,7 +288,7 @@ pub(super) fn save(
         read_only,
         make_default: false,
     };
-    let ticket = begin_dialog_write(state, format!("saving profile {name}"));
+    let ticket = state.begin_dialog_write(format!("saving profile {name}"));
     vec![Effect::SaveProfile {
         ticket,
         path,
