@@ -22,8 +22,9 @@ pub struct AddArgs {
     /// Refuse every write through this profile.
     #[arg(long)]
     pub read_only: bool,
-    /// How the profile signs in [default: developer-tools].
-    #[arg(long, value_name = "KIND")]
+    /// How the profile signs in, as `auth` in the file: azure-cli, device-code, … [default:
+    /// developer-tools].
+    #[arg(long, value_name = "KIND", value_parser = auth_kind)]
     pub auth: Option<AuthMethod>,
     /// The Entra tenant to sign in to [default: the one the vault's challenge names].
     #[arg(long, value_name = "ID")]
@@ -33,14 +34,14 @@ pub struct AddArgs {
     pub default: bool,
 }
 
-impl clap::ValueEnum for AuthMethod {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Self::ALL
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.label()))
-    }
+/// `--auth`, read as the file's `auth` is: every kind the file takes is taken here without a
+/// list to keep in step (a list of them had missed device-code), and a wrong one is answered
+/// with every kind there is.
+fn auth_kind(typed: &str) -> Result<AuthMethod, String> {
+    use serde::Deserialize;
+    use serde::de::{IntoDeserializer, value::Error};
+    AuthMethod::deserialize(IntoDeserializer::<Error>::into_deserializer(typed))
+        .map_err(|error| error.to_string())
 }
 
 pub fn run(global: &GlobalArgs, command: ProfileCommand) -> Outcome {

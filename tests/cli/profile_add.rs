@@ -140,6 +140,18 @@ fn adding_keeps_every_byte_of_the_file_and_the_profile_then_loads() {
         "\n[profiles.\"eu.west\"]\nvault_url = \"https://eu-vault.vault.azure.net\"\n\
          auth = \"azure-cli\"\ntenant_id = \"8d2a3f1e-5c4b-4a69-9e1f-0c7b2d6a4e90\"\n"
     );
+
+    // Every kind the file takes, --auth takes.
+    kvtui.ok(&[
+        "profile",
+        "add",
+        "jump",
+        "--vault",
+        "jumpvault",
+        "--auth",
+        "device-code",
+    ]);
+    assert_eq!(listed(&kvtui)["jump"]["auth"], "device-code");
 }
 
 #[test]
@@ -180,24 +192,30 @@ fn what_is_refused_leaves_the_file_as_it_was() {
             "{stderr}"
         );
     }
-    // A kind of sign-in that needs more than profile add sets: the file would not load.
-    let stderr = refused(
-        &kvtui,
-        &file,
-        &add(&["new", "--vault", "other", "--auth", "client-secret"]),
-        2,
-    );
-    assert!(
-        stderr.contains("profile \"new\" was not added, as the config would not load")
-            && stderr.contains("profiles.new.tenant_id = (missing)"),
-        "{stderr}"
-    );
-    refused(
-        &kvtui,
-        &file,
-        &add(&["new", "--vault", "other", "--auth", "password"]),
-        2,
-    );
+    // A kind of sign-in that needs more than profile add sets (the file would not load), and
+    // one there is not (every kind there is is named).
+    for (auth, says) in [
+        (
+            "client-secret",
+            [
+                "profile \"new\" was not added, as the config would not load",
+                "profiles.new.tenant_id = (missing)",
+            ],
+        ),
+        (
+            "password",
+            [
+                "invalid value 'password' for '--auth <KIND>'",
+                "`device-code`",
+            ],
+        ),
+    ] {
+        let args = add(&["new", "--vault", "other", "--auth", auth]);
+        let stderr = refused(&kvtui, &file, &args, 2);
+        for part in says {
+            assert!(stderr.contains(part), "lacks {part:?}: {stderr}");
+        }
+    }
 }
 
 #[test]
