@@ -1,61 +1,178 @@
-//! `kvtui profile list`.
+//! `kvtui profile list` and `kvtui profile add`.
 
-use super::{GlobalArgs, Outcome, fail_usage};
-use crate::config::Config;
-use clap::Subcommand;
+use super::{GlobalArgs, Outcome, fail_service, fail_usage};
+use crate::config::{AuthMethod, Config, NewProfile, Profile};
+use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
 pub enum ProfileCommand {
     /// List the profiles; `*` marks the default.
     List,
+    /// Add a profile to config.toml (made if there is none), keeping all that the file holds.
+    Add(AddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The profile's name: letters, digits, '-', '_' and '.'.
+    pub name: String,
+    /// The vault: its name (`myvault`, for https://myvault.vault.azure.net) or its URL.
+    #[arg(long, value_name = "NAME|URL")]
+    pub vault: String,
+    /// Refuse every write through this profile.
+    #[arg(long)]
+    pub read_only: bool,
+    /// How the profile signs in, as `auth` in the file: azure-cli, device-code, … [default:
+    /// developer-tools].
+    #[arg(long, value_name = "KIND", value_parser = auth_kind)]
+    pub auth: Option<AuthMethod>,
+    /// The Entra tenant to sign in to [default: the one the vault's challenge names].
+    #[arg(long, value_name = "ID")]
+    pub tenant_id: Option<String>,
+    /// Make it the default profile (default_profile).
+    #[arg(long)]
+    pub default: bool,
+}
+
+/// `--auth`, read as the file's `auth` is: every kind the file takes is taken here without a
+/// list to keep in step (a list of them had missed device-code), and a wrong one is answered
+/// with every kind there is.
+fn auth_kind(typed: &str) -> Result<AuthMethod, String> {
+    use serde::Deserialize;
+    use serde::de::{IntoDeserializer, value::Error};
+    AuthMethod::deserialize(IntoDeserializer::<Error>::into_deserializer(typed))
+        .map_err(|error| error.to_string())
 }
 
 pub fn run(global: &GlobalArgs, command: ProfileCommand) -> Outcome {
-    match command {
-        ProfileCommand::List => {
-            let config = Config::load(global.config.as_deref()).map_err(fail_usage)?;
-            let text = if global.json {
-                let profiles: Vec<_> = config
-                    .profiles
-                    .iter()
-                    .map(|profile| {
-                        serde_json::json!({
-                            "name": profile.name,
-                            "vault": profile.vault.to_string(),
-                            "auth": profile.auth.label(),
-                            "readOnly": profile.read_only,
-                            "cloud": profile.effective_cloud().to_string(),
-                            "default": config.is_default(&profile.name),
-                        })
-                    })
-                    .collect();
-                serde_json::json!({ "source": config.source.to_string(), "profiles": profiles })
-                    .to_string()
-            } else {
-                let mut lines = vec![format!("profiles from {}", config.source)];
-                for profile in &config.profiles {
-                    let marker = if config.is_default(&profile.name) {
-                        "*"
-                    } else {
-                        " "
-                    };
-                    let read_only = if profile.read_only { "  read-only" } else { "" };
-                    let cloud = profile
-                        .cloud
-                        .as_ref()
-                        .map(|cloud| format!("  cloud {cloud}"))
-                        .unwrap_or_default();
-                    lines.push(format!(
-                        "{marker} {:<16} {:<44} {}{read_only}{cloud}",
-                        profile.name,
-                        profile.vault.to_string(),
-                        profile.auth
-                    ));
-                }
-                lines.join("\n")
+    let text = match command {
+        ProfileCommand::List => list(global)?,
+        ProfileCommand::Add(args) => {
+            // There is no --cloud yet: a vault given by its name is in the public cloud.
+            let cloud = crate::cloud::Cloud::Public;
+            let vault_url =
+                crate::config::vault_url_for(&args.vault, &cloud).map_err(|problem| {
+                    let typed = crate::quoting::quoted_up_to(&args.vault, 60);
+                    fail_usage(format!("--vault {typed}: {problem}"))
+                })?;
+            let new = NewProfile {
+                name: args.name,
+                vault_url,
+                auth: args.auth,
+                tenant_id: args.tenant_id,
+                read_only: args.read_only,
+                make_default: args.default,
+                ..NewProfile::default()
             };
-            println!("{}", super::terminal_safe(&text));
-            Ok(())
+            add(global, &new)?
         }
+    };
+    println!("{}", super::terminal_safe(&text));
+    Ok(())
+}
+
+fn list(global: &GlobalArgs) -> Result<String, super::Failure> {
+    let config = Config::load(global.config.as_deref()).map_err(fail_usage)?;
+    Ok(if global.json {
+        let profiles: Vec<_> = config
+            .profiles
+            .iter()
+            .map(|profile| profile_json(&config, profile))
+            .collect();
+        serde_json::json!({ "source": config.source.to_string(), "profiles": profiles }).to_string()
+    } else {
+        let mut lines = vec![format!("profiles from {}", config.source)];
+        for profile in &config.profiles {
+            let marker = if config.is_default(&profile.name) {
+                "*"
+            } else {
+                " "
+            };
+            let read_only = if profile.read_only { "  read-only" } else { "" };
+            let cloud = profile
+                .cloud
+                .as_ref()
+                .map(|cloud| format!("  cloud {cloud}"))
+                .unwrap_or_default();
+            lines.push(format!(
+                "{marker} {:<16} {:<44} {}{read_only}{cloud}",
+                profile.name,
+                profile.vault.to_string(),
+                profile.auth
+            ));
+        }
+        lines.join("\n")
+    })
+}
+
+/// Writes `new` into the config `load` would read, and says what was written where. `--vault`
+/// is one way to name the vault; one chosen from a list of discovered vaults makes the same
+/// `NewProfile` from its URL.
+fn add(global: &GlobalArgs, new: &NewProfile) -> Result<String, super::Failure> {
+    let file = Config::file_to_write(global.config.as_deref()).map_err(fail_usage)?;
+    let added = crate::config::add_profile(&file, new).map_err(|error| {
+        if error.is_usage() {
+            fail_usage(error)
+        } else {
+            fail_service(error)
+        }
+    })?;
+    let config = &added.config;
+    let profile = config
+        .select(Some(&new.name))
+        .map_err(|error| fail_service(format!("the profile written does not load: {error}")))?;
+    if config.select(None).is_err() {
+        super::warn(
+            &format!(
+                "no default_profile is set and there are now {} profiles, so kvtui needs \
+                 --profile NAME; pass --default to make one the default",
+                config.profiles.len()
+            ),
+            global.json,
+        );
     }
+    if global.json {
+        return Ok(serde_json::json!({
+            "profile": profile_json(config, profile),
+            "file": added.file.display().to_string(),
+        })
+        .to_string());
+    }
+    let mut about = vec![profile.vault.to_string(), format!("auth {}", profile.auth)];
+    if profile.read_only {
+        about.push("read-only".into());
+    }
+    if config.is_default(&profile.name) {
+        about.push("the default".into());
+    }
+    let verb = if added.created { "created" } else { "added to" };
+    let mut lines = vec![format!(
+        "{verb} {}: profile {} ({})",
+        added.file.display(),
+        profile.name,
+        about.join(", ")
+    )];
+    if added.kept_local {
+        let default = if config.is_default(crate::config::IMPLIED_PROFILE) {
+            ", still the default"
+        } else {
+            ""
+        };
+        lines.push(format!(
+            "also written: profile {}, the local vault kvtui used with no profile configured{default}",
+            crate::config::IMPLIED_PROFILE
+        ));
+    }
+    Ok(lines.join("\n"))
+}
+
+fn profile_json(config: &Config, profile: &Profile) -> serde_json::Value {
+    serde_json::json!({
+        "name": profile.name,
+        "vault": profile.vault.to_string(),
+        "auth": profile.auth.label(),
+        "readOnly": profile.read_only,
+        "cloud": profile.effective_cloud().to_string(),
+        "default": config.is_default(&profile.name),
+    })
 }

@@ -42,16 +42,6 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
-    pub const ALL: [Self; 7] = [
-        Self::AzureCli,
-        Self::AzureDeveloperCli,
-        Self::DeveloperTools,
-        Self::ManagedIdentity,
-        Self::WorkloadIdentity,
-        Self::ClientSecret,
-        Self::Local,
-    ];
-
     pub fn label(self) -> &'static str {
         match self {
             Self::AzureCli => "azure-cli",

@@ -282,6 +282,10 @@ mod tests {
         ] {
             assert!(vault_url_for(bad, &Cloud::Public).is_err(), "{bad}");
         }
+        assert_eq!(
+            vault_url_for("MyVault", &Cloud::China).as_deref(),
+            Ok("https://myvault.vault.azure.cn")
+        );
         // In the file, a vault is its URL only.
         assert!(check_vault_url("myvault").is_err());
     }

@@ -439,20 +439,16 @@ read_only = true
 
     #[test]
     fn cloud_is_written_only_when_set() {
-        let text = edited(
-            "",
-            &NewProfile {
-                cloud: Some("usgov".into()),
-                ..new("gov")
-            },
-        )
-        .expect("edited")
-        .text;
-        assert!(
-            text.contains(
-                "[profiles.gov]\nvault_url = \"https://gov.vault.azure.net\"\ncloud = \"usgov\"\n"
-            ),
-            "{text}"
+        let gov = NewProfile {
+            vault_url: "https://gov.vault.usgovcloudapi.net".into(),
+            cloud: Some("usgov".into()),
+            ..new("gov")
+        };
+        appended(
+            COMMENTED,
+            &added(COMMENTED, &gov),
+            "\n[profiles.gov]\nvault_url = \"https://gov.vault.usgovcloudapi.net\"\n\
+             cloud = \"usgov\"\n",
         );
         assert!(!added(COMMENTED, &new("x")).contains("cloud"));
     }

@@ -482,8 +482,8 @@ fn json_is_a_global_flag_before_or_after_the_command_and_profile_list_honours_it
         assert_eq!(
             listed["profiles"],
             serde_json::json!([
-                {"name": "frozen", "vault": "https://127.0.0.1:9", "auth": "local", "readOnly": true, "default": false},
-                {"name": "test", "vault": vault.url, "auth": "local", "readOnly": false, "default": true},
+                {"name": "frozen", "vault": "https://127.0.0.1:9", "auth": "local", "readOnly": true, "cloud": "public", "default": false},
+                {"name": "test", "vault": vault.url, "auth": "local", "readOnly": false, "cloud": "public", "default": true},
             ])
         );
     }
@@ -491,7 +491,8 @@ fn json_is_a_global_flag_before_or_after_the_command_and_profile_list_honours_it
     let refused = cli.run(&["--json", "local-vault", "--listen", "127.0.0.1:0"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(
-        text(&refused.stderr).contains("--json: only the secret and profile commands print JSON"),
+        text(&refused.stderr)
+            .contains("--json: only the secret, vault and profile commands print JSON"),
         "{}",
         text(&refused.stderr)
     );

@@ -1,6 +1,7 @@
 //! The CLI as a script or a user runs it: the real `kvtui` binary against real local vaults —
-//! output, exit codes and refusals, the config files it reads, the files it is pointed at, long
-//! input, the process's hardening, and no secret leaking from any flow (the TUI's among them).
+//! output, exit codes and refusals, the config files it reads and the profiles it adds to them,
+//! the files it is pointed at, long input, the process's hardening, and no secret leaking from
+//! any flow (the TUI's among them).
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -12,4 +13,5 @@ mod input_files;
 mod leaks;
 mod long_input;
 mod process_hardening;
+mod profile_add;
 mod vault_list;

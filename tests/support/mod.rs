@@ -457,6 +457,22 @@ pub fn succeeded(output: &std::process::Output, args: &[&str]) -> String {
     text(&output.stdout)
 }
 
+/// The names in `dir`, sorted: a temporary file a writer left behind shows up here.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// Bytes a program printed, as text.
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -12,8 +12,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-use support::VaultProcess;
 use support::users::{can_chown, give_to_nobody, mode, set_mode};
+use support::{VaultProcess, names_in};
 
 /// `kvtui ARGS` on the implied local profile (no config in the platform config dir) over
 /// `data_dir`.
@@ -136,15 +136,6 @@ fn assert_says(stderr: &str, parts: &[&str]) {
     for part in parts {
         assert!(stderr.contains(part), "lacks {part:?}: {stderr}");
     }
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// A dir with a whole data dir in it, made by a vault that has been stopped.
