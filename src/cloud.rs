@@ -64,6 +64,14 @@ impl Cloud {
             .map(|(_, cloud, _)| cloud.clone())
     }
 
+    /// The name `cloud = "…"` takes for it; `None` for a custom cloud, which is a table.
+    pub fn name(&self) -> Option<&'static str> {
+        NAMED
+            .iter()
+            .find(|(_, cloud, _)| cloud == self)
+            .map(|(label, ..)| *label)
+    }
+
     pub fn names() -> impl Iterator<Item = &'static str> {
         NAMED.iter().map(|(label, ..)| *label)
     }
@@ -174,8 +182,8 @@ impl Cloud {
 
 impl fmt::Display for Cloud {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match NAMED.iter().find(|(_, cloud, _)| cloud == self) {
-            Some((label, ..)) => f.write_str(label),
+        match self.name() {
+            Some(label) => f.write_str(label),
             None => write!(f, "custom ({})", self.resource_manager()),
         }
     }

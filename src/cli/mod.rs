@@ -39,7 +39,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Print JSON instead of text: the service's shapes for secrets, and errors as JSON on
-    /// stderr (for the secret and profile commands).
+    /// stderr (for the secret, vault and profile commands).
     #[arg(long, global = true)]
     pub json: bool,
 }

@@ -1,7 +1,9 @@
 //! `kvtui profile list` and `kvtui profile add`.
 
 use super::{GlobalArgs, Outcome, fail_service, fail_usage};
+use crate::cloud::Cloud;
 use crate::config::{AuthMethod, Config, NewProfile, Profile};
+use crate::discovery::Via;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
@@ -16,9 +18,22 @@ pub enum ProfileCommand {
 pub struct AddArgs {
     /// The profile's name: letters, digits, '-', '_' and '.'.
     pub name: String,
-    /// The vault: its name (`myvault`, for https://myvault.vault.azure.net) or its URL.
-    #[arg(long, value_name = "NAME|URL")]
-    pub vault: String,
+    /// The vault: its name (`myvault`, for https://myvault.vault.azure.net in the public
+    /// cloud) or its URL.
+    #[arg(
+        long,
+        value_name = "NAME|URL",
+        required_unless_present = "pick",
+        conflicts_with = "pick"
+    )]
+    pub vault: Option<String>,
+    /// Choose the vault from those discovery finds as --profile (else the default profile)
+    /// signs in: they are listed, numbered, on stderr, and the number is read from stdin.
+    #[arg(long)]
+    pub pick: bool,
+    /// The Azure cloud the vault is in: public, china or usgov [default: public].
+    #[arg(long, value_name = "CLOUD", value_parser = cloud_name)]
+    pub cloud: Option<Cloud>,
     /// Refuse every write through this profile.
     #[arg(long)]
     pub read_only: bool,
@@ -32,6 +47,15 @@ pub struct AddArgs {
     /// Make it the default profile (default_profile).
     #[arg(long)]
     pub default: bool,
+}
+
+fn cloud_name(typed: &str) -> Result<Cloud, String> {
+    Cloud::named(typed).ok_or_else(|| {
+        format!(
+            "expected one of {}",
+            Cloud::names().collect::<Vec<_>>().join(", ")
+        )
+    })
 }
 
 /// `--auth`, read as the file's `auth` is: every kind the file takes is taken here without a
@@ -48,21 +72,25 @@ pub fn run(global: &GlobalArgs, command: ProfileCommand) -> Outcome {
     let text = match command {
         ProfileCommand::List => list(global)?,
         ProfileCommand::Add(args) => {
-            // There is no --cloud yet: a vault given by its name is in the public cloud.
-            let cloud = crate::cloud::Cloud::Public;
-            let vault_url =
-                crate::config::vault_url_for(&args.vault, &cloud).map_err(|problem| {
-                    let typed = crate::quoting::quoted_up_to(&args.vault, 60);
-                    fail_usage(format!("--vault {typed}: {problem}"))
-                })?;
-            let new = NewProfile {
-                name: args.name,
-                vault_url,
-                auth: args.auth,
-                tenant_id: args.tenant_id,
-                read_only: args.read_only,
-                make_default: args.default,
-                ..NewProfile::default()
+            let new = match &args.vault {
+                Some(vault) => {
+                    let cloud = args.cloud.clone().unwrap_or(Cloud::Public);
+                    let vault_url =
+                        crate::config::vault_url_for(vault, &cloud).map_err(|problem| {
+                            let typed = crate::quoting::quoted_up_to(vault, 60);
+                            fail_usage(format!("--vault {typed}: {problem}"))
+                        })?;
+                    NewProfile {
+                        name: args.name.clone(),
+                        vault_url,
+                        auth: args.auth,
+                        tenant_id: args.tenant_id.clone(),
+                        cloud: args.cloud.as_ref().and_then(Cloud::name).map(str::to_owned),
+                        read_only: args.read_only,
+                        make_default: args.default,
+                    }
+                }
+                None => picked(global, &args)?,
             };
             add(global, &new)?
         }
@@ -164,6 +192,78 @@ fn add(global: &GlobalArgs, new: &NewProfile) -> Result<String, super::Failure> 
         ));
     }
     Ok(lines.join("\n"))
+}
+
+/// `--pick`: the vaults discovery finds, numbered on stderr, and the one whose number stdin
+/// gives, as a profile that signs in as the account that found it, in the tenant it was found in.
+fn picked(global: &GlobalArgs, args: &AddArgs) -> Result<NewProfile, super::Failure> {
+    let runtime = tokio::runtime::Runtime::new().map_err(fail_service)?;
+    let found = runtime.block_on(super::vault::discover(global))?;
+    let choices: Vec<_> = found
+        .vaults
+        .iter()
+        .filter(|(_, profile)| profile.is_none())
+        .map(|(vault, _)| vault)
+        .collect();
+    if choices.is_empty() {
+        return Err(fail_service(if found.vaults.is_empty() {
+            "discovery found no vaults: give the vault with --vault NAME|URL"
+        } else {
+            "every vault discovery found is a profile already"
+        }));
+    }
+    for (number, vault) in choices.iter().enumerate() {
+        eprintln!(
+            "{}",
+            super::terminal_safe(&format!(
+                "{:>3}  {:<24} {:<44} {} / {}",
+                number + 1,
+                vault.name,
+                vault.vault_url,
+                vault.tenant,
+                vault.subscription
+            ))
+        );
+    }
+    eprint!(
+        "vault to add as profile {} (1-{}): ",
+        args.name,
+        choices.len()
+    );
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|error| fail_usage(format!("--pick: cannot read the number: {error}")))?;
+    let vault = line
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|number| choices.get(number.checked_sub(1)?))
+        .ok_or_else(|| {
+            fail_usage(format!(
+                "--pick: {} is not one of 1 to {}",
+                crate::quoting::quoted(line.trim()),
+                choices.len()
+            ))
+        })?;
+    let (auth, cloud) = match vault.via {
+        Via::SignedIn => (AuthMethod::DeveloperTools, None),
+        Via::Profile => (found.profile.auth, found.profile.cloud.clone()),
+    };
+    Ok(NewProfile {
+        name: args.name.clone(),
+        vault_url: vault.vault_url.clone(),
+        auth: Some(args.auth.unwrap_or(auth)),
+        tenant_id: args.tenant_id.clone().or(Some(vault.tenant_id.clone())),
+        cloud: args
+            .cloud
+            .clone()
+            .or(cloud)
+            .and_then(|cloud| cloud.name())
+            .map(str::to_owned),
+        read_only: args.read_only,
+        make_default: args.default,
+    })
 }
 
 fn profile_json(config: &Config, profile: &Profile) -> serde_json::Value {

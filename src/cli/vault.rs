@@ -2,7 +2,8 @@
 //! vault to add as a profile.
 
 use super::{Failure, GlobalArgs, fail_service, fail_usage, terminal_safe, warn};
-use crate::config::Config;
+use crate::config::profile_for;
+use crate::config::{Config, Profile};
 use crate::discovery::{self, Found, FoundVault};
 use crate::session::Session;
 use clap::Subcommand;
@@ -23,13 +24,26 @@ struct Listed<'a> {
     profile: Option<&'a str>,
 }
 
-pub async fn run(global: &GlobalArgs, command: VaultCommand) -> Result<i32, Failure> {
-    let VaultCommand::List = command;
+/// What discovery found as a profile signs in.
+pub struct Discovered {
+    /// The profile discovery ran as.
+    pub profile: Profile,
+    pub config: Config,
+    /// In tenant, subscription and name order, each with the profile that opens it.
+    pub vaults: Vec<(FoundVault, Option<String>)>,
+    pub unreadable: Vec<(String, String)>,
+    /// Every account failed: nothing could be read at all.
+    pub nothing_read: bool,
+}
+
+/// Discovery as `--profile` (else the default profile) signs in; refusals are warned of.
+pub async fn discover(global: &GlobalArgs) -> Result<Discovered, Failure> {
     let config = Config::load(global.config.as_deref()).map_err(fail_usage)?;
     let profile = config
         .select(global.profile.as_deref())
-        .map_err(fail_usage)?;
-    let session = Session::open(profile, super::sign_in_prompts(global.json))
+        .map_err(fail_usage)?
+        .clone();
+    let session = Session::open(&profile, super::sign_in_prompts(global.json))
         .await
         .map_err(fail_service)?;
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
@@ -49,30 +63,46 @@ pub async fn run(global: &GlobalArgs, command: VaultCommand) -> Result<i32, Fail
     vaults.sort_by(|a, b| {
         (&a.tenant, &a.subscription, &a.name).cmp(&(&b.tenant, &b.subscription, &b.name))
     });
-    let profile_of = |vault: &FoundVault| {
-        if vault.vault_url == own_url {
-            return Some(profile.name.as_str());
-        }
-        config
-            .profiles
-            .iter()
-            .find(|p| p.vault.to_string().eq_ignore_ascii_case(&vault.vault_url))
-            .map(|p| p.name.as_str())
-    };
-    let listed: Vec<Listed> = vaults
-        .iter()
-        .map(|vault| Listed {
-            vault,
-            profile: profile_of(vault),
-        })
-        .collect();
     for (scope, reason) in &unreadable {
         warn(&format!("{scope}: cannot be listed: {reason}"), global.json);
     }
+    let nothing_read = vaults.is_empty() && unreadable.len() >= asked.max(1);
+    let vaults = vaults
+        .into_iter()
+        .map(|vault| {
+            let opened_by = if vault.vault_url == own_url {
+                Some(profile.name.clone())
+            } else {
+                profile_for(&config.profiles, &vault.vault_url)
+                    .map(|index| config.profiles[index].name.clone())
+            };
+            (vault, opened_by)
+        })
+        .collect();
+    Ok(Discovered {
+        profile,
+        config,
+        vaults,
+        unreadable,
+        nothing_read,
+    })
+}
+
+pub async fn run(global: &GlobalArgs, command: VaultCommand) -> Result<i32, Failure> {
+    let VaultCommand::List = command;
+    let found = discover(global).await?;
+    let listed: Vec<Listed> = found
+        .vaults
+        .iter()
+        .map(|(vault, profile)| Listed {
+            vault,
+            profile: profile.as_deref(),
+        })
+        .collect();
     let text = if global.json {
         serde_json::json!({
             "vaults": listed,
-            "unreadable": unreadable
+            "unreadable": found.unreadable
                 .iter()
                 .map(|(scope, reason)| serde_json::json!({"scope": scope, "reason": reason}))
                 .collect::<Vec<_>>(),
@@ -82,10 +112,7 @@ pub async fn run(global: &GlobalArgs, command: VaultCommand) -> Result<i32, Fail
         text_table(&listed)
     };
     println!("{}", terminal_safe(&text));
-    // Some account answered, or there was nothing it could say: only "nothing could be read at
-    // all" is a failure.
-    let every_account_failed = vaults.is_empty() && unreadable.len() >= asked.max(1);
-    Ok(if every_account_failed { 1 } else { 0 })
+    Ok(if found.nothing_read { 1 } else { 0 })
 }
 
 fn text_table(listed: &[Listed]) -> String {

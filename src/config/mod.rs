@@ -99,6 +99,14 @@ pub struct Profile {
     pub cloud: Option<Cloud>,
 }
 
+/// The profile that opens `vault_url`, if one does.
+pub fn profile_for(profiles: &[Profile], vault_url: &str) -> Option<usize> {
+    let wanted = vault_url.trim_end_matches('/');
+    profiles
+        .iter()
+        .position(|profile| profile.vault.to_string().eq_ignore_ascii_case(wanted))
+}
+
 impl Profile {
     /// The implied profile: the embedded local vault on the default data dir.
     pub fn implied_local() -> Self {

@@ -225,7 +225,7 @@ async fn in_tenant(
     arm: Arc<Arm>,
     tenant: Tenant,
     found: UnboundedSender<Found>,
-    (seen, listed): (Arc<Mutex<HashSet<String>>>, Arc<HashSet<String>>),
+    (seen, tenants): (Arc<Mutex<HashSet<String>>>, Arc<HashSet<String>>),
     via: Via,
 ) {
     let mut subscriptions = Vec::new();
@@ -251,7 +251,7 @@ async fn in_tenant(
             .as_deref()
             .map(str::to_ascii_lowercase);
         if home.as_ref().is_some_and(|home| {
-            *home != tenant.tenant_id.to_ascii_lowercase() && listed.contains(home)
+            *home != tenant.tenant_id.to_ascii_lowercase() && tenants.contains(home)
         }) {
             continue;
         }

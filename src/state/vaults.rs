@@ -3,7 +3,7 @@
 
 use super::State;
 use super::filter::rank_short;
-use crate::config::Profile;
+use crate::config::profile_for;
 use crate::discovery::FoundVault;
 
 #[derive(Debug, Default)]
@@ -76,14 +76,6 @@ fn haystack(vault: &FoundVault) -> String {
         vault.resource_group.as_deref().unwrap_or_default(),
         vault.tenant
     )
-}
-
-/// The profile that opens `vault_url`, if one does.
-pub fn profile_for(profiles: &[Profile], vault_url: &str) -> Option<usize> {
-    let wanted = vault_url.trim_end_matches('/');
-    profiles
-        .iter()
-        .position(|profile| profile.vault.to_string().eq_ignore_ascii_case(wanted))
 }
 
 impl State {

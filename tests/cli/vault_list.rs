@@ -32,10 +32,10 @@ fn vault_list_reads_every_tenant_and_subscription_and_names_what_refused() {
     let names: Vec<&str> = vaults.iter().map(|v| v["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["partner-kv", "prod-kv", "sample-vault"],
-        "each once: {stdout}"
+        ["prod-kv", "sample-vault", "partner-kv"],
+        "each once, by tenant and subscription: {stdout}"
     );
-    let sample = &vaults[2];
+    let sample = &vaults[1];
     assert_eq!(sample["vaultUrl"], "https://sample-vault.vault.azure.net");
     assert_eq!(sample["resourceGroup"], "sample-group");
     assert_eq!(sample["location"], "westus");
@@ -45,12 +45,16 @@ fn vault_list_reads_every_tenant_and_subscription_and_names_what_refused() {
     );
     assert_eq!(sample["subscription"], "Prod");
     assert_eq!(sample["profile"], Value::Null);
-    assert_eq!(vaults[1]["rbac"], true);
+    assert_eq!(vaults[0]["rbac"], true);
     assert_eq!(
-        vaults[1]["profile"], "p",
+        vaults[0]["profile"], "p",
         "the vault profile p opens is marked"
     );
-    assert_eq!(vaults[0]["tenant"], "TEST_TEST_RDV");
+    assert_eq!(
+        vaults[0]["tenant"], "Contoso Corp.",
+        "Prod, which the guest tenant sees too, is listed in its own tenant"
+    );
+    assert_eq!(vaults[2]["tenant"], "TEST_TEST_RDV");
 
     let unreadable: Vec<String> = listed["unreadable"]
         .as_array()
@@ -162,4 +166,63 @@ fn the_local_vault_answers_discovery_for_itself() {
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn profile_add_pick_lists_what_discovery_finds_and_adds_the_chosen_one() {
+    let arm = ResourceManager::start();
+    let kvtui = arm.kvtui();
+    let config = kvtui.home().join("config.toml");
+    let before = std::fs::read_to_string(&config).unwrap();
+    let pick = |input: &[u8]| {
+        support::output_with_stdin(
+            arm.command(
+                &kvtui,
+                &[
+                    "--profile",
+                    "p",
+                    "profile",
+                    "add",
+                    "partner",
+                    "--pick",
+                    "--read-only",
+                ],
+            ),
+            input,
+        )
+    };
+
+    let refused = pick(b"9\n");
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("\"9\" is not one of 1 to 2"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        before,
+        "nothing written"
+    );
+
+    let added = pick(b"2\n");
+    let (stdout, stderr) = (text(&added.stdout), text(&added.stderr));
+    assert_eq!(added.status.code(), Some(0), "{stderr}");
+    // prod-kv is profile p already: only the others are offered, in the listing's order.
+    assert!(stderr.contains("  1  sample-vault"), "{stderr}");
+    assert!(stderr.contains("  2  partner-kv"), "{stderr}");
+    assert!(!stderr.contains("prod-kv"), "{stderr}");
+    assert!(stdout.contains("profile partner"), "{stdout}");
+    let after = std::fs::read_to_string(&config).unwrap();
+    assert!(after.starts_with(&before), "{after}");
+    let table = &after[before.len()..];
+    for line in [
+        "[profiles.partner]",
+        "vault_url = \"https://partner-kv.vault.azure.net\"",
+        "auth = \"azure-cli\"",
+        &format!("tenant_id = \"{GUEST_TENANT}\""),
+        "read_only = true",
+    ] {
+        assert!(table.contains(line), "{line} in {table}");
+    }
 }

@@ -4,12 +4,13 @@
 
 use super::{Effect, list};
 use crate::app::msg::TaskError;
+use crate::cloud::Cloud;
+use crate::config::profile_for;
 use crate::config::{Added, NewProfile};
 use crate::config::{AuthMethod, Profile, VaultLocation};
 use crate::discovery::{Found, FoundVault, Via};
 use crate::keymap::Action;
 use crate::state::dialogs::PromptPurpose;
-use crate::state::vaults::profile_for;
 use crate::state::{DialogStatus, Level, Overlay, Prompt, Screen, State, Ticket, VaultsView};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -284,7 +285,11 @@ pub(super) fn save(
         vault_url: vault.vault_url.clone(),
         auth: Some(profile.auth),
         tenant_id: profile.tenant_id.clone(),
-        cloud: profile.cloud.as_ref().map(ToString::to_string),
+        cloud: profile
+            .cloud
+            .as_ref()
+            .and_then(Cloud::name)
+            .map(str::to_owned),
         read_only,
         make_default: false,
     };
