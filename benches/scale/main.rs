@@ -11,7 +11,8 @@
 //! - `KVTUI_BENCH_RUNS` [5] runs per measured row (the median is reported);
 //! - `KVTUI_BENCH_NAMES` [100000] names loaded for the filter and render rows;
 //! - `KVTUI_BENCH_SECONDS` [10] length of the Set Secret throughput run;
-//! - `KVTUI_BENCH_ONLY` [all] a comma list of rows: list,versions,show,tui,filter,render,sets;
+//! - `KVTUI_BENCH_ONLY` [all] a comma list of rows:
+//!   list,versions,show,tui,filter,render,discovery,sets;
 //! - `KVTUI_BENCH_PEERS` [python,rust] which peers run (`none` for kvtui alone).
 //!
 //! The Python peer is `benches/python/peer.py` in the venv of `tests/python/ensure-venv.sh`; the
@@ -25,6 +26,7 @@ mod support;
 #[path = "../common/sets.rs"]
 mod sets;
 
+mod discovery;
 mod in_process;
 mod names;
 mod one_shot;
@@ -117,6 +119,9 @@ fn main() {
         if wanted("render") {
             in_process::render_row(&mut state, &mut table, runs);
         }
+    }
+    if wanted("discovery") {
+        discovery::discovery_rows(&runtime, &mut table, runs);
     }
     if wanted("sets") {
         let data = root.join("sets-vault");

@@ -4,6 +4,7 @@
 
 use super::effect::Origin;
 use crate::auth::DeviceCodePrompt;
+use crate::auth::Identity;
 use crate::clipboard::Cleared;
 use crate::config::Profile;
 use crate::config::{AddProfileError, Added};
@@ -184,6 +185,8 @@ pub enum Msg {
         /// The target's current version, `None` when it has none.
         current: Result<Option<SecretBundle>, TaskError>,
     },
+    /// The open profile's token says who it signed in as.
+    SignedIn { generation: u64, identity: Identity },
     /// Discovery found vaults, or something it could not list; `None`: it is done.
     Discovered {
         ticket: Ticket,
@@ -229,6 +232,7 @@ impl Msg {
             | Self::Resize(..)
             | Self::Tick { .. }
             | Self::Connected { .. }
+            | Self::SignedIn { .. }
             | Self::SignIn { .. }
             | Self::SelectionSettled { .. }
             | Self::Retrying { .. }

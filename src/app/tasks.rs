@@ -181,15 +181,25 @@ impl Effect {
                     };
                     let _ = sender.send(Event::Msg(msg));
                 };
+                let signed_in = tasks.sender.clone();
                 tokio::spawn(async move {
                     let mut pager = client.list_secrets();
-                    loop {
+                    let result = loop {
                         match pager.next_page().await {
                             Some(Ok(items)) => send(Ok(items), false),
-                            Some(Err(error)) => return send(Err(error), true),
-                            None => return send(Ok(Vec::new()), true),
+                            Some(Err(error)) => break Err(error),
+                            None => break Ok(Vec::new()),
                         }
+                    };
+                    if let Some(identity) = client.identity().await {
+                        let generation = ticket.generation;
+                        let msg = Msg::SignedIn {
+                            generation,
+                            identity,
+                        };
+                        let _ = signed_in.send(Event::Msg(msg));
                     }
+                    send(result, true);
                 });
             }
             Self::LoadSecret {

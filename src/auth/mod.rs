@@ -5,12 +5,14 @@
 //! session.
 
 mod device_code;
+mod identity;
 mod local;
 mod source;
 
 pub use device_code::{
     AZURE_CLI_CLIENT_ID, DeviceCodeCredential, DeviceCodePrompt, DeviceCodePrompts,
 };
+pub use identity::Identity;
 pub use local::LocalVaultCredential;
 
 use crate::config::{AuthMethod, Profile};

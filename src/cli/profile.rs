@@ -1,15 +1,23 @@
 //! `kvtui profile list` and `kvtui profile add`.
 
 use super::{GlobalArgs, Outcome, fail_service, fail_usage};
+use crate::auth::{Identity, credential_for};
 use crate::cloud::Cloud;
 use crate::config::{AuthMethod, Config, NewProfile, Profile};
 use crate::discovery::Via;
+use crate::vault::TrustRoots;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
 pub enum ProfileCommand {
     /// List the profiles; `*` marks the default.
-    List,
+    List {
+        /// Also sign in as each profile (az, azd, Entra, the identity endpoint: all at once)
+        /// and say whom its token names, in which tenant, until when; never the token.
+        /// Device-code profiles are not signed in (that would ask for a code each).
+        #[arg(long)]
+        signed_in: bool,
+    },
     /// Add a profile to config.toml (made if there is none), keeping all that the file holds.
     Add(AddArgs),
 }
@@ -70,7 +78,7 @@ fn auth_kind(typed: &str) -> Result<AuthMethod, String> {
 
 pub fn run(global: &GlobalArgs, command: ProfileCommand) -> Outcome {
     let text = match command {
-        ProfileCommand::List => list(global)?,
+        ProfileCommand::List { signed_in } => list(global, signed_in)?,
         ProfileCommand::Add(args) => {
             let new = match &args.vault {
                 Some(vault) => {
@@ -99,18 +107,38 @@ pub fn run(global: &GlobalArgs, command: ProfileCommand) -> Outcome {
     Ok(())
 }
 
-fn list(global: &GlobalArgs) -> Result<String, super::Failure> {
+fn list(global: &GlobalArgs, signed_in: bool) -> Result<String, super::Failure> {
     let config = Config::load(global.config.as_deref()).map_err(fail_usage)?;
+    let who: Vec<Option<Result<Identity, String>>> = if signed_in {
+        let runtime = tokio::runtime::Runtime::new().map_err(fail_service)?;
+        runtime.block_on(signed_in_as(&config.profiles))
+    } else {
+        vec![None; config.profiles.len()]
+    };
     Ok(if global.json {
         let profiles: Vec<_> = config
             .profiles
             .iter()
-            .map(|profile| profile_json(&config, profile))
+            .zip(&who)
+            .map(|(profile, who)| {
+                let mut json = profile_json(&config, profile);
+                if let Some(who) = who {
+                    json["signedIn"] = match who {
+                        Ok(identity) => serde_json::json!({
+                            "who": identity.who,
+                            "tenant": identity.tenant,
+                            "expires": identity.expires,
+                        }),
+                        Err(error) => serde_json::json!({ "error": error }),
+                    };
+                }
+                json
+            })
             .collect();
         serde_json::json!({ "source": config.source.to_string(), "profiles": profiles }).to_string()
     } else {
         let mut lines = vec![format!("profiles from {}", config.source)];
-        for profile in &config.profiles {
+        for (profile, who) in config.profiles.iter().zip(&who) {
             let marker = if config.is_default(&profile.name) {
                 "*"
             } else {
@@ -128,6 +156,13 @@ fn list(global: &GlobalArgs) -> Result<String, super::Failure> {
                 profile.vault.to_string(),
                 profile.auth
             ));
+            match who {
+                Some(Ok(identity)) => {
+                    lines.push(format!("    signed in as {}", identity.describe()))
+                }
+                Some(Err(error)) => lines.push(format!("    not signed in: {error}")),
+                None => {}
+            }
         }
         lines.join("\n")
     })
@@ -264,6 +299,42 @@ fn picked(global: &GlobalArgs, args: &AddArgs) -> Result<NewProfile, super::Fail
         read_only: args.read_only,
         make_default: args.default,
     })
+}
+
+/// Whom each profile's credential signs in as, asked all at once for a token for its cloud's
+/// vaults in its tenant. `None` where there is no one to name: a local vault's token, and a
+/// device-code profile, which would ask for a code.
+async fn signed_in_as(profiles: &[Profile]) -> Vec<Option<Result<Identity, String>>> {
+    let asked = profiles.iter().map(|profile| async move {
+        if matches!(profile.auth, AuthMethod::Local | AuthMethod::DeviceCode) {
+            return None;
+        }
+        let trust = match &profile.ca_file {
+            Some(ca_file) => TrustRoots::SystemAnd(ca_file.clone()),
+            None => TrustRoots::System,
+        };
+        let no_prompts: crate::auth::DeviceCodePrompts = std::sync::Arc::new(|_| {});
+        let credential = match credential_for(profile, &trust, None, no_prompts) {
+            Ok(credential) => credential,
+            Err(error) => return Some(Err(error.to_string())),
+        };
+        let scope = format!(
+            "https://{}/.default",
+            profile.effective_cloud().vault_suffix()
+        );
+        let token = credential
+            .get_token(&[&scope], None)
+            .await
+            .map_err(|error| crate::auth::token_failure(&error, &scope));
+        Some(token.map(|token| {
+            Identity::of_token(token.token.secret()).unwrap_or_else(|| Identity {
+                who: "(a token that names no one)".to_owned(),
+                tenant: None,
+                expires: Some(token.expires_on.unix_timestamp()),
+            })
+        }))
+    });
+    futures_util::future::join_all(asked).await
 }
 
 fn profile_json(config: &Config, profile: &Profile) -> serde_json::Value {

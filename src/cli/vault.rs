@@ -2,6 +2,7 @@
 //! vault to add as a profile.
 
 use super::{Failure, GlobalArgs, fail_service, fail_usage, terminal_safe, warn};
+use crate::auth::Identity;
 use crate::config::profile_for;
 use crate::config::{Config, Profile};
 use crate::discovery::{self, Found, FoundVault};
@@ -32,6 +33,8 @@ pub struct Discovered {
     /// In tenant, subscription and name order, each with the profile that opens it.
     pub vaults: Vec<(FoundVault, Option<String>)>,
     pub unreadable: Vec<(String, String)>,
+    /// Who each account that got a token is signed in as.
+    pub signed_in: Vec<(String, Identity)>,
     /// Every account failed: nothing could be read at all.
     pub nothing_read: bool,
 }
@@ -53,11 +56,12 @@ pub async fn discover(global: &GlobalArgs) -> Result<Discovered, Failure> {
     let own_url = session.client.vault_url().to_owned();
     session.close().await;
 
-    let (mut vaults, mut unreadable) = (Vec::new(), Vec::new());
+    let (mut vaults, mut unreadable, mut signed_in) = (Vec::new(), Vec::new(), Vec::new());
     while let Some(found) = receiver.recv().await {
         match found {
             Found::Vaults(page) => vaults.extend(page),
             Found::Unreadable { scope, reason } => unreadable.push((scope, reason)),
+            Found::SignedIn { account, identity } => signed_in.push((account, identity)),
         }
     }
     vaults.sort_by(|a, b| {
@@ -84,6 +88,7 @@ pub async fn discover(global: &GlobalArgs) -> Result<Discovered, Failure> {
         config,
         vaults,
         unreadable,
+        signed_in,
         nothing_read,
     })
 }
@@ -102,6 +107,15 @@ pub async fn run(global: &GlobalArgs, command: VaultCommand) -> Result<i32, Fail
     let text = if global.json {
         serde_json::json!({
             "vaults": listed,
+            "signedIn": found.signed_in
+                .iter()
+                .map(|(account, identity)| serde_json::json!({
+                    "account": account,
+                    "who": identity.who,
+                    "tenant": identity.tenant,
+                    "expires": identity.expires,
+                }))
+                .collect::<Vec<_>>(),
             "unreadable": found.unreadable
                 .iter()
                 .map(|(scope, reason)| serde_json::json!({"scope": scope, "reason": reason}))
@@ -109,7 +123,13 @@ pub async fn run(global: &GlobalArgs, command: VaultCommand) -> Result<i32, Fail
         })
         .to_string()
     } else {
-        text_table(&listed)
+        let mut lines: Vec<String> = found
+            .signed_in
+            .iter()
+            .map(|(account, identity)| format!("{account}: signed in as {}", identity.describe()))
+            .collect();
+        lines.push(text_table(&listed));
+        lines.join("\n")
     };
     println!("{}", terminal_safe(&text));
     Ok(if found.nothing_read { 1 } else { 0 })

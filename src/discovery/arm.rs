@@ -3,7 +3,7 @@
 //! retries the data plane makes for throttling and transient failures.
 
 use super::models::{ErrorBody, Page};
-use crate::auth::{ChallengeTenant, token_failure};
+use crate::auth::{ChallengeTenant, Identity, token_failure};
 use crate::vault::TrustRoots;
 use crate::vault::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
 use azure_core::credentials::{TokenCredential, TokenRequestOptions};
@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{OnceCell, Semaphore};
 
 /// Requests in flight at once, across every tenant and subscription. ARM allows thousands of
-/// reads an hour per principal; 24 lists 50 subscriptions in three rounds.
-pub const CONCURRENT_REQUESTS: usize = 24;
+/// reads an hour per principal; 32 lists 50 subscriptions in two rounds.
+pub const CONCURRENT_REQUESTS: usize = 32;
 
 type TokenCell = Arc<OnceCell<Result<SecretString, String>>>;
 
@@ -29,6 +29,8 @@ pub struct Arm {
     /// One token per tenant (`None`: the credential's own), asked for once however many tasks
     /// want it at the same moment.
     tokens: Mutex<HashMap<Option<String>, TokenCell>>,
+    /// Who the credential's own token (no tenant asked) says it is.
+    identity: Mutex<Option<Identity>>,
     in_flight: Semaphore,
 }
 
@@ -63,8 +65,17 @@ impl Arm {
             credential,
             retry,
             tokens: Mutex::default(),
+            identity: Mutex::default(),
             in_flight: Semaphore::new(CONCURRENT_REQUESTS),
         })
+    }
+
+    /// Who the credential signed in as, once its own token was fetched.
+    pub fn identity(&self) -> Option<Identity> {
+        self.identity
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     async fn token(&self, tenant: Option<&str>) -> Result<SecretString, String> {
@@ -80,11 +91,16 @@ impl Arm {
             let options = TokenRequestOptions {
                 method_options: ClientMethodOptions { context },
             };
-            self.credential
+            let token = self
+                .credential
                 .get_token(&[&self.scope], Some(options))
                 .await
-                .map(|token| SecretString::from(token.token.secret().to_owned()))
-                .map_err(|error| token_failure(&error, &self.scope))
+                .map_err(|error| token_failure(&error, &self.scope))?;
+            if tenant.is_none() {
+                *self.identity.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Identity::of_token(token.token.secret());
+            }
+            Ok(SecretString::from(token.token.secret().to_owned()))
         })
         .await
         .clone()

@@ -4,14 +4,16 @@
 //! subscription that refuses is reported by name with the service's reason; the rest go on.
 //!
 //! Resource Manager is asked per subscription, concurrently, rather than through Azure Resource
-//! Graph: Graph answers many subscriptions in one query, but needs its own provider and query
-//! language, and with [`arm::CONCURRENT_REQUESTS`] in flight 50 subscriptions take three
-//! rounds — two rounds fewer than Graph's paging saves, for one code path instead of two.
+//! Graph. Graph answers every subscription in one query (a round trip fewer for 50
+//! subscriptions, more for hundreds), but it is a second API, with its own provider, query
+//! language and result shapes, and a second path for the same rows; with up to
+//! [`arm::CONCURRENT_REQUESTS`] lists in flight, 50 subscriptions' vaults come in two rounds after
+//! the tenants and the subscriptions (`benches/README.md`, "Discovery").
 
 pub mod arm;
 pub mod models;
 
-use crate::auth::credential_for;
+use crate::auth::{Identity, credential_for};
 use crate::cloud::Cloud;
 use crate::config::{AuthMethod, Profile};
 use crate::session::Session;
@@ -68,6 +70,11 @@ pub enum Found {
     Unreadable {
         scope: String,
         reason: String,
+    },
+    /// Who an account is signed in as (from its token's claims).
+    SignedIn {
+        account: String,
+        identity: Identity,
     },
 }
 
@@ -145,7 +152,13 @@ pub async fn discover(accounts: Vec<Account>, found: UnboundedSender<Found>) {
     for account in accounts {
         let found = found.clone();
         tasks.spawn(async move {
-            if let Err(reason) = account.discovery.run(found.clone()).await {
+            let arm = Arc::clone(&account.discovery.arm);
+            let listed = account.discovery.run(found.clone()).await;
+            if let Some(identity) = arm.identity() {
+                let account = account.label.clone();
+                let _ = found.send(Found::SignedIn { account, identity });
+            }
+            if let Err(reason) = listed {
                 let _ = found.send(Found::Unreadable {
                     scope: account.label,
                     reason,

@@ -129,6 +129,8 @@ pub struct State {
     /// Bumped on every profile switch; answers tagged with an older one are dropped.
     pub generation: u64,
     pub connection: Remote<Connection>,
+    /// Who the open profile's token says it signed in as.
+    pub identity: Option<crate::auth::Identity>,
     pub list: SecretList,
     pub versions: Versions,
     pub details: Details,
@@ -188,6 +190,7 @@ impl State {
             default_profile,
             generation: 0,
             connection: Remote::Idle,
+            identity: None,
             list: SecretList::default(),
             versions: Versions::default(),
             details: Details::default(),

@@ -3,6 +3,7 @@
 
 use super::State;
 use super::filter::rank_short;
+use crate::auth::Identity;
 use crate::config::profile_for;
 use crate::discovery::FoundVault;
 
@@ -13,6 +14,8 @@ pub struct VaultsView {
     pub rows: Vec<FoundVault>,
     /// Tenants, subscriptions or sign-ins that could not be listed, and why.
     pub unreadable: Vec<(String, String)>,
+    /// Who each account discovery asked is signed in as.
+    pub signed_in: Vec<(String, Identity)>,
     /// Discovery is still going.
     pub searching: bool,
     pub query: String,

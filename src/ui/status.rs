@@ -61,15 +61,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.level(*level),
         ));
     }
-    // The vault is known from the profile; the result is news: the vault gives way when both
-    // do not fit.
-    let vault = Span::styled(format!(" {vault} "), theme.dim());
+    // The vault and who is signed in are known from the profile; the result is news: they give
+    // way, the account first, when they do not all fit.
     let used: usize = first.iter().map(Span::width).sum();
-    if used + vault.width() <= area.width as usize {
-        first.insert(vault_at, vault);
-    } else {
-        first.insert(vault_at, Span::raw(" "));
-    }
+    let signed_in = state
+        .identity
+        .as_ref()
+        .map(|identity| format!(" {vault} as {} ", super::printable(&identity.who)));
+    let fits = signed_in
+        .into_iter()
+        .chain([format!(" {vault} ")])
+        .map(|text| Span::styled(text, theme.dim()))
+        .find(|span| used + span.width() <= area.width as usize);
+    first.insert(vault_at, fits.unwrap_or_else(|| Span::raw(" ")));
     let hints: Vec<[Span; 2]> = keymap::hints(keymap::context(state), state.read_only())
         .into_iter()
         .map(|(key, help)| {

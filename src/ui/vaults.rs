@@ -49,6 +49,16 @@ pub fn render_vaults(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             ),
         ]));
     }
+    for (account, identity) in &view.signed_in {
+        footer.push(Line::styled(
+            format!(
+                "{}: signed in as {}",
+                printable(account),
+                printable(&identity.describe())
+            ),
+            theme.dim(),
+        ));
+    }
     for (scope, reason) in &view.unreadable {
         footer.push(Line::styled(
             format!("✗ {}: {}", printable(scope), printable(reason)),

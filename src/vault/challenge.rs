@@ -6,7 +6,7 @@
 //! real service.
 
 use super::error::VaultError;
-use crate::auth::{ChallengeTenant, token_failure};
+use crate::auth::{ChallengeTenant, Identity, token_failure};
 use azure_core::credentials::{TokenCredential, TokenRequestOptions};
 use azure_core::http::{ClientMethodOptions, Context};
 use secrecy::{ExposeSecret, SecretString};
@@ -138,6 +138,8 @@ struct CachedToken {
 struct State {
     challenge: Option<Challenge>,
     token: Option<CachedToken>,
+    /// Who the last token says the profile signed in as (its claims, not the token).
+    identity: Option<Identity>,
 }
 
 /// The per-vault auth state: the cached challenge and token.
@@ -164,6 +166,11 @@ impl ChallengeAuth {
             domain,
             state: tokio::sync::Mutex::default(),
         }
+    }
+
+    /// Who the profile is signed in as, once a token was fetched and is a JWT.
+    pub async fn identity(&self) -> Option<Identity> {
+        self.state.lock().await.identity.clone()
     }
 
     pub async fn has_challenge(&self) -> bool {
@@ -223,6 +230,7 @@ impl ChallengeAuth {
             .await
             .map_err(|error| VaultError::Auth(token_failure(&error, &scope)))?;
         let value = SecretString::from(fetched.token.secret().to_owned());
+        state.identity = Identity::of_token(fetched.token.secret());
         state.token = Some(CachedToken {
             scope,
             tenant,

@@ -148,6 +148,11 @@ impl VaultClient {
         })
     }
 
+    /// Who the vault's token says the profile signed in as, once one was fetched.
+    pub async fn identity(&self) -> Option<crate::auth::Identity> {
+        self.inner.auth.identity().await
+    }
+
     pub fn vault_url(&self) -> &str {
         &self.inner.vault_url
     }

@@ -9,7 +9,7 @@ use crate::support;
 
 use serde_json::Value;
 use support::arm::{
-    ARM_HOST, ARM_SCOPE, DEV, GUEST_TENANT, HOME_TENANT, MFA_TENANT, OLD, PARTNER, PROD,
+    ARM_HOST, ARM_SCOPE, DEV, GUEST_TENANT, HOME_TENANT, MFA_TENANT, OLD, OPERATOR, PARTNER, PROD,
     ResourceManager,
 };
 use support::identity::{INHERITED, Tools};
@@ -56,6 +56,12 @@ fn vault_list_reads_every_tenant_and_subscription_and_names_what_refused() {
     );
     assert_eq!(vaults[2]["tenant"], "TEST_TEST_RDV");
 
+    assert_eq!(listed["signedIn"][0]["who"], OPERATOR, "{stdout}");
+    assert_eq!(
+        listed["signedIn"][0]["account"],
+        "profile p (auth = azure-cli)"
+    );
+    assert_eq!(listed["signedIn"][0]["expires"], 1_893_456_000);
     let unreadable: Vec<String> = listed["unreadable"]
         .as_array()
         .unwrap()
@@ -225,4 +231,47 @@ fn profile_add_pick_lists_what_discovery_finds_and_adds_the_chosen_one() {
     ] {
         assert!(table.contains(line), "{line} in {table}");
     }
+}
+
+#[test]
+fn profile_list_signed_in_names_whom_each_token_names_and_never_the_token() {
+    let arm = ResourceManager::start();
+    let kvtui = arm.kvtui();
+    let output = arm
+        .command(&kvtui, &["profile", "list", "--signed-in", "--json"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let listed: Value = serde_json::from_str(&stdout).expect(&stdout);
+    let signed_in = &listed["profiles"][0]["signedIn"];
+    assert_eq!(signed_in["who"], OPERATOR, "{stdout}");
+    assert_eq!(
+        signed_in["tenant"], "home",
+        "az's own tenant: the profile pins none"
+    );
+    assert_eq!(signed_in["expires"], 1_893_456_000);
+    assert!(
+        !stdout.contains("az-token-"),
+        "the token is never printed: {stdout}"
+    );
+    assert_eq!(
+        arm.tools.runs("az"),
+        ["account get-access-token -o json --scope https://vault.azure.net/.default"]
+    );
+
+    let text_output = arm
+        .command(&kvtui, &["profile", "list", "--signed-in"])
+        .output()
+        .unwrap();
+    let listing = text(&text_output.stdout);
+    assert!(
+        listing.contains(
+            "    signed in as operator@contoso.com in tenant home, token until 2030-01-01 00:00 UTC"
+        ),
+        "{listing}"
+    );
+    // Without the flag nothing signs in: the listing stays instant and offline.
+    kvtui.ok(&["profile", "list"]);
+    assert_eq!(arm.tools.runs("az").len(), 2);
 }

@@ -35,6 +35,7 @@ fn the_picker_finds_saves_and_opens_vaults() {
         |screen| screen.contains("Vaults 3/3 ") && !screen.contains("looking"),
     );
 
+    tui.wait_for("profile p (auth = azure-cli): signed in as operator@contoso.com");
     tui.send("/");
     tui.type_text("sample-va");
     tui.send("\r");

@@ -592,3 +592,84 @@ fn format_characters_are_drawn_visibly_in_the_operations_log() {
         state
     });
 }
+
+/// A vault as discovery reports it.
+fn found_vault(name: &str, subscription: &str, rbac: bool) -> kvtui::discovery::FoundVault {
+    kvtui::discovery::FoundVault {
+        name: name.into(),
+        vault_url: format!("https://{name}.vault.azure.net"),
+        tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
+        tenant: "Contoso".into(),
+        subscription_id: "5f1e0c8a-0000-4000-8000-000000000001".into(),
+        subscription: subscription.into(),
+        resource_group: Some("rg-payments".into()),
+        location: Some("westeurope".into()),
+        rbac,
+        via: kvtui::discovery::Via::Profile,
+    }
+}
+
+fn alice() -> kvtui::auth::Identity {
+    kvtui::auth::Identity {
+        who: "alice@contoso.com".into(),
+        tenant: Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into()),
+        expires: Some(1_893_456_000),
+    }
+}
+
+#[test]
+fn vault_picker_with_what_discovery_found() {
+    snapshot("vault_picker", || {
+        let mut state = detailed("staging");
+        let effects = press(&mut state, KeyCode::Char('V'));
+        let request = match effects.as_slice() {
+            [kvtui::app::effect::Effect::Discover { ticket }] => ticket.request,
+            other => panic!("{other:?}"),
+        };
+        let ticket = ticket(&state, request);
+        let found = |found| Msg::Discovered {
+            ticket,
+            found: Some(found),
+        };
+        use kvtui::discovery::Found;
+        for msg in [
+            found(Found::Vaults(vec![
+                found_vault("kv-payments-staging", "Payments", true),
+                found_vault("kv-payments-prod", "Payments", false),
+            ])),
+            found(Found::Vaults(vec![found_vault(
+                "kv-shared",
+                "Platform",
+                true,
+            )])),
+            found(Found::SignedIn {
+                account: "profile staging (auth = azure-cli)".into(),
+                identity: alice(),
+            }),
+            found(Found::Unreadable {
+                scope: "subscription Sandbox (5f1e0c8a-0000-4000-8000-000000000009)".into(),
+                reason: "HTTP 403 AuthorizationFailed: The client does not have authorization"
+                    .into(),
+            }),
+        ] {
+            kvtui::app::update::update(&mut state, msg);
+        }
+        state
+    });
+}
+
+#[test]
+fn the_status_bar_names_who_is_signed_in() {
+    snapshot("signed_in", || {
+        let mut state = detailed("staging");
+        let generation = state.generation;
+        kvtui::app::update::update(
+            &mut state,
+            Msg::SignedIn {
+                generation,
+                identity: alice(),
+            },
+        );
+        state
+    });
+}

@@ -9,6 +9,8 @@ use super::net::{ConnectProxy, SeenRequest, StubResponse, StubServer, TestCa, pa
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Whom `az` is signed in as.
+pub const OPERATOR: &str = "operator@contoso.com";
 pub const ARM_HOST: &str = "management.azure.com";
 pub const ARM_SCOPE: &str = "https://management.azure.com/.default";
 /// The spec example's tenants: ManagedBy, Home, ProjectedBy.
@@ -69,7 +71,9 @@ fn arm_error(status: u16, code: &str, message: &str) -> StubResponse {
 fn answer(request: &SeenRequest, throttled: &AtomicUsize) -> StubResponse {
     let tenant = request
         .header("authorization")
-        .and_then(|value| value.strip_prefix("Bearer az-token-"))
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .and_then(|token| token.rsplit('.').next())
+        .and_then(|last| last.strip_prefix("az-token-"))
         .unwrap_or_default()
         .to_owned();
     let next = |path: &str| Some(format!("https://{ARM_HOST}{path}"));
@@ -185,7 +189,8 @@ impl ResourceManager {
         });
         let proxy = ConnectProxy::start(&[(&format!("{ARM_HOST}:443"), server.addr)]);
         let tools = Tools::new();
-        tools.az_signed_in_except(
+        tools.az_signed_in_as(
+            OPERATOR,
             MFA_TENANT,
             "ERROR: AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access this resource.",
         );

@@ -232,14 +232,18 @@ impl Tools {
         self.script("az", "--tenant", AZ_TOKEN);
     }
 
-    /// As [`Tools::az_signed_in`], but asked for a token in `refusing` it fails with `error`
-    /// on stderr, as `az` does for a tenant whose policy wants more than the sign-in had (MFA).
-    pub fn az_signed_in_except(&self, refusing: &str, error: &str) {
+    /// `az` signed in as `user`, with tokens shaped as Entra's are (a JWT whose claims name
+    /// the user and the tenant, ending in `az-token-TENANT`); asked for a token in `refusing`
+    /// it fails with `error` on stderr, as `az` does for a tenant whose policy wants more than
+    /// the sign-in had (MFA).
+    pub fn az_signed_in_as(&self, user: &str, refusing: &str, error: &str) {
         self.script(
             "az",
             "--tenant",
             &format!(
-                "if [ \"$tenant\" = '{refusing}' ]; then echo '{error}' >&2; exit 1; fi\n{AZ_TOKEN}"
+                r#"if [ "$tenant" = '{refusing}' ]; then echo '{error}' >&2; exit 1; fi
+claims=$(printf '{{"upn":"{user}","tid":"%s","exp":1893456000}}' "$tenant" | base64 | tr '+/' '-_' | tr -d '=\n')
+printf '{{"accessToken":"eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.%s.az-token-%s","expiresOn":"2030-01-01 00:00:00.000000","expires_on":1893456000,"tenant":"%s","tokenType":"Bearer"}}\n' "$claims" "$tenant" "$tenant""#
             ),
         );
     }

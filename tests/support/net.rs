@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A certificate authority made for one test, its certificate in a PEM file.
@@ -187,15 +188,29 @@ impl StubServer {
         tls: Arc<rustls::ServerConfig>,
         handler: impl Fn(&SeenRequest) -> StubResponse + Send + Sync + 'static,
     ) -> Self {
-        Self::start(Some(tls), Arc::new(handler))
+        Self::start(Some(tls), Duration::ZERO, Arc::new(handler))
+    }
+
+    /// As [`StubServer::https`], answering each request `latency` after it arrived (a far
+    /// service), without holding up the others meanwhile.
+    pub fn https_after(
+        tls: Arc<rustls::ServerConfig>,
+        latency: Duration,
+        handler: impl Fn(&SeenRequest) -> StubResponse + Send + Sync + 'static,
+    ) -> Self {
+        Self::start(Some(tls), latency, Arc::new(handler))
     }
 
     /// Plain HTTP (a managed-identity endpoint is plain HTTP on loopback).
     pub fn http(handler: impl Fn(&SeenRequest) -> StubResponse + Send + Sync + 'static) -> Self {
-        Self::start(None, Arc::new(handler))
+        Self::start(None, Duration::ZERO, Arc::new(handler))
     }
 
-    fn start(tls: Option<Arc<rustls::ServerConfig>>, handler: Arc<Handler>) -> Self {
+    fn start(
+        tls: Option<Arc<rustls::ServerConfig>>,
+        latency: Duration,
+        handler: Arc<Handler>,
+    ) -> Self {
         let (runtime, listener, addr) = loopback_listener();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let recorded = Arc::clone(&seen);
@@ -214,6 +229,7 @@ impl StubServer {
                         let recorded = Arc::clone(&recorded);
                         async move {
                             let seen = read_request(request).await;
+                            tokio::time::sleep(latency).await;
                             let answer = handler(&seen);
                             recorded.lock().expect("seen").push(seen);
                             Ok::<_, std::convert::Infallible>(to_response(answer))

@@ -31,6 +31,7 @@ pub(super) fn open_profile(state: &mut State, index: usize) -> Vec<Effect> {
     state.generation += 1;
     state.active_profile = index;
     state.connection = Remote::Loading;
+    state.identity = None;
     state.list.restart();
     state.versions = Versions::default();
     state.details = Details::default();

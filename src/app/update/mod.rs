@@ -123,6 +123,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             current,
             ..
         } => copy::on_prepared(state, target, source, current),
+        Msg::SignedIn {
+            generation,
+            identity,
+        } => status::on_signed_in(state, generation, identity),
         Msg::Discovered { ticket, found } => vaults::on_discovered(state, ticket, found),
         Msg::ProfileSaved {
             ticket,

@@ -1,8 +1,8 @@
 //! The status line over time: the clock's tick ages messages and turns spinners; a retry notice
-//! shows beside its operation.
+//! shows beside its operation; who the profile signed in as stays beside its vault.
 
 use super::Effect;
-use crate::auth::DeviceCodePrompt;
+use crate::auth::{DeviceCodePrompt, Identity};
 use crate::state::{Level, State, Ticket};
 use crate::vault::RetryNotice;
 
@@ -49,6 +49,13 @@ pub(super) fn on_retrying(state: &mut State, ticket: Ticket, notice: &RetryNotic
             notice.delay.as_secs_f64(),
             notice.reason
         ));
+    }
+    Vec::new()
+}
+
+pub(super) fn on_signed_in(state: &mut State, generation: u64, identity: Identity) -> Vec<Effect> {
+    if generation == state.generation {
+        state.identity = Some(identity);
     }
     Vec::new()
 }

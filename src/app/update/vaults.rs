@@ -119,6 +119,9 @@ pub(super) fn on_discovered(
         Some(Found::Unreadable { scope, reason }) => {
             state.vaults.unreadable.push((scope, reason));
         }
+        Some(Found::SignedIn { account, identity }) => {
+            state.vaults.signed_in.push((account, identity));
+        }
     }
     Vec::new()
 }

@@ -1,0 +1,202 @@
+//! Discovery at scale: 50 subscriptions of 4 vaults each behind a Resource Manager that answers
+//! every request 40 ms after it arrives (a far region), listed by kvtui's discovery (what the
+//! picker and `vault list` run) in process; the peer is the same listing made one request after
+//! another. Figures are in round trips (elapsed / 40 ms): the physical floor is 3 (tenants, then
+//! subscriptions, then the vaults of all of them at once).
+
+use super::support::net::{StubResponse, StubServer, TestCa};
+use super::table::{Table, Target, median};
+use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
+use kvtui::discovery::arm::Arm;
+use kvtui::discovery::{Discovery, Found, Via};
+use kvtui::vault::TrustRoots;
+use kvtui::vault::retry::RetryPolicy;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const LATENCY: Duration = Duration::from_millis(40);
+const SUBSCRIPTIONS: usize = 50;
+const VAULTS_EACH: usize = 4;
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+/// The bench signs in as no one: the server takes any bearer.
+#[derive(Debug)]
+struct FixedToken;
+
+#[async_trait::async_trait]
+impl TokenCredential for FixedToken {
+    async fn get_token(
+        &self,
+        _scopes: &[&str],
+        _options: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<AccessToken> {
+        Ok(AccessToken::new(
+            Secret::new("bench-token".to_owned()),
+            time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        ))
+    }
+}
+
+fn subscription_id(index: usize) -> String {
+    format!("5f1e0c8a-0000-4000-8000-{index:012}")
+}
+
+/// The server, offering HTTP/2 (one connection, every request on it) or only HTTP/1.1 (a
+/// connection, and a TLS handshake on the server's one thread, per request in flight).
+fn resource_manager(http2: bool) -> (TestCa, StubServer) {
+    let ca = TestCa::new();
+    let mut tls = (*ca.server_config(&["localhost"])).clone();
+    if http2 {
+        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    }
+    let server = StubServer::https_after(Arc::new(tls), LATENCY, |request| {
+        let path = request.path();
+        let body = if path == "/tenants" {
+            json!({"value": [{"tenantId": TENANT, "displayName": "Contoso"}]})
+        } else if path == "/subscriptions" {
+            json!({"value": (0..SUBSCRIPTIONS).map(|i| json!({
+                "subscriptionId": subscription_id(i),
+                "displayName": format!("sub-{i:02}"),
+                "state": "Enabled",
+                "tenantId": TENANT,
+            })).collect::<Vec<_>>()})
+        } else {
+            let subscription = path.split('/').nth(2).unwrap_or_default().to_owned();
+            json!({"value": (0..VAULTS_EACH).map(|v| json!({
+                "id": format!("/subscriptions/{subscription}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-{}-{v}", &subscription[24..]),
+                "name": format!("kv-{}-{v}", &subscription[24..]),
+                "location": "westeurope",
+                "properties": {"vaultUri": format!("https://kv-{}-{v}.vault.azure.net/", &subscription[24..]), "enableRbacAuthorization": true},
+            })).collect::<Vec<_>>()})
+        };
+        StubResponse::json(200, &body)
+    });
+    (ca, server)
+}
+
+/// Round trips to the first vaults, to the last, and to the end of the search, in one run of
+/// kvtui's discovery.
+async fn discover(url: &str, trust: &TrustRoots) -> (f64, f64, f64, usize) {
+    let arm = Arm::new(url, Arc::new(FixedToken), trust, RetryPolicy::default()).unwrap();
+    let discovery = Discovery {
+        arm: Arc::new(arm),
+        only_tenant: None,
+        via: Via::Profile,
+    };
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let started = Instant::now();
+    let run = tokio::spawn(discovery.run(sender));
+    let (mut first, mut last, mut vaults) = (None, Duration::ZERO, 0);
+    while let Some(found) = receiver.recv().await {
+        if let Found::Vaults(page) = found {
+            first.get_or_insert_with(|| started.elapsed());
+            last = started.elapsed();
+            vaults += page.len();
+        }
+    }
+    run.await.unwrap().unwrap();
+    let trips = |elapsed: Duration| elapsed.as_secs_f64() / LATENCY.as_secs_f64();
+    let first = trips(first.unwrap_or_default());
+    (first, trips(last), trips(started.elapsed()), vaults)
+}
+
+/// The same listing one request after another, as a loop over `az keyvault list --subscription`
+/// would make it.
+async fn sequentially(url: &str, trust: &TrustRoots) -> f64 {
+    let client = trust.client_builder().unwrap().no_proxy().build().unwrap();
+    let get = |path: String| {
+        let client = client.clone();
+        async move {
+            client
+                .get(format!("{url}{path}"))
+                .bearer_auth("bench-token")
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+        }
+    };
+    let started = Instant::now();
+    get("/tenants?api-version=2022-12-01".into()).await;
+    get("/subscriptions?api-version=2022-12-01".into()).await;
+    for index in 0..SUBSCRIPTIONS {
+        get(format!(
+            "/subscriptions/{}/providers/Microsoft.KeyVault/vaults?api-version=2026-02-01",
+            subscription_id(index)
+        ))
+        .await;
+    }
+    started.elapsed().as_secs_f64() / LATENCY.as_secs_f64()
+}
+
+pub fn discovery_rows(runtime: &tokio::runtime::Runtime, table: &mut Table, runs: usize) {
+    for http2 in [true, false] {
+        let (ca, server) = resource_manager(http2);
+        let url = format!("https://localhost:{}", server.addr.port());
+        let trust = TrustRoots::Only(ca.pem_file.clone());
+        let (mut firsts, mut alls, mut ends, mut peers) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs {
+            let (first, all, end, vaults) = runtime.block_on(discover(&url, &trust));
+            assert_eq!(vaults, SUBSCRIPTIONS * VAULTS_EACH, "every vault found");
+            firsts.push(first);
+            alls.push(all);
+            ends.push(end);
+            peers.push(runtime.block_on(sequentially(&url, &trust)));
+        }
+        let over = if http2 { "HTTP/2" } else { "HTTP/1.1" };
+        if std::env::var("KVTUI_BENCH_TRACE").is_ok() {
+            let seen = server.seen();
+            // The last run's discovery: its 52 requests, then the peer's 52.
+            let ours = &seen[seen.len() - 104..seen.len() - 52];
+            let start = ours[0].at;
+            let offsets: Vec<String> = ours
+                .iter()
+                .map(|r| format!("{:.2}", r.at.duration_since(start).as_secs_f64() / 0.04))
+                .collect();
+            println!(
+                "arrivals (round trips after the tenants list arrived): {}",
+                offsets.join(" ")
+            );
+        }
+        println!(
+            "discovery over {over}: first vaults {firsts:.2?} round trips, all {alls:.2?}, search over {ends:.2?}, one at a time {peers:.2?}"
+        );
+        let what = |row: &str| {
+            format!(
+                "discovery, 50 subscriptions × 4 vaults, 40 ms each, {over}: {row} (round trips; floor 3)"
+            )
+        };
+        table.value(
+            &what("first vaults shown"),
+            median(&firsts),
+            "round trips",
+            if http2 {
+                Target::AtMost(3.5)
+            } else {
+                Target::Info
+            },
+        );
+        table.value(
+            &what("every vault"),
+            median(&alls),
+            "round trips",
+            if http2 {
+                Target::AtMost(5.0)
+            } else {
+                Target::Info
+            },
+        );
+        table.ratio(
+            &what("every vault vs one request at a time"),
+            median(&alls),
+            "one request at a time",
+            median(&peers),
+            "round trips",
+            if http2 { 0.12 } else { f64::INFINITY },
+        );
+    }
+}
