@@ -25,6 +25,26 @@ pub fn type_into_line(area: &mut TextArea<'static>, key: crossterm::event::KeyEv
     }
 }
 
+/// A key typed into a filter's query (the secret list's, the vault picker's): a character is
+/// added, Backspace takes the last one, Ctrl-u clears it. Returns whether the query changed.
+pub fn type_into_query(query: &mut String, key: crossterm::event::KeyEvent) -> bool {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let control = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Backspace => query.pop().is_some(),
+        KeyCode::Char('u') if control => {
+            let had = !query.is_empty();
+            query.clear();
+            had
+        }
+        KeyCode::Char(c) if !control => {
+            query.push(c);
+            true
+        }
+        _ => false,
+    }
+}
+
 /// The text of an input, lines joined with `\n` exactly as typed.
 pub fn text(area: &TextArea<'_>) -> String {
     area.lines().join("\n")

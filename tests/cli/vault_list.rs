@@ -12,8 +12,7 @@ use support::arm::{
     ARM_HOST, ARM_SCOPE, DEV, GUEST_TENANT, HOME_TENANT, MFA_TENANT, OLD, OPERATOR, PARTNER, PROD,
     ResourceManager,
 };
-use support::identity::{INHERITED, Tools};
-use support::net::path_with;
+use support::identity::{Tools, isolated};
 use support::{Kvtui, VaultProcess, text};
 
 #[test]
@@ -149,12 +148,7 @@ fn the_local_vault_answers_discovery_for_itself() {
     let kvtui = Kvtui::with_config(&vault.profile_toml("local", false));
     let tools = Tools::new();
     tools.az_signed_out();
-    let mut command = kvtui.command(&["vault", "list", "--json"]);
-    for name in INHERITED {
-        command.env_remove(name);
-    }
-    let output = command
-        .env("PATH", path_with(tools.dir.path()))
+    let output = isolated(&kvtui, &["vault", "list", "--json"], &tools)
         .output()
         .unwrap();
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::Kvtui;
-use super::identity::{INHERITED, Tools, VAULT_HOST};
+use super::identity::{Tools, VAULT_HOST, isolated};
 use super::net::{ConnectProxy, SeenRequest, StubResponse, StubServer, TestCa, path_with};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -220,11 +220,8 @@ impl ResourceManager {
 
     /// `kvtui ARGS` in that environment.
     pub fn command(&self, kvtui: &Kvtui, args: &[&str]) -> std::process::Command {
-        let mut command = kvtui.command(args);
-        for name in INHERITED {
-            command.env_remove(name);
-        }
-        command.envs(self.env());
+        let mut command = isolated(kvtui, args, &self.tools);
+        command.env("HTTPS_PROXY", self.proxy.url());
         command
     }
 }

@@ -180,13 +180,9 @@ impl Net {
 
     /// `kvtui --profile p secret show db-password` with `env`, through the proxy.
     pub fn show(&self, kvtui: &Kvtui, tools: &Tools, env: &[(&str, &str)]) -> Output {
-        let mut command = kvtui.command(&["--profile", "p", "secret", "show", SECRET]);
-        for name in INHERITED {
-            command.env_remove(name);
-        }
+        let mut command = isolated(kvtui, &["--profile", "p", "secret", "show", SECRET], tools);
         command
             .env("HTTPS_PROXY", self.proxy.url())
-            .env("PATH", path_with(tools.dir.path()))
             .envs(env.iter().copied());
         command.output().expect("kvtui runs")
     }
@@ -195,6 +191,17 @@ impl Net {
     pub fn token_requests(&self) -> Vec<SeenRequest> {
         self.login.as_ref().expect("a login server").seen()
     }
+}
+
+/// `kvtui ARGS` with nothing inherited that could choose a credential or a proxy, and `tools`
+/// first on `PATH`.
+pub fn isolated(kvtui: &Kvtui, args: &[&str], tools: &Tools) -> std::process::Command {
+    let mut command = kvtui.command(args);
+    for name in INHERITED {
+        command.env_remove(name);
+    }
+    command.env("PATH", path_with(tools.dir.path()));
+    command
 }
 
 /// What `az account get-access-token -o json` prints: a token that names the tenant asked for.

@@ -4,10 +4,11 @@
 use super::{Effect, details};
 use crate::keymap::Action;
 use crate::session::SessionError;
+use crate::state::input::type_into_query;
 use crate::state::list::ListLoad;
 use crate::state::{Connection, Details, Level, Pane, Remote, Screen, State, Ticket, Versions};
 use crate::vault::{SecretItem, VaultError};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use std::time::Duration;
 
 /// How long the cursor must rest on a secret before it is loaded, so scrolling through a long
@@ -217,13 +218,8 @@ pub(super) fn move_cursor(state: &mut State, movement: Action) -> Vec<Effect> {
 /// A key typed into the filter line.
 pub(super) fn filter_input(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let mut query = state.list.query.clone();
-    match key.code {
-        KeyCode::Backspace => {
-            query.pop();
-        }
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => query.clear(),
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => query.push(c),
-        _ => return Vec::new(),
+    if !type_into_query(&mut query, key) {
+        return Vec::new();
     }
     state.list.set_query(query);
     selection_changed(state)

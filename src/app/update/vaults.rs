@@ -11,8 +11,9 @@ use crate::config::{AuthMethod, Profile, VaultLocation};
 use crate::discovery::{Found, FoundVault, Via};
 use crate::keymap::Action;
 use crate::state::dialogs::PromptPurpose;
+use crate::state::input::type_into_query;
 use crate::state::{DialogStatus, Level, Overlay, Prompt, Screen, State, Ticket, VaultsView};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 /// `V`: the picker, looking for vaults the first time it opens.
 pub(super) fn show(state: &mut State) -> Vec<Effect> {
@@ -77,15 +78,9 @@ pub(super) fn screen_action(state: &mut State, action: Action) -> Option<Vec<Eff
 /// A key typed into the picker's filter line.
 pub(super) fn filter_input(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let mut query = state.vaults.query.clone();
-    match key.code {
-        KeyCode::Backspace => {
-            query.pop();
-        }
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => query.clear(),
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => query.push(c),
-        _ => return Vec::new(),
+    if type_into_query(&mut query, key) {
+        state.vaults.set_query(query);
     }
-    state.vaults.set_query(query);
     Vec::new()
 }
 
