@@ -1090,3 +1090,81 @@ fn an_expiry_already_past_is_warned_of_but_not_refused() {
         form.errors(NOW)
     );
 }
+
+/// A vault found through the `az`/`azd` sign-in of a local profile.
+fn signed_in_vault(name: &str) -> kvtui::discovery::FoundVault {
+    kvtui::discovery::FoundVault {
+        name: name.into(),
+        vault_url: format!("https://{name}.vault.azure.net"),
+        tenant_id: "t".into(),
+        tenant: "Contoso".into(),
+        subscription_id: "s".into(),
+        subscription: "Prod".into(),
+        resource_group: None,
+        location: None,
+        rbac: true,
+        via: kvtui::discovery::Via::SignedIn,
+    }
+}
+
+/// A first run (no config file) connected: the search for the sign-in's vaults has started.
+fn first_run() -> (State, kvtui::state::Ticket) {
+    let (mut state, _) = fresh("staging");
+    state.first_run = true;
+    let effects = connect(&mut state);
+    assert_eq!(kinds(&effects), ["list secrets", "discover"]);
+    let Some(Effect::Discover { ticket }) = effects.last() else {
+        unreachable!()
+    };
+    (state, *ticket)
+}
+
+#[test]
+fn a_first_run_opens_the_picker_once_the_sign_in_finds_a_vault_unless_a_key_came_first() {
+    let (mut state, ticket) = first_run();
+    assert_eq!(state.screen, kvtui::state::Screen::Secrets);
+    let found = |vault: &str| Msg::Discovered {
+        ticket,
+        found: Some(kvtui::discovery::Found::Vaults(vec![signed_in_vault(
+            vault,
+        )])),
+    };
+    update_with(&mut state, found("kv-one"));
+    assert_eq!(
+        state.screen,
+        kvtui::state::Screen::Vaults,
+        "opened by itself"
+    );
+    assert!(!state.first_run, "only once");
+    // Back to the secrets: later finds do not pull the screen away again.
+    press(&mut state, KeyCode::Esc);
+    update_with(&mut state, found("kv-two"));
+    assert_eq!(state.screen, kvtui::state::Screen::Secrets);
+    assert_eq!(state.vaults.rows.len(), 2);
+
+    let (mut busy, ticket) = first_run();
+    press(&mut busy, KeyCode::Char('j'));
+    update_with(
+        &mut busy,
+        Msg::Discovered {
+            ticket,
+            found: Some(kvtui::discovery::Found::Vaults(vec![signed_in_vault(
+                "kv-one",
+            )])),
+        },
+    );
+    assert_eq!(
+        busy.screen,
+        kvtui::state::Screen::Secrets,
+        "the operator was at the keyboard first"
+    );
+    assert_eq!(
+        busy.vaults.rows.len(),
+        1,
+        "the picker has it for when V is pressed"
+    );
+
+    // With a config file, connecting searches for nothing.
+    let (mut configured, _) = fresh("staging");
+    assert_eq!(kinds(&connect(&mut configured)), ["list secrets"]);
+}

@@ -220,6 +220,9 @@ impl StubServer {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
+                // As a service's front end does: with Nagle on, a reply in two writes waits for
+                // the client's delayed ACK (40 ms on Linux) before its second part.
+                let _ = stream.set_nodelay(true);
                 let handler = Arc::clone(&handler);
                 let recorded = Arc::clone(&recorded);
                 let acceptor = acceptor.clone();
