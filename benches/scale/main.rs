@@ -13,7 +13,9 @@
 //! - `KVTUI_BENCH_SECONDS` [10] length of the Set Secret throughput run;
 //! - `KVTUI_BENCH_ONLY` [all] a comma list of rows:
 //!   list,versions,show,tui,filter,render,discovery,sets;
-//! - `KVTUI_BENCH_PEERS` [python,rust] which peers run (`none` for kvtui alone).
+//! - `KVTUI_BENCH_PEERS` [python,rust] which peers run (`none` for kvtui alone);
+//! - `KVTUI_BENCH_TRACE` [unset] set, the discovery row prints when each request reached the
+//!   server.
 //!
 //! The Python peer is `benches/python/peer.py` in the venv of `tests/python/ensure-venv.sh`; the
 //! Rust peer is this bench binary re-run as a child process (`--peer-rust`), so both peers are
