@@ -76,12 +76,19 @@ pub fn render_picker(frame: &mut Frame, state: &State, cursor: usize, theme: &Th
             ""
         };
         let read_only = if profile.read_only { " read-only" } else { "" };
+        // Opened from the vault picker and not saved: gone when kvtui ends unless `s` saves it.
+        let unsaved = if state.unsaved_profiles.contains(&profile.name) {
+            " (this session only)"
+        } else {
+            ""
+        };
         let head = Line::from(vec![
             Span::raw(format!("{marker} ")),
             Span::styled(format!("{:<16}", profile.name), theme.title()),
             Span::styled(format!(" {}", profile.auth), theme.dim()),
             Span::styled(read_only, theme.warning()),
             Span::styled(default, theme.dim()),
+            Span::styled(unsaved, theme.warning()),
         ]);
         let vault = Line::styled(format!("    {}", profile.vault), theme.dim());
         if index == cursor {

@@ -88,5 +88,15 @@ fn the_picker_finds_saves_and_opens_vaults() {
     tui.send("\r");
     tui.wait_for(" hidden-kv ");
     tui.wait_for("https://hidden-kv.vault.azure.net/se");
+    // The profile picker tells the saved from the one made for this session.
+    tui.send("p");
+    let screen = tui.wait_for("(this session only)");
+    let marked: Vec<&str> = screen
+        .lines()
+        .filter(|line| line.contains("(this session only)"))
+        .collect();
+    assert_eq!(marked.len(), 1, "{screen}");
+    assert!(marked[0].contains("hidden-kv"), "{screen}");
+    tui.send("\u{1b}");
     tui.quit();
 }

@@ -1168,3 +1168,15 @@ fn a_first_run_opens_the_picker_once_the_sign_in_finds_a_vault_unless_a_key_came
     let (mut configured, _) = fresh("staging");
     assert_eq!(kinds(&connect(&mut configured)), ["list secrets"]);
 }
+
+#[test]
+fn the_picker_opened_before_the_session_looks_once_it_is_open() {
+    let (mut state, _) = fresh("staging");
+    assert!(
+        press(&mut state, KeyCode::Char('V')).is_empty(),
+        "nothing to ask with yet"
+    );
+    assert!(state.vaults.searching, "the picker says it is looking");
+    let effects = connect(&mut state);
+    assert_eq!(kinds(&effects), ["list secrets", "discover"]);
+}

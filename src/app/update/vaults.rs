@@ -12,23 +12,39 @@ use crate::discovery::{Found, FoundVault, Via};
 use crate::keymap::Action;
 use crate::state::dialogs::PromptPurpose;
 use crate::state::input::type_into_query;
-use crate::state::{DialogStatus, Level, Overlay, Prompt, Screen, State, Ticket, VaultsView};
+use crate::state::{
+    DialogStatus, Level, Overlay, Prompt, Remote, Screen, State, Ticket, VaultsView,
+};
 use crossterm::event::KeyEvent;
 
-/// `V`: the picker, looking for vaults the first time it opens.
+/// `V`: the picker, looking for vaults the first time it opens (once the profile's session is
+/// open, when it is not yet).
 pub(super) fn show(state: &mut State) -> Vec<Effect> {
     state.screen = Screen::Vaults;
-    if state.vaults.request == 0 {
-        return discover(state);
+    if state.vaults.request != 0 {
+        return Vec::new();
     }
-    Vec::new()
+    if state.connection.is_loading() {
+        state.vaults.searching = true;
+        return Vec::new();
+    }
+    discover(state)
 }
 
 /// A profile's session opened: on a first run (no config), the search for the sign-in's vaults
 /// starts at once, so the picker can open by itself when it finds some.
+/// The same when the picker was opened before the session was.
 pub(super) fn on_connected(state: &mut State) -> Vec<Effect> {
-    if state.first_run && state.vaults.request == 0 && state.connection.loaded().is_some() {
-        return discover(state);
+    let asked = state.first_run || state.vaults.searching;
+    if !asked || state.vaults.request != 0 {
+        return Vec::new();
+    }
+    match &state.connection {
+        Remote::Loaded(_) => return discover(state),
+        // The session failed: its error is on the status line and in the list.
+        Remote::Failed(_) => state.vaults.searching = false,
+        // An answer for a profile since left: the open one's is still to come.
+        Remote::Loading | Remote::Idle => {}
     }
     Vec::new()
 }
