@@ -15,6 +15,14 @@ use support::arm::{
 use support::identity::{Tools, isolated};
 use support::{Kvtui, VaultProcess, text};
 
+/// A run that exited 0 with JSON on stdout: the JSON, stdout and stderr.
+fn succeeded_with_json(output: &std::process::Output) -> (Value, String, String) {
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let json = serde_json::from_str(&stdout).expect(&stdout);
+    (json, stdout, stderr)
+}
+
 #[test]
 fn vault_list_reads_every_tenant_and_subscription_and_names_what_refused() {
     let arm = ResourceManager::start();
@@ -23,9 +31,7 @@ fn vault_list_reads_every_tenant_and_subscription_and_names_what_refused() {
         .command(&kvtui, &["--profile", "p", "vault", "list", "--json"])
         .output()
         .unwrap();
-    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let listed: Value = serde_json::from_str(&stdout).expect(&stdout);
+    let (listed, stdout, stderr) = succeeded_with_json(&output);
 
     let vaults = listed["vaults"].as_array().unwrap();
     let names: Vec<&str> = vaults.iter().map(|v| v["name"].as_str().unwrap()).collect();
@@ -151,9 +157,7 @@ fn the_local_vault_answers_discovery_for_itself() {
     let output = isolated(&kvtui, &["vault", "list", "--json"], &tools)
         .output()
         .unwrap();
-    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let listed: Value = serde_json::from_str(&stdout).expect(&stdout);
+    let (listed, stdout, stderr) = succeeded_with_json(&output);
     let vaults = listed["vaults"].as_array().unwrap();
     assert_eq!(vaults.len(), 1, "{stdout}");
     assert_eq!(vaults[0]["vaultUrl"], vault.url.as_str());
@@ -235,9 +239,7 @@ fn profile_list_signed_in_names_whom_each_token_names_and_never_the_token() {
         .command(&kvtui, &["profile", "list", "--signed-in", "--json"])
         .output()
         .unwrap();
-    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let listed: Value = serde_json::from_str(&stdout).expect(&stdout);
+    let (listed, stdout, _) = succeeded_with_json(&output);
     let signed_in = &listed["profiles"][0]["signedIn"];
     assert_eq!(signed_in["who"], OPERATOR, "{stdout}");
     assert_eq!(

@@ -382,3 +382,23 @@ pub fn screen_text(terminal: &Terminal<TestBackend>) -> String {
     }
     text
 }
+
+/// A vault as discovery reports it, in the Contoso tenant, found through `via`.
+pub fn found_vault(
+    name: &str,
+    subscription: &str,
+    via: kvtui::discovery::Via,
+) -> kvtui::discovery::FoundVault {
+    kvtui::discovery::FoundVault {
+        name: name.into(),
+        vault_url: format!("https://{name}.vault.azure.net"),
+        tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
+        tenant: "Contoso".into(),
+        subscription_id: "5f1e0c8a-0000-4000-8000-000000000001".into(),
+        subscription: subscription.into(),
+        resource_group: Some("rg-payments".into()),
+        location: Some("westeurope".into()),
+        rbac: true,
+        via,
+    }
+}

@@ -9,6 +9,7 @@ use crate::factory;
 use crossterm::event::KeyCode;
 use factory::*;
 use kvtui::app::msg::Msg;
+use kvtui::discovery::{FoundVault, Via};
 use kvtui::state::{Overlay, State};
 use kvtui::ui::Theme;
 use kvtui::vault::SecretBundle;
@@ -593,22 +594,6 @@ fn format_characters_are_drawn_visibly_in_the_operations_log() {
     });
 }
 
-/// A vault as discovery reports it.
-fn found_vault(name: &str, subscription: &str, rbac: bool) -> kvtui::discovery::FoundVault {
-    kvtui::discovery::FoundVault {
-        name: name.into(),
-        vault_url: format!("https://{name}.vault.azure.net"),
-        tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
-        tenant: "Contoso".into(),
-        subscription_id: "5f1e0c8a-0000-4000-8000-000000000001".into(),
-        subscription: subscription.into(),
-        resource_group: Some("rg-payments".into()),
-        location: Some("westeurope".into()),
-        rbac,
-        via: kvtui::discovery::Via::Profile,
-    }
-}
-
 fn alice() -> kvtui::auth::Identity {
     kvtui::auth::Identity {
         who: "alice@contoso.com".into(),
@@ -634,13 +619,16 @@ fn vault_picker_with_what_discovery_found() {
         use kvtui::discovery::Found;
         for msg in [
             found(Found::Vaults(vec![
-                found_vault("kv-payments-staging", "Payments", true),
-                found_vault("kv-payments-prod", "Payments", false),
+                found_vault("kv-payments-staging", "Payments", Via::Profile),
+                FoundVault {
+                    rbac: false,
+                    ..found_vault("kv-payments-prod", "Payments", Via::Profile)
+                },
             ])),
             found(Found::Vaults(vec![found_vault(
                 "kv-shared",
                 "Platform",
-                true,
+                Via::Profile,
             )])),
             found(Found::SignedIn {
                 account: "profile staging (auth = azure-cli)".into(),

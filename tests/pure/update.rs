@@ -1091,22 +1091,6 @@ fn an_expiry_already_past_is_warned_of_but_not_refused() {
     );
 }
 
-/// A vault found through the `az`/`azd` sign-in of a local profile.
-fn signed_in_vault(name: &str) -> kvtui::discovery::FoundVault {
-    kvtui::discovery::FoundVault {
-        name: name.into(),
-        vault_url: format!("https://{name}.vault.azure.net"),
-        tenant_id: "t".into(),
-        tenant: "Contoso".into(),
-        subscription_id: "s".into(),
-        subscription: "Prod".into(),
-        resource_group: None,
-        location: None,
-        rbac: true,
-        via: kvtui::discovery::Via::SignedIn,
-    }
-}
-
 /// A first run (no config file) connected: the search for the sign-in's vaults has started.
 fn first_run() -> (State, kvtui::state::Ticket) {
     let (mut state, _) = fresh("staging");
@@ -1125,8 +1109,10 @@ fn a_first_run_opens_the_picker_once_the_sign_in_finds_a_vault_unless_a_key_came
     assert_eq!(state.screen, kvtui::state::Screen::Secrets);
     let found = |vault: &str| Msg::Discovered {
         ticket,
-        found: Some(kvtui::discovery::Found::Vaults(vec![signed_in_vault(
+        found: Some(kvtui::discovery::Found::Vaults(vec![found_vault(
             vault,
+            "Prod",
+            kvtui::discovery::Via::SignedIn,
         )])),
     };
     update_with(&mut state, found("kv-one"));
@@ -1148,8 +1134,10 @@ fn a_first_run_opens_the_picker_once_the_sign_in_finds_a_vault_unless_a_key_came
         &mut busy,
         Msg::Discovered {
             ticket,
-            found: Some(kvtui::discovery::Found::Vaults(vec![signed_in_vault(
+            found: Some(kvtui::discovery::Found::Vaults(vec![found_vault(
                 "kv-one",
+                "Prod",
+                kvtui::discovery::Via::SignedIn,
             )])),
         },
     );
