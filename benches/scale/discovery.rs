@@ -85,6 +85,7 @@ async fn discover(url: &str, trust: &TrustRoots) -> (f64, f64, f64, usize) {
         arm: Arc::new(arm),
         only_tenant: None,
         via: Via::Profile,
+        vault_suffix: Some("vault.azure.net".into()),
     };
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
     let started = Instant::now();

@@ -83,6 +83,9 @@ pub struct Discovery {
     pub arm: Arc<Arm>,
     pub only_tenant: Option<String>,
     pub via: Via,
+    /// The cloud's vault host suffix: a vault whose URL is elsewhere is not listed (`None`: a
+    /// local vault, which lists itself at its own address).
+    pub vault_suffix: Option<String>,
 }
 
 /// Where vaults are looked for, named for messages.
@@ -113,6 +116,8 @@ impl Account {
                 arm: Arc::new(arm),
                 only_tenant: profile.tenant_id.clone(),
                 via: Via::Profile,
+                vault_suffix: (profile.auth != AuthMethod::Local)
+                    .then(|| profile.effective_cloud().vault_suffix().to_owned()),
             },
         })
     }
@@ -140,6 +145,7 @@ impl Account {
                 arm: Arc::new(arm),
                 only_tenant: None,
                 via: Via::SignedIn,
+                vault_suffix: Some(Cloud::Public.vault_suffix().to_owned()),
             },
         })
     }
@@ -216,121 +222,177 @@ impl Discovery {
                 tenants
             }
         };
-        let seen = Arc::new(Mutex::new(HashSet::new()));
-        let listed: Arc<HashSet<String>> = Arc::new(
-            tenants
+        let search = Arc::new(Search {
+            tenants: tenants
                 .iter()
                 .map(|t| t.tenant_id.to_ascii_lowercase())
                 .collect(),
-        );
+            seen: Mutex::default(),
+            arm: self.arm,
+            found,
+            via: self.via,
+            vault_suffix: self.vault_suffix,
+        });
         let mut tasks = JoinSet::new();
         for tenant in tenants {
-            let (arm, found, seen) = (Arc::clone(&self.arm), found.clone(), Arc::clone(&seen));
-            let (listed, via) = (Arc::clone(&listed), self.via);
-            tasks.spawn(async move { in_tenant(arm, tenant, found, (seen, listed), via).await });
+            let search = Arc::clone(&search);
+            tasks.spawn(async move { search.in_tenant(tenant).await });
         }
         while tasks.join_next().await.is_some() {}
         Ok(())
     }
 }
 
-async fn in_tenant(
+/// What every tenant's and subscription's task of one discovery shares.
+struct Search {
     arm: Arc<Arm>,
-    tenant: Tenant,
     found: UnboundedSender<Found>,
-    (seen, tenants): (Arc<Mutex<HashSet<String>>>, Arc<HashSet<String>>),
     via: Via,
-) {
-    let mut subscriptions = Vec::new();
-    let path = format!("/subscriptions?api-version={RESOURCES_API_VERSION}");
-    let listed = arm
-        .list::<Subscription>(Some(&tenant.tenant_id), &path, |page| {
-            subscriptions.extend(page)
-        })
-        .await;
-    if let Err(reason) = listed {
-        let _ = found.send(Found::Unreadable {
-            scope: format!("tenant {} ({})", tenant.label(), tenant.tenant_id),
-            reason,
-        });
-        return;
+    vault_suffix: Option<String>,
+    /// The tenants being listed, lowercase.
+    tenants: HashSet<String>,
+    /// The subscriptions listed so far, lowercase.
+    seen: Mutex<HashSet<String>>,
+}
+
+impl Search {
+    fn report(&self, scope: String, reason: String) {
+        let _ = self.found.send(Found::Unreadable { scope, reason });
     }
-    let mut tasks = JoinSet::new();
-    for subscription in subscriptions {
-        // A subscription shows up under every tenant that can see it (a guest's, say): it is
-        // listed in its own tenant when that is being listed too, else in the first that sees it.
+
+    async fn in_tenant(self: Arc<Self>, tenant: Tenant) {
+        let mut subscriptions = Vec::new();
+        let path = format!("/subscriptions?api-version={RESOURCES_API_VERSION}");
+        let listed = self
+            .arm
+            .list::<Subscription>(Some(&tenant.tenant_id), &path, |page| {
+                subscriptions.extend(page)
+            })
+            .await;
+        if let Err(reason) = listed {
+            self.report(
+                format!("tenant {} ({})", tenant.label(), tenant.tenant_id),
+                reason,
+            );
+            return;
+        }
+        let mut tasks = JoinSet::new();
+        for subscription in subscriptions {
+            if !self.lists_here(&subscription, &tenant) {
+                continue;
+            }
+            if !subscription.is_usable() {
+                self.report(
+                    subscription_scope(&subscription),
+                    format!(
+                        "the subscription is {}",
+                        subscription.state.as_deref().unwrap_or_default()
+                    ),
+                );
+                continue;
+            }
+            let (search, tenant) = (Arc::clone(&self), tenant.clone());
+            tasks.spawn(async move { search.in_subscription(tenant, subscription).await });
+        }
+        while tasks.join_next().await.is_some() {}
+    }
+
+    /// A subscription shows up under every tenant that can see it (a guest's, say): it is listed
+    /// in its own tenant when that is being listed too, else in the first that sees it.
+    fn lists_here(&self, subscription: &Subscription, tenant: &Tenant) -> bool {
         let home = subscription
             .tenant_id
             .as_deref()
             .map(str::to_ascii_lowercase);
         if home.as_ref().is_some_and(|home| {
-            *home != tenant.tenant_id.to_ascii_lowercase() && tenants.contains(home)
+            *home != tenant.tenant_id.to_ascii_lowercase() && self.tenants.contains(home)
         }) {
-            continue;
+            return false;
         }
-        let first = seen
+        self.seen
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(subscription.subscription_id.to_ascii_lowercase());
-        if !first {
-            continue;
-        }
-        let scope = format!(
-            "subscription {} ({})",
-            subscription.label(),
-            subscription.subscription_id
-        );
-        if !subscription.is_usable() {
-            let _ = found.send(Found::Unreadable {
-                scope,
-                reason: format!(
-                    "the subscription is {}",
-                    subscription.state.as_deref().unwrap_or_default()
-                ),
-            });
-            continue;
-        }
-        let (arm, found, tenant) = (Arc::clone(&arm), found.clone(), tenant.clone());
-        tasks.spawn(async move {
-            let path = format!(
-                "/subscriptions/{}/providers/Microsoft.KeyVault/vaults?api-version={KEY_VAULT_API_VERSION}",
-                percent_encoding::utf8_percent_encode(&subscription.subscription_id, ID_SEGMENT)
-            );
-            let listed = arm
-                .list::<VaultResource>(Some(&tenant.tenant_id), &path, |page| {
-                    let vaults: Vec<FoundVault> = page
-                        .into_iter()
-                        .filter_map(|vault| found_vault(vault, &tenant, &subscription, via))
-                        .collect();
-                    if !vaults.is_empty() {
-                        let _ = found.send(Found::Vaults(vaults));
-                    }
-                })
-                .await;
-            if let Err(reason) = listed {
-                let _ = found.send(Found::Unreadable { scope, reason });
-            }
-        });
+            .insert(subscription.subscription_id.to_ascii_lowercase())
     }
-    while tasks.join_next().await.is_some() {}
+
+    async fn in_subscription(&self, tenant: Tenant, subscription: Subscription) {
+        let path = format!(
+            "/subscriptions/{}/providers/Microsoft.KeyVault/vaults?api-version={KEY_VAULT_API_VERSION}",
+            percent_encoding::utf8_percent_encode(&subscription.subscription_id, ID_SEGMENT)
+        );
+        let listed = self
+            .arm
+            .list::<VaultResource>(Some(&tenant.tenant_id), &path, |page| {
+                let mut vaults = Vec::new();
+                for vault in page {
+                    match found_vault(vault, &tenant, &subscription, self.via) {
+                        Ok(found) if self.in_this_cloud(&found.vault_url) => vaults.push(found),
+                        Ok(found) => self.report(
+                            format!("vault {}", found.name),
+                            format!(
+                                "its vaultUri {} is not a vault of this cloud ({}): not listed",
+                                crate::quoting::quoted_up_to(&found.vault_url, 80),
+                                self.vault_suffix.as_deref().unwrap_or_default()
+                            ),
+                        ),
+                        Err(name) => self.report(
+                            format!("vault {name}"),
+                            "Resource Manager gives it no https:// vaultUri: not listed".into(),
+                        ),
+                    }
+                }
+                if !vaults.is_empty() {
+                    let _ = self.found.send(Found::Vaults(vaults));
+                }
+            })
+            .await;
+        if let Err(reason) = listed {
+            self.report(subscription_scope(&subscription), reason);
+        }
+    }
+
+    /// Whether a vault URL Resource Manager gave is one of this cloud's vaults: opening it
+    /// sends a token there.
+    fn in_this_cloud(&self, url: &str) -> bool {
+        let Some(suffix) = &self.vault_suffix else {
+            return true;
+        };
+        url::Url::parse(url)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
+            .is_some_and(|host| host.ends_with(&format!(".{suffix}")))
+    }
 }
 
-/// A listed vault, if it has a URL kvtui can open.
+fn subscription_scope(subscription: &Subscription) -> String {
+    format!(
+        "subscription {} ({})",
+        subscription.label(),
+        subscription.subscription_id
+    )
+}
+
+/// A listed vault, if it has a URL kvtui can open; else its name.
 fn found_vault(
     vault: VaultResource,
     tenant: &Tenant,
     subscription: &Subscription,
     via: Via,
-) -> Option<FoundVault> {
-    let url = vault.properties.vault_uri?;
-    let url = url.trim_end_matches('/');
-    if !url.starts_with("https://") {
-        return None;
-    }
-    Some(FoundVault {
+) -> Result<FoundVault, String> {
+    let Some(url) = vault
+        .properties
+        .vault_uri
+        .as_deref()
+        .map(|url| url.trim_end_matches('/'))
+        .filter(|url| url.starts_with("https://"))
+        .map(str::to_owned)
+    else {
+        return Err(vault.name);
+    };
+    Ok(FoundVault {
         resource_group: resource_group(&vault.id).map(str::to_owned),
         name: vault.name,
-        vault_url: url.to_owned(),
+        vault_url: url,
         tenant_id: tenant.tenant_id.clone(),
         tenant: tenant.label().to_owned(),
         subscription_id: subscription.subscription_id.clone(),

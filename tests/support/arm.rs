@@ -66,8 +66,9 @@ fn arm_error(status: u16, code: &str, message: &str) -> StubResponse {
 
 /// Resource Manager for the three tenants: the home tenant has Prod (whose vaults come in two
 /// pages, the first after one throttled try), Dev (the caller may not read its vaults) and Old
-/// (disabled); the guest tenant sees Prod again and Partner, whose second page points away from
-/// Resource Manager. Each list answers only the token of a tenant that can see it.
+/// (disabled); the guest tenant sees Prod again and Partner, whose page holds a vault outside the
+/// cloud's vault domain and whose second page points away from Resource Manager. Each list
+/// answers only the token of a tenant that can see it.
 fn answer(request: &SeenRequest, throttled: &AtomicUsize) -> StubResponse {
     let tenant = request
         .header("authorization")
@@ -157,12 +158,20 @@ fn answer(request: &SeenRequest, throttled: &AtomicUsize) -> StubResponse {
                     "The client 'op@contoso.com' with object id 'x' does not have authorization to perform action 'Microsoft.KeyVault/vaults/read' over scope '/subscriptions/5f1e0c8a-0000-4000-8000-0000000000d2'.",
                 ),
                 PARTNER => page(
-                    vec![vault(
-                        "partner-kv",
-                        "https://partner-kv.vault.azure.net/",
-                        PARTNER,
-                        Some(false),
-                    )],
+                    vec![
+                        vault(
+                            "partner-kv",
+                            "https://partner-kv.vault.azure.net/",
+                            PARTNER,
+                            Some(false),
+                        ),
+                        vault(
+                            "lookalike-kv",
+                            "https://lookalike-kv.vault.azure.net.evil.example/",
+                            PARTNER,
+                            None,
+                        ),
+                    ],
                     Some("https://evil.example/steal".into()),
                 ),
                 _ => arm_error(409, "ReadOnlyDisabledSubscription", "disabled"),
