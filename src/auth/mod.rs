@@ -58,6 +58,12 @@ pub fn token_failure(error: &azure_core::Error, scope: &str) -> String {
     }
 }
 
+/// The prompts of a credential that never asks for a code (az and azd sign in by themselves), or
+/// of a caller that must not be asked (`profile list --signed-in` skips device-code profiles).
+pub fn no_prompts() -> DeviceCodePrompts {
+    Arc::new(|_| {})
+}
+
 /// What a non-empty environment variable holds.
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.is_empty())

@@ -1,7 +1,7 @@
 //! `kvtui profile list` and `kvtui profile add`.
 
 use super::{GlobalArgs, Outcome, fail_service, fail_usage};
-use crate::auth::{Identity, credential_for};
+use crate::auth::{Identity, credential_for, no_prompts};
 use crate::cloud::Cloud;
 use crate::config::{AuthMethod, Config, NewProfile, Profile};
 use crate::discovery::Via;
@@ -313,8 +313,7 @@ async fn signed_in_as(profiles: &[Profile]) -> Vec<Option<Result<Identity, Strin
             Some(ca_file) => TrustRoots::SystemAnd(ca_file.clone()),
             None => TrustRoots::System,
         };
-        let no_prompts: crate::auth::DeviceCodePrompts = std::sync::Arc::new(|_| {});
-        let credential = match credential_for(profile, &trust, None, no_prompts) {
+        let credential = match credential_for(profile, &trust, None, no_prompts()) {
             Ok(credential) => credential,
             Err(error) => return Some(Err(error.to_string())),
         };

@@ -130,6 +130,16 @@ impl Profile {
         self.cloud.clone().unwrap_or(Cloud::Public)
     }
 
+    /// How a vault found through whoever `az` (else `azd`) is signed in as is opened: that
+    /// sign-in, in the public cloud. Its vault is the caller's to set.
+    pub fn signed_in() -> Self {
+        Self {
+            name: "az-sign-in".to_owned(),
+            auth: AuthMethod::DeveloperTools,
+            ..Self::implied_local()
+        }
+    }
+
     /// The local vault data dir this profile uses, if it is a local profile.
     pub fn local_data_dir(&self) -> Option<PathBuf> {
         (self.auth == AuthMethod::Local).then(|| {

@@ -13,7 +13,7 @@
 pub mod arm;
 pub mod models;
 
-use crate::auth::{Identity, credential_for};
+use crate::auth::{Identity, credential_for, no_prompts};
 use crate::cloud::Cloud;
 use crate::config::{AuthMethod, Profile};
 use crate::session::Session;
@@ -125,14 +125,9 @@ impl Account {
     /// Whoever `az` (else `azd`) is signed in as, in the public cloud: what a jump box with
     /// `az login` done and no profile yet can see.
     pub fn signed_in() -> Result<Self, String> {
-        let mut profile = Profile::implied_local();
-        profile.name = "azure".to_owned();
-        profile.auth = AuthMethod::DeveloperTools;
         let trust = TrustRoots::System;
-        // az and azd sign in by themselves: there is no code to show.
-        let no_prompts: crate::auth::DeviceCodePrompts = Arc::new(|_| {});
-        let credential =
-            credential_for(&profile, &trust, None, no_prompts).map_err(|e| e.to_string())?;
+        let credential = credential_for(&Profile::signed_in(), &trust, None, no_prompts())
+            .map_err(|e| e.to_string())?;
         let arm = Arm::new(
             Cloud::Public.resource_manager(),
             credential,

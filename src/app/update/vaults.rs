@@ -156,21 +156,13 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
 fn profile_of(state: &State, vault: &FoundVault, read_only: bool) -> Profile {
     let mut profile = match vault.via {
         Via::Profile => state.profile().clone(),
-        Via::SignedIn => signed_in_profile(),
+        Via::SignedIn => Profile::signed_in(),
     };
     profile.name = unused_name(state, &vault.name);
     profile.vault = VaultLocation::Url(vault.vault_url.clone());
     profile.tenant_id = Some(vault.tenant_id.clone());
     profile.read_only = read_only;
     profile
-}
-
-/// How a vault found through the `az`/`azd` sign-in is opened.
-fn signed_in_profile() -> Profile {
-    Profile {
-        auth: AuthMethod::DeveloperTools,
-        ..Profile::implied_local()
-    }
 }
 
 /// `name`, or `name-2`, `name-3`… when a profile has it already.
@@ -224,7 +216,7 @@ pub(super) fn open_typed(state: &mut State, typed: &str) -> Vec<Effect> {
     }
     let host = url.trim_start_matches("https://");
     let mut profile = if local {
-        signed_in_profile()
+        Profile::signed_in()
     } else {
         state.profile().clone()
     };
