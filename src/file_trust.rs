@@ -99,6 +99,11 @@ impl Limit {
         bytes: crate::vault::MAX_BACKUP_BLOB_BYTES as u64,
         what: "a backup blob",
     };
+    /// A template or an env file: text a person wrote, far more than any such file holds.
+    pub const TEMPLATE: Self = Self {
+        bytes: 1 << 20,
+        what: "a template or env file",
+    };
 }
 
 /// A user, as `name (uid N)` when the system knows the name (`{:#}`: `name, uid N`).
@@ -466,7 +471,23 @@ pub fn read_input(path: &Path, limit: Limit) -> Result<Zeroizing<Vec<u8>>, FileT
 
 /// Reads a file the user named as UTF-8 text.
 pub fn read_input_text(path: &Path, limit: Limit) -> Result<Zeroizing<String>, FileTrustError> {
-    let mut bytes = read_input(path, limit)?;
+    into_text(read_input(path, limit)?, path, limit)
+}
+
+/// Reads UTF-8 text from `reader` (standard input), up to `limit`; `path` names it in errors.
+pub fn read_limited_text(
+    reader: impl Read,
+    path: &Path,
+    limit: Limit,
+) -> Result<Zeroizing<String>, FileTrustError> {
+    into_text(read_limited(reader, path, limit)?, path, limit)
+}
+
+fn into_text(
+    mut bytes: Zeroizing<Vec<u8>>,
+    path: &Path,
+    limit: Limit,
+) -> Result<Zeroizing<String>, FileTrustError> {
     String::from_utf8(std::mem::take(&mut *bytes))
         .map(Zeroizing::new)
         .map_err(|error| {

@@ -11,7 +11,7 @@ fn main() {
     if json && !cli.command.as_ref().is_some_and(Command::prints_json) {
         std::process::exit(cli::exit_code(
             Err(cli::fail_usage(
-                "--json: only the secret, vault and profile commands print JSON",
+                "--json: only the secret, vault, profile, read, env and inject commands print JSON",
             )),
             json,
         ));
@@ -22,19 +22,16 @@ fn main() {
             cli::completions::run(&args);
             0
         }
-        Some(Command::Secret { command }) => {
-            kvtui::logging::init_default();
-            // A one-shot command awaits one call at a time: on one thread, each response wakes
-            // the task that waits for it without a hand-off between threads.
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a tokio runtime");
-            cli::exit_code(
-                runtime.block_on(cli::secret::run(&cli.global, command)),
-                json,
-            )
-        }
+        Some(Command::Secret { command }) => one_shot(json, cli::secret::run(&cli.global, command)),
+        Some(Command::Read(args)) => one_shot(json, async {
+            cli::read::run(&cli.global, args).await.map(|()| 0)
+        }),
+        Some(Command::Env(args)) => one_shot(json, async {
+            cli::env::run(&cli.global, args).await.map(|()| 0)
+        }),
+        Some(Command::Inject(args)) => one_shot(json, async {
+            cli::inject::run(&cli.global, args).await.map(|()| 0)
+        }),
         Some(Command::Vault { command }) => {
             kvtui::logging::init_default();
             multi_thread().block_on(async {
@@ -58,6 +55,17 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// Runs a one-shot command, whose work is waiting on the vault, on one thread: each response
+/// wakes the task that waits for it without a hand-off between threads.
+fn one_shot(json: bool, command: impl Future<Output = Result<i32, cli::Failure>>) -> i32 {
+    kvtui::logging::init_default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    cli::exit_code(runtime.block_on(command), json)
 }
 
 /// The TUI and the local vault serve while their tasks run: they get every core.

@@ -2,8 +2,12 @@
 
 pub mod across;
 pub mod completions;
+pub mod env;
+pub mod inject;
 pub mod local_vault;
 pub mod profile;
+pub mod read;
+pub mod references;
 pub mod secret;
 pub mod vault;
 
@@ -61,6 +65,12 @@ pub enum Command {
         #[command(subcommand)]
         command: profile::ProfileCommand,
     },
+    /// Print one secret's value, exactly its bytes (for a pipe, or --out FILE).
+    Read(read::ReadArgs),
+    /// Print NAME=value lines (dotenv, shell or JSON) for references.
+    Env(env::EnvCommandArgs),
+    /// Fill a template's {{ REF }} placeholders into a new file.
+    Inject(inject::InjectArgs),
     /// Run the Key Vault-compatible local vault (HTTPS, on-disk store).
     LocalVault(local_vault::LocalVaultArgs),
     /// Print the completion script for a shell (bash, zsh, fish, …).
@@ -72,7 +82,12 @@ impl Command {
     pub fn prints_json(&self) -> bool {
         matches!(
             self,
-            Self::Secret { .. } | Self::Profile { .. } | Self::Vault { .. }
+            Self::Secret { .. }
+                | Self::Profile { .. }
+                | Self::Vault { .. }
+                | Self::Read(_)
+                | Self::Env(_)
+                | Self::Inject(_)
         )
     }
 }

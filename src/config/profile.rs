@@ -180,7 +180,7 @@ pub fn is_profile_name(name: &str) -> bool {
 }
 
 /// A name a shell can export. Anything else in `client_secret_env` is taken for a pasted secret.
-fn is_variable_name(name: &str) -> bool {
+pub fn is_variable_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
