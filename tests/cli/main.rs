@@ -14,4 +14,5 @@ mod leaks;
 mod long_input;
 mod process_hardening;
 mod profile_add;
+mod references;
 mod vault_list;
