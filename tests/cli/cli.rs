@@ -492,7 +492,7 @@ fn json_is_a_global_flag_before_or_after_the_command_and_profile_list_honours_it
     assert_eq!(refused.status.code(), Some(2));
     assert!(
         text(&refused.stderr)
-            .contains("--json: only the secret, vault and profile commands print JSON"),
+            .contains("--json: only the secret, vault, profile, read, env and inject commands"),
         "{}",
         text(&refused.stderr)
     );
