@@ -10,10 +10,10 @@ use crate::vault::{SecretBundle, SecretValue, VaultClient, VaultError};
 use futures_util::stream::{self, StreamExt};
 use std::collections::BTreeMap;
 
-/// Requests in flight to one vault. The service allows 4,000 secret reads per vault in 10 s;
-/// this many keeps a command of a few hundred references to a few round trips without
-/// tripping that.
-const IN_FLIGHT_PER_VAULT: usize = 16;
+/// Requests in flight to one vault, all on its one HTTP/2 connection. The service allows 4,000
+/// secret reads per vault in 10 s; this many keeps a few hundred references to a few round trips
+/// without coming near that.
+const IN_FLIGHT_PER_VAULT: usize = 32;
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {

@@ -1,12 +1,13 @@
 //! The deleted view (`D`): the vault's soft-deleted secrets.
 
+use super::table::{cursor_rows, table};
 use super::theme::Theme;
-use super::{date, printable, window};
+use super::{date, printable};
 use crate::state::{Remote, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 pub fn render_deleted(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let view = &state.deleted;
@@ -40,34 +41,19 @@ pub fn render_deleted(frame: &mut Frame, area: Rect, state: &State, theme: &Them
             return;
         }
     };
-    let height = inner.height.saturating_sub(1) as usize;
-    let rows = items
-        .iter()
-        .enumerate()
-        .skip(window(view.cursor, height))
-        .take(height)
-        .map(|(index, item)| {
-            let name = item.item.secret_id().map(|id| id.name).unwrap_or_default();
-            let row = Row::new(vec![
-                Cell::from(printable(&name).into_owned()),
-                Cell::from(date(item.deletion.deleted_date)),
-                Cell::from(date(item.deletion.scheduled_purge_date)),
-            ]);
-            if index == view.cursor {
-                row.style(theme.selected(true))
-            } else {
-                row
-            }
-        });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(1),
-            Constraint::Length(16),
-            Constraint::Length(16),
-        ],
-    )
-    .header(Row::new(["NAME", "DELETED", "PURGED AT"]).style(theme.header()))
-    .column_spacing(1);
-    frame.render_widget(table, inner);
+    let rows = cursor_rows(items, view.cursor, inner, theme, |item| {
+        let name = item.item.secret_id().map(|id| id.name).unwrap_or_default();
+        Row::new(vec![
+            Cell::from(printable(&name).into_owned()),
+            Cell::from(date(item.deletion.deleted_date)),
+            Cell::from(date(item.deletion.scheduled_purge_date)),
+        ])
+    });
+    let widths = [
+        Constraint::Fill(1),
+        Constraint::Length(16),
+        Constraint::Length(16),
+    ];
+    let header = ["NAME", "DELETED", "PURGED AT"];
+    frame.render_widget(table(rows, widths, header, theme), inner);
 }

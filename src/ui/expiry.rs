@@ -1,12 +1,13 @@
 //! The expiry overview (`X`) across every profile.
 
+use super::table::{cursor_rows, table};
 use super::theme::Theme;
-use super::{date, printable, window};
+use super::{date, printable};
 use crate::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 pub fn render_expiry(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let view = &state.expiry;
@@ -34,40 +35,23 @@ pub fn render_expiry(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         height: inner.height.saturating_sub(failures),
         ..inner
     };
-    let height = table_area.height.saturating_sub(1) as usize;
-    let rows = view
-        .rows
-        .iter()
-        .enumerate()
-        .skip(window(view.cursor, height))
-        .take(height)
-        .map(|(index, row)| {
-            let profile = state.profiles[row.profile].name.as_str();
-            let cells = vec![
-                Cell::from(Span::styled(row.badge.label(), theme.badge(row.badge))),
-                Cell::from(date(row.expires)),
-                Cell::from(profile.to_owned()),
-                Cell::from(printable(&row.name).into_owned()),
-            ];
-            let line = Row::new(cells);
-            if index == view.cursor {
-                line.style(theme.selected(true))
-            } else {
-                line
-            }
-        });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(7),
-            Constraint::Length(16),
-            Constraint::Length(14),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(Row::new(["", "EXPIRES", "PROFILE", "NAME"]).style(theme.header()))
-    .column_spacing(1);
-    frame.render_widget(table, table_area);
+    let rows = cursor_rows(&view.rows, view.cursor, table_area, theme, |row| {
+        let profile = state.profiles[row.profile].name.as_str();
+        Row::new(vec![
+            Cell::from(Span::styled(row.badge.label(), theme.badge(row.badge))),
+            Cell::from(date(row.expires)),
+            Cell::from(profile.to_owned()),
+            Cell::from(printable(&row.name).into_owned()),
+        ])
+    });
+    let widths = [
+        Constraint::Length(7),
+        Constraint::Length(16),
+        Constraint::Length(14),
+        Constraint::Fill(1),
+    ];
+    let header = ["", "EXPIRES", "PROFILE", "NAME"];
+    frame.render_widget(table(rows, widths, header, theme), table_area);
     let failed: Vec<Line> = view
         .failures
         .iter()

@@ -13,6 +13,7 @@ pub mod reference;
 pub mod review;
 pub mod secrets;
 pub mod status;
+mod table;
 pub mod theme;
 pub mod vaults;
 pub mod versions;
@@ -223,11 +224,6 @@ pub(crate) fn framed<'a>(
 pub(crate) fn date(unix: Option<i64>) -> String {
     unix.map(|u| cut_words(&crate::when::Utc::of(u).minute(), 16).into_owned())
         .unwrap_or_else(|| "-".into())
-}
-
-/// Rows `cursor` can be seen in, within `height`.
-pub(crate) fn window(cursor: usize, height: usize) -> usize {
-    (cursor + 1).saturating_sub(height.max(1))
 }
 
 #[cfg(test)]

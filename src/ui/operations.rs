@@ -1,13 +1,14 @@
 //! The operations log (`o`) of this session.
 
 use super::printable;
+use super::table::table;
 use super::theme::Theme;
 use crate::state::State;
 use crate::when::Utc;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let inner = super::framed(
@@ -51,17 +52,13 @@ pub fn render_operations(frame: &mut Frame, area: Rect, state: &State, theme: &T
             )),
         ])
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(5),
-            Constraint::Length(10),
-            Constraint::Length(17),
-            Constraint::Length(20),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(Row::new(["UTC", "PROFILE", "OPERATION", "SECRET", "RESULT"]).style(theme.header()))
-    .column_spacing(1);
-    frame.render_widget(table, inner);
+    let widths = [
+        Constraint::Length(5),
+        Constraint::Length(10),
+        Constraint::Length(17),
+        Constraint::Length(20),
+        Constraint::Fill(1),
+    ];
+    let header = ["UTC", "PROFILE", "OPERATION", "SECRET", "RESULT"];
+    frame.render_widget(table(rows, widths, header, theme), inner);
 }

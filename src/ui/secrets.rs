@@ -1,6 +1,7 @@
 //! The secret list pane: name, enabled, content type, updated, expiry badge. Only the rows on
 //! screen are built, so 100,000 secrets draw as fast as 20.
 
+use super::table::table;
 use super::theme::Theme;
 use super::{cut_middle, cut_words, printable};
 use crate::state::list::{ExpiryBadge, ListLoad};
@@ -9,7 +10,7 @@ use crate::when::Utc;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
 
 const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
@@ -116,10 +117,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             };
             Row::new(cells).style(style)
         });
-    let table = Table::new(rows, columns.widths())
-        .header(Row::new(columns.headers()).style(theme.header()))
-        .column_spacing(1);
-    frame.render_widget(table, inner);
+    frame.render_widget(
+        table(rows, columns.widths(), columns.headers(), theme),
+        inner,
+    );
 }
 
 /// Which columns fit: the name always gets room first, then enabled and expiry, then content

@@ -1,15 +1,16 @@
 //! The vault picker (`V`): found vaults grouped by tenant and subscription, the selected one's
 //! URL and tenant, what could not be listed, and why some vaults never can be.
 
+use super::printable;
+use super::table::{cursor_rows, table};
 use super::theme::Theme;
-use super::{printable, window};
 use crate::discovery::FoundVault;
 use crate::keymap::{Action, Context, key_of};
 use crate::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 pub fn render_vaults(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let view = &state.vaults;
@@ -79,38 +80,19 @@ pub fn render_vaults(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         height: inner.height.saturating_sub(footer_height),
         ..inner
     };
-    let height = table_area.height.saturating_sub(1) as usize;
-    let rows = view
-        .shown
-        .iter()
-        .enumerate()
-        .skip(window(view.cursor, height))
-        .take(height)
-        .map(|(at, &index)| {
-            let row = vault_row(state, &view.rows[index], theme);
-            if at == view.cursor {
-                row.style(theme.selected(true))
-            } else {
-                row
-            }
-        });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Fill(2),
-            Constraint::Length(10),
-            Constraint::Length(8),
-        ],
-    )
-    .header(
-        Row::new(["", "VAULT", "SUBSCRIPTION", "GROUP", "LOCATION", "ACCESS"])
-            .style(theme.header()),
-    )
-    .column_spacing(1);
-    frame.render_widget(table, table_area);
+    let rows = cursor_rows(&view.shown, view.cursor, table_area, theme, |&index| {
+        vault_row(state, &view.rows[index], theme)
+    });
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+        Constraint::Length(10),
+        Constraint::Length(8),
+    ];
+    let header = ["", "VAULT", "SUBSCRIPTION", "GROUP", "LOCATION", "ACCESS"];
+    frame.render_widget(table(rows, widths, header, theme), table_area);
     frame.render_widget(
         // Wrapped by character, as wrapped_height counts: a reason is often one long word (a URL).
         Paragraph::new(footer).wrap(Wrap { trim: false }),

@@ -1,6 +1,7 @@
 //! The version history pane: every version newest first, the current one marked.
 
 use super::printable;
+use super::table::table;
 use super::theme::Theme;
 use crate::state::list::ExpiryBadge;
 use crate::state::{Pane, Remote, State};
@@ -8,7 +9,7 @@ use crate::when::Utc;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let versions = &state.versions;
@@ -92,10 +93,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 row
             }
         });
-    let table = Table::new(rows, columns.widths())
-        .header(Row::new(columns.headers()).style(theme.header()))
-        .column_spacing(1);
-    frame.render_widget(table, inner);
+    frame.render_widget(
+        table(rows, columns.widths(), columns.headers(), theme),
+        inner,
+    );
 }
 
 /// Dates only when the pane is narrow; the updated column and times when there is room.

@@ -14,4 +14,6 @@ mod leaks;
 mod long_input;
 mod process_hardening;
 mod profile_add;
+mod references;
+mod run;
 mod vault_list;

@@ -72,6 +72,14 @@ fn client(vault: &VaultProcess, credential: Arc<CountingCredential>) -> VaultCli
     VaultClient::new(&vault.url, credential, options(vault)).unwrap()
 }
 
+/// A client whose token outlasts the test, for tests that do not count sign-ins.
+fn signed_in_client(vault: &VaultProcess) -> VaultClient {
+    client(
+        vault,
+        CountingCredential::new(vault, time::Duration::hours(1)),
+    )
+}
+
 fn set_params(value: &str) -> SetSecretParameters {
     SetSecretParameters {
         value: SecretValue::new(value),
@@ -88,10 +96,7 @@ fn version(id: Option<&str>) -> String {
 #[tokio::test]
 async fn every_operation_round_trips() {
     let vault = VaultProcess::start();
-    let client = client(
-        &vault,
-        CountingCredential::new(&vault, time::Duration::hours(1)),
-    );
+    let client = signed_in_client(&vault);
     let first = client
         .set_secret(
             "app-key",
@@ -262,10 +267,7 @@ async fn a_wrong_token_is_an_auth_error_after_one_renewal() {
 #[tokio::test]
 async fn pages_arrive_one_at_a_time() {
     let vault = VaultProcess::start();
-    let client = client(
-        &vault,
-        CountingCredential::new(&vault, time::Duration::hours(1)),
-    );
+    let client = signed_in_client(&vault);
     for i in 0..120 {
         client
             .set_secret(&format!("paged-{i:03}"), &set_params("v"))
@@ -292,10 +294,7 @@ async fn pages_arrive_one_at_a_time() {
 #[tokio::test]
 async fn service_errors_are_typed() {
     let vault = VaultProcess::start();
-    let client = client(
-        &vault,
-        CountingCredential::new(&vault, time::Duration::hours(1)),
-    );
+    let client = signed_in_client(&vault);
     let missing = client.get_secret("missing", None).await.unwrap_err();
     assert!(missing.is_not_found());
     assert_eq!(missing.code(), Some("SecretNotFound"));
@@ -353,11 +352,7 @@ async fn transient_failures_are_retried_with_notices() {
     let vault = VaultProcess::start();
     let notices: Arc<Mutex<Vec<RetryNotice>>> = Arc::default();
     let seen = Arc::clone(&notices);
-    let client = client(
-        &vault,
-        CountingCredential::new(&vault, time::Duration::hours(1)),
-    )
-    .with_retry_observer(Arc::new(move |notice| {
+    let client = signed_in_client(&vault).with_retry_observer(Arc::new(move |notice| {
         seen.lock().unwrap().push(notice.clone())
     }));
     client.set_secret("warm", &set_params("v")).await.unwrap();

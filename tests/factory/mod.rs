@@ -245,6 +245,31 @@ pub fn load_spec(state: &mut State, spec: &Spec, versions: u32) {
     });
 }
 
+/// Where the profile called `name` stands in `state.profiles`.
+pub fn profile_index(state: &State, name: &str) -> usize {
+    state
+        .profiles
+        .iter()
+        .position(|p| p.name == name)
+        .expect("a factory profile")
+}
+
+/// Answers the load of the second version of `api-gateway-config` (what Enter and `j` select
+/// in a `detailed` history) with `bundle`, given that version's id.
+pub fn answer_older_version(state: &mut State, bundle: SecretBundle) -> Vec<Effect> {
+    let version = version_hex(2);
+    let id = format!("{}/secrets/api-gateway-config/{version}", vault_of(state));
+    answer(state, |s| Msg::SecretLoaded {
+        ticket: ticket(s, s.details.request),
+        name: "api-gateway-config".into(),
+        version: Some(version),
+        result: Ok(SecretBundle {
+            id: Some(id),
+            ..bundle
+        }),
+    })
+}
+
 pub fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
     update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }

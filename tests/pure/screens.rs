@@ -66,18 +66,14 @@ fn older_version_selected_in_history() {
         let mut state = detailed("staging");
         press(&mut state, KeyCode::Enter);
         press(&mut state, KeyCode::Char('j'));
-        let base = vault_of(&state);
-        let version = version_hex(2);
-        answer(&mut state, |s| Msg::SecretLoaded {
-            ticket: ticket(s, s.details.request),
-            name: "api-gateway-config".into(),
-            version: Some(version.clone()),
-            result: Ok(SecretBundle {
-                id: Some(format!("{base}/secrets/api-gateway-config/{version}")),
-                attributes: s.versions.items.loaded().unwrap()[1].attributes.clone(),
+        let attributes = state.versions.items.loaded().unwrap()[1].attributes.clone();
+        answer_older_version(
+            &mut state,
+            SecretBundle {
+                attributes,
                 ..SecretBundle::default()
-            }),
-        });
+            },
+        );
         state
     });
 }
@@ -402,11 +398,7 @@ fn copy_target_and_its_review() {
                 _ => None,
             })
             .expect("a copy is prepared");
-        let target = state
-            .profiles
-            .iter()
-            .position(|p| p.name == "local")
-            .unwrap();
+        let target = profile_index(&state, "local");
         answer(&mut state, |s| Msg::CopyPrepared {
             ticket: ticket(s, request),
             target,

@@ -767,11 +767,7 @@ fn the_expiry_overview_keeps_what_needs_attention_and_jumps_across_profiles() {
     assert_eq!(kinds(&effects), ["scan expiry"]);
     let base = vault_of(&state);
     let request = state.expiry.request;
-    let local = state
-        .profiles
-        .iter()
-        .position(|p| p.name == "local")
-        .unwrap();
+    let local = profile_index(&state, "local");
     answer(&mut state, |s| Msg::ExpiryScanned {
         ticket: ticket(s, request),
         profile: local,
@@ -812,19 +808,14 @@ fn rollback_starts_a_form_from_the_selected_version() {
         state.form().is_none(),
         "the version is still loading: nothing opens"
     );
-    let base = vault_of(&state);
-    let version = version_hex(2);
-    answer(&mut state, |s| Msg::SecretLoaded {
-        ticket: ticket(s, s.details.request),
-        name: "api-gateway-config".into(),
-        version: Some(version.clone()),
-        result: Ok(SecretBundle {
+    answer_older_version(
+        &mut state,
+        SecretBundle {
             value: Some(kvtui::vault::SecretValue::new("old\r\nvalue")),
-            id: Some(format!("{base}/secrets/api-gateway-config/{version}")),
             content_type: Some("application/json".into()),
             ..SecretBundle::default()
-        }),
-    });
+        },
+    );
     press(&mut state, KeyCode::Char('N'));
     let form = state.form().expect("a form from the old version");
     assert_eq!(form.value().expose(), "old\r\nvalue", "exact bytes");

@@ -35,11 +35,15 @@ impl<'a> Api<'a> {
         }
     }
 
+    /// A request with the vault's token, to `url` as given (no api-version added).
+    fn authorized(&self, method: Method, url: String) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, url)
+            .bearer_auth(&self.vault.token)
+    }
+
     async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self
-            .client
-            .request(method, self.url(path))
-            .bearer_auth(&self.vault.token);
+        let mut request = self.authorized(method, self.url(path));
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -176,9 +180,7 @@ async fn api_versions_are_checked_like_the_service() {
         assert_error(status, &body, StatusCode::BAD_REQUEST, "BadParameter");
     }
     let response = api
-        .client
-        .get(format!("{}/secrets", vault.url))
-        .bearer_auth(&vault.token)
+        .authorized(Method::GET, format!("{}/secrets", vault.url))
         .send()
         .await
         .expect("send");
@@ -221,9 +223,7 @@ async fn resource_manager_reads_answer_with_the_specs_shapes_and_versions() {
     );
     // Api::get adds the data plane's api-version where a path has none.
     let response = api
-        .client
-        .get(format!("{}/subscriptions", vault.url))
-        .bearer_auth(&vault.token)
+        .authorized(Method::GET, format!("{}/subscriptions", vault.url))
         .send()
         .await
         .expect("send");
@@ -752,9 +752,7 @@ async fn bad_input_is_refused_with_bad_parameter_naming_the_field() {
     ];
     for (body, expected) in raw_cases {
         let response = api
-            .client
-            .put(api.url("/secrets/raw"))
-            .bearer_auth(&vault.token)
+            .authorized(Method::PUT, api.url("/secrets/raw"))
             .header("content-type", "application/json")
             .body(body.to_vec())
             .send()
@@ -783,9 +781,7 @@ async fn bad_input_is_refused_with_bad_parameter_naming_the_field() {
     // A huge body is refused, and the vault carries on.
     let huge = vec![b'x'; 3 << 20];
     let response = api
-        .client
-        .put(api.url("/secrets/huge"))
-        .bearer_auth(&vault.token)
+        .authorized(Method::PUT, api.url("/secrets/huge"))
         .body(huge)
         .send()
         .await;
@@ -805,9 +801,7 @@ async fn fault_injection_throttles_fails_and_drops() {
         .await;
     for _ in 0..2 {
         let response = api
-            .client
-            .get(api.url("/secrets"))
-            .bearer_auth(&vault.token)
+            .authorized(Method::GET, api.url("/secrets"))
             .send()
             .await
             .expect("send");
@@ -832,9 +826,7 @@ async fn fault_injection_throttles_fails_and_drops() {
 
     vault.set_faults(json!({"drop_rate": 1.0})).await;
     let dropped = api
-        .client
-        .get(api.url("/secrets"))
-        .bearer_auth(&vault.token)
+        .authorized(Method::GET, api.url("/secrets"))
         .send()
         .await;
     assert!(
@@ -849,9 +841,7 @@ async fn fault_injection_throttles_fails_and_drops() {
     assert!(started.elapsed() >= Duration::from_millis(300));
 
     let response = api
-        .client
-        .put(api.url("/_kvtui/faults"))
-        .bearer_auth(&vault.token)
+        .authorized(Method::PUT, api.url("/_kvtui/faults"))
         .json(&json!({"error_rate": 2.0}))
         .send()
         .await
