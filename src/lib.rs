@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod clipboard;
 pub mod cloud;
+pub mod conceal;
 pub mod config;
 pub mod discovery;
 pub mod dotenv;

@@ -11,7 +11,7 @@ fn main() {
     if json && !cli.command.as_ref().is_some_and(Command::prints_json) {
         std::process::exit(cli::exit_code(
             Err(cli::fail_usage(
-                "--json: only the secret, vault, profile, read, env and inject commands print JSON",
+                "--json: only the secret, vault, profile, read, env, inject and run commands print JSON",
             )),
             json,
         ));
@@ -32,6 +32,7 @@ fn main() {
         Some(Command::Inject(args)) => one_shot(json, async {
             cli::inject::run(&cli.global, args).await.map(|()| 0)
         }),
+        Some(Command::Run(args)) => one_shot(json, cli::run::run(&cli.global, args)),
         Some(Command::Vault { command }) => {
             kvtui::logging::init_default();
             multi_thread().block_on(async {

@@ -19,6 +19,7 @@ pub struct EnvCommandArgs {
     pub references: Vec<String>,
     #[command(flatten)]
     pub sources: EnvArgs,
+    /// How each variable is written.
     #[arg(long, value_enum, default_value_t = Format::Dotenv)]
     pub format: Format,
     /// Print to a terminal too (values stay in its scrollback).

@@ -8,6 +8,7 @@ pub mod local_vault;
 pub mod profile;
 pub mod read;
 pub mod references;
+pub mod run;
 pub mod secret;
 pub mod vault;
 
@@ -71,6 +72,8 @@ pub enum Command {
     Env(env::EnvCommandArgs),
     /// Fill a template's {{ REF }} placeholders into a new file.
     Inject(inject::InjectArgs),
+    /// Run a command with references' values in its environment, masked in its output.
+    Run(run::RunArgs),
     /// Run the Key Vault-compatible local vault (HTTPS, on-disk store).
     LocalVault(local_vault::LocalVaultArgs),
     /// Print the completion script for a shell (bash, zsh, fish, …).
@@ -88,6 +91,7 @@ impl Command {
                 | Self::Read(_)
                 | Self::Env(_)
                 | Self::Inject(_)
+                | Self::Run(_)
         )
     }
 }

@@ -491,8 +491,9 @@ fn json_is_a_global_flag_before_or_after_the_command_and_profile_list_honours_it
     let refused = cli.run(&["--json", "local-vault", "--listen", "127.0.0.1:0"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(
-        text(&refused.stderr)
-            .contains("--json: only the secret, vault and profile commands print JSON"),
+        text(&refused.stderr).contains(
+            "--json: only the secret, vault, profile, read, env, inject and run commands"
+        ),
         "{}",
         text(&refused.stderr)
     );

@@ -15,4 +15,5 @@ mod long_input;
 mod process_hardening;
 mod profile_add;
 mod references;
+mod run;
 mod vault_list;

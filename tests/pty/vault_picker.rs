@@ -100,3 +100,30 @@ fn the_picker_finds_saves_and_opens_vaults() {
     tui.send("\u{1b}");
     tui.quit();
 }
+
+/// A first run on a jump box where `az login` is done: no config at all, and the picker opens by
+/// itself with the vaults the account can see beside the embedded local vault.
+#[test]
+fn the_first_run_with_az_signed_in_opens_the_picker_by_itself() {
+    let arm = ResourceManager::start();
+    let kvtui = support::Kvtui::without_config();
+    let ca = arm.ca.pem_file.display().to_string();
+    let mut env = arm.env();
+    // The signed-in account's profile trusts the system's roots; here they are this CA.
+    env.push(("SSL_CERT_FILE", ca));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut tui = kvtui.tui(&[], &env, (80, 24));
+    let screen = tui.wait_until(
+        "the picker, unasked",
+        std::time::Duration::from_secs(30),
+        |screen| screen.contains("sample-vault") && screen.contains("partner-kv"),
+    );
+    assert!(
+        screen.contains("your Azure sign-in can see these vaults"),
+        "{screen}"
+    );
+    // The embedded local vault is listed too, marked as the profile it is.
+    assert!(screen.contains("✓ local"), "{screen}");
+    tui.send("\u{1b}");
+    tui.quit();
+}
