@@ -4,7 +4,8 @@
 //! in a loop, as a script resolves them; its interpreter start alone is timed too, since it is
 //! most of a one-shot Python process. Figures are also in round trips (elapsed / 20 ms): kvtui's
 //! floor is 2 (per vault, the 401 challenge, then its 17 reads at once), plus process start and
-//! TLS; one request at a time it is 53 (50 reads, a challenge per vault).
+//! TLS; one request at a time it is 53 (50 reads, a challenge per vault). Then `kvtui run` with
+//! one reference, against starting the same command alone, with the latency and without.
 
 use crate::one_shot::{Contest, Run, contest, report_contest, timed};
 use crate::support::VaultProcess;
@@ -12,6 +13,7 @@ use crate::table::{Table, Target, median};
 use crate::vault::{kvtui_command, peer_script, python, python_command};
 use serde_json::json;
 use std::path::Path;
+use std::process::Command;
 
 const LATENCY_MS: f64 = 20.0;
 const REFERENCES: usize = 50;
@@ -179,6 +181,57 @@ pub fn references_rows(
             requests,
             "ms",
             f64::INFINITY,
+        );
+    }
+    run_rows(
+        runtime,
+        &dir,
+        &config_dir,
+        &vaults[0],
+        &references[0],
+        table,
+        runs,
+    );
+}
+
+/// `kvtui run --env X=REF -- true` against `true` alone: what resolving one reference and
+/// watching the child's output cost a command, at each of the vault's `latencies`.
+fn run_rows(
+    runtime: &tokio::runtime::Runtime,
+    dir: &Path,
+    config_dir: &Path,
+    vault: &VaultProcess,
+    reference: &Reference,
+    table: &mut Table,
+    runs: usize,
+) {
+    let assignment = format!("{}={}", reference.variable, reference.written());
+    for latency in [LATENCY_MS, 0.0] {
+        runtime.block_on(vault.set_faults(json!({ "latency_ms": latency as u64 })));
+        let (mine, theirs) = contest(
+            runs,
+            Contest {
+                kvtui: Box::new(|| {
+                    let mut command = kvtui_command(
+                        dir,
+                        config_dir,
+                        &["run", "--env", &assignment, "--", "true"],
+                    );
+                    timed("kvtui run", &mut command).0
+                }),
+                peers: vec![(
+                    "`true` alone",
+                    Box::new(|| timed("true", &mut Command::new("true")).0),
+                )],
+            },
+        );
+        let what = format!("`kvtui run --env X=REF -- true`, vault {latency} ms away");
+        report_contest(table, &what, &mine, &theirs, &[]);
+        table.value(
+            &format!("{what}: kvtui run's overhead (difference of the medians)"),
+            median(&mine) - median(&theirs[0].1),
+            "ms",
+            Target::Info,
         );
     }
 }
