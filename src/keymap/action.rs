@@ -71,6 +71,8 @@ pub enum Action {
     /// OSC 52: the selected value / id.
     CopyValue,
     CopyId,
+    /// Choose a reference to the selected secret to copy: `kv://`, its id URL, App Service's.
+    CopyReference,
     /// Set the selected secret in another profile's vault.
     CopyToProfile,
     Backup,

@@ -53,6 +53,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Main, &[char('K')], Action::ScrollDetailsUp, "scroll the details up", None),
     bind(C::Main, &[char('c')], Action::CopyValue, "copy the value to the clipboard (OSC 52)", Some("copy")),
     bind(C::Main, &[char('i')], Action::CopyId, "copy the secret's id to the clipboard", None),
+    bind(C::Main, &[char('R')], Action::CopyReference, "copy a reference: kv://PROFILE/NAME, id URL, App Service", None),
     bind(C::Main, &[char('y')], Action::CopyToProfile, "copy the secret to another profile's vault", None),
     bind(C::Main, &[char('b')], Action::Backup, "back the secret up to a file", None),
     bind(C::Main, &[char('u')], Action::Restore, "restore a secret from a backup file", None),
@@ -160,4 +161,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::CopyTarget, &[char('k'), key(KeyCode::Up)], Action::Up, "up", None),
     bind(C::CopyTarget, &[key(KeyCode::Enter)], Action::Open, "review the copy to this profile", Some("choose")),
     bind(C::CopyTarget, &[key(KeyCode::Esc)], Action::Back, "cancel", Some("cancel")),
+    bind(C::Reference, &[char('j'), key(KeyCode::Down)], Action::Down, "down", None),
+    bind(C::Reference, &[char('k'), key(KeyCode::Up)], Action::Up, "up", None),
+    bind(C::Reference, &[key(KeyCode::Enter)], Action::Open, "copy this form of the reference", Some("copy")),
+    bind(C::Reference, &[key(KeyCode::Esc)], Action::Back, "cancel", Some("cancel")),
 ];

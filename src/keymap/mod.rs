@@ -51,6 +51,8 @@ pub enum Context {
     Prompt,
     Diff,
     CopyTarget,
+    /// Choosing which form of a reference to the selected secret to copy (R).
+    Reference,
 }
 
 impl Context {
@@ -80,6 +82,7 @@ impl Context {
             Self::Prompt => "Typing a file path",
             Self::Diff => "Diff of two versions",
             Self::CopyTarget => "Copying to another profile",
+            Self::Reference => "Copying a reference (R)",
         }
     }
 }
@@ -108,6 +111,7 @@ pub fn context(state: &State) -> Context {
         Overlay::Prompt(_) => Context::Prompt,
         Overlay::Diff(_) => Context::Diff,
         Overlay::CopyTarget { .. } => Context::CopyTarget,
+        Overlay::Reference(_) => Context::Reference,
         Overlay::None => match state.screen {
             Screen::Deleted => Context::Deleted,
             Screen::Expiry => Context::Expiry,
@@ -273,6 +277,7 @@ mod tests {
             Context::FormConfirmPurge,
             Context::Picker,
             Context::Help,
+            Context::Reference,
         ] {
             let presses: Vec<Press> = bindings_for(context)
                 .flat_map(|b| b.keys.iter().copied())

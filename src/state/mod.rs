@@ -9,6 +9,7 @@ pub mod form;
 pub mod input;
 pub mod list;
 pub mod operations;
+pub mod reference;
 pub mod remote;
 pub mod review;
 pub mod status;
@@ -23,6 +24,7 @@ pub use expiry::ExpiryView;
 pub use form::SecretForm;
 pub use list::SecretList;
 pub use operations::{OpRecord, Operation};
+pub use reference::ReferenceChooser;
 pub use remote::Remote;
 pub use review::{Review, Write};
 pub use status::{InFlight, Level, Ticket};
@@ -77,6 +79,8 @@ pub enum Overlay {
     CopyTarget {
         cursor: usize,
     },
+    /// Choosing the form of a reference to the selected secret to copy.
+    Reference(ReferenceChooser),
 }
 
 /// The session with the active profile's vault.

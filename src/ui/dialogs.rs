@@ -12,12 +12,21 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-fn dialog(frame: &mut Frame, title: String, lines: Vec<Line>, theme: &Theme) {
+/// The columns a dialog's lines are wrapped to, inside its border.
+pub(super) fn inner_width(frame: &Frame) -> u16 {
+    76.min(crate::layout::body(frame.area()).width)
+        .saturating_sub(2)
+}
+
+pub(super) fn dialog(frame: &mut Frame, title: String, lines: Vec<Line>, theme: &Theme) {
     let body = crate::layout::body(frame.area());
-    let width = 76.min(body.width);
-    let inner_width = width.saturating_sub(2);
+    let inner_width = inner_width(frame);
     let height = crate::layout::wrapped_height(&lines, inner_width);
-    let area = centered(body, width, height.saturating_add(2));
+    let area = centered(
+        body,
+        inner_width.saturating_add(2),
+        height.saturating_add(2),
+    );
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)

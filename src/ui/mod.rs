@@ -9,6 +9,7 @@ pub mod expiry;
 pub mod form;
 pub mod operations;
 pub mod overlays;
+pub mod reference;
 pub mod review;
 pub mod secrets;
 pub mod status;
@@ -172,6 +173,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Overlay::Prompt(prompt) => dialogs::render_prompt(frame, state, prompt, theme),
         Overlay::Diff(diff) => diff::render_diff(frame, state, diff, theme),
         Overlay::CopyTarget { cursor } => dialogs::render_copy_target(frame, state, *cursor, theme),
+        Overlay::Reference(chooser) => reference::render(frame, state, chooser, theme),
     }
     if let Some(work) = &state.quit_question {
         overlays::render_question(

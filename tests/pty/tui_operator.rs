@@ -350,6 +350,29 @@ async fn clipboard_copies_with_osc_52_says_what_and_clears_after_the_timeout() {
 }
 
 #[tokio::test]
+async fn a_reference_is_chosen_and_copied_whole() {
+    let vault = VaultProcess::start();
+    vault.set_body("ref-me", json!({"value": "v"})).await;
+    let mut session = open(&vault, None, &[("TMUX", "")]);
+    let tui = &mut session.pty;
+    select(tui, "ref-me");
+    tui.send("R");
+    let chooser = tui.wait_for("Copy a reference to ref-me");
+    assert!(
+        chooser.contains("for App Service / Functions settings"),
+        "{chooser}"
+    );
+    tui.send(ENTER);
+    tui.wait_for("Copied the reference kv://main/ref-me to the clipboard");
+    let encoded = base64::engine::general_purpose::STANDARD.encode("kv://main/ref-me");
+    let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
+    assert!(
+        raw.contains(&format!("\x1b]52;c;{encoded}\x07")),
+        "no OSC 52 with the reference on the PTY"
+    );
+}
+
+#[tokio::test]
 async fn backup_to_a_file_and_restore_from_it() {
     let vault = VaultProcess::start();
     vault.set("precious", "keep-me").await;

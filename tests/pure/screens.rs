@@ -201,7 +201,14 @@ fn form_confirm_purge() {
 
 #[test]
 fn no_color_draws_without_any_colour() {
-    let mut builds: Vec<State> = vec![detailed("staging"), filled_form(), name_deleted()];
+    let mut reference = detailed("staging");
+    press(&mut reference, KeyCode::Char('R'));
+    let mut builds: Vec<State> = vec![
+        detailed("staging"),
+        filled_form(),
+        name_deleted(),
+        reference,
+    ];
     let mut filter = listed("staging");
     press(&mut filter, KeyCode::Char('/'));
     builds.push(filter);
@@ -411,7 +418,8 @@ fn one_key_from_a_factory_state() {
     let detailed_staging = || detailed("staging");
     let listed_staging = || listed("staging");
     let listed_prod = || listed("prod");
-    let cases: [OneKey; 15] = [
+    let listed_local = || listed("local");
+    let cases: [OneKey; 17] = [
         ("details_revealed", detailed_staging, 'v', false),
         ("read_only", listed_prod, 'n', false),
         ("help", listed_staging, '?', false),
@@ -426,6 +434,8 @@ fn one_key_from_a_factory_state() {
         ("attributes_form", detailed_staging, 'a', false),
         ("disable_review", detailed_staging, 'x', false),
         ("copy_target", detailed_staging, 'y', false),
+        ("reference", detailed_staging, 'R', false),
+        ("reference_embedded", listed_local, 'R', false),
         ("quit_with_typed_form", filled_form, 'c', true),
     ];
     for (name, base, key, with_ctrl) in cases {
@@ -439,6 +449,19 @@ fn one_key_from_a_factory_state() {
             state
         });
     }
+}
+
+#[test]
+fn a_reference_to_a_profile_of_this_session_only_says_to_save_it() {
+    let mut state = detailed("staging");
+    state.unsaved_profiles.insert("staging".into());
+    press(&mut state, KeyCode::Char('R'));
+    let text = screen_text(&draw(&mut state, (80, 24), Theme { color: false }));
+    let joined: String = text.split(['│', '\n']).collect();
+    assert!(
+        joined.contains("Profile staging is for this session only: save it"),
+        "{text}"
+    );
 }
 
 /// A PEM of 30 lines: taller than the details pane and the review at 80×24.

@@ -671,6 +671,95 @@ fn copying_a_value_puts_it_on_the_clipboard_and_only_the_latest_copy_is_cleared(
     );
 }
 
+/// The text `effects` put on the clipboard.
+fn clipboard_text(effects: &[Effect]) -> String {
+    match effects {
+        [Effect::Clipboard { text, .. }] => text.expose().to_owned(),
+        other => panic!("expected a clipboard effect, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_reference_is_copied_in_the_form_chosen() {
+    let mut state = detailed("staging");
+    let name = state.list.selected_name().unwrap().to_owned();
+    let url = format!("{}/secrets/{name}", vault_of(&state));
+    let expected = [
+        format!("kv://staging/{name}"),
+        url.clone(),
+        format!("@Microsoft.KeyVault(SecretUri={url}/)"),
+    ];
+    for (downs, wanted) in expected.iter().enumerate() {
+        assert!(press(&mut state, KeyCode::Char('R')).is_empty());
+        for _ in 0..downs {
+            press(&mut state, KeyCode::Char('j'));
+        }
+        let effects = press(&mut state, KeyCode::Enter);
+        assert_eq!(&clipboard_text(&effects), wanted);
+        assert!(matches!(state.overlay, Overlay::None));
+        let (level, message) = state.last_result.clone().unwrap();
+        assert_eq!(level, Level::Success);
+        assert!(message.contains(wanted.as_str()), "{message}");
+        // What is copied reads back as a reference to the same secret in the same profile.
+        let parsed = kvtui::reference::Reference::parse(wanted).unwrap();
+        assert_eq!(parsed.name, name);
+        let config = config();
+        assert_eq!(parsed.profile(&config, None).unwrap().name, "staging");
+    }
+    press(&mut state, KeyCode::Char('R'));
+    for _ in 0..5 {
+        press(&mut state, KeyCode::Down);
+    }
+    assert_eq!(
+        clipboard_text(&press(&mut state, KeyCode::Enter)),
+        expected[2],
+        "the cursor stops at the last form"
+    );
+    press(&mut state, KeyCode::Char('R'));
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Up);
+    assert_eq!(
+        clipboard_text(&press(&mut state, KeyCode::Enter)),
+        expected[0]
+    );
+    press(&mut state, KeyCode::Char('R'));
+    assert!(press(&mut state, KeyCode::Esc).is_empty());
+    assert!(matches!(state.overlay, Overlay::None), "Esc copies nothing");
+    assert_eq!(
+        state.last_result.clone().unwrap().1,
+        format!("Copied the reference kv://staging/{name} to the clipboard")
+    );
+}
+
+#[test]
+fn the_embedded_vault_is_referenced_only_by_its_profile() {
+    let mut state = listed("local");
+    let name = state.list.selected_name().unwrap().to_owned();
+    press(&mut state, KeyCode::Char('R'));
+    match &state.overlay {
+        Overlay::Reference(chooser) => assert_eq!(chooser.choices.len(), 1),
+        other => panic!("no reference chooser: {other:?}"),
+    }
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(
+        clipboard_text(&press(&mut state, KeyCode::Enter)),
+        format!("kv://local/{name}")
+    );
+}
+
+#[test]
+fn a_reference_needs_a_selected_secret_as_the_id_does() {
+    let (mut state, _) = fresh("staging");
+    connect(&mut state);
+    assert!(press(&mut state, KeyCode::Char('i')).is_empty());
+    let for_id = state.last_result.clone().unwrap();
+    state.last_result = None;
+    assert!(press(&mut state, KeyCode::Char('R')).is_empty());
+    assert!(matches!(state.overlay, Overlay::None));
+    assert_eq!(state.last_result.clone().unwrap(), for_id);
+    assert_eq!(for_id.0, Level::Error);
+}
+
 #[test]
 fn the_expiry_overview_keeps_what_needs_attention_and_jumps_across_profiles() {
     let mut state = listed("staging");

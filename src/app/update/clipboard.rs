@@ -48,7 +48,7 @@ pub(super) fn copy_id(state: &mut State) -> Vec<Effect> {
     }
 }
 
-fn copy(state: &mut State, text: SecretValue, what: String) -> Vec<Effect> {
+pub(super) fn copy(state: &mut State, text: SecretValue, what: String) -> Vec<Effect> {
     state.clipboard_copy += 1;
     let clear_after = state.clipboard_clear.map(Duration::from_secs);
     let clears = match state.clipboard_clear {

@@ -3,7 +3,7 @@
 
 use super::{
     Effect, attributes, backup, clipboard, copy, deleted, details, dialogs, expiry, form, list,
-    oplog, vaults, versions,
+    oplog, reference, vaults, versions,
 };
 use crate::keymap::{self, Action, Context};
 use crate::state::input::type_into_line;
@@ -66,6 +66,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         (Context::Prompt, Some(action)) => dialogs::prompt_action(state, action),
         (Context::Diff, Some(action)) => versions::diff_action(state, action),
         (Context::CopyTarget, Some(action)) => copy::target_action(state, action),
+        (Context::Reference, Some(action)) => reference::action(state, action),
         (_, Some(action)) => main_action(state, action),
         (_, None) => Vec::new(),
     }
@@ -135,6 +136,7 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
         (_, Action::Delete) => deleted::confirm_delete(state),
         (_, Action::CopyValue) => clipboard::copy_value(state),
         (_, Action::CopyId) => clipboard::copy_id(state),
+        (_, Action::CopyReference) => reference::open(state),
         (_, Action::CopyToProfile) => copy::choose_target(state),
         (_, Action::Backup) => backup::ask_path(state),
         (_, Action::Restore) => backup::ask_restore(state),

@@ -14,6 +14,7 @@ mod form;
 mod keys;
 mod list;
 mod oplog;
+mod reference;
 mod status;
 mod vaults;
 mod versions;
