@@ -4,10 +4,14 @@ user's one-shot script would run it (interpreter start and imports included).
   peer.py list              list_properties_of_secrets(); prints how many
   peer.py versions NAME     list_properties_of_secret_versions(NAME); prints how many
   peer.py show NAME         get_secret(NAME); prints its name
+  peer.py get-many FILE     get_secret for each of a JSON list of {url, ca, token, name}, one
+                            after another, one client per vault made up front; prints each value
 
-Reads the vault from KVTUI_VAULT_URL, KVTUI_VAULT_CA and KVTUI_VAULT_TOKEN, as tests/python does.
+Reads the vault from KVTUI_VAULT_URL, KVTUI_VAULT_CA and KVTUI_VAULT_TOKEN, as tests/python does
+(get-many from its FILE).
 """
 
+import json
 import os
 import sys
 import time
@@ -29,14 +33,35 @@ class StaticCredential:
         return AccessTokenInfo(self.token, int(time.time()) + 3600)
 
 
-def main():
-    client = SecretClient(
-        os.environ["KVTUI_VAULT_URL"],
-        StaticCredential(os.environ["KVTUI_VAULT_TOKEN"]),
+def client_for(url, token, ca):
+    return SecretClient(
+        url,
+        StaticCredential(token),
         verify_challenge_resource=False,
-        connection_verify=os.environ["KVTUI_VAULT_CA"],
+        connection_verify=ca,
     )
+
+
+def get_many(path):
+    """What a script resolving a list of secrets over several vaults does."""
+    with open(path) as file:
+        wanted = json.load(file)
+    vault_of = lambda entry: (entry["url"], entry["token"], entry["ca"])
+    clients = {vault: client_for(*vault) for vault in set(map(vault_of, wanted))}
+    for entry in wanted:
+        print(clients[vault_of(entry)].get_secret(entry["name"]).value)
+
+
+def main():
     command = sys.argv[1]
+    if command == "get-many":
+        get_many(sys.argv[2])
+        return
+    client = client_for(
+        os.environ["KVTUI_VAULT_URL"],
+        os.environ["KVTUI_VAULT_TOKEN"],
+        os.environ["KVTUI_VAULT_CA"],
+    )
     if command == "list":
         print(sum(1 for _ in client.list_properties_of_secrets()))
     elif command == "versions":

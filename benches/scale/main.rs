@@ -12,7 +12,7 @@
 //! - `KVTUI_BENCH_NAMES` [100000] names loaded for the filter and render rows;
 //! - `KVTUI_BENCH_SECONDS` [10] length of the Set Secret throughput run;
 //! - `KVTUI_BENCH_ONLY` [all] a comma list of rows:
-//!   list,versions,show,tui,filter,render,discovery,sets;
+//!   list,versions,show,tui,filter,render,discovery,references,sets;
 //! - `KVTUI_BENCH_PEERS` [python,rust] which peers run (`none` for kvtui alone);
 //! - `KVTUI_BENCH_TRACE` [unset] set, the discovery row prints when each request reached the
 //!   server.
@@ -32,6 +32,7 @@ mod discovery;
 mod in_process;
 mod names;
 mod one_shot;
+mod references;
 mod rust_peer;
 mod table;
 mod tui;
@@ -101,13 +102,13 @@ fn main() {
         .iter()
         .any(|r| wanted(r))
     {
-        let mut bench = Bench::start(&root, secrets);
+        let bench = Bench::start(&root, secrets);
         runtime.block_on(bench.seed(versions));
         if wanted("list") || wanted("versions") {
-            one_shot::listing_rows(&mut bench, &mut table, runs, versions);
+            one_shot::listing_rows(&bench, &mut table, runs, versions);
         }
         if wanted("show") {
-            one_shot::show_row(&mut bench, &mut table, runs);
+            one_shot::show_row(&bench, &mut table, runs);
         }
         if wanted("tui") {
             tui::tui_rows(&bench, &mut table, runs);
@@ -124,6 +125,9 @@ fn main() {
     }
     if wanted("discovery") {
         discovery::discovery_rows(&runtime, &mut table, runs);
+    }
+    if wanted("references") {
+        references::references_rows(&runtime, &root, &mut table, runs);
     }
     if wanted("sets") {
         let data = root.join("sets-vault");

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs `command` to the end and returns its wall time and stdout; panics if it fails.
-fn timed(what: &str, command: &mut Command) -> (Duration, Vec<u8>) {
+pub fn timed(what: &str, command: &mut Command) -> (Duration, Vec<u8>) {
     let started = Instant::now();
     let output = command.stdout(Stdio::piped()).output().expect(what);
     let elapsed = started.elapsed();
@@ -37,18 +37,18 @@ fn count_line(stdout: &[u8]) -> usize {
 
 /// One measured operation: kvtui and each peer, interleaved run by run so drift in the machine's
 /// load falls on all of them alike. Each run's output is checked (item counts) after timing.
-struct Contest<'a> {
-    kvtui: Run<'a>,
-    peers: Vec<(&'static str, Run<'a>)>,
+pub struct Contest<'a> {
+    pub kvtui: Run<'a>,
+    pub peers: Vec<(&'static str, Run<'a>)>,
 }
 
 /// One timed run of a process.
-type Run<'a> = Box<dyn FnMut() -> Duration + 'a>;
+pub type Run<'a> = Box<dyn FnMut() -> Duration + 'a>;
 
 /// Samples in ms, per peer.
-type PeerSamples = Vec<(&'static str, Vec<f64>)>;
+pub type PeerSamples = Vec<(&'static str, Vec<f64>)>;
 
-fn contest(runs: usize, mut contest: Contest<'_>) -> (Vec<f64>, PeerSamples) {
+pub fn contest(runs: usize, mut contest: Contest<'_>) -> (Vec<f64>, PeerSamples) {
     // One untimed round first: page cache, the venv's imports, TLS session setup.
     (contest.kvtui)();
     for (_, peer) in &mut contest.peers {
@@ -69,7 +69,7 @@ fn contest(runs: usize, mut contest: Contest<'_>) -> (Vec<f64>, PeerSamples) {
     (mine, theirs)
 }
 
-fn report_contest(
+pub fn report_contest(
     table: &mut Table,
     what: &str,
     mine: &[f64],
@@ -159,9 +159,9 @@ fn measure(
     report_contest(table, operation.what, &mine, &theirs, operation.targets);
 }
 
-pub fn listing_rows(bench: &mut Bench, table: &mut Table, runs: usize, versions: usize) {
+pub fn listing_rows(bench: &Bench, table: &mut Table, runs: usize, versions: usize) {
     let secrets = bench.names.len() + 1;
-    let python = bench.python();
+    let python = crate::vault::python();
     let mut listings = Vec::new();
     if wanted("list") {
         listings.push((
@@ -194,9 +194,9 @@ pub fn listing_rows(bench: &mut Bench, table: &mut Table, runs: usize, versions:
     }
 }
 
-pub fn show_row(bench: &mut Bench, table: &mut Table, runs: usize) {
+pub fn show_row(bench: &Bench, table: &mut Table, runs: usize) {
     let name = bench.names[bench.names.len() / 2].clone();
-    let python = bench.python();
+    let python = crate::vault::python();
     let operation = Operation {
         what: "one-shot `secret show NAME` process",
         kvtui_args: vec!["secret", "show", &name],

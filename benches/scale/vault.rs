@@ -6,7 +6,7 @@ use crate::support::{API, VaultProcess};
 use crate::{KVTUI, VERSIONED, peer_wanted};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 pub struct Bench {
@@ -15,7 +15,6 @@ pub struct Bench {
     /// The kvtui config dir with a `bench` profile on the vault.
     pub config_dir: PathBuf,
     pub names: Vec<String>,
-    python: Option<Result<String, String>>,
 }
 
 impl Bench {
@@ -40,7 +39,6 @@ impl Bench {
             root: root.to_owned(),
             config_dir,
             names: names(secrets),
-            python: None,
         }
     }
 
@@ -105,53 +103,7 @@ impl Bench {
     }
 
     pub fn kvtui(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(KVTUI);
-        command
-            .args(args)
-            .env("KVTUI_CONFIG_DIR", &self.config_dir)
-            .env("KVTUI_DATA_DIR", self.root.join("cli-data"))
-            .env_remove("KVTUI_LOG")
-            .stdin(Stdio::null());
-        command
-    }
-
-    /// The venv's Python for the Python peer; `None`, said once per row, when that peer is not
-    /// wanted or cannot run.
-    pub fn python(&mut self) -> Option<String> {
-        if !peer_wanted("python") {
-            return None;
-        }
-        match self.venv_python() {
-            Ok(python) => Some(python),
-            Err(why) => {
-                println!("Python peer skipped: {why}");
-                None
-            }
-        }
-    }
-
-    fn venv_python(&mut self) -> Result<String, String> {
-        self.python
-            .get_or_insert_with(|| {
-                let output = Command::new("bash")
-                    .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/ensure-venv.sh"))
-                    .stdin(Stdio::null())
-                    .output()
-                    .map_err(|e| format!("cannot run ensure-venv.sh: {e}"))?;
-                if !output.status.success() {
-                    return Err(format!(
-                        "ensure-venv.sh failed: {}",
-                        String::from_utf8_lossy(&output.stderr).trim()
-                    ));
-                }
-                Ok(String::from_utf8_lossy(&output.stdout)
-                    .lines()
-                    .last()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned())
-            })
-            .clone()
+        kvtui_command(&self.root, &self.config_dir, args)
     }
 
     fn peer_env(&self, command: &mut Command) {
@@ -159,17 +111,13 @@ impl Bench {
             .env("KVTUI_VAULT_URL", &self.vault.url)
             .env("KVTUI_VAULT_CA", &self.vault.ca_file)
             .env("KVTUI_VAULT_TOKEN", &self.vault.token)
-            .env("KVTUI_VAULT_DATA", &self.vault.data_dir)
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .env("TMPDIR", self.root.join("tmp"))
-            .stdin(Stdio::null());
+            .env("KVTUI_VAULT_DATA", &self.vault.data_dir);
+        scratch_env(command, &self.root);
     }
 
     pub fn python_peer(&self, python: &str, args: &[&str]) -> Command {
-        let mut command = Command::new(python);
-        command
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/python/peer.py"))
-            .args(args);
+        let mut command = python_command(python, &self.root);
+        command.arg(peer_script()).args(args);
         self.peer_env(&mut command);
         command
     }
@@ -180,4 +128,74 @@ impl Bench {
         self.peer_env(&mut command);
         command
     }
+}
+
+/// `kvtui ARGS` on the config in `config_dir`, with its data dir under `root`.
+pub fn kvtui_command(root: &Path, config_dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(KVTUI);
+    command
+        .args(args)
+        .env("KVTUI_CONFIG_DIR", config_dir)
+        .env("KVTUI_DATA_DIR", root.join("cli-data"))
+        .env_remove("KVTUI_LOG")
+        .stdin(Stdio::null());
+    command
+}
+
+/// The venv's Python for the Python peer; `None`, said once per row, when that peer is not
+/// wanted or cannot run.
+pub fn python() -> Option<String> {
+    if !peer_wanted("python") {
+        return None;
+    }
+    match venv_python() {
+        Ok(python) => Some(python.clone()),
+        Err(why) => {
+            println!("Python peer skipped: {why}");
+            None
+        }
+    }
+}
+
+/// Made once per bench run: `ensure-venv.sh` checks the venv's packages, which takes seconds.
+fn venv_python() -> &'static Result<String, String> {
+    static PYTHON: OnceLock<Result<String, String>> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let output = Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/ensure-venv.sh"))
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run ensure-venv.sh: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "ensure-venv.sh failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_owned())
+    })
+}
+
+/// `python` as every Python peer runs: no bytecode written into the venv, temporary files under
+/// the bench's dir.
+pub fn python_command(python: &str, root: &Path) -> Command {
+    let mut command = Command::new(python);
+    scratch_env(&mut command, root);
+    command
+}
+
+pub fn peer_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/python/peer.py")
+}
+
+fn scratch_env(command: &mut Command, root: &Path) {
+    command
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("TMPDIR", root.join("tmp"))
+        .stdin(Stdio::null());
 }
