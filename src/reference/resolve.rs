@@ -127,21 +127,13 @@ async fn fetch_from(
         let outcome = fetch_one(client, profile, &key, allow_expired, now).await;
         named(key, outcome)
     };
-    // One read alone first: it opens the vault's one connection and takes its challenge and
-    // token. Sent together, every first read would dial a connection of its own and be
-    // answered 401 (the bench saw 50 connections and 50 challenges for 3 vaults).
-    let mut keys = keys.into_iter();
-    let mut fetched: Fetched = Vec::new();
-    if let Some(first) = keys.next() {
-        fetched.push(fetch(first).await);
-    }
-    fetched.extend(
-        stream::iter(keys)
-            .map(fetch)
-            .buffer_unordered(IN_FLIGHT_PER_VAULT)
-            .collect::<Fetched>()
-            .await,
-    );
+    // Sent together, the first reads wait while one of them takes the vault's challenge and
+    // token (the client's probe), then share its one connection.
+    let fetched: Fetched = stream::iter(keys)
+        .map(fetch)
+        .buffer_unordered(IN_FLIGHT_PER_VAULT)
+        .collect()
+        .await;
     session.close().await;
     fetched
 }

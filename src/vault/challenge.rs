@@ -150,6 +150,9 @@ pub struct ChallengeAuth {
     /// The only resource domain a challenge may name, when the vault's cloud is known.
     domain: Option<String>,
     state: tokio::sync::Mutex<State>,
+    /// Held by the one request that asks the vault for its challenge. Requests that start
+    /// together wait for it rather than each dialing a connection and taking a 401 of its own.
+    probe: tokio::sync::Mutex<()>,
 }
 
 impl ChallengeAuth {
@@ -165,6 +168,7 @@ impl ChallengeAuth {
             verify_resource,
             domain,
             state: tokio::sync::Mutex::default(),
+            probe: tokio::sync::Mutex::default(),
         }
     }
 
@@ -175,6 +179,12 @@ impl ChallengeAuth {
 
     pub async fn has_challenge(&self) -> bool {
         self.state.lock().await.challenge.is_some()
+    }
+
+    /// The right to ask the vault for its challenge, one request at a time; check
+    /// [`Self::has_challenge`] again once it is granted.
+    pub async fn probing(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.probe.lock().await
     }
 
     /// Takes the challenge from a 401's `WWW-Authenticate` header.

@@ -441,7 +441,12 @@ impl VaultClient {
         body: Option<&[u8]>,
     ) -> Result<(Answer, reqwest::header::HeaderMap), VaultError> {
         let auth = &self.inner.auth;
-        if !auth.has_challenge().await {
+        let probing = if auth.has_challenge().await {
+            None
+        } else {
+            Some(auth.probing().await)
+        };
+        if probing.is_some() && !auth.has_challenge().await {
             // As the SDKs do: no token and no body until the vault says whom to ask.
             let (answer, headers) = self.send_once(method, url, None, None).await?;
             // A throttled or failed probe is this attempt's answer, for the retry loop to retry
@@ -457,6 +462,8 @@ impl VaultClient {
         }
         let now = crate::when::now_unix();
         let token = auth.bearer(false, now).await?;
+        // Those waiting to probe now find the challenge, and the token in the cache.
+        drop(probing);
         let (answer, headers) = self
             .send_once(method, url, body, Some(authorization_header(&token)?))
             .await?;

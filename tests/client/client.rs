@@ -209,6 +209,27 @@ async fn the_challenge_is_answered_once_and_the_token_cached() {
 }
 
 #[tokio::test]
+async fn requests_sent_together_take_one_challenge_between_them() {
+    let vault = VaultProcess::start();
+    for i in 0..16 {
+        vault.set(&format!("s{i}"), "v").await;
+    }
+    let credential = CountingCredential::new(&vault, time::Duration::hours(1));
+    let client = client(&vault, Arc::clone(&credential));
+    let reads = (0..16).map(|i| {
+        let client = client.clone();
+        async move { client.get_secret(&format!("s{i}"), None).await }
+    });
+    for read in futures_util::future::join_all(reads).await {
+        read.unwrap();
+    }
+    assert_eq!(credential.calls.load(Ordering::SeqCst), 1, "one token");
+    // Without a probe shared between them, each of the 16 would have been answered 401.
+    let log = std::fs::read_to_string(vault.data_dir.join("local-vault.log")).unwrap();
+    assert_eq!(log.matches("status=401").count(), 1, "{log}");
+}
+
+#[tokio::test]
 async fn tokens_near_expiry_are_renewed_before_use() {
     let vault = VaultProcess::start();
     // Inside the five-minute renewal margin: every request must fetch a fresh token.
