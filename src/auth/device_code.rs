@@ -96,8 +96,25 @@ pub struct DeviceCodeCredential {
     http: reqwest::Client,
     prompts: DeviceCodePrompts,
     /// Held for the whole of a `get_token`: one sign-in at a time, and a caller that waited finds
-    /// the token the sign-in before it got.
-    held: tokio::sync::Mutex<Held>,
+    /// the token the sign-in before it got. Shared by every credential made for the same profile
+    /// and sign-in in this process (see [`kept_sign_in`]).
+    held: Arc<tokio::sync::Mutex<Held>>,
+}
+
+/// Which sign-in a credential makes: its profile, authority, tenant and client.
+type SignInKey = (String, String, Option<String>, String);
+
+/// The sign-in kept for `key` in this process, in memory only. The TUI reopens a profile, and
+/// its expiry scan, copy and discovery open their own sessions: each would otherwise prompt for a
+/// new device code. Keyed by profile too, so two profiles may sign in as different accounts.
+fn kept_sign_in(key: SignInKey) -> Arc<tokio::sync::Mutex<Held>> {
+    type SignIns = std::sync::Mutex<HashMap<SignInKey, Arc<tokio::sync::Mutex<Held>>>>;
+    static SIGN_INS: std::sync::OnceLock<SignIns> = std::sync::OnceLock::new();
+    let mut sign_ins = SIGN_INS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Arc::clone(sign_ins.entry(key).or_default())
 }
 
 #[derive(Default)]
@@ -147,6 +164,12 @@ impl DeviceCodeCredential {
                      and the tokens it gets must not travel in the clear)"
                 )
             })?;
+        let held = kept_sign_in((
+            profile.to_owned(),
+            authority.to_string(),
+            tenant.clone(),
+            client_id.clone(),
+        ));
         Ok(Self {
             profile: profile.to_owned(),
             authority,
@@ -154,7 +177,7 @@ impl DeviceCodeCredential {
             client_id,
             http: super::source::token_client(trust)?,
             prompts,
-            held: tokio::sync::Mutex::default(),
+            held,
         })
     }
 

@@ -330,3 +330,28 @@ fn one_sign_in_serves_callers_at_once_and_later_scopes_by_its_refresh_token() {
     assert_eq!(body["refresh_token"], refresh_token("organizations"));
     assert_eq!(body["scope"], format!("{ARM_SCOPE} offline_access"));
 }
+
+#[test]
+fn a_profile_opened_again_in_the_same_process_keeps_its_sign_in() {
+    use azure_core::credentials::TokenCredential;
+    let ca = TestCa::new();
+    let login = StubServer::https(
+        ca.server_config(&["127.0.0.1"]),
+        device_authority(900, &[Poll::SignedIn]),
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (first, first_prompts) = loopback_credential(&ca, &login);
+    runtime.block_on(first.get_token(&[SCOPE], None)).unwrap();
+    drop(first);
+    let signed_in = login.seen().len();
+    // As the TUI does on reopening the profile, or for its expiry scan: a new credential.
+    let (again, again_prompts) = loopback_credential(&ca, &login);
+    let token = runtime.block_on(again.get_token(&[SCOPE], None)).unwrap();
+    assert_eq!(token.token.secret(), device_token("vault", "organizations"));
+    assert_eq!(login.seen().len(), signed_in, "{:?}", login.seen());
+    assert_eq!(first_prompts.lock().unwrap().len(), 1);
+    assert!(again_prompts.lock().unwrap().is_empty());
+}
