@@ -32,33 +32,48 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         first.push(Span::styled(" read-only", theme.warning()));
     }
     let vault_at = first.len();
+    let width = |text: &str| Span::raw(text).width();
+    let result = state
+        .last_result
+        .as_ref()
+        .map(|(level, message)| (super::printable(message), theme.level(*level)));
     if let Some(flight) = state.in_flight.first() {
         let more = match state.in_flight.len() {
             1 => String::new(),
             n => format!(" +{}", n - 1),
         };
-        first.push(Span::styled(
-            format!(
-                "│ {} {}{more} ",
-                super::secrets::spinner(state),
-                super::printable(&flight.label)
-            ),
-            theme.warning(),
-        ));
-        if let Some(retry) = state.in_flight.iter().find_map(|f| f.retrying.as_ref()) {
-            first.push(Span::styled(
-                format!("({}) ", super::printable(retry)),
-                theme.warning(),
-            ));
-        }
+        let spinner = format!("│ {} ", super::secrets::spinner(state));
+        let what = super::printable(&flight.label);
+        let label = format!("{spinner}{what}{more} ");
+        let retry = state
+            .in_flight
+            .iter()
+            .find_map(|f| f.retrying.as_ref())
+            .map(|retry| format!("({}) ", super::printable(retry)));
+        // The result is what the user just did: the retry note, then the label's end, give way
+        // to it (a save while a listing retries would otherwise never be seen).
+        let used: usize = first.iter().map(Span::width).sum::<usize>() + 1;
+        let wanted = result.as_ref().map_or(0, |(text, _)| 2 + width(text));
+        let room = usize::from(area.width).saturating_sub(used + wanted);
+        let shown = match retry {
+            Some(retry) if result.is_none() || width(&label) + width(&retry) <= room => {
+                format!("{label}{retry}")
+            }
+            _ if width(&label) <= room || result.is_none() => label,
+            _ => {
+                let left = room.saturating_sub(width(&spinner) + width(&more) + 1);
+                format!("{spinner}{}{more} ", super::cut_words(&what, left))
+            }
+        };
+        first.push(Span::styled(shown, theme.warning()));
     }
-    if let Some((level, message)) = &state.last_result {
+    if let Some((text, style)) = result {
         first.push(Span::raw("│ "));
         let used: usize = first.iter().map(Span::width).sum();
         let room = usize::from(area.width).saturating_sub(used);
         first.push(Span::styled(
-            super::cut_words(&super::printable(message), room).into_owned(),
-            theme.level(*level),
+            super::cut_words(&text, room).into_owned(),
+            style,
         ));
     }
     // The vault and who is signed in are known from the profile; the result is news: they give

@@ -453,6 +453,34 @@ fn retries_show_on_the_operation_in_flight() {
 }
 
 #[test]
+fn a_result_is_seen_on_the_status_line_while_an_operation_retries() {
+    let mut state = listed("staging");
+    answer(&mut state, |s| Msg::SelectionSettled {
+        generation: s.generation,
+        name: "api-gateway-config".into(),
+    });
+    let request = state.details.request;
+    answer(&mut state, |s| Msg::Retrying {
+        ticket: ticket(s, request),
+        notice: kvtui::vault::RetryNotice {
+            operation: "get secret",
+            retry: 2,
+            max_retries: 5,
+            delay: std::time::Duration::from_millis(1500),
+            reason: "429 Throttled: Operations per second is over the limit".into(),
+        },
+    });
+    state.report(Level::Success, "saved profile payments-prod in config.toml");
+    let terminal = draw(&mut state, (80, 24), kvtui::ui::Theme { color: false });
+    let status = screen_text(&terminal).lines().nth(22).unwrap().to_owned();
+    assert!(
+        status.contains("saved profile payments-prod in config.toml"),
+        "{status}"
+    );
+    assert!(status.contains('│'), "the operation still shows: {status}");
+}
+
+#[test]
 fn a_sign_in_code_stays_on_the_status_line_until_it_expires() {
     let (mut state, _) = fresh("staging");
     connect(&mut state);
