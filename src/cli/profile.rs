@@ -93,7 +93,7 @@ pub fn run(global: &GlobalArgs, command: ProfileCommand) -> Outcome {
                         vault_url,
                         auth: args.auth,
                         tenant_id: args.tenant_id.clone(),
-                        cloud: args.cloud.as_ref().and_then(Cloud::name).map(str::to_owned),
+                        cloud: args.cloud.clone(),
                         read_only: args.read_only,
                         make_default: args.default,
                     }
@@ -290,12 +290,7 @@ fn picked(global: &GlobalArgs, args: &AddArgs) -> Result<NewProfile, super::Fail
         vault_url: vault.vault_url.clone(),
         auth: Some(args.auth.unwrap_or(auth)),
         tenant_id: args.tenant_id.clone().or(Some(vault.tenant_id.clone())),
-        cloud: args
-            .cloud
-            .clone()
-            .or(cloud)
-            .and_then(|cloud| cloud.name())
-            .map(str::to_owned),
+        cloud: args.cloud.clone().or(cloud),
         read_only: args.read_only,
         make_default: args.default,
     })

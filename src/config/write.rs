@@ -7,6 +7,7 @@ use super::errors::{ConfigError, quote};
 use super::load::{CONFIG_LIMIT, as_text};
 use super::profile::{PROFILE_NAME_RULE, check_vault_url, is_profile_name};
 use super::{AuthMethod, Config, IMPLIED_PROFILE};
+use crate::cloud::Cloud;
 use crate::file_trust::{self, Place};
 use crate::fsutil::{self, Staged};
 use std::io;
@@ -23,7 +24,8 @@ pub struct NewProfile {
     pub vault_url: String,
     pub auth: Option<AuthMethod>,
     pub tenant_id: Option<String>,
-    pub cloud: Option<String>,
+    /// Written as its name, or a custom cloud as an inline table of its endpoints.
+    pub cloud: Option<Cloud>,
     pub read_only: bool,
     /// Also make it the `default_profile`.
     pub make_default: bool,
@@ -36,7 +38,7 @@ impl NewProfile {
             ("vault_url", Some(Value::from(self.vault_url.as_str()))),
             ("auth", self.auth.map(|auth| Value::from(auth.label()))),
             ("tenant_id", self.tenant_id.as_deref().map(Value::from)),
-            ("cloud", self.cloud.as_deref().map(Value::from)),
+            ("cloud", self.cloud.as_ref().map(cloud_value)),
             ("read_only", self.read_only.then(|| Value::from(true))),
         ]
         .into_iter()
@@ -49,6 +51,24 @@ impl NewProfile {
             table.insert(key, Item::Value(value));
         }
         table
+    }
+}
+
+/// `cloud = "china"`, or for a custom cloud the table the loader reads back.
+fn cloud_value(cloud: &Cloud) -> Value {
+    match cloud {
+        Cloud::Custom(custom) => {
+            let mut table = toml_edit::InlineTable::new();
+            for (key, value) in [
+                ("authority_host", &custom.authority_host),
+                ("resource_manager", &custom.resource_manager),
+                ("vault_suffix", &custom.vault_suffix),
+            ] {
+                table.insert(key, Value::from(value.as_str()));
+            }
+            Value::InlineTable(table)
+        }
+        named => Value::from(named.name().unwrap_or_default()),
     }
 }
 
@@ -441,7 +461,7 @@ read_only = true
     fn cloud_is_written_only_when_set() {
         let gov = NewProfile {
             vault_url: "https://gov.vault.usgovcloudapi.net".into(),
-            cloud: Some("usgov".into()),
+            cloud: Some(Cloud::UsGov),
             ..new("gov")
         };
         appended(
@@ -451,6 +471,35 @@ read_only = true
              cloud = \"usgov\"\n",
         );
         assert!(!added(COMMENTED, &new("x")).contains("cloud"));
+    }
+
+    #[test]
+    fn a_custom_cloud_is_written_as_the_table_it_loads_from() {
+        let custom = Cloud::Custom(crate::cloud::CustomCloud {
+            authority_host: "https://login.stack.example".into(),
+            resource_manager: "https://management.stack.example".into(),
+            vault_suffix: "vault.stack.example".into(),
+        });
+        let stack = NewProfile {
+            vault_url: "https://kv1.vault.stack.example".into(),
+            cloud: Some(custom.clone()),
+            ..new("stack")
+        };
+        let text = added(COMMENTED, &stack);
+        appended(
+            COMMENTED,
+            &text,
+            "\n[profiles.stack]\nvault_url = \"https://kv1.vault.stack.example\"\n\
+             cloud = { authority_host = \"https://login.stack.example\", resource_manager = \
+             \"https://management.stack.example\", vault_suffix = \"vault.stack.example\" }\n",
+        );
+        let config = super::super::tests::parse(&text).expect("loads");
+        let profile = config
+            .profiles
+            .iter()
+            .find(|p| p.name == "stack")
+            .expect("stack");
+        assert_eq!(profile.cloud, Some(custom));
     }
 
     #[test]

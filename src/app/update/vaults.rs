@@ -4,7 +4,6 @@
 
 use super::{Effect, list};
 use crate::app::msg::TaskError;
-use crate::cloud::Cloud;
 use crate::config::profile_for;
 use crate::config::{Added, NewProfile};
 use crate::config::{AuthMethod, Profile, VaultLocation};
@@ -291,11 +290,7 @@ pub(super) fn save(
         vault_url: vault.vault_url.clone(),
         auth: Some(profile.auth),
         tenant_id: profile.tenant_id.clone(),
-        cloud: profile
-            .cloud
-            .as_ref()
-            .and_then(Cloud::name)
-            .map(str::to_owned),
+        cloud: profile.cloud.clone(),
         read_only,
         make_default: false,
     };
