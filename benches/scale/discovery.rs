@@ -3,8 +3,11 @@
 //! picker and `vault list` run) in process; the peer is the same listing made one request after
 //! another. Figures are in round trips (elapsed / 40 ms). The floor for the first vaults is 3
 //! (tenants, then subscriptions, then vaults); for every vault it is 4 with 32 lists in flight
-//! (50 subscriptions take two rounds). `KVTUI_BENCH_TRACE=1` prints when each request of the last
-//! run reached the server.
+//! (50 subscriptions take two rounds). A second peer makes the listing the other way issue 15
+//! named, Azure Resource Graph: the tenants, then one `Resources` query per tenant for every
+//! vault in it (floor 2), paged by `$skipToken` at 1,000 rows; the stub answers that query with
+//! the rows it asks for (it does not evaluate KQL). `KVTUI_BENCH_TRACE=1` prints when each
+//! request of the last run reached the server.
 
 use super::support::net::{StubResponse, StubServer, TestCa};
 use super::table::{Table, Target, median};
@@ -54,7 +57,9 @@ fn resource_manager(http2: bool) -> (TestCa, StubServer) {
     }
     let server = StubServer::https_after(Arc::new(tls), LATENCY, |request| {
         let path = request.path();
-        let body = if path == "/tenants" {
+        let body = if path == RESOURCE_GRAPH {
+            resource_graph_page(&request.json())
+        } else if path == "/tenants" {
             json!({"value": [{"tenantId": TENANT, "displayName": "Contoso"}]})
         } else if path == "/subscriptions" {
             json!({"value": (0..SUBSCRIPTIONS).map(|i| json!({
@@ -75,6 +80,108 @@ fn resource_manager(http2: bool) -> (TestCa, StubServer) {
         StubResponse::json(200, &body)
     });
     (ca, server)
+}
+
+/// Azure Resource Graph's query operation (`Resources`, api-version 2024-04-01).
+const RESOURCE_GRAPH: &str = "/providers/Microsoft.ResourceGraph/resources";
+
+/// The query a Graph-based discovery would send: every vault the caller may read in the tenant,
+/// with what the picker shows, and its subscription's name joined in.
+const VAULTS_QUERY: &str = "resources | where type =~ 'microsoft.keyvault/vaults' \
+    | project id, name, location, resourceGroup, subscriptionId, tenantId, \
+      vaultUri = tostring(properties.vaultUri), \
+      rbac = tobool(properties.enableRbacAuthorization) \
+    | join kind=leftouter (resourcecontainers \
+        | where type =~ 'microsoft.resources/subscriptions' \
+        | project subscriptionId, subscriptionName = name) on subscriptionId \
+    | order by id asc";
+
+/// Graph's most rows a page.
+const GRAPH_PAGE: usize = 1000;
+
+/// One page of the vaults query's rows, shaped as `ResourcesFirstPageQuery.json` in the
+/// Resource Graph spec's examples (objectArray, `$skipToken` while rows are left).
+fn resource_graph_page(request: &serde_json::Value) -> serde_json::Value {
+    let options = &request["options"];
+    let skip: usize = options["$skipToken"]
+        .as_str()
+        .and_then(|token| token.parse().ok())
+        .unwrap_or(0);
+    let top = options["$top"]
+        .as_u64()
+        .map_or(100, |top| top as usize)
+        .min(GRAPH_PAGE);
+    let total = SUBSCRIPTIONS * VAULTS_EACH;
+    let rows: Vec<_> = (skip..total.min(skip + top))
+        .map(|row| {
+            let (subscription, v) = (subscription_id(row / VAULTS_EACH), row % VAULTS_EACH);
+            let name = format!("kv-{}-{v}", &subscription[24..]);
+            json!({
+                "id": format!("/subscriptions/{subscription}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/{name}"),
+                "name": name,
+                "location": "westeurope",
+                "resourceGroup": "rg",
+                "subscriptionId": subscription,
+                "tenantId": TENANT,
+                "vaultUri": format!("https://{name}.vault.azure.net/"),
+                "rbac": true,
+                "subscriptionName": format!("sub-{}", row / VAULTS_EACH),
+            })
+        })
+        .collect();
+    let next = skip + rows.len();
+    let mut page = json!({
+        "totalRecords": total,
+        "count": rows.len(),
+        "resultTruncated": "false",
+        "facets": [],
+        "data": rows,
+    });
+    if next < total {
+        page["$skipToken"] = json!(next.to_string());
+    }
+    page
+}
+
+/// Round trips to the last vault listed through Resource Graph: the tenants, then each tenant's
+/// query and its further pages (each page waits for the one before it, for its token).
+async fn through_resource_graph(url: &str, trust: &TrustRoots) -> (f64, usize) {
+    let client = trust.client_builder().unwrap().no_proxy().build().unwrap();
+    let started = Instant::now();
+    let tenants: serde_json::Value = client
+        .get(format!("{url}/tenants?api-version=2022-12-01"))
+        .bearer_auth("bench-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut vaults = 0;
+    for tenant in tenants["value"].as_array().unwrap() {
+        let mut options = json!({"resultFormat": "objectArray", "$top": GRAPH_PAGE});
+        loop {
+            let page: serde_json::Value = client
+                .post(format!("{url}{RESOURCE_GRAPH}?api-version=2024-04-01"))
+                .bearer_auth(format!("bench-token-for-{}", tenant["tenantId"]))
+                .json(&json!({"query": VAULTS_QUERY, "options": options}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            vaults += page["data"].as_array().unwrap().len();
+            match page["$skipToken"].as_str() {
+                Some(token) => options["$skipToken"] = json!(token),
+                None => break,
+            }
+        }
+    }
+    (
+        started.elapsed().as_secs_f64() / LATENCY.as_secs_f64(),
+        vaults,
+    )
 }
 
 /// Round trips to the first vaults, to the last, and to the end of the search, in one run of
@@ -140,8 +247,8 @@ pub fn discovery_rows(runtime: &tokio::runtime::Runtime, table: &mut Table, runs
         let (ca, server) = resource_manager(http2);
         let url = format!("https://localhost:{}", server.addr.port());
         let trust = TrustRoots::Only(ca.pem_file.clone());
-        let (mut firsts, mut alls, mut ends, mut peers) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut firsts, mut alls, mut ends, mut peers, mut graphs) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for _ in 0..runs {
             let (first, all, end, vaults) = runtime.block_on(discover(&url, &trust));
             assert_eq!(vaults, SUBSCRIPTIONS * VAULTS_EACH, "every vault found");
@@ -149,12 +256,19 @@ pub fn discovery_rows(runtime: &tokio::runtime::Runtime, table: &mut Table, runs
             alls.push(all);
             ends.push(end);
             peers.push(runtime.block_on(sequentially(&url, &trust)));
+            let (graph, vaults) = runtime.block_on(through_resource_graph(&url, &trust));
+            assert_eq!(
+                vaults,
+                SUBSCRIPTIONS * VAULTS_EACH,
+                "Graph listed every vault"
+            );
+            graphs.push(graph);
         }
         let over = if http2 { "HTTP/2" } else { "HTTP/1.1" };
         if std::env::var("KVTUI_BENCH_TRACE").is_ok() {
             let seen = server.seen();
-            // The last run's discovery: its 52 requests, then the peer's 52.
-            let ours = &seen[seen.len() - 104..seen.len() - 52];
+            // The last run's discovery: its 52 requests, then the peer's 52 and Graph's 2.
+            let ours = &seen[seen.len() - 106..seen.len() - 54];
             let start = ours[0].at;
             let offsets: Vec<String> = ours
                 .iter()
@@ -166,7 +280,7 @@ pub fn discovery_rows(runtime: &tokio::runtime::Runtime, table: &mut Table, runs
             );
         }
         println!(
-            "discovery over {over}: first vaults {firsts:.2?} round trips, all {alls:.2?}, search over {ends:.2?}, one at a time {peers:.2?}"
+            "discovery over {over}: first vaults {firsts:.2?} round trips, all {alls:.2?}, search over {ends:.2?}, one at a time {peers:.2?}, Resource Graph {graphs:.2?}"
         );
         let what = |row: &str| {
             format!("discovery, 50 subscriptions × 4 vaults, 40 ms each, {over}: {row}")
@@ -190,6 +304,14 @@ pub fn discovery_rows(runtime: &tokio::runtime::Runtime, table: &mut Table, runs
             } else {
                 Target::Info
             },
+        );
+        table.ratio(
+            &what("every vault, against Resource Graph (one query per tenant, floor 2)"),
+            median(&alls),
+            "Resource Graph",
+            median(&graphs),
+            "round trips",
+            f64::INFINITY,
         );
         table.ratio(
             &what("every vault, against one request at a time"),
