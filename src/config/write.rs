@@ -163,6 +163,15 @@ pub fn add_profile(path: &Path, new: &NewProfile) -> Result<Added, AddProfileErr
     if !dir.exists() {
         fsutil::create_private_dir(dir).map_err(write_error(dir))?;
     }
+    // Held from the read to the rename: two kvtuis adding at once would otherwise each write
+    // the file as it was before the other, and the first one's profile would be lost.
+    let lock_path = dir.join(format!(
+        ".{}.lock",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    let lock = fsutil::open_private(&lock_path, file_trust::FileRule::Remade)
+        .map_err(ConfigError::file)?;
+    lock.lock().map_err(write_error(&lock_path))?;
     let raw = file_trust::read_settings_to_replace(&path, Place::ConfigDir, CONFIG_LIMIT)
         .map_err(ConfigError::file)?;
     let (text, mode) = match &raw {
@@ -208,6 +217,7 @@ pub fn add_profile(path: &Path, new: &NewProfile) -> Result<Added, AddProfileErr
         .and_then(Staged::commit)
         .and_then(|()| fsutil::sync_dir(dir))
         .map_err(write_error(&path))?;
+    drop(lock);
     Ok(Added {
         file: path,
         config,
@@ -471,6 +481,34 @@ read_only = true
              cloud = \"usgov\"\n",
         );
         assert!(!added(COMMENTED, &new("x")).contains("cloud"));
+    }
+
+    #[test]
+    fn profiles_added_at_once_are_all_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("config.toml");
+        std::fs::write(&file, COMMENTED).expect("config written");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("mode");
+        let start = std::sync::Barrier::new(8);
+        std::thread::scope(|scope| {
+            for index in 0..8 {
+                let (file, start) = (&file, &start);
+                scope.spawn(move || {
+                    start.wait();
+                    add_profile(file, &new(&format!("p{index}"))).expect("added");
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&file).expect("read back");
+        assert!(text.starts_with(COMMENTED), "{text}");
+        let config = super::super::tests::parse(&text).expect("loads");
+        for index in 0..8 {
+            let name = format!("p{index}");
+            assert!(
+                config.profiles.iter().any(|p| p.name == name),
+                "{name}:\n{text}"
+            );
+        }
     }
 
     #[test]
