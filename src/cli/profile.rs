@@ -50,7 +50,7 @@ pub struct AddArgs {
     #[arg(long, value_name = "KIND", value_parser = auth_kind)]
     pub auth: Option<AuthMethod>,
     /// The Entra tenant to sign in to [default: the one the vault's challenge names].
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = tenant_id)]
     pub tenant_id: Option<String>,
     /// Make it the default profile (default_profile).
     #[arg(long)]
@@ -74,6 +74,14 @@ fn auth_kind(typed: &str) -> Result<AuthMethod, String> {
     use serde::de::{IntoDeserializer, value::Error};
     AuthMethod::deserialize(IntoDeserializer::<Error>::into_deserializer(typed))
         .map_err(|error| error.to_string())
+}
+
+fn tenant_id(typed: &str) -> Result<String, String> {
+    if crate::config::is_tenant_id(typed) {
+        Ok(typed.to_owned())
+    } else {
+        Err(crate::config::TENANT_ID_RULE.to_owned())
+    }
 }
 
 pub fn run(global: &GlobalArgs, command: ProfileCommand) -> Outcome {

@@ -304,6 +304,12 @@ mod tests {
                 &["Xy8Q"],
             );
         }
+        // Quoted as a string, a tenant that is not one is refused without being shown either.
+        assert_refused(
+            &format!("[profiles.a]\nvault_url = \"https://v\"\ntenant_id = \"{pasted}\"\n"),
+            &["profiles.a.tenant_id", "GUID"],
+            &["Xy8Q"],
+        );
         // A number pasted into client_secret_env: toml's own message would quote it.
         assert_refused(
             "[profiles.a]\nclient_secret_env = 82736451928374\n",

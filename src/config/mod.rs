@@ -11,7 +11,10 @@ mod write;
 
 use crate::cloud::Cloud;
 pub use errors::ConfigError;
-pub use profile::{PROFILE_NAME_RULE, is_profile_name, is_variable_name, vault_url_for};
+pub use profile::{
+    PROFILE_NAME_RULE, TENANT_ID_RULE, is_profile_name, is_tenant_id, is_variable_name,
+    vault_url_for,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;

@@ -94,6 +94,18 @@ pub(super) fn check_profile(
             }
         }
     }
+    if shape
+        .tenant_id
+        .as_deref()
+        .is_some_and(|tenant| !is_tenant_id(tenant))
+    {
+        // Not quoted: what is pasted where a tenant belongs may be a secret.
+        return Err(ConfigError::Field {
+            path: path.to_owned(),
+            field: field("tenant_id"),
+            problem: format!("{TENANT_ID_RULE}; the value given is not shown"),
+        });
+    }
     if let Some(variable) = &shape.client_secret_env
         && !is_variable_name(variable)
     {
@@ -180,6 +192,20 @@ pub fn is_profile_name(name: &str) -> bool {
 }
 
 /// A name a shell can export. Anything else in `client_secret_env` is taken for a pasted secret.
+pub const TENANT_ID_RULE: &str = "must be a tenant's id (a GUID) or one of its domains, like \
+    contoso.onmicrosoft.com: letters, digits, '-' and '.', at most 253";
+
+/// A tenant as Entra takes one in a path and `az --tenant` takes one as an argument: its GUID,
+/// a domain, or `organizations`. Never an option (`-…`), a path or a query.
+pub fn is_tenant_id(tenant: &str) -> bool {
+    (1..=253).contains(&tenant.len())
+        && tenant
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && tenant.as_bytes()[0].is_ascii_alphanumeric()
+        && !tenant.contains("..")
+}
+
 pub fn is_variable_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
@@ -233,6 +259,29 @@ pub(super) fn check_vault_url(url: &str) -> Result<String, String> {
 mod tests {
     use super::super::tests::assert_refused;
     use super::*;
+
+    #[test]
+    fn tenants_are_guids_or_domains() {
+        for tenant in [
+            "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "contoso.onmicrosoft.com",
+            "organizations",
+        ] {
+            assert!(is_tenant_id(tenant), "{tenant}");
+        }
+        for tenant in [
+            "",
+            "-t",
+            "--tenant=x",
+            "a/b",
+            "a..b",
+            "t?x=1",
+            "t e",
+            "Xy8Q~fake",
+        ] {
+            assert!(!is_tenant_id(tenant), "{tenant}");
+        }
+    }
 
     #[test]
     fn a_client_secret_env_that_is_no_variable_name_is_not_quoted() {

@@ -164,14 +164,10 @@ pub fn add_profile(path: &Path, new: &NewProfile) -> Result<Added, AddProfileErr
         fsutil::create_private_dir(dir).map_err(write_error(dir))?;
     }
     // Held from the read to the rename: two kvtuis adding at once would otherwise each write
-    // the file as it was before the other, and the first one's profile would be lost.
-    let lock_path = dir.join(format!(
-        ".{}.lock",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    let lock = fsutil::open_private(&lock_path, file_trust::FileRule::Remade)
-        .map_err(ConfigError::file)?;
-    lock.lock().map_err(write_error(&lock_path))?;
+    // the file as it was before the other, and the first one's profile would be lost. The lock
+    // is on the dir, so nothing is left beside the file.
+    let lock = std::fs::File::open(dir).map_err(write_error(dir))?;
+    lock.lock().map_err(write_error(dir))?;
     let raw = file_trust::read_settings_to_replace(&path, Place::ConfigDir, CONFIG_LIMIT)
         .map_err(ConfigError::file)?;
     let (text, mode) = match &raw {
@@ -545,13 +541,16 @@ read_only = true
         let text = added(
             COMMENTED,
             &NewProfile {
-                tenant_id: Some("a\"b\\c".into()),
+                tenant_id: Some("contoso.onmicrosoft.com".into()),
                 ..new("v7.4")
             },
         );
         let config = super::super::tests::parse(&text).expect("loads");
         let profile = config.select(Some("v7.4")).expect("added");
-        assert_eq!(profile.tenant_id.as_deref(), Some("a\"b\\c"));
+        assert_eq!(
+            profile.tenant_id.as_deref(),
+            Some("contoso.onmicrosoft.com")
+        );
         assert!(text.contains("[profiles.\"v7.4\"]"), "{text}");
     }
 

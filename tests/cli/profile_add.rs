@@ -216,6 +216,16 @@ fn what_is_refused_leaves_the_file_as_it_was() {
             assert!(stderr.contains(part), "lacks {part:?}: {stderr}");
         }
     }
+    // A tenant goes into token URLs and `az --tenant`: an option or a path is not one.
+    for tenant in ["--allow-no-subscriptions", "contoso/../common", "a b"] {
+        let flag = format!("--tenant-id={tenant}");
+        let args = add(&["new", "--vault", "other", &flag]);
+        let stderr = refused(&kvtui, &file, &args, 2);
+        assert!(
+            stderr.contains("'--tenant-id <ID>'") && stderr.contains("a GUID"),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]
