@@ -52,9 +52,28 @@ pub struct AddArgs {
     /// The Entra tenant to sign in to [default: the one the vault's challenge names].
     #[arg(long, value_name = "ID", value_parser = tenant_id)]
     pub tenant_id: Option<String>,
+    /// The application (client) id to sign in as: the service principal of client-secret, a
+    /// user-assigned managed identity, or a device-code app.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// For client-secret: the environment variable that holds the secret (never the secret).
+    #[arg(long, value_name = "VAR", value_parser = variable_name)]
+    pub client_secret_env: Option<String>,
     /// Make it the default profile (default_profile).
     #[arg(long)]
     pub default: bool,
+}
+
+fn variable_name(typed: &str) -> Result<String, String> {
+    if crate::config::is_variable_name(typed) {
+        Ok(typed.to_owned())
+    } else {
+        Err(
+            "must name an environment variable, like AZURE_CLIENT_SECRET (letters, digits and \
+             '_'): the secret itself is exported in it, never given here"
+                .to_owned(),
+        )
+    }
 }
 
 fn cloud_name(typed: &str) -> Result<Cloud, String> {
@@ -101,6 +120,8 @@ pub fn run(global: &GlobalArgs, command: ProfileCommand) -> Outcome {
                         vault_url,
                         auth: args.auth,
                         tenant_id: args.tenant_id.clone(),
+                        client_id: args.client_id.clone(),
+                        client_secret_env: args.client_secret_env.clone(),
                         cloud: args.cloud.clone(),
                         read_only: args.read_only,
                         make_default: args.default,
@@ -289,16 +310,31 @@ fn picked(global: &GlobalArgs, args: &AddArgs) -> Result<NewProfile, super::Fail
                 choices.len()
             ))
         })?;
-    let (auth, cloud) = match vault.via {
-        Via::SignedIn => (AuthMethod::DeveloperTools, None),
-        Via::Profile => (found.profile.auth, found.profile.cloud.clone()),
+    // Found through a profile, the new one signs in as it did: its kind, cloud and client.
+    let found_by = match vault.via {
+        Via::SignedIn => None,
+        Via::Profile => Some(&found.profile),
     };
+    let auth = found_by.map_or(AuthMethod::DeveloperTools, |profile| profile.auth);
+    let from_profile =
+        |field: fn(&Profile) -> &Option<String>| found_by.and_then(|p| field(p).clone());
     Ok(NewProfile {
         name: args.name.clone(),
         vault_url: vault.vault_url.clone(),
         auth: Some(args.auth.unwrap_or(auth)),
         tenant_id: args.tenant_id.clone().or(Some(vault.tenant_id.clone())),
-        cloud: args.cloud.clone().or(cloud),
+        client_id: args
+            .client_id
+            .clone()
+            .or_else(|| from_profile(|p| &p.client_id)),
+        client_secret_env: args
+            .client_secret_env
+            .clone()
+            .or_else(|| from_profile(|p| &p.client_secret_env)),
+        cloud: args
+            .cloud
+            .clone()
+            .or_else(|| found_by.and_then(|profile| profile.cloud.clone())),
         read_only: args.read_only,
         make_default: args.default,
     })

@@ -24,6 +24,9 @@ pub struct NewProfile {
     pub vault_url: String,
     pub auth: Option<AuthMethod>,
     pub tenant_id: Option<String>,
+    pub client_id: Option<String>,
+    /// The variable holding a client secret; never the secret.
+    pub client_secret_env: Option<String>,
     /// Written as its name, or a custom cloud as an inline table of its endpoints.
     pub cloud: Option<Cloud>,
     pub read_only: bool,
@@ -38,6 +41,11 @@ impl NewProfile {
             ("vault_url", Some(Value::from(self.vault_url.as_str()))),
             ("auth", self.auth.map(|auth| Value::from(auth.label()))),
             ("tenant_id", self.tenant_id.as_deref().map(Value::from)),
+            ("client_id", self.client_id.as_deref().map(Value::from)),
+            (
+                "client_secret_env",
+                self.client_secret_env.as_deref().map(Value::from),
+            ),
             ("cloud", self.cloud.as_ref().map(cloud_value)),
             ("read_only", self.read_only.then(|| Value::from(true))),
         ]

@@ -155,6 +155,54 @@ fn adding_keeps_every_byte_of_the_file_and_the_profile_then_loads() {
 }
 
 #[test]
+fn a_client_secret_profile_is_added_with_the_variable_that_holds_its_secret() {
+    let kvtui = Kvtui::with_config(COMMENTED);
+    let file = config_file(&kvtui);
+    kvtui.ok(&[
+        "profile",
+        "add",
+        "ci",
+        "--vault",
+        "civault",
+        "--auth",
+        "client-secret",
+        "--tenant-id",
+        "8d2a3f1e-5c4b-4a69-9e1f-0c7b2d6a4e90",
+        "--client-id",
+        "0b7a3c5e-1d2f-4a6b-8c9d-0e1f2a3b4c5d",
+        "--client-secret-env",
+        "CI_SP_SECRET",
+    ]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        text.strip_prefix(COMMENTED).expect("the file is kept"),
+        "\n\n[profiles.ci]\nvault_url = \"https://civault.vault.azure.net\"\nauth = \"client-secret\"\n\
+         tenant_id = \"8d2a3f1e-5c4b-4a69-9e1f-0c7b2d6a4e90\"\n\
+         client_id = \"0b7a3c5e-1d2f-4a6b-8c9d-0e1f2a3b4c5d\"\nclient_secret_env = \"CI_SP_SECRET\"\n"
+    );
+    assert_eq!(listed(&kvtui)["ci"]["auth"], "client-secret");
+    // What is not a variable's name may be the secret itself: refused, and not shown.
+    let stderr = refused(
+        &kvtui,
+        &file,
+        &[
+            "profile",
+            "add",
+            "ci2",
+            "--vault",
+            "civault",
+            "--client-secret-env",
+            "Xy8Q~fake.secret",
+        ],
+        2,
+    );
+    assert!(
+        stderr.contains("must name an environment variable"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn what_is_refused_leaves_the_file_as_it_was() {
     let kvtui = Kvtui::with_config(COMMENTED);
     let file = config_file(&kvtui);

@@ -1276,3 +1276,42 @@ fn the_picker_opened_before_the_session_looks_once_it_is_open() {
     let effects = connect(&mut state);
     assert_eq!(kinds(&effects), ["list secrets", "discover"]);
 }
+
+#[test]
+fn a_vault_found_through_a_client_secret_profile_is_saved_signing_in_as_it_does() {
+    use kvtui::config::AuthMethod;
+    let mut state = detailed("staging");
+    let active = state.active_profile;
+    let profile = &mut state.profiles[active];
+    profile.auth = AuthMethod::ClientSecret;
+    profile.tenant_id = Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into());
+    profile.client_id = Some("0b7a3c5e-1d2f-4a6b-8c9d-0e1f2a3b4c5d".into());
+    profile.client_secret_env = Some("CI_SP_SECRET".into());
+    state.config_file = Some("/home/op/.config/kvtui/config.toml".into());
+    let effects = press(&mut state, KeyCode::Char('V'));
+    let request = match effects.as_slice() {
+        [Effect::Discover { ticket }] => ticket.request,
+        other => panic!("{other:?}"),
+    };
+    answer(&mut state, |s| Msg::Discovered {
+        ticket: ticket(s, request),
+        found: Some(kvtui::discovery::Found::Vaults(vec![found_vault(
+            "kv-ci-builds",
+            "Builds",
+            kvtui::discovery::Via::Profile,
+        )])),
+    });
+    press(&mut state, KeyCode::Char('s'));
+    let effects = press(&mut state, KeyCode::Enter);
+    let new = match effects.as_slice() {
+        [Effect::SaveProfile { new, .. }] => new,
+        other => panic!("{other:?}"),
+    };
+    // Without its client and the variable of its secret, the saved profile would not load.
+    assert_eq!(new.auth, Some(AuthMethod::ClientSecret));
+    assert_eq!(
+        new.client_id.as_deref(),
+        Some("0b7a3c5e-1d2f-4a6b-8c9d-0e1f2a3b4c5d")
+    );
+    assert_eq!(new.client_secret_env.as_deref(), Some("CI_SP_SECRET"));
+}

@@ -290,6 +290,8 @@ pub(super) fn save(
         vault_url: vault.vault_url.clone(),
         auth: Some(profile.auth),
         tenant_id: profile.tenant_id.clone(),
+        client_id: profile.client_id.clone(),
+        client_secret_env: profile.client_secret_env.clone(),
         cloud: profile.cloud.clone(),
         read_only,
         make_default: false,
