@@ -170,6 +170,9 @@ pub struct State {
     /// When `last_result` goes (unix seconds): its level's time after it was reported, unless
     /// it was reported to stay until a time of its own.
     pub last_result_until: i64,
+    /// The request id that was next when `last_result` was reported: operations begun before
+    /// it are older than the result, those begun after it newer.
+    pub last_result_at: u64,
     /// Unix seconds, from the last tick: update never reads the clock itself.
     pub now: i64,
     pub spinner: usize,
@@ -217,6 +220,7 @@ impl State {
             in_flight: Vec::new(),
             last_result: None,
             last_result_until: now,
+            last_result_at: 0,
             now,
             spinner: 0,
             next_id: 1,

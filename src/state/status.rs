@@ -52,6 +52,7 @@ impl State {
     pub fn report_until(&mut self, level: Level, message: impl Into<String>, until: i64) {
         self.last_result = Some((level, message.into()));
         self.last_result_until = until;
+        self.last_result_at = self.next_id;
     }
 
     /// Registers a read in flight and returns its ticket.

@@ -50,16 +50,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .iter()
             .find_map(|f| f.retrying.as_ref())
             .map(|retry| format!("({}) ", super::printable(retry)));
-        // The result is what the user just did: the retry note, then the label's end, give way
-        // to it (a save while a listing retries would otherwise never be seen).
+        // Whichever is newer keeps its room. A result that came while the operation was in
+        // flight is news: the retry note, then the label's end, give way to it (a save while a
+        // listing retries would otherwise never be seen). An older one gives way to a retry.
+        let news = result.as_ref().filter(|_| state.last_result_at > flight.id);
         let used: usize = first.iter().map(Span::width).sum::<usize>() + 1;
-        let wanted = result.as_ref().map_or(0, |(text, _)| 2 + width(text));
+        let wanted = news.map_or(0, |(text, _)| 2 + width(text));
         let room = usize::from(area.width).saturating_sub(used + wanted);
         let shown = match retry {
-            Some(retry) if result.is_none() || width(&label) + width(&retry) <= room => {
+            Some(retry) if news.is_none() || width(&label) + width(&retry) <= room => {
                 format!("{label}{retry}")
             }
-            _ if width(&label) <= room || result.is_none() => label,
+            _ if width(&label) <= room || news.is_none() => label,
             _ => {
                 let left = room.saturating_sub(width(&spinner) + width(&more) + 1);
                 format!("{spinner}{}{more} ", super::cut_words(&what, left))

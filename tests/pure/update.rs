@@ -478,6 +478,32 @@ fn a_result_is_seen_on_the_status_line_while_an_operation_retries() {
         "{status}"
     );
     assert!(status.contains('│'), "the operation still shows: {status}");
+
+    // A result from before the operation began is old news: the retry keeps its room.
+    let mut state = listed("staging");
+    state.report(
+        Level::Error,
+        "set api-gateway-config failed: ServiceUnavailable (HTTP 503): the service is busy; \
+         every field is kept",
+    );
+    answer(&mut state, |s| Msg::SelectionSettled {
+        generation: s.generation,
+        name: "api-gateway-config".into(),
+    });
+    let request = state.details.request;
+    answer(&mut state, |s| Msg::Retrying {
+        ticket: ticket(s, request),
+        notice: kvtui::vault::RetryNotice {
+            operation: "get secret",
+            retry: 1,
+            max_retries: 5,
+            delay: std::time::Duration::from_millis(1000),
+            reason: "503".into(),
+        },
+    });
+    let terminal = draw(&mut state, (80, 24), kvtui::ui::Theme { color: false });
+    let status = screen_text(&terminal).lines().nth(22).unwrap().to_owned();
+    assert!(status.contains("retry 1/5"), "{status}");
 }
 
 #[test]
