@@ -9,6 +9,7 @@ pub mod recovery;
 pub mod retry;
 pub mod rules;
 pub mod secret_value;
+pub mod stale;
 pub mod trust;
 
 pub use client::{ClientOptions, Pager, RetryNotice, VaultClient};

@@ -16,4 +16,5 @@ mod process_hardening;
 mod profile_add;
 mod references;
 mod run;
+mod stale_writes;
 mod vault_list;

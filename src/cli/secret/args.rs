@@ -1,5 +1,6 @@
 //! The `kvtui secret` subcommands and their flags, as clap parses them.
 
+use crate::vault::stale::Expected;
 use crate::when::WHEN_FORMS;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -72,6 +73,8 @@ pub enum SecretCommand {
         /// TUI shows.
         #[arg(long)]
         version: String,
+        #[command(flatten)]
+        guard: GuardArgs,
     },
     /// Copy the latest version (value, content type, tags, dates) to another profile's vault.
     Copy {
@@ -115,6 +118,18 @@ pub struct SetArgs {
     /// The generated value's characters: letters+digits, letters+digits+symbols, hex, base64url.
     #[arg(long, requires = "generate", default_value = "letters+digits")]
     pub alphabet: String,
+    #[command(flatten)]
+    pub guard: GuardArgs,
+}
+
+/// The stale-write guard, for a write that makes a new version.
+#[derive(Debug, Args)]
+pub struct GuardArgs {
+    /// Write only if the latest version is V (its id, or at least its first 8 hex digits), or
+    /// with `new` only if the secret does not exist; exit 5, with nothing written, if not.
+    /// Afterwards, warn if another write landed just after this one.
+    #[arg(long, value_name = "V", value_parser = Expected::parse)]
+    pub if_version: Option<Expected>,
 }
 
 /// The attributes a version carries besides its value, as `set` and `update` both take them.

@@ -5,7 +5,8 @@ use super::output::{
 };
 use super::request::{Request, Shown};
 use super::version::resolve_given;
-use crate::cli::{Outcome, fail_service, fail_usage, warn};
+use crate::cli::{Failure, Outcome, fail_service, fail_usage, warn};
+use crate::vault::stale::{self, Expected};
 use crate::vault::{SecretBundle, SecretItem, SetSecretParameters, VaultClient};
 use std::io::Write;
 
@@ -20,11 +21,12 @@ impl Request {
                 name,
                 params,
                 warning,
+                expected,
             } => {
                 if let Some(warning) = &warning {
                     warn(warning, json);
                 }
-                let bundle = client.set_secret(&name, &params).await?;
+                let bundle = guarded_set(client, &name, &params, expected.as_ref(), json).await?;
                 print(if json {
                     to_json(&without_value(bundle))
                 } else {
@@ -148,7 +150,11 @@ impl Request {
                     format!("backed up {name} to {}", out.display())
                 });
             }
-            Self::Rollback { name, version } => {
+            Self::Rollback {
+                name,
+                version,
+                expected,
+            } => {
                 let version = version.resolve(client, &name).await?;
                 let old = client.get_secret(&name, Some(&version)).await?;
                 let value = old.value.clone().ok_or_else(|| {
@@ -160,7 +166,7 @@ impl Request {
                     content_type: old.content_type.clone(),
                     attributes: None,
                 };
-                let bundle = client.set_secret(&name, &params).await?;
+                let bundle = guarded_set(client, &name, &params, expected.as_ref(), json).await?;
                 print(if json {
                     to_json(&without_value(bundle))
                 } else {
@@ -181,6 +187,64 @@ impl Request {
             }
         }
         Ok(())
+    }
+}
+
+/// Exit code of a write the stale-write guard refused.
+const STALE: i32 = 5;
+
+/// Sets `name`; with `--if-version`, only if its latest version is the one expected, and then
+/// warns when another write landed just after this one.
+async fn guarded_set(
+    client: &VaultClient,
+    name: &str,
+    params: &SetSecretParameters,
+    expected: Option<&Expected>,
+    json: bool,
+) -> Result<SecretBundle, Failure> {
+    let Some(expected) = expected else {
+        return Ok(client.set_secret(name, params).await?);
+    };
+    let latest = latest_version(client, name).await?;
+    if !expected.is(latest.as_ref()) {
+        let wanted = match expected {
+            Expected::New => "it not to exist".to_owned(),
+            Expected::Version(version) => format!("{version} to be its latest version"),
+        };
+        return Err(Failure {
+            exit_code: STALE,
+            message: format!(
+                "refusing to set {name}: --if-version expected {wanted}, but {}; nothing was written",
+                stale::describe_latest(latest.as_ref(), params)
+            ),
+            answer: None,
+        });
+    }
+    let bundle = client.set_secret(name, params).await?;
+    if let Some(warning) = stale::overtaken(&bundle, latest_version(client, name).await?.as_ref()) {
+        warn(&warning, json);
+    }
+    Ok(bundle)
+}
+
+/// The latest version of `name`, `None` when it has none. A disabled latest version has no
+/// value to give (the vault answers 403), so it is found in the version list instead.
+async fn latest_version(client: &VaultClient, name: &str) -> Result<Option<SecretBundle>, Failure> {
+    match client.get_secret(name, None).await {
+        Ok(bundle) => Ok(Some(bundle)),
+        Err(error) if error.status() == Some(404) => Ok(None),
+        Err(error) if error.status() == Some(403) => {
+            let mut versions = client.list_versions(name).collect_all().await?;
+            crate::vault::newest_first(&mut versions);
+            Ok(versions.into_iter().next().map(|item| SecretBundle {
+                id: item.id,
+                attributes: item.attributes,
+                tags: item.tags,
+                content_type: item.content_type,
+                ..SecretBundle::default()
+            }))
+        }
+        Err(error) => Err(error.into()),
     }
 }
 

@@ -6,6 +6,7 @@ use super::version::VersionArg;
 use crate::cli::{Failure, fail_usage};
 use crate::file_trust::{self, FileTrustError, Limit, Refusal};
 use crate::vault::rules::{self, Violation};
+use crate::vault::stale::Expected;
 use crate::vault::{
     BackupBlob, SecretAttributes, SecretValue, SetSecretParameters, Tags, UpdateSecretParameters,
 };
@@ -20,6 +21,7 @@ pub(super) enum Request {
         name: String,
         params: SetSecretParameters,
         warning: Option<String>,
+        expected: Option<Expected>,
     },
     Show {
         name: String,
@@ -46,6 +48,7 @@ pub(super) enum Request {
     Rollback {
         name: String,
         version: VersionArg,
+        expected: Option<Expected>,
     },
 }
 
@@ -192,11 +195,16 @@ impl Request {
                     "copy and expiring are not single-vault requests",
                 ));
             }
-            SecretCommand::Rollback { name, version } => {
+            SecretCommand::Rollback {
+                name,
+                version,
+                guard,
+            } => {
                 check_name(&name)?;
                 Self::Rollback {
                     name,
                     version: VersionArg::parse(&version)?,
+                    expected: guard.if_version,
                 }
             }
             SecretCommand::Set(args) => {
@@ -220,6 +228,7 @@ impl Request {
                     name: args.name,
                     params,
                     warning: dates.warning,
+                    expected: args.guard.if_version,
                 }
             }
             SecretCommand::Show {

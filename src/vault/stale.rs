@@ -1,0 +1,194 @@
+//! The stale-write guard. Key Vault takes no `If-Match` on a secret's new version
+//! (Azure/azure-sdk-for-python#39790), so a writer that must not clobber another re-reads the
+//! latest version just before writing, and once more after: the first read refuses a write made
+//! from an outdated version, the second tells when another write landed between the two.
+
+use super::{SecretBundle, SetSecretParameters};
+use crate::when::format_utc;
+
+/// The version a write was made from: the latest it expects to replace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// The secret must not exist yet.
+    New,
+    /// The latest version's id, or a prefix of it (lowercase hex).
+    Version(String),
+}
+
+/// The fewest hex digits `--if-version` takes: the 8 the TUI shows.
+const SHORTEST_PREFIX: usize = 8;
+
+impl Expected {
+    /// `new`, or 8 to 32 hex digits of a version id.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw == "new" {
+            return Ok(Self::New);
+        }
+        if (SHORTEST_PREFIX..=32).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            return Ok(Self::Version(raw.to_ascii_lowercase()));
+        }
+        Err(format!(
+            "expected new (the secret must not exist yet) or the latest version's id: its 32 hex \
+             digits, or at least the {SHORTEST_PREFIX} the TUI shows"
+        ))
+    }
+
+    /// Whether `latest` (the secret's latest version, `None` when it has none) is this one.
+    pub fn is(&self, latest: Option<&SecretBundle>) -> bool {
+        match (self, latest.and_then(version_of)) {
+            (Self::New, latest) => latest.is_none(),
+            (Self::Version(prefix), Some(latest)) => {
+                latest.to_ascii_lowercase().starts_with(prefix)
+            }
+            (Self::Version(_), None) => false,
+        }
+    }
+}
+
+fn version_of(bundle: &SecretBundle) -> Option<String> {
+    bundle.secret_id().and_then(|id| id.version)
+}
+
+/// What the latest version is, when it is not the one expected: its id, when it was written,
+/// its attributes, and whether its value is the one about to be written. The vault does not
+/// record who wrote a version.
+pub fn describe_latest(
+    latest: Option<&SecretBundle>,
+    about_to_write: &SetSecretParameters,
+) -> String {
+    let Some(latest) = latest else {
+        return "it has no version now (deleted, or never made)".into();
+    };
+    let attributes = latest.attributes.clone().unwrap_or_default();
+    let when = attributes.updated.map_or_else(
+        || "at an unknown time".to_owned(),
+        |at| format!("at {}", format_utc(at)),
+    );
+    let value = match &latest.value {
+        Some(value) if *value == about_to_write.value => "the same value as yours",
+        Some(_) => "a different value from yours",
+        None => "no value the vault would give (disabled)",
+    };
+    let mut said = format!(
+        "its latest version is {} (written {when}, with {value}",
+        version_of(latest).unwrap_or_else(|| "unknown".into())
+    );
+    if latest.content_type != about_to_write.content_type {
+        said.push_str(&format!(
+            ", content type {}",
+            latest.content_type.as_deref().unwrap_or("none")
+        ));
+    }
+    if latest.tags.clone().unwrap_or_default() != about_to_write.tags.clone().unwrap_or_default() {
+        let tags = latest.tags.clone().unwrap_or_default();
+        let listed: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        said.push_str(&format!(", tags [{}]", listed.join(", ")));
+    }
+    if attributes.enabled == Some(false) {
+        said.push_str(", disabled");
+    }
+    said.push(')');
+    said
+}
+
+/// Said after a guarded write when the latest version is no longer the one it made.
+pub fn overtaken(mine: &SecretBundle, latest: Option<&SecretBundle>) -> Option<String> {
+    let mine = version_of(mine)?;
+    let latest_version = latest.and_then(version_of);
+    if latest_version.as_deref() == Some(mine.as_str()) {
+        return None;
+    }
+    Some(match latest_version {
+        Some(latest_version) => format!(
+            "another write landed just after this one: the latest version is now {latest_version}, \
+             not {mine}"
+        ),
+        None => format!(
+            "the secret has no latest version now: it was deleted just after {mine} was made"
+        ),
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::vault::{SecretAttributes, SecretValue};
+
+    const VAULT: &str = "https://v.vault.azure.net/secrets/s";
+
+    fn version(id: &str, value: &str) -> SecretBundle {
+        SecretBundle {
+            id: Some(format!("{VAULT}/{id}")),
+            value: Some(SecretValue::from(value.to_owned())),
+            attributes: Some(SecretAttributes {
+                updated: Some(1_790_000_000),
+                ..SecretAttributes::default()
+            }),
+            ..SecretBundle::default()
+        }
+    }
+
+    fn writing(value: &str) -> SetSecretParameters {
+        SetSecretParameters {
+            value: SecretValue::from(value.to_owned()),
+            tags: None,
+            content_type: None,
+            attributes: None,
+        }
+    }
+
+    const A: &str = "0123456789abcdef0123456789abcdef";
+    const B: &str = "fedcba9876543210fedcba9876543210";
+
+    #[test]
+    fn the_expected_version_is_matched_by_its_id_or_a_prefix_in_any_case() {
+        let latest = version(A, "v");
+        for given in [A, "01234567", "0123456789ABCDEF"] {
+            assert!(Expected::parse(given).unwrap().is(Some(&latest)), "{given}");
+        }
+        assert!(!Expected::parse("fedcba98").unwrap().is(Some(&latest)));
+        assert!(!Expected::parse(A).unwrap().is(None));
+        assert!(Expected::New.is(None));
+        assert!(!Expected::New.is(Some(&latest)));
+        for bad in [
+            "0123456",
+            "new ",
+            "0123456789abcdef0123456789abcdef0",
+            "g1234567",
+        ] {
+            assert!(Expected::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_latest_is_described_without_its_value() {
+        let mut latest = version(B, "their-value");
+        latest.content_type = Some("application/json".into());
+        let said = describe_latest(Some(&latest), &writing("my-value"));
+        assert_eq!(
+            said,
+            format!(
+                "its latest version is {B} (written at {}, with a different value from yours, \
+                 content type application/json)",
+                format_utc(1_790_000_000)
+            )
+        );
+        let same = describe_latest(Some(&version(B, "my-value")), &writing("my-value"));
+        assert!(same.contains("with the same value as yours"), "{same}");
+        assert!(describe_latest(None, &writing("x")).contains("no version now"));
+    }
+
+    #[test]
+    fn a_write_overtaken_by_another_says_which_is_latest_now() {
+        let mine = version(A, "v");
+        assert_eq!(overtaken(&mine, Some(&version(A, "v"))), None);
+        let said = overtaken(&mine, Some(&version(B, "w"))).unwrap();
+        assert!(
+            said.contains(&format!("the latest version is now {B}, not {A}")),
+            "{said}"
+        );
+        assert!(overtaken(&mine, None).unwrap().contains("deleted"));
+    }
+}

@@ -1,0 +1,154 @@
+//! The stale-write guard of `secret set` and `secret rollback` (`--if-version`): two writers on
+//! one real local vault, the second refused when the first wrote since it read, with nothing
+//! written and the vault's request log showing no PUT.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::support;
+
+use support::{Kvtui, VaultProcess, text};
+
+fn writer(vault: &VaultProcess) -> Kvtui {
+    Kvtui::with_config(&vault.profile_toml("test", false))
+}
+
+fn set(kvtui: &Kvtui, name: &str, value: &[u8], guard: &[&str]) -> std::process::Output {
+    let args = [&["secret", "set", name, "--value-stdin"], guard].concat();
+    kvtui.run_with_stdin(&args, value)
+}
+
+fn latest(kvtui: &Kvtui, name: &str) -> String {
+    let shown = kvtui.json(&["secret", "show", name]);
+    shown["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn puts_logged(vault: &VaultProcess) -> usize {
+    let log = std::fs::read_to_string(vault.data_dir.join("local-vault.log")).unwrap();
+    log.lines()
+        .filter(|line| line.contains("method=PUT") && line.contains("path=/secrets/"))
+        .count()
+}
+
+#[test]
+fn a_write_from_an_outdated_version_is_refused_and_nothing_is_written() {
+    let vault = VaultProcess::start();
+    let (alice, bob) = (writer(&vault), writer(&vault));
+    assert!(set(&alice, "db-password", b"one", &[]).status.success());
+    // Both read the same latest version.
+    let read = latest(&alice, "db-password");
+    assert_eq!(latest(&bob, "db-password"), read);
+    let alices = set(
+        &alice,
+        "db-password",
+        b"alice",
+        &["--if-version", &read[..8]],
+    );
+    assert!(alices.status.success(), "{}", text(&alices.stderr));
+    assert!(text(&alices.stderr).is_empty(), "{}", text(&alices.stderr));
+    let alices_version = latest(&alice, "db-password");
+    let puts = puts_logged(&vault);
+
+    let bobs = set(&bob, "db-password", b"bob", &["--if-version", &read]);
+    assert_eq!(bobs.status.code(), Some(5), "{}", text(&bobs.stderr));
+    let said = text(&bobs.stderr);
+    assert!(
+        said.starts_with(&format!(
+            "error: refusing to set db-password: --if-version expected {read} to be its latest \
+             version, but its latest version is {alices_version} (written at "
+        )),
+        "{said}"
+    );
+    assert!(said.contains("with a different value from yours"), "{said}");
+    assert!(said.contains("nothing was written"), "{said}");
+    assert!(
+        !said.contains("alice") && !said.contains("bob"),
+        "no value shown: {said}"
+    );
+    assert_eq!(puts_logged(&vault), puts, "no PUT was sent");
+    assert_eq!(latest(&bob, "db-password"), alices_version);
+
+    // From the version it now reads, Bob's write goes through; a rollback is guarded alike.
+    let bobs = set(
+        &bob,
+        "db-password",
+        b"bob",
+        &["--if-version", &alices_version],
+    );
+    assert!(bobs.status.success(), "{}", text(&bobs.stderr));
+    let rollback = bob.run(&[
+        "secret",
+        "rollback",
+        "db-password",
+        "--version",
+        &read,
+        "--if-version",
+        &alices_version,
+    ]);
+    assert_eq!(
+        rollback.status.code(),
+        Some(5),
+        "{}",
+        text(&rollback.stderr)
+    );
+}
+
+#[test]
+fn if_version_new_writes_only_a_secret_that_does_not_exist() {
+    let vault = VaultProcess::start();
+    let kvtui = writer(&vault);
+    let first = set(&kvtui, "api-key", b"k1", &["--if-version", "new"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let again = set(&kvtui, "api-key", b"k1", &["--if-version", "new"]);
+    assert_eq!(again.status.code(), Some(5), "{}", text(&again.stderr));
+    let said = text(&again.stderr);
+    assert!(said.contains("expected it not to exist"), "{said}");
+    assert!(said.contains("with the same value as yours"), "{said}");
+    assert_eq!(
+        kvtui
+            .json(&["secret", "versions", "api-key"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // A disabled latest version gives no value, and is still found.
+    let version = latest(&kvtui, "api-key");
+    kvtui.ok(&["secret", "update", "api-key", "--disable"]);
+    let refused = set(
+        &kvtui,
+        "api-key",
+        b"k2",
+        &["--if-version", "0123456789abcdef"],
+    );
+    assert_eq!(refused.status.code(), Some(5), "{}", text(&refused.stderr));
+    let said = text(&refused.stderr);
+    assert!(
+        said.contains(&format!("its latest version is {version}")),
+        "{said}"
+    );
+    assert!(said.contains("disabled"), "{said}");
+}
+
+#[test]
+fn an_if_version_that_names_no_version_is_a_usage_error() {
+    let vault = VaultProcess::start();
+    let kvtui = writer(&vault);
+    for bad in ["abc", "latest", "0123456789abcdefg", ""] {
+        let output = set(&kvtui, "x", b"v", &["--if-version", bad]);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{bad}: {}",
+            text(&output.stderr)
+        );
+        assert!(
+            text(&output.stderr).contains("at least the 8 the TUI shows"),
+            "{bad}"
+        );
+    }
+}
