@@ -64,17 +64,12 @@ pub enum Effect {
     DeleteSecret { ticket: Ticket, name: String },
     /// List the soft-deleted secrets.
     ListDeleted { ticket: Ticket },
-    /// Recover a soft-deleted secret.
-    Recover {
+    /// Recover a soft-deleted secret, or purge it for good.
+    Resolve {
         ticket: Ticket,
         name: String,
         origin: Origin,
-    },
-    /// Purge a soft-deleted secret for good.
-    Purge {
-        ticket: Ticket,
-        name: String,
-        origin: Origin,
+        purge: bool,
     },
     /// Get two versions for a diff.
     LoadPair {

@@ -131,19 +131,13 @@ pub enum Msg {
         ticket: Ticket,
         result: Result<Vec<DeletedSecretItem>, VaultError>,
     },
-    /// A recover answered, with the recovered secret.
-    Recovered {
+    /// A recover or a purge answered; a recover with the recovered secret.
+    Resolved {
         ticket: Ticket,
         name: String,
         origin: Origin,
-        result: Result<SecretBundle, VaultError>,
-    },
-    /// A purge answered.
-    Purged {
-        ticket: Ticket,
-        name: String,
-        origin: Origin,
-        result: Result<(), VaultError>,
+        purge: bool,
+        result: Result<Option<SecretBundle>, VaultError>,
     },
     /// The two versions of a diff arrived.
     PairLoaded {
@@ -219,8 +213,7 @@ impl Msg {
             | Self::SecretUpdated { ticket, .. }
             | Self::SecretDeleted { ticket, .. }
             | Self::DeletedListed { ticket, .. }
-            | Self::Recovered { ticket, .. }
-            | Self::Purged { ticket, .. }
+            | Self::Resolved { ticket, .. }
             | Self::PairLoaded { ticket, .. }
             | Self::BackedUp { ticket, .. }
             | Self::Restored { ticket, .. }

@@ -254,29 +254,22 @@ impl Effect {
                 let result = client.list_deleted_secrets().collect_all().await;
                 Msg::DeletedListed { ticket, result }
             }),
-            Self::Recover {
+            Self::Resolve {
                 ticket,
                 name,
                 origin,
+                purge,
             } => tasks.call(ticket, |client| async move {
-                let result = client.recover_deleted_secret(&name).await;
-                Msg::Recovered {
+                let result = if purge {
+                    client.purge_deleted_secret(&name).await.map(|()| None)
+                } else {
+                    client.recover_deleted_secret(&name).await.map(Some)
+                };
+                Msg::Resolved {
                     ticket,
                     name,
                     origin,
-                    result,
-                }
-            }),
-            Self::Purge {
-                ticket,
-                name,
-                origin,
-            } => tasks.call(ticket, |client| async move {
-                let result = client.purge_deleted_secret(&name).await;
-                Msg::Purged {
-                    ticket,
-                    name,
-                    origin,
+                    purge,
                     result,
                 }
             }),

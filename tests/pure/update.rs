@@ -394,7 +394,14 @@ fn a_deleted_name_offers_recover_or_a_typed_purge() {
     type_text(&mut state, "e");
     let effects = press(&mut state, KeyCode::Enter);
     match effects.as_slice() {
-        [Effect::Purge { name, origin, .. }] => {
+        [
+            Effect::Resolve {
+                name,
+                origin,
+                purge: true,
+                ..
+            },
+        ] => {
             assert_eq!(name, "gone");
             assert_eq!(*origin, kvtui::app::effect::Origin::Form);
         }
@@ -915,11 +922,12 @@ fn recovering_after_a_409_continues_from_the_recovered_secret() {
         }),
         ..SecretBundle::default()
     };
-    answer(&mut state, |s| Msg::Recovered {
+    answer(&mut state, |s| Msg::Resolved {
         ticket: ticket(s, request),
         name: "reborn".into(),
         origin: kvtui::app::effect::Origin::Form,
-        result: Ok(recovered),
+        purge: false,
+        result: Ok(Some(recovered)),
     });
     let form = state.form().expect("the form stays");
     assert_eq!(

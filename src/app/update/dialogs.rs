@@ -160,10 +160,11 @@ pub(super) fn confirm_action(state: &mut State, action: Action) -> Vec<Effect> {
             let label = if purge { "purging" } else { "deleting" };
             let ticket = state.begin_dialog_write(format!("{label} {name}"));
             return vec![if purge {
-                Effect::Purge {
+                Effect::Resolve {
                     ticket,
                     name,
                     origin: super::Origin::DeletedView,
+                    purge,
                 }
             } else {
                 Effect::DeleteSecret { ticket, name }

@@ -231,19 +231,11 @@ fn resolve_deleted(state: &mut State, name: String, operation: Operation) -> Vec
             purging: purge,
         };
     }
-    let origin = Origin::Form;
-    vec![if purge {
-        Effect::Purge {
-            ticket,
-            name,
-            origin,
-        }
-    } else {
-        Effect::Recover {
-            ticket,
-            name,
-            origin,
-        }
+    vec![Effect::Resolve {
+        ticket,
+        name,
+        origin: Origin::Form,
+        purge,
     }]
 }
 
@@ -483,27 +475,9 @@ fn set(state: &mut State, bundle: &SecretBundle) -> Vec<Effect> {
     details::load_secret_and_versions(state, &name)
 }
 
-pub(super) fn on_recovered(
-    state: &mut State,
-    ticket: Ticket,
-    name: &str,
-    result: Result<SecretBundle, VaultError>,
-) -> Vec<Effect> {
-    resolved(state, ticket, name, Operation::Recover, result.map(Some))
-}
-
-pub(super) fn on_purged(
-    state: &mut State,
-    ticket: Ticket,
-    name: &str,
-    result: Result<(), VaultError>,
-) -> Vec<Effect> {
-    resolved(state, ticket, name, Operation::Purge, result.map(|()| None))
-}
-
 /// A recover or purge asked from the form answered: the form goes on, as a new version of the
 /// recovered secret or as a new secret.
-fn resolved(
+pub(super) fn on_resolved(
     state: &mut State,
     ticket: Ticket,
     name: &str,

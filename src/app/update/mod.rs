@@ -21,7 +21,7 @@ mod versions;
 
 use super::effect::{Effect, Origin};
 use super::msg::Msg;
-use crate::state::State;
+use crate::state::{Operation, State};
 
 pub use list::SETTLE_DELAY;
 
@@ -81,30 +81,25 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => deleted::on_deleted(state, ticket, &name, result),
         Msg::DeletedListed { ticket, result } => deleted::on_listed(state, ticket, result),
-        Msg::Recovered {
+        Msg::Resolved {
             ticket,
             name,
-            origin: Origin::Form,
+            origin,
+            purge,
             result,
-        } => form::on_recovered(state, ticket, &name, result),
-        Msg::Purged {
-            ticket,
-            name,
-            origin: Origin::Form,
-            result,
-        } => form::on_purged(state, ticket, &name, result),
-        Msg::Recovered {
-            ticket,
-            name,
-            origin: Origin::DeletedView,
-            result,
-        } => deleted::on_recovered(state, ticket, &name, result.map(drop)),
-        Msg::Purged {
-            ticket,
-            name,
-            origin: Origin::DeletedView,
-            result,
-        } => deleted::on_purged(state, ticket, &name, result),
+        } => {
+            let operation = if purge {
+                Operation::Purge
+            } else {
+                Operation::Recover
+            };
+            match origin {
+                Origin::Form => form::on_resolved(state, ticket, &name, operation, result),
+                Origin::DeletedView => {
+                    deleted::on_resolved(state, ticket, &name, operation, result.map(drop))
+                }
+            }
+        }
         Msg::ClipboardExpired { copy, text } => clipboard::on_expired(state, copy, text),
         Msg::ClipboardCleared { copy, cleared } => clipboard::on_cleared(state, copy, &cleared),
         Msg::BackedUp {
