@@ -2,7 +2,7 @@
 //! Answers carry the `Ticket` of the effect they answer, so a late answer for a vault or a
 //! secret no longer on screen is dropped.
 
-use super::effect::Origin;
+use super::effect::Resolve;
 use crate::auth::DeviceCodePrompt;
 use crate::auth::Identity;
 use crate::clipboard::Cleared;
@@ -133,10 +133,7 @@ pub enum Msg {
     },
     /// A recover or a purge answered; a recover with the recovered secret.
     Resolved {
-        ticket: Ticket,
-        name: String,
-        origin: Origin,
-        purge: bool,
+        asked: Resolve,
         result: Result<Option<SecretBundle>, VaultError>,
     },
     /// The two versions of a diff arrived.
@@ -213,13 +210,13 @@ impl Msg {
             | Self::SecretUpdated { ticket, .. }
             | Self::SecretDeleted { ticket, .. }
             | Self::DeletedListed { ticket, .. }
-            | Self::Resolved { ticket, .. }
             | Self::PairLoaded { ticket, .. }
             | Self::BackedUp { ticket, .. }
             | Self::Restored { ticket, .. }
             | Self::CopyPrepared { ticket, .. }
             | Self::ProfileSaved { ticket, .. }
             | Self::Copied { ticket, .. } => Some(*ticket),
+            Self::Resolved { asked, .. } => Some(asked.ticket),
             Self::Key(_)
             | Self::Paste(_)
             | Self::Resize(..)

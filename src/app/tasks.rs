@@ -254,24 +254,16 @@ impl Effect {
                 let result = client.list_deleted_secrets().collect_all().await;
                 Msg::DeletedListed { ticket, result }
             }),
-            Self::Resolve {
-                ticket,
-                name,
-                origin,
-                purge,
-            } => tasks.call(ticket, |client| async move {
-                let result = if purge {
-                    client.purge_deleted_secret(&name).await.map(|()| None)
+            Self::Resolve(asked) => tasks.call(asked.ticket, |client| async move {
+                let result = if asked.purge {
+                    client
+                        .purge_deleted_secret(&asked.name)
+                        .await
+                        .map(|()| None)
                 } else {
-                    client.recover_deleted_secret(&name).await.map(Some)
+                    client.recover_deleted_secret(&asked.name).await.map(Some)
                 };
-                Msg::Resolved {
-                    ticket,
-                    name,
-                    origin,
-                    purge,
-                    result,
-                }
+                Msg::Resolved { asked, result }
             }),
             Self::LoadPair {
                 ticket,

@@ -6,7 +6,7 @@ use crate::factory;
 
 use crossterm::event::KeyCode;
 use factory::*;
-use kvtui::app::effect::Effect;
+use kvtui::app::effect::{Effect, Resolve};
 use kvtui::app::msg::Msg;
 use kvtui::state::form::{FormField, Submit};
 use kvtui::state::{Level, Overlay, Pane, Remote, State};
@@ -395,12 +395,12 @@ fn a_deleted_name_offers_recover_or_a_typed_purge() {
     let effects = press(&mut state, KeyCode::Enter);
     match effects.as_slice() {
         [
-            Effect::Resolve {
+            Effect::Resolve(Resolve {
                 name,
                 origin,
                 purge: true,
                 ..
-            },
+            }),
         ] => {
             assert_eq!(name, "gone");
             assert_eq!(*origin, kvtui::app::effect::Origin::Form);
@@ -923,10 +923,12 @@ fn recovering_after_a_409_continues_from_the_recovered_secret() {
         ..SecretBundle::default()
     };
     answer(&mut state, |s| Msg::Resolved {
-        ticket: ticket(s, request),
-        name: "reborn".into(),
-        origin: kvtui::app::effect::Origin::Form,
-        purge: false,
+        asked: Resolve {
+            ticket: ticket(s, request),
+            name: "reborn".into(),
+            origin: kvtui::app::effect::Origin::Form,
+            purge: false,
+        },
         result: Ok(Some(recovered)),
     });
     let form = state.form().expect("the form stays");

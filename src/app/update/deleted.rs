@@ -1,7 +1,7 @@
 //! Deleting a secret, and the deleted view (`D`): the soft-deleted secrets, to recover or purge.
 
 use super::oplog::record;
-use super::{Effect, Origin, list};
+use super::{Effect, Origin, Resolve, list};
 use crate::keymap::Action;
 use crate::state::dialogs::ConfirmAction;
 use crate::state::{
@@ -124,12 +124,12 @@ fn recover(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let ticket = state.begin_write(format!("recovering {name}"));
-    vec![Effect::Resolve {
+    vec![Effect::Resolve(Resolve {
         ticket,
         name,
         origin: Origin::DeletedView,
         purge: false,
-    }]
+    })]
 }
 
 fn confirm_purge(state: &mut State) -> Vec<Effect> {
@@ -158,15 +158,14 @@ fn confirm_purge(state: &mut State) -> Vec<Effect> {
 /// and a recovered secret is listed again.
 pub(super) fn on_resolved(
     state: &mut State,
-    ticket: Ticket,
-    name: &str,
-    operation: Operation,
+    asked: &Resolve,
     result: Result<(), VaultError>,
 ) -> Vec<Effect> {
-    if !handled(state, ticket, name, operation, result) {
+    let name = &asked.name;
+    if !handled(state, asked.ticket, name, asked.operation(), result) {
         return Vec::new();
     }
-    if operation == Operation::Purge {
+    if asked.purge {
         state.report(Level::Success, format!("Purged {name} for good"));
         return Vec::new();
     }

@@ -4,7 +4,7 @@
 
 use super::attributes::version_label;
 use super::oplog::record;
-use super::{Effect, Origin, details, dialogs, list};
+use super::{Effect, Origin, Resolve, details, dialogs, list};
 use crate::app::msg::{TaskError, ValueSource};
 use crate::keymap::Action;
 use crate::state::form::{FormField, FormKind, Submit};
@@ -231,12 +231,12 @@ fn resolve_deleted(state: &mut State, name: String, operation: Operation) -> Vec
             purging: purge,
         };
     }
-    vec![Effect::Resolve {
+    vec![Effect::Resolve(Resolve {
         ticket,
         name,
         origin: Origin::Form,
         purge,
-    }]
+    })]
 }
 
 /// Form keys for the value sources: generate, a file, `$EDITOR`.
@@ -479,12 +479,11 @@ fn set(state: &mut State, bundle: &SecretBundle) -> Vec<Effect> {
 /// recovered secret or as a new secret.
 pub(super) fn on_resolved(
     state: &mut State,
-    ticket: Ticket,
-    name: &str,
-    operation: Operation,
+    asked: &Resolve,
     result: Result<Option<SecretBundle>, VaultError>,
 ) -> Vec<Effect> {
-    let ours = matches!(state.form(), Some(form) if matches!(form.submit, Submit::Resolving { request, .. } if request == ticket.request));
+    let (name, operation) = (asked.name.as_str(), asked.operation());
+    let ours = matches!(state.form(), Some(form) if matches!(form.submit, Submit::Resolving { request, .. } if request == asked.ticket.request));
     if !ours {
         return Vec::new();
     }

@@ -19,9 +19,9 @@ mod status;
 mod vaults;
 mod versions;
 
-use super::effect::{Effect, Origin};
+use super::effect::{Effect, Origin, Resolve};
 use super::msg::Msg;
-use crate::state::{Operation, State};
+use crate::state::State;
 
 pub use list::SETTLE_DELAY;
 
@@ -81,25 +81,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => deleted::on_deleted(state, ticket, &name, result),
         Msg::DeletedListed { ticket, result } => deleted::on_listed(state, ticket, result),
-        Msg::Resolved {
-            ticket,
-            name,
-            origin,
-            purge,
-            result,
-        } => {
-            let operation = if purge {
-                Operation::Purge
-            } else {
-                Operation::Recover
-            };
-            match origin {
-                Origin::Form => form::on_resolved(state, ticket, &name, operation, result),
-                Origin::DeletedView => {
-                    deleted::on_resolved(state, ticket, &name, operation, result.map(drop))
-                }
-            }
-        }
+        Msg::Resolved { asked, result } => match asked.origin {
+            Origin::Form => form::on_resolved(state, &asked, result),
+            Origin::DeletedView => deleted::on_resolved(state, &asked, result.map(drop)),
+        },
         Msg::ClipboardExpired { copy, text } => clipboard::on_expired(state, copy, text),
         Msg::ClipboardCleared { copy, cleared } => clipboard::on_cleared(state, copy, &cleared),
         Msg::BackedUp {
