@@ -23,6 +23,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use shapes::key_of;
 pub use shapes::{
     DeletedSecret, NewVersion, SecretExport, SecretVersion, VersionMeta, VersionPatch,
+    VersionSettings,
 };
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -496,11 +497,7 @@ impl Store {
                 let new = NewVersion {
                     version: meta.version.clone(),
                     value: version.value.clone(),
-                    content_type: meta.content_type.clone(),
-                    tags: meta.tags.clone(),
-                    enabled: meta.enabled,
-                    nbf: meta.nbf,
-                    exp: meta.exp,
+                    settings: meta.settings.clone(),
                 };
                 secret.latest_seq = insert_version(tx, &key, &new, meta.created, meta.updated)?;
             }

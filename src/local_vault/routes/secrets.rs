@@ -3,7 +3,7 @@
 use super::answers::{Handled, check_name, error_with_inner, ok, store_error, violation};
 use super::context::Context;
 use super::request::{BodyError, MAX_BODY_BYTES, parse_json, read_body, read_json};
-use crate::local_vault::store::{DeleteMode, NewVersion, VersionPatch};
+use crate::local_vault::store::{DeleteMode, NewVersion, VersionPatch, VersionSettings};
 use crate::vault::rules;
 use crate::vault::{DeletedSecretBundle, Deletion, SetSecretParameters, UpdateSecretParameters};
 use bytes::Bytes;
@@ -25,11 +25,13 @@ where
     let new = NewVersion {
         version: crate::random::hex(16),
         value: params.value.clone(),
-        content_type: params.content_type,
-        tags: params.tags,
-        enabled: attributes.enabled.unwrap_or(true),
-        nbf: attributes.nbf,
-        exp: attributes.exp,
+        settings: VersionSettings {
+            content_type: params.content_type,
+            tags: params.tags,
+            enabled: attributes.enabled.unwrap_or(true),
+            nbf: attributes.nbf,
+            exp: attributes.exp,
+        },
     };
     let owned_name = name.to_owned();
     let meta = context
@@ -46,7 +48,7 @@ pub(super) async fn get_secret(context: Context, name: &str, version: Option<&st
         .store(move |store, _| store.get(&owned_name, owned_version.as_deref()))
         .await
         .map_err(|error| store_error(error, name, version))?;
-    if !found.meta.enabled {
+    if !found.meta.settings.enabled {
         return Err(error_with_inner(
             StatusCode::FORBIDDEN,
             "Forbidden",
@@ -81,7 +83,10 @@ where
     let (owned_name, owned_version) = (name.to_owned(), version.map(str::to_owned));
     let updated = context
         .store(move |store, now| {
-            let current = store.get(&owned_name, owned_version.as_deref())?.meta;
+            let current = store
+                .get(&owned_name, owned_version.as_deref())?
+                .meta
+                .settings;
             // The merged dates must still be in order, as they are checked on set.
             if let Err(broken) =
                 rules::check_dates(patch.nbf.or(current.nbf), patch.exp.or(current.exp))
