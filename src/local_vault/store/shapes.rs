@@ -54,16 +54,6 @@ pub struct NewVersion {
     pub settings: VersionSettings,
 }
 
-/// What an Update Secret changes; `None` leaves a field as it is.
-#[derive(Clone, Debug, Default)]
-pub struct VersionPatch {
-    pub content_type: Option<String>,
-    pub tags: Option<Tags>,
-    pub enabled: Option<bool>,
-    pub nbf: Option<i64>,
-    pub exp: Option<i64>,
-}
-
 /// A whole secret, every version with its value, as carried in a backup blob.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecretExport {
