@@ -4,7 +4,7 @@
 use crate::config::NewProfile;
 use crate::config::Profile;
 use crate::random::Alphabet;
-use crate::state::{Ticket, Write};
+use crate::state::{Operation, Ticket, Write};
 use crate::vault::{SecretValue, SetSecretParameters, UpdateSecretParameters};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,10 +18,32 @@ pub enum Origin {
     DeletedView,
 }
 
+/// A recover of a soft-deleted secret, or a purge of it for good; its answer carries it back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolve {
+    pub ticket: Ticket,
+    pub name: String,
+    pub origin: Origin,
+    pub purge: bool,
+}
+
+impl Resolve {
+    /// The operation as the log names it.
+    pub fn operation(&self) -> Operation {
+        if self.purge {
+            Operation::Purge
+        } else {
+            Operation::Recover
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum Effect {
     /// Look for every vault the open profile's sign-in can see (the vault picker).
-    Discover { ticket: Ticket },
+    Discover {
+        ticket: Ticket,
+    },
     /// Write `new` to the config file at `path`; `profile` is what the session then has.
     SaveProfile {
         ticket: Ticket,
@@ -30,9 +52,14 @@ pub enum Effect {
         profile: Box<Profile>,
     },
     /// Open a profile's session (starting the embedded local vault when it is one).
-    OpenProfile { generation: u64, profile: Profile },
+    OpenProfile {
+        generation: u64,
+        profile: Profile,
+    },
     /// Stream the secret list page by page.
-    ListSecrets { ticket: Ticket },
+    ListSecrets {
+        ticket: Ticket,
+    },
     /// Wait, then report that the selection settled on `name`.
     Settle {
         generation: u64,
@@ -46,7 +73,10 @@ pub enum Effect {
         version: Option<String>,
     },
     /// List a secret's versions.
-    LoadVersions { ticket: Ticket, name: String },
+    LoadVersions {
+        ticket: Ticket,
+        name: String,
+    },
     /// Set Secret.
     SetSecret {
         ticket: Ticket,
@@ -61,21 +91,15 @@ pub enum Effect {
         params: UpdateSecretParameters,
     },
     /// Delete a secret (soft-deleted where the vault keeps deleted secrets).
-    DeleteSecret { ticket: Ticket, name: String },
+    DeleteSecret {
+        ticket: Ticket,
+        name: String,
+    },
     /// List the soft-deleted secrets.
-    ListDeleted { ticket: Ticket },
-    /// Recover a soft-deleted secret.
-    Recover {
+    ListDeleted {
         ticket: Ticket,
-        name: String,
-        origin: Origin,
     },
-    /// Purge a soft-deleted secret for good.
-    Purge {
-        ticket: Ticket,
-        name: String,
-        origin: Origin,
-    },
+    Resolve(Resolve),
     /// Get two versions for a diff.
     LoadPair {
         ticket: Ticket,
@@ -97,11 +121,18 @@ pub enum Effect {
         terminal: bool,
     },
     /// Read the form's value from a file.
-    ReadValueFile { path: PathBuf },
+    ReadValueFile {
+        path: PathBuf,
+    },
     /// Suspend the screen and edit the form's value in `$EDITOR`.
-    EditValue { value: SecretValue },
+    EditValue {
+        value: SecretValue,
+    },
     /// Generate a value for the form.
-    GenerateValue { length: usize, alphabet: Alphabet },
+    GenerateValue {
+        length: usize,
+        alphabet: Alphabet,
+    },
     /// Write a secret's backup blob to a new file.
     Backup {
         ticket: Ticket,
@@ -109,7 +140,10 @@ pub enum Effect {
         path: PathBuf,
     },
     /// Restore a secret from a backup file.
-    Restore { ticket: Ticket, path: PathBuf },
+    Restore {
+        ticket: Ticket,
+        path: PathBuf,
+    },
     /// List every profile's secrets for the expiry overview; `active` (the profile on screen)
     /// uses its session, the others open their own.
     ScanExpiry {

@@ -2,7 +2,7 @@
 //! Answers carry the `Ticket` of the effect they answer, so a late answer for a vault or a
 //! secret no longer on screen is dropped.
 
-use super::effect::Origin;
+use super::effect::Resolve;
 use crate::auth::DeviceCodePrompt;
 use crate::auth::Identity;
 use crate::clipboard::Cleared;
@@ -131,19 +131,10 @@ pub enum Msg {
         ticket: Ticket,
         result: Result<Vec<DeletedSecretItem>, VaultError>,
     },
-    /// A recover answered, with the recovered secret.
-    Recovered {
-        ticket: Ticket,
-        name: String,
-        origin: Origin,
-        result: Result<SecretBundle, VaultError>,
-    },
-    /// A purge answered.
-    Purged {
-        ticket: Ticket,
-        name: String,
-        origin: Origin,
-        result: Result<(), VaultError>,
+    /// A recover or a purge answered; a recover with the recovered secret.
+    Resolved {
+        asked: Resolve,
+        result: Result<Option<SecretBundle>, VaultError>,
     },
     /// The two versions of a diff arrived.
     PairLoaded {
@@ -219,14 +210,13 @@ impl Msg {
             | Self::SecretUpdated { ticket, .. }
             | Self::SecretDeleted { ticket, .. }
             | Self::DeletedListed { ticket, .. }
-            | Self::Recovered { ticket, .. }
-            | Self::Purged { ticket, .. }
             | Self::PairLoaded { ticket, .. }
             | Self::BackedUp { ticket, .. }
             | Self::Restored { ticket, .. }
             | Self::CopyPrepared { ticket, .. }
             | Self::ProfileSaved { ticket, .. }
             | Self::Copied { ticket, .. } => Some(*ticket),
+            Self::Resolved { asked, .. } => Some(asked.ticket),
             Self::Key(_)
             | Self::Paste(_)
             | Self::Resize(..)

@@ -8,7 +8,7 @@ use crate::discovery;
 use crate::file_trust::{self, Limit};
 use crate::session::{Session, SessionError};
 use crate::state::Ticket;
-use crate::vault::{BackupBlob, SecretValue, VaultClient};
+use crate::vault::{BackupBlob, SecretValue, VaultClient, VaultError};
 use std::future::Future;
 use std::path::PathBuf;
 use tokio::sync::mpsc;
@@ -254,31 +254,16 @@ impl Effect {
                 let result = client.list_deleted_secrets().collect_all().await;
                 Msg::DeletedListed { ticket, result }
             }),
-            Self::Recover {
-                ticket,
-                name,
-                origin,
-            } => tasks.call(ticket, |client| async move {
-                let result = client.recover_deleted_secret(&name).await;
-                Msg::Recovered {
-                    ticket,
-                    name,
-                    origin,
-                    result,
-                }
-            }),
-            Self::Purge {
-                ticket,
-                name,
-                origin,
-            } => tasks.call(ticket, |client| async move {
-                let result = client.purge_deleted_secret(&name).await;
-                Msg::Purged {
-                    ticket,
-                    name,
-                    origin,
-                    result,
-                }
+            Self::Resolve(asked) => tasks.call(asked.ticket, |client| async move {
+                let result = if asked.purge {
+                    client
+                        .purge_deleted_secret(&asked.name)
+                        .await
+                        .map(|()| None)
+                } else {
+                    client.recover_deleted_secret(&asked.name).await.map(Some)
+                };
+                Msg::Resolved { asked, result }
             }),
             Self::LoadPair {
                 ticket,
@@ -373,11 +358,12 @@ impl Effect {
                                 .collect_all()
                                 .await
                                 .map_err(TaskError::from),
-                            None => in_session(&settings, prompts, |client| async move {
-                                client.list_secrets().collect_all().await
-                            })
-                            .await
-                            .and_then(|listed| listed.map_err(TaskError::from)),
+                            None => {
+                                in_session(&settings, prompts, |client| async move {
+                                    client.list_secrets().collect_all().await
+                                })
+                                .await
+                            }
                         };
                         Msg::ExpiryScanned {
                             ticket,
@@ -403,8 +389,7 @@ impl Effect {
                             Err(error) => Err(error),
                         }
                     })
-                    .await
-                    .and_then(|current| current.map_err(TaskError::from));
+                    .await;
                     Msg::CopyPrepared {
                         ticket,
                         target,
@@ -444,8 +429,7 @@ impl Effect {
                     let result = in_session(&profile, prompts, |client| async move {
                         client.set_secret(&name, &params).await
                     })
-                    .await
-                    .and_then(|set| set.map_err(TaskError::from));
+                    .await;
                     Msg::Copied {
                         ticket,
                         target,
@@ -458,7 +442,7 @@ impl Effect {
 }
 
 /// Opens a session of its own on `profile` (not the one on screen), runs `work` with its
-/// client, and closes it.
+/// client, and closes it. Failing to open and `work` failing are one error to the caller.
 async fn in_session<T, F, Fut>(
     profile: &crate::config::Profile,
     prompts: DeviceCodePrompts,
@@ -466,12 +450,12 @@ async fn in_session<T, F, Fut>(
 ) -> Result<T, TaskError>
 where
     F: FnOnce(VaultClient) -> Fut,
-    Fut: Future<Output = T>,
+    Fut: Future<Output = Result<T, VaultError>>,
 {
     let session = Session::open(profile, prompts).await?;
     let done = work(session.client.clone()).await;
     session.close().await;
-    Ok(done)
+    Ok(done?)
 }
 
 /// A value file: UTF-8 text of at most the service's 25 KiB, bytes kept exactly.

@@ -6,7 +6,7 @@ use crate::config::{Config, Profile};
 use crate::session::Session;
 use crate::state::list::ExpiryBadge;
 use crate::state::review::{Snapshot, changes};
-use crate::vault::{SecretAttributes, SetSecretParameters, rules};
+use crate::vault::rules;
 use crate::when::{format_utc, now_unix};
 
 /// Copies the latest version of `name` (value, content type, tags, dates, enabled) from `from`
@@ -30,22 +30,9 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
     let bundle = source.client.get_secret(name, None).await;
     source.close().await;
     let bundle = bundle?;
-    let value = bundle
-        .value
-        .clone()
+    let params = bundle
+        .to_set()
         .ok_or_else(|| fail_service(format!("{name} has no value to copy")))?;
-    let attributes = bundle.attributes.clone().unwrap_or_default();
-    let params = SetSecretParameters {
-        value,
-        tags: bundle.tags.clone(),
-        content_type: bundle.content_type.clone(),
-        attributes: Some(SecretAttributes {
-            enabled: attributes.enabled,
-            nbf: attributes.nbf,
-            exp: attributes.exp,
-            ..SecretAttributes::default()
-        }),
-    };
     // What the source holds is the vault's to have sent: a date past 9999, say, is not written.
     rules::check_set(name, &params).map_err(fail_usage)?;
     let destination = Session::open(target, sign_in_prompts(json))

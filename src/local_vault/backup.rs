@@ -1,8 +1,8 @@
 //! Backup blobs: like the service's, opaque and encrypted, so a backup file on disk does not
 //! give away the secret's values. Only the vault that holds the key (its data dir) can restore.
 
-use super::store::{SecretExport, SecretVersion, VersionMeta};
-use crate::vault::{MAX_BACKUP_BLOB_BYTES, SecretValue, Tags};
+use super::store::{SecretExport, SecretVersion, VersionMeta, VersionSettings};
+use crate::vault::{MAX_BACKUP_BLOB_BYTES, SecretValue};
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -40,11 +40,8 @@ fn blob_len(document_len: usize) -> usize {
 struct Version {
     version: String,
     value: SecretValue,
-    content_type: Option<String>,
-    tags: Option<Tags>,
-    enabled: bool,
-    nbf: Option<i64>,
-    exp: Option<i64>,
+    #[serde(flatten)]
+    settings: VersionSettings,
     created: i64,
     updated: i64,
 }
@@ -71,11 +68,7 @@ fn plaintext(export: &SecretExport) -> Vec<u8> {
             .map(|v| Version {
                 version: v.meta.version.clone(),
                 value: v.value.clone(),
-                content_type: v.meta.content_type.clone(),
-                tags: v.meta.tags.clone(),
-                enabled: v.meta.enabled,
-                nbf: v.meta.nbf,
-                exp: v.meta.exp,
+                settings: v.meta.settings.clone(),
                 created: v.meta.created,
                 updated: v.meta.updated,
             })
@@ -142,11 +135,7 @@ pub fn open(blob: &str, key: &[u8; KEY_LEN]) -> Result<SecretExport, BackupError
                     name: document.name.clone(),
                     seq: 0,
                     version: v.version,
-                    content_type: v.content_type,
-                    tags: v.tags,
-                    enabled: v.enabled,
-                    nbf: v.nbf,
-                    exp: v.exp,
+                    settings: v.settings,
                     created: v.created,
                     updated: v.updated,
                 },
@@ -168,11 +157,13 @@ mod tests {
                     name: "db".into(),
                     seq: 0,
                     version: "abc".into(),
-                    content_type: Some("text/plain".into()),
-                    tags: Some([("env".to_owned(), "prod".to_owned())].into()),
-                    enabled: true,
-                    nbf: None,
-                    exp: Some(5),
+                    settings: VersionSettings {
+                        content_type: Some("text/plain".into()),
+                        tags: Some([("env".to_owned(), "prod".to_owned())].into()),
+                        enabled: true,
+                        nbf: None,
+                        exp: Some(5),
+                    },
                     created: 1,
                     updated: 2,
                 },

@@ -3,7 +3,9 @@
 
 use super::integrity::{self, Damage, Digest, Part, SecretFields, VersionFields};
 use super::store::error::{StoreError, StoreResult};
-use super::store::shapes::{DeletedSecret, NewVersion, SecretVersion, VersionMeta};
+use super::store::shapes::{
+    DeletedSecret, NewVersion, SecretVersion, VersionMeta, VersionSettings,
+};
 use crate::vault::{SecretValue, Tags};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, ToSql, params, params_from_iter};
@@ -284,11 +286,13 @@ impl StoredRow {
             name: secret.name.clone(),
             seq: version.seq,
             version: version.version,
-            content_type: version.content_type,
-            tags,
-            enabled: version.enabled,
-            nbf: version.nbf,
-            exp: version.exp,
+            settings: VersionSettings {
+                content_type: version.content_type,
+                tags,
+                enabled: version.enabled,
+                nbf: version.nbf,
+                exp: version.exp,
+            },
             created: version.created,
             updated: version.updated,
         };
@@ -324,14 +328,15 @@ pub fn insert_version(
     updated: i64,
 ) -> StoreResult<i64> {
     let value = version.value.expose();
+    let settings = &version.settings;
     let row = VersionRow {
         seq: 0,
         version: version.version.clone(),
-        content_type: version.content_type.clone(),
-        tags_json: tags_to_json(&version.tags),
-        enabled: version.enabled,
-        nbf: version.nbf,
-        exp: version.exp,
+        content_type: settings.content_type.clone(),
+        tags_json: tags_to_json(&settings.tags),
+        enabled: settings.enabled,
+        nbf: settings.nbf,
+        exp: settings.exp,
         created,
         updated,
         value_check: Some(integrity::value_digest(value).to_vec()),

@@ -18,11 +18,12 @@ use super::rows::{
 };
 use super::schema::{self, Prepared};
 use super::writing::{NameState, SetJob, SetQueue, Writing, commit_sets};
+use crate::vault::UpdateSecretParameters;
 pub use error::{ACCEPT_LOST_WRITES_FLAG, StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use shapes::key_of;
 pub use shapes::{
-    DeletedSecret, NewVersion, SecretExport, SecretVersion, VersionMeta, VersionPatch,
+    DeletedSecret, NewVersion, SecretExport, SecretVersion, VersionMeta, VersionSettings,
 };
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -323,11 +324,12 @@ impl Store {
         })
     }
 
+    /// An Update Secret: a field `params` leaves out stays as it is.
     pub fn update(
         &self,
         name: &str,
         version: Option<&str>,
-        patch: &VersionPatch,
+        params: &UpdateSecretParameters,
         now: i64,
     ) -> StoreResult<VersionMeta> {
         let key = key_of(name);
@@ -348,15 +350,16 @@ impl Store {
                 .optional()?
                 .ok_or(StoreError::NotFound)?;
             row.verify(&key, check.as_deref(), &secret.name, None)?;
-            if let Some(content_type) = &patch.content_type {
+            if let Some(content_type) = &params.content_type {
                 row.content_type = Some(content_type.clone());
             }
-            if patch.tags.is_some() {
-                row.tags_json = super::rows::tags_to_json(&patch.tags);
+            if params.tags.is_some() {
+                row.tags_json = super::rows::tags_to_json(&params.tags);
             }
-            row.enabled = patch.enabled.unwrap_or(row.enabled);
-            row.nbf = patch.nbf.or(row.nbf);
-            row.exp = patch.exp.or(row.exp);
+            let attributes = params.attributes.as_ref();
+            row.enabled = attributes.and_then(|a| a.enabled).unwrap_or(row.enabled);
+            row.nbf = attributes.and_then(|a| a.nbf).or(row.nbf);
+            row.exp = attributes.and_then(|a| a.exp).or(row.exp);
             row.updated = now;
             row.save(tx, &key)?;
             meta_by_seq(tx, row.seq)
@@ -496,11 +499,7 @@ impl Store {
                 let new = NewVersion {
                     version: meta.version.clone(),
                     value: version.value.clone(),
-                    content_type: meta.content_type.clone(),
-                    tags: meta.tags.clone(),
-                    enabled: meta.enabled,
-                    nbf: meta.nbf,
-                    exp: meta.exp,
+                    settings: meta.settings.clone(),
                 };
                 secret.latest_seq = insert_version(tx, &key, &new, meta.created, meta.updated)?;
             }

@@ -195,6 +195,24 @@ impl SecretBundle {
     pub fn secret_id(&self) -> Option<SecretId> {
         self.id.as_deref().and_then(SecretId::parse)
     }
+
+    /// The Set Secret that writes this version again, in another vault: its value, tags,
+    /// content type, and of its attributes those a writer sets (the rest are the vault's to
+    /// give). `None` when the bundle came without its value.
+    pub fn to_set(&self) -> Option<SetSecretParameters> {
+        let attributes = self.attributes.clone().unwrap_or_default();
+        Some(SetSecretParameters {
+            value: self.value.clone()?,
+            tags: self.tags.clone(),
+            content_type: self.content_type.clone(),
+            attributes: Some(SecretAttributes {
+                enabled: attributes.enabled,
+                nbf: attributes.nbf,
+                exp: attributes.exp,
+                ..SecretAttributes::default()
+            }),
+        })
+    }
 }
 
 impl SecretItem {

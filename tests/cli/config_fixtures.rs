@@ -404,9 +404,7 @@ fn refused_without_a_config(config_dir: &Path, scratch: &Path) -> String {
 
 #[test]
 fn a_config_dir_the_user_named_must_hold_a_config() {
-    let scratch = tempfile::tempdir().unwrap();
-    let dir = scratch.path().join("config");
-    std::fs::create_dir(&dir).unwrap();
+    let (scratch, dir) = support::scratch_dir("config");
     let named = |dir: &Path| format!("error: KVTUI_CONFIG_DIR={}: ", dir.display());
 
     // An empty dir, and a dir that is not there (a typo).
@@ -506,9 +504,7 @@ fn only_a_regular_file_of_at_most_1_mib_is_read_as_a_config() {
 
 #[test]
 fn a_config_another_user_can_change_is_refused() {
-    let scratch = tempfile::tempdir().unwrap();
-    let dir = scratch.path().join("config");
-    std::fs::create_dir(&dir).unwrap();
+    let (scratch, dir) = support::scratch_dir("config");
     let config = dir.join("config.toml");
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/valid_configs/read_only.toml"),

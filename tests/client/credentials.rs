@@ -68,21 +68,49 @@ pub(crate) fn assert_vault_flow(net: &Net, token: &str) {
     );
 }
 
+/// The challenge's tenant; a tool, the `auth` that picks it and how it is signed in; how it is
+/// asked for a token, the tenant flag last.
+type ToolCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&Tools),
+    &'static str,
+    &'static str,
+);
+
 #[test]
-fn azure_cli_is_asked_for_the_challenges_tenant() {
-    let tenant = "7a1c0b55-0001-4c11-9000-00000000a001";
-    let net = Net::vault(tenant, &format!("az-token-{tenant}"));
-    let tools = Tools::new();
-    tools.az_signed_in();
-    let output = net.show(&net.config("auth = \"azure-cli\""), &tools, &[]);
-    assert_shown(&output);
-    assert_eq!(
-        tools.runs("az"),
-        [format!(
-            "account get-access-token -o json --scope {SCOPE} --tenant {tenant}"
-        )]
-    );
-    assert_vault_flow(&net, &format!("az-token-{tenant}"));
+fn azure_cli_and_azure_developer_cli_are_asked_for_the_challenges_tenant() {
+    let cases: [ToolCase; 2] = [
+        (
+            "7a1c0b55-0001-4c11-9000-00000000a001",
+            "az",
+            "azure-cli",
+            Tools::az_signed_in,
+            "account get-access-token -o json",
+            "--tenant",
+        ),
+        (
+            "7a1c0b55-0003-4c11-9000-00000000a003",
+            "azd",
+            "azure-developer-cli",
+            Tools::azd_signed_in,
+            "auth token -o json --no-prompt",
+            "--tenant-id",
+        ),
+    ];
+    for (tenant, tool, auth, sign_in, asked, tenant_flag) in cases {
+        let net = Net::vault(tenant, &format!("{tool}-token-{tenant}"));
+        let tools = Tools::new();
+        sign_in(&tools);
+        let output = net.show(&net.config(&format!("auth = \"{auth}\"")), &tools, &[]);
+        assert_shown(&output);
+        assert_eq!(
+            tools.runs(tool),
+            [format!("{asked} --scope {SCOPE} {tenant_flag} {tenant}")]
+        );
+        assert_vault_flow(&net, &format!("{tool}-token-{tenant}"));
+    }
 }
 
 #[test]
@@ -105,23 +133,6 @@ fn azure_cli_is_asked_for_the_profiles_tenant_id_over_the_challenges() {
             "account get-access-token -o json --scope {SCOPE} --tenant {configured}"
         )]
     );
-}
-
-#[test]
-fn azure_developer_cli_is_asked_for_the_challenges_tenant() {
-    let tenant = "7a1c0b55-0003-4c11-9000-00000000a003";
-    let net = Net::vault(tenant, &format!("azd-token-{tenant}"));
-    let tools = Tools::new();
-    tools.azd_signed_in();
-    let output = net.show(&net.config("auth = \"azure-developer-cli\""), &tools, &[]);
-    assert_shown(&output);
-    assert_eq!(
-        tools.runs("azd"),
-        [format!(
-            "auth token -o json --no-prompt --scope {SCOPE} --tenant-id {tenant}"
-        )]
-    );
-    assert_vault_flow(&net, &format!("azd-token-{tenant}"));
 }
 
 #[test]

@@ -4,7 +4,6 @@
 
 use crate::factory;
 
-use crossterm::event::KeyCode;
 use factory::*;
 use kvtui::app::msg::Msg;
 use kvtui::vault::SecretBundle;
@@ -17,10 +16,7 @@ fn a_secret_set_while_the_list_loads_is_listed_once() {
     page(&mut state, vec![item(&base, &spec("alpha"))], false);
 
     // While page 2 is on its way, a new secret is set through the form.
-    press(&mut state, KeyCode::Char('n'));
-    type_text(&mut state, "beta");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "v");
+    start_new_secret(&mut state, "beta", "v");
     let effects = submit_form(&mut state);
     let (request, _, _) = set_secret(&effects).unwrap();
     let version = version_hex(7);

@@ -6,7 +6,7 @@ use crate::factory;
 
 use crossterm::event::KeyCode;
 use factory::*;
-use kvtui::app::effect::Effect;
+use kvtui::app::effect::{Effect, Resolve};
 use kvtui::app::msg::Msg;
 use kvtui::state::form::{FormField, Submit};
 use kvtui::state::{Level, Overlay, Pane, Remote, State};
@@ -283,10 +283,7 @@ fn a_valid_form_submits_in_the_background_and_success_selects_the_new_version() 
 #[test]
 fn an_invalid_form_is_not_sent_and_focuses_the_first_bad_field() {
     let mut state = listed("staging");
-    press(&mut state, KeyCode::Char('n'));
-    type_text(&mut state, "bad name!");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "v");
+    start_new_secret(&mut state, "bad name!", "v");
     press(&mut state, KeyCode::Tab);
     press(&mut state, KeyCode::Tab);
     type_text(&mut state, "+1d");
@@ -315,10 +312,7 @@ fn what_was_said_of_a_form_s_fields_goes_when_they_are_fixed_or_the_form_is_disc
             .is_some_and(|(_, message)| message.contains("to fix"))
     };
     let mut state = listed("staging");
-    press(&mut state, KeyCode::Char('n'));
-    type_text(&mut state, "bad name!");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "v");
+    start_new_secret(&mut state, "bad name!", "v");
     ctrl(&mut state, 's');
     assert!(fields_to_fix(&state));
     // Focus is on the name: mend it and send again.
@@ -370,10 +364,7 @@ fn a_failed_submit_keeps_every_field_and_can_be_sent_again() {
 #[test]
 fn a_deleted_name_offers_recover_or_a_typed_purge() {
     let mut state = listed("staging");
-    press(&mut state, KeyCode::Char('n'));
-    type_text(&mut state, "gone");
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "v");
+    start_new_secret(&mut state, "gone", "v");
     let (request, ..) = set_secret(&submit_form(&mut state)).unwrap();
     answer_name_deleted(&mut state, request, "gone");
     assert!(matches!(
@@ -394,7 +385,14 @@ fn a_deleted_name_offers_recover_or_a_typed_purge() {
     type_text(&mut state, "e");
     let effects = press(&mut state, KeyCode::Enter);
     match effects.as_slice() {
-        [Effect::Purge { name, origin, .. }] => {
+        [
+            Effect::Resolve(Resolve {
+                name,
+                origin,
+                purge: true,
+                ..
+            }),
+        ] => {
             assert_eq!(name, "gone");
             assert_eq!(*origin, kvtui::app::effect::Origin::Form);
         }
@@ -969,11 +967,14 @@ fn recovering_after_a_409_continues_from_the_recovered_secret() {
         }),
         ..SecretBundle::default()
     };
-    answer(&mut state, |s| Msg::Recovered {
-        ticket: ticket(s, request),
-        name: "reborn".into(),
-        origin: kvtui::app::effect::Origin::Form,
-        result: Ok(recovered),
+    answer(&mut state, |s| Msg::Resolved {
+        asked: Resolve {
+            ticket: ticket(s, request),
+            name: "reborn".into(),
+            origin: kvtui::app::effect::Origin::Form,
+            purge: false,
+        },
+        result: Ok(Some(recovered)),
     });
     let form = state.form().expect("the form stays");
     assert_eq!(

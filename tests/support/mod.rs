@@ -457,6 +457,15 @@ pub fn succeeded(output: &std::process::Output, args: &[&str]) -> String {
     text(&output.stdout)
 }
 
+/// A new, empty directory `name` in a scratch directory of its own; both go when the `TempDir`
+/// is dropped.
+pub fn scratch_dir(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join(name);
+    std::fs::create_dir(&dir).unwrap();
+    (scratch, dir)
+}
+
 /// The names in `dir`, sorted: a temporary file a writer left behind shows up here.
 pub fn names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

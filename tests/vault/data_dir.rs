@@ -42,9 +42,7 @@ fn first_line(output: &Output) -> String {
 fn parallel_first_runs_all_succeed_and_leave_every_dir_usable() {
     const RUNS: usize = 32;
     const DIRS: usize = 12;
-    let root = tempfile::tempdir().unwrap();
-    let config_home = root.path().join("config");
-    std::fs::create_dir(&config_home).unwrap();
+    let (root, config_home) = support::scratch_dir("config");
     let data = |run: usize| root.path().join(format!("data-{}", run % DIRS));
     // Every child is started before any is waited for, so the first runs on a dir overlap.
     let children: Vec<_> = (0..RUNS)
@@ -375,9 +373,7 @@ fn nothing_is_written_or_chmod_ed_through_a_link_in_the_data_dir() {
 
 #[test]
 fn a_token_too_short_or_not_a_token_stops_the_vault() {
-    let root = tempfile::tempdir().unwrap();
-    let dir = root.path().join("data");
-    std::fs::create_dir(&dir).unwrap();
+    let (root, dir) = support::scratch_dir("data");
     let token = dir.join("token");
     for (written, says) in [
         (

@@ -8,9 +8,7 @@ use crate::app::msg::TaskError;
 use crate::keymap::Action;
 use crate::state::review::Snapshot;
 use crate::state::{Level, Operation, Overlay, Review, State, Ticket};
-use crate::vault::{
-    SecretAttributes, SecretBundle, SetSecretParameters, VaultError, short_version,
-};
+use crate::vault::{SecretBundle, VaultError, short_version};
 
 /// `C`: the profiles to copy to.
 pub(super) fn choose_target(state: &mut State) -> Vec<Effect> {
@@ -108,21 +106,9 @@ pub(super) fn on_prepared(
         }
     };
     let name = source.secret_id().map(|id| id.name).unwrap_or_default();
-    let Some(value) = source.value.clone() else {
+    let Some(params) = source.to_set() else {
         state.report(Level::Error, format!("{name} has no value to copy"));
         return Vec::new();
-    };
-    let attributes = source.attributes.clone().unwrap_or_default();
-    let params = SetSecretParameters {
-        value,
-        tags: source.tags.clone(),
-        content_type: source.content_type.clone(),
-        attributes: Some(SecretAttributes {
-            enabled: attributes.enabled,
-            nbf: attributes.nbf,
-            exp: attributes.exp,
-            ..SecretAttributes::default()
-        }),
     };
     let before = current.as_ref().map(Snapshot::of_bundle);
     let current_value = current.as_ref().and_then(|bundle| bundle.value.clone());

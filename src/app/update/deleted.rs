@@ -1,7 +1,7 @@
 //! Deleting a secret, and the deleted view (`D`): the soft-deleted secrets, to recover or purge.
 
 use super::oplog::record;
-use super::{Effect, Origin, list};
+use super::{Effect, Origin, Resolve, list};
 use crate::keymap::Action;
 use crate::state::dialogs::ConfirmAction;
 use crate::state::{
@@ -124,11 +124,12 @@ fn recover(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let ticket = state.begin_write(format!("recovering {name}"));
-    vec![Effect::Recover {
+    vec![Effect::Resolve(Resolve {
         ticket,
         name,
         origin: Origin::DeletedView,
-    }]
+        purge: false,
+    })]
 }
 
 fn confirm_purge(state: &mut State) -> Vec<Effect> {
@@ -153,13 +154,19 @@ fn confirm_purge(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
-pub(super) fn on_recovered(
+/// A recover or purge from the view answered: the name leaves the view when it went through,
+/// and a recovered secret is listed again.
+pub(super) fn on_resolved(
     state: &mut State,
-    ticket: Ticket,
-    name: &str,
+    asked: &Resolve,
     result: Result<(), VaultError>,
 ) -> Vec<Effect> {
-    if !handled(state, ticket, name, Operation::Recover, result) {
+    let name = &asked.name;
+    if !handled(state, asked.ticket, name, asked.operation(), result) {
+        return Vec::new();
+    }
+    if asked.purge {
+        state.report(Level::Success, format!("Purged {name} for good"));
         return Vec::new();
     }
     state.report(
@@ -169,20 +176,7 @@ pub(super) fn on_recovered(
     list::list_secrets(state)
 }
 
-pub(super) fn on_purged(
-    state: &mut State,
-    ticket: Ticket,
-    name: &str,
-    result: Result<(), VaultError>,
-) -> Vec<Effect> {
-    if handled(state, ticket, name, Operation::Purge, result) {
-        state.report(Level::Success, format!("Purged {name} for good"));
-    }
-    Vec::new()
-}
-
-/// A recover or purge from the view answered: the name leaves the view when it went through.
-/// Returns whether it did.
+/// Whether the recover or purge went through; the name leaves the view when it did.
 fn handled(
     state: &mut State,
     ticket: Ticket,

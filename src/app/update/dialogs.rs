@@ -2,7 +2,7 @@
 //! before a write, confirmations and path prompts. What each dialog's write does is its
 //! feature's; here is how dialogs answer keys and wait for their write.
 
-use super::{Effect, backup, list, vaults};
+use super::{Effect, Origin, Resolve, backup, list, vaults};
 use crate::keymap::{self, Action};
 use crate::state::dialogs::{ConfirmAction, PromptPurpose};
 use crate::state::input::text;
@@ -160,11 +160,12 @@ pub(super) fn confirm_action(state: &mut State, action: Action) -> Vec<Effect> {
             let label = if purge { "purging" } else { "deleting" };
             let ticket = state.begin_dialog_write(format!("{label} {name}"));
             return vec![if purge {
-                Effect::Purge {
+                Effect::Resolve(Resolve {
                     ticket,
                     name,
-                    origin: super::Origin::DeletedView,
-                }
+                    origin: Origin::DeletedView,
+                    purge,
+                })
             } else {
                 Effect::DeleteSecret { ticket, name }
             }];

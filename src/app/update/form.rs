@@ -4,7 +4,7 @@
 
 use super::attributes::version_label;
 use super::oplog::record;
-use super::{Effect, Origin, details, dialogs, list};
+use super::{Effect, Origin, Resolve, details, dialogs, list};
 use crate::app::msg::{TaskError, ValueSource};
 use crate::keymap::Action;
 use crate::state::form::{FormField, FormKind, Submit};
@@ -231,20 +231,12 @@ fn resolve_deleted(state: &mut State, name: String, operation: Operation) -> Vec
             purging: purge,
         };
     }
-    let origin = Origin::Form;
-    vec![if purge {
-        Effect::Purge {
-            ticket,
-            name,
-            origin,
-        }
-    } else {
-        Effect::Recover {
-            ticket,
-            name,
-            origin,
-        }
-    }]
+    vec![Effect::Resolve(Resolve {
+        ticket,
+        name,
+        origin: Origin::Form,
+        purge,
+    })]
 }
 
 /// Form keys for the value sources: generate, a file, `$EDITOR`.
@@ -483,34 +475,15 @@ fn set(state: &mut State, bundle: &SecretBundle) -> Vec<Effect> {
     details::load_secret_and_versions(state, &name)
 }
 
-pub(super) fn on_recovered(
-    state: &mut State,
-    ticket: Ticket,
-    name: &str,
-    result: Result<SecretBundle, VaultError>,
-) -> Vec<Effect> {
-    resolved(state, ticket, name, Operation::Recover, result.map(Some))
-}
-
-pub(super) fn on_purged(
-    state: &mut State,
-    ticket: Ticket,
-    name: &str,
-    result: Result<(), VaultError>,
-) -> Vec<Effect> {
-    resolved(state, ticket, name, Operation::Purge, result.map(|()| None))
-}
-
 /// A recover or purge asked from the form answered: the form goes on, as a new version of the
 /// recovered secret or as a new secret.
-fn resolved(
+pub(super) fn on_resolved(
     state: &mut State,
-    ticket: Ticket,
-    name: &str,
-    operation: Operation,
+    asked: &Resolve,
     result: Result<Option<SecretBundle>, VaultError>,
 ) -> Vec<Effect> {
-    let ours = matches!(state.form(), Some(form) if matches!(form.submit, Submit::Resolving { request, .. } if request == ticket.request));
+    let (name, operation) = (asked.name.as_str(), asked.operation());
+    let ours = matches!(state.form(), Some(form) if matches!(form.submit, Submit::Resolving { request, .. } if request == asked.ticket.request));
     if !ours {
         return Vec::new();
     }

@@ -19,7 +19,7 @@ mod status;
 mod vaults;
 mod versions;
 
-use super::effect::{Effect, Origin};
+use super::effect::{Effect, Origin, Resolve};
 use super::msg::Msg;
 use crate::state::State;
 
@@ -81,30 +81,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => deleted::on_deleted(state, ticket, &name, result),
         Msg::DeletedListed { ticket, result } => deleted::on_listed(state, ticket, result),
-        Msg::Recovered {
-            ticket,
-            name,
-            origin: Origin::Form,
-            result,
-        } => form::on_recovered(state, ticket, &name, result),
-        Msg::Purged {
-            ticket,
-            name,
-            origin: Origin::Form,
-            result,
-        } => form::on_purged(state, ticket, &name, result),
-        Msg::Recovered {
-            ticket,
-            name,
-            origin: Origin::DeletedView,
-            result,
-        } => deleted::on_recovered(state, ticket, &name, result.map(drop)),
-        Msg::Purged {
-            ticket,
-            name,
-            origin: Origin::DeletedView,
-            result,
-        } => deleted::on_purged(state, ticket, &name, result),
+        Msg::Resolved { asked, result } => match asked.origin {
+            Origin::Form => form::on_resolved(state, &asked, result),
+            Origin::DeletedView => deleted::on_resolved(state, &asked, result.map(drop)),
+        },
         Msg::ClipboardExpired { copy, text } => clipboard::on_expired(state, copy, text),
         Msg::ClipboardCleared { copy, cleared } => clipboard::on_cleared(state, copy, &cleared),
         Msg::BackedUp {

@@ -27,9 +27,9 @@ impl Context {
         SecretBundle {
             value,
             id: Some(self.secret_id(&meta.name, Some(&meta.version))),
-            content_type: meta.content_type.clone(),
+            content_type: meta.settings.content_type.clone(),
             attributes: Some(self.shared.attributes(meta)),
-            tags: meta.tags.clone(),
+            tags: meta.settings.tags.clone(),
             ..SecretBundle::default()
         }
     }
@@ -38,8 +38,8 @@ impl Context {
         SecretItem {
             id: Some(self.secret_id(&meta.name, with_version.then_some(meta.version.as_str()))),
             attributes: Some(self.shared.attributes(meta)),
-            tags: meta.tags.clone(),
-            content_type: meta.content_type.clone(),
+            tags: meta.settings.tags.clone(),
+            content_type: meta.settings.content_type.clone(),
             managed: None,
         }
     }

@@ -3,7 +3,7 @@
 use super::answers::{Handled, check_name, error_with_inner, ok, store_error, violation};
 use super::context::Context;
 use super::request::{BodyError, MAX_BODY_BYTES, parse_json, read_body, read_json};
-use crate::local_vault::store::{DeleteMode, NewVersion, VersionPatch};
+use crate::local_vault::store::{DeleteMode, NewVersion, VersionSettings};
 use crate::vault::rules;
 use crate::vault::{DeletedSecretBundle, Deletion, SetSecretParameters, UpdateSecretParameters};
 use bytes::Bytes;
@@ -25,11 +25,13 @@ where
     let new = NewVersion {
         version: crate::random::hex(16),
         value: params.value.clone(),
-        content_type: params.content_type,
-        tags: params.tags,
-        enabled: attributes.enabled.unwrap_or(true),
-        nbf: attributes.nbf,
-        exp: attributes.exp,
+        settings: VersionSettings {
+            content_type: params.content_type,
+            tags: params.tags,
+            enabled: attributes.enabled.unwrap_or(true),
+            nbf: attributes.nbf,
+            exp: attributes.exp,
+        },
     };
     let owned_name = name.to_owned();
     let meta = context
@@ -46,7 +48,7 @@ pub(super) async fn get_secret(context: Context, name: &str, version: Option<&st
         .store(move |store, _| store.get(&owned_name, owned_version.as_deref()))
         .await
         .map_err(|error| store_error(error, name, version))?;
-    if !found.meta.enabled {
+    if !found.meta.settings.enabled {
         return Err(error_with_inner(
             StatusCode::FORBIDDEN,
             "Forbidden",
@@ -70,26 +72,22 @@ where
     check_name(name)?;
     let params: UpdateSecretParameters = read_json(body, MAX_BODY_BYTES).await?;
     rules::check_update(name, &params).map_err(violation)?;
-    let attributes = params.attributes.unwrap_or_default();
-    let patch = VersionPatch {
-        content_type: params.content_type,
-        tags: params.tags,
-        enabled: attributes.enabled,
-        nbf: attributes.nbf,
-        exp: attributes.exp,
-    };
+    let asked = params.attributes.clone().unwrap_or_default();
     let (owned_name, owned_version) = (name.to_owned(), version.map(str::to_owned));
     let updated = context
         .store(move |store, now| {
-            let current = store.get(&owned_name, owned_version.as_deref())?.meta;
+            let current = store
+                .get(&owned_name, owned_version.as_deref())?
+                .meta
+                .settings;
             // The merged dates must still be in order, as they are checked on set.
             if let Err(broken) =
-                rules::check_dates(patch.nbf.or(current.nbf), patch.exp.or(current.exp))
+                rules::check_dates(asked.nbf.or(current.nbf), asked.exp.or(current.exp))
             {
                 return Ok(Err(broken));
             }
             store
-                .update(&owned_name, owned_version.as_deref(), &patch, now)
+                .update(&owned_name, owned_version.as_deref(), &params, now)
                 .map(Ok)
         })
         .await

@@ -56,9 +56,9 @@ impl Shared {
 
     pub(super) fn attributes(&self, meta: &VersionMeta) -> SecretAttributes {
         SecretAttributes {
-            enabled: Some(meta.enabled),
-            nbf: meta.nbf,
-            exp: meta.exp,
+            enabled: Some(meta.settings.enabled),
+            nbf: meta.settings.nbf,
+            exp: meta.settings.exp,
             created: Some(meta.created),
             updated: Some(meta.updated),
             recoverable_days: Some(self.recoverable_days),

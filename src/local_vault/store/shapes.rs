@@ -2,6 +2,7 @@
 //! secret, a whole secret for a backup, and the key a name is stored under.
 
 use crate::vault::{SecretValue, Tags};
+use serde::{Deserialize, Serialize};
 
 /// The key a name is stored under: names are case-insensitive, as in Key Vault.
 pub fn key_of(name: &str) -> String {
@@ -15,13 +16,20 @@ pub struct VersionMeta {
     /// Creation order within the vault; the newest version of a secret has the highest.
     pub seq: i64,
     pub version: String,
+    pub settings: VersionSettings,
+    pub created: i64,
+    pub updated: i64,
+}
+
+/// What a writer sets on a version; its id, order and times are the store's to give. A backup
+/// carries these fields as they are named here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionSettings {
     pub content_type: Option<String>,
     pub tags: Option<Tags>,
     pub enabled: bool,
     pub nbf: Option<i64>,
     pub exp: Option<i64>,
-    pub created: i64,
-    pub updated: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,21 +51,7 @@ pub struct DeletedSecret {
 pub struct NewVersion {
     pub version: String,
     pub value: SecretValue,
-    pub content_type: Option<String>,
-    pub tags: Option<Tags>,
-    pub enabled: bool,
-    pub nbf: Option<i64>,
-    pub exp: Option<i64>,
-}
-
-/// What an Update Secret changes; `None` leaves a field as it is.
-#[derive(Clone, Debug, Default)]
-pub struct VersionPatch {
-    pub content_type: Option<String>,
-    pub tags: Option<Tags>,
-    pub enabled: Option<bool>,
-    pub nbf: Option<i64>,
-    pub exp: Option<i64>,
+    pub settings: VersionSettings,
 }
 
 /// A whole secret, every version with its value, as carried in a backup blob.

@@ -11,11 +11,13 @@ fn new_version(version: &str, value: &str) -> NewVersion {
     NewVersion {
         version: version.into(),
         value: SecretValue::new(value),
-        content_type: None,
-        tags: None,
-        enabled: true,
-        nbf: None,
-        exp: None,
+        settings: VersionSettings {
+            content_type: None,
+            tags: None,
+            enabled: true,
+            nbf: None,
+            exp: None,
+        },
     }
 }
 
