@@ -424,25 +424,38 @@ fn escape_on_a_changed_form_asks_before_discarding() {
     assert!(matches!(state.overlay, Overlay::None));
 }
 
-#[test]
-fn retries_show_on_the_operation_in_flight() {
-    let mut state = listed("staging");
-    let effects = answer(&mut state, |s| Msg::SelectionSettled {
+/// Selects api-gateway-config in a listed staging and has its load wait for retry `retry` of
+/// 5, 1.5 s away, for `reason`; the load's request id.
+fn load_retrying(state: &mut State, retry: u32, reason: &str) -> u64 {
+    let effects = answer(state, |s| Msg::SelectionSettled {
         generation: s.generation,
         name: "api-gateway-config".into(),
     });
     assert_eq!(kinds(&effects), ["load secret", "load versions"]);
     let request = state.details.request;
-    answer(&mut state, |s| Msg::Retrying {
+    answer(state, |s| Msg::Retrying {
         ticket: ticket(s, request),
         notice: kvtui::vault::RetryNotice {
             operation: "get secret",
-            retry: 2,
+            retry,
             max_retries: 5,
             delay: std::time::Duration::from_millis(1500),
-            reason: "429 Throttled".into(),
+            reason: reason.into(),
         },
     });
+    request
+}
+
+/// The status line of `state` drawn at 80×24 without colour.
+fn status_line(state: &mut State) -> String {
+    let terminal = draw(state, (80, 24), kvtui::ui::Theme { color: false });
+    screen_text(&terminal).lines().nth(22).unwrap().to_owned()
+}
+
+#[test]
+fn retries_show_on_the_operation_in_flight() {
+    let mut state = listed("staging");
+    let request = load_retrying(&mut state, 2, "429 Throttled");
     let flight = state.in_flight.iter().find(|f| f.id == request).unwrap();
     assert_eq!(
         flight.retrying.as_deref(),
@@ -453,24 +466,13 @@ fn retries_show_on_the_operation_in_flight() {
 #[test]
 fn a_result_is_seen_on_the_status_line_while_an_operation_retries() {
     let mut state = listed("staging");
-    answer(&mut state, |s| Msg::SelectionSettled {
-        generation: s.generation,
-        name: "api-gateway-config".into(),
-    });
-    let request = state.details.request;
-    answer(&mut state, |s| Msg::Retrying {
-        ticket: ticket(s, request),
-        notice: kvtui::vault::RetryNotice {
-            operation: "get secret",
-            retry: 2,
-            max_retries: 5,
-            delay: std::time::Duration::from_millis(1500),
-            reason: "429 Throttled: Operations per second is over the limit".into(),
-        },
-    });
+    load_retrying(
+        &mut state,
+        2,
+        "429 Throttled: Operations per second is over the limit",
+    );
     state.report(Level::Success, "saved profile payments-prod in config.toml");
-    let terminal = draw(&mut state, (80, 24), kvtui::ui::Theme { color: false });
-    let status = screen_text(&terminal).lines().nth(22).unwrap().to_owned();
+    let status = status_line(&mut state);
     assert!(
         status.contains("saved profile payments-prod in config.toml"),
         "{status}"
@@ -484,23 +486,8 @@ fn a_result_is_seen_on_the_status_line_while_an_operation_retries() {
         "set api-gateway-config failed: ServiceUnavailable (HTTP 503): the service is busy; \
          every field is kept",
     );
-    answer(&mut state, |s| Msg::SelectionSettled {
-        generation: s.generation,
-        name: "api-gateway-config".into(),
-    });
-    let request = state.details.request;
-    answer(&mut state, |s| Msg::Retrying {
-        ticket: ticket(s, request),
-        notice: kvtui::vault::RetryNotice {
-            operation: "get secret",
-            retry: 1,
-            max_retries: 5,
-            delay: std::time::Duration::from_millis(1000),
-            reason: "503".into(),
-        },
-    });
-    let terminal = draw(&mut state, (80, 24), kvtui::ui::Theme { color: false });
-    let status = screen_text(&terminal).lines().nth(22).unwrap().to_owned();
+    load_retrying(&mut state, 1, "503");
+    let status = status_line(&mut state);
     assert!(status.contains("retry 1/5"), "{status}");
 }
 
