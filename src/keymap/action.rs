@@ -24,6 +24,8 @@ pub enum Action {
     ClearFilter,
     /// Keep the filter and give the keys back to the list.
     AcceptFilter,
+    /// Order the list by name, last update or expiry, in turn.
+    CycleSort,
     /// Open the form for a new secret.
     NewSecret,
     /// Open the form for a new version of the selected secret.

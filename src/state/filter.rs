@@ -237,6 +237,34 @@ impl Scorer {
     }
 }
 
+/// Which characters of a name a query matched, for the list to show them.
+pub struct Highlighter {
+    pattern: Pattern,
+    matcher: Matcher,
+    buffer: Vec<char>,
+}
+
+impl Highlighter {
+    pub fn new(query: &str) -> Self {
+        Self {
+            pattern: Pattern::parse(query, CaseMatching::Smart, Normalization::Smart),
+            matcher: Matcher::new(Config::DEFAULT),
+            buffer: Vec::new(),
+        }
+    }
+
+    /// The matched characters' positions in `name`, ascending.
+    pub fn matched(&mut self, name: &str) -> Vec<u32> {
+        let mut indices = Vec::new();
+        let haystack = Utf32Str::new(name, &mut self.buffer);
+        self.pattern
+            .indices(haystack, &mut self.matcher, &mut indices);
+        indices.sort_unstable();
+        indices.dedup();
+        indices
+    }
+}
+
 /// The texts of a short list (the vault picker's few hundred rows) that match `query`, best
 /// first, ties in list order: scored directly, without the prefilter and cores a vault's
 /// hundred thousand names need.

@@ -1,9 +1,12 @@
-//! The secret list: rows as pages arrive, the fuzzy filter, the cursor and the scroll offset.
+//! The secret list: rows as pages arrive, the filter (fuzzy names and terms), the sort, the
+//! cursor and the scroll offset.
 
 use super::filter::{
-    Candidate, Candidates, Matchers, Scorer, char_mask, in_row_order, merge_scored, narrows,
-    score_rows,
+    Candidates, Matchers, Scorer, in_row_order, merge_scored, narrows, score_rows,
 };
+use super::query::Query;
+pub use super::row::SecretRow;
+use super::sort::SortOrder;
 use crate::vault::SecretItem;
 
 /// How far along the listing is.
@@ -18,49 +21,6 @@ pub enum ListLoad {
     Done,
     /// The listing stopped with this error; the rows that arrived stay.
     Failed(String),
-}
-
-/// One secret as the list shows it (its latest version's attributes).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SecretRow {
-    pub name: String,
-    pub item: SecretItem,
-    /// Which characters the name holds (see [`char_mask`]).
-    chars: u64,
-}
-
-impl Candidate for SecretRow {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn chars(&self) -> u64 {
-        self.chars
-    }
-}
-
-impl SecretRow {
-    pub fn from_item(item: SecretItem) -> Option<Self> {
-        let name = item.secret_id()?.name;
-        let chars = char_mask(&name);
-        Some(Self { name, item, chars })
-    }
-
-    pub fn enabled(&self) -> bool {
-        self.item
-            .attributes
-            .as_ref()
-            .and_then(|a| a.enabled)
-            .unwrap_or(true)
-    }
-
-    pub fn expires(&self) -> Option<i64> {
-        self.item.attributes.as_ref().and_then(|a| a.exp)
-    }
-
-    pub fn updated(&self) -> Option<i64> {
-        self.item.attributes.as_ref().and_then(|a| a.updated)
-    }
 }
 
 /// How soon a secret expires, as the list's badge says it.
@@ -114,9 +74,14 @@ pub struct SecretList {
     /// The listing whose pages are awaited; pages of an older one are dropped.
     pub request: u64,
     pub query: String,
+    /// `query` split into its name words and its terms.
+    pub parsed: Query,
+    /// The order of the rows when no name words rank them.
+    pub sort: SortOrder,
     /// The filter line has the keyboard.
     pub filtering: bool,
-    /// Indices into `rows` that match the filter, best match first (name order when unfiltered).
+    /// Indices into `rows` that match the filter: best match first while name words rank them,
+    /// else in `sort`'s order.
     pub visible: Vec<usize>,
     /// Index into `visible`.
     pub cursor: usize,
@@ -141,6 +106,8 @@ impl Default for SecretList {
             load: ListLoad::Idle,
             request: 0,
             query: String::new(),
+            parsed: Query::default(),
+            sort: SortOrder::default(),
             filtering: false,
             visible: Vec::new(),
             cursor: 0,
@@ -217,16 +184,20 @@ impl SecretList {
                 }
             }
         }
-        if self.query.is_empty() {
-            self.visible.extend(first_new..self.rows.len());
+        let kept: Vec<usize> = (first_new..self.rows.len())
+            .filter(|&index| self.parsed.matches(&self.rows[index]))
+            .collect();
+        if self.parsed.name.is_empty() {
+            let kept = self.sorted(kept);
+            self.merge_sorted(kept);
         } else {
             // Only the new rows are scored, then merged in: the ones already shown keep their
             // scores. Earlier results lack the new rows, so they are dropped.
             self.earlier.clear();
-            let scorer = Scorer::new(&self.query);
+            let scorer = Scorer::new(&self.parsed.name);
             let (visible, scores) = score_rows(
                 &self.rows,
-                Candidates::Range(first_new..self.rows.len()),
+                Candidates::Listed(&kept),
                 &scorer,
                 &mut self.matchers,
             );
@@ -268,20 +239,22 @@ impl SecretList {
         self.cursor = position.min(self.visible.len().saturating_sub(1));
     }
 
-    pub fn set_query(&mut self, query: String) {
-        // The cursor goes to the best match. A key typed at the end of the query narrows the
-        // last result and Backspace restores an earlier one: only a query's first key scores
-        // every row.
-        let previous = std::mem::replace(&mut self.query, query);
+    /// A new filter line; `now` is what `expires:` terms count from.
+    pub fn set_query(&mut self, query: String, now: i64) {
+        // The cursor goes to the best match. A name word typed at the end narrows the last
+        // result and Backspace restores an earlier one: only a query's first key scores every
+        // row. Terms are checked on every row, which costs less than scoring.
+        let previous = std::mem::replace(&mut self.parsed, Query::parse(&query, now));
+        self.query = query;
         self.cursor = 0;
         self.offset = 0;
-        if self.query.is_empty() {
+        let name = self.parsed.name.clone();
+        if name.is_empty() || !self.parsed.terms.is_empty() || !previous.terms.is_empty() {
             self.earlier.clear();
-            self.scores.clear();
-            self.visible = (0..self.rows.len()).collect();
+            (self.visible, self.scores) = self.filter_every_row();
             return;
         }
-        if let Some(at) = self.earlier.iter().rposition(|f| f.query == self.query) {
+        if let Some(at) = self.earlier.iter().rposition(|f| f.query == name) {
             self.earlier.truncate(at + 1);
             if let Some(kept) = self.earlier.pop() {
                 self.visible = kept.visible;
@@ -289,8 +262,8 @@ impl SecretList {
             }
             return;
         }
-        let scorer = Scorer::new(&self.query);
-        let (visible, scores) = if narrows(&previous, &self.query) {
+        let scorer = Scorer::new(&name);
+        let (visible, scores) = if narrows(&previous.name, &name) {
             let (visible, scores) = score_rows(
                 &self.rows,
                 Candidates::Listed(&in_row_order(&self.visible, self.rows.len())),
@@ -301,22 +274,82 @@ impl SecretList {
                 self.earlier.remove(0);
             }
             self.earlier.push(Filtered {
-                query: previous,
+                query: previous.name,
                 visible: std::mem::take(&mut self.visible),
                 scores: std::mem::take(&mut self.scores),
             });
             (visible, scores)
         } else {
             self.earlier.clear();
-            self.score_every_row(&scorer)
+            self.filter_every_row()
         };
         self.visible = visible;
         self.scores = scores;
     }
 
-    fn score_every_row(&mut self, scorer: &Scorer) -> (Vec<usize>, Vec<u32>) {
-        let every = Candidates::Range(0..self.rows.len());
-        score_rows(&self.rows, every, scorer, &mut self.matchers)
+    /// Shows the rows in another order (when no name words rank them), keeping the cursor on
+    /// its secret.
+    pub fn set_sort(&mut self, sort: SortOrder) {
+        self.sort = sort;
+        self.refilter_keeping(None);
+    }
+
+    /// Whether name words rank the rows, rather than `sort`.
+    pub fn ranked(&self) -> bool {
+        !self.parsed.name.is_empty()
+    }
+
+    /// The matching rows and their scores, from every row.
+    fn filter_every_row(&mut self) -> (Vec<usize>, Vec<u32>) {
+        let count = self.rows.len();
+        let kept: Option<Vec<usize>> = (!self.parsed.terms.is_empty()).then(|| {
+            (0..count)
+                .filter(|&index| self.parsed.matches(&self.rows[index]))
+                .collect()
+        });
+        if self.parsed.name.is_empty() {
+            let kept = kept.unwrap_or_else(|| (0..count).collect());
+            return (self.sorted(kept), Vec::new());
+        }
+        let candidates = match &kept {
+            Some(kept) => Candidates::Listed(kept),
+            None => Candidates::Range(0..count),
+        };
+        let scorer = Scorer::new(&self.parsed.name);
+        score_rows(&self.rows, candidates, &scorer, &mut self.matchers)
+    }
+
+    /// `indices` in `sort`'s order. Rows arrive in the service's name order, which natural
+    /// order mostly keeps, and a stable sort of nearly sorted input takes one pass.
+    fn sorted(&self, mut indices: Vec<usize>) -> Vec<usize> {
+        indices.sort_by(|&a, &b| self.sort.compare(&self.rows[a], &self.rows[b]));
+        indices
+    }
+
+    /// Merges rows in `sort`'s order into `visible`, which is in that order too.
+    fn merge_sorted(&mut self, new: Vec<usize>) {
+        let rows = &self.rows;
+        let sort = self.sort;
+        let before = |a: usize, b: usize| sort.compare(&rows[a], &rows[b]).is_le();
+        match (self.visible.last(), new.first()) {
+            (Some(&last), Some(&first)) if !before(last, first) => {}
+            _ => return self.visible.extend(new),
+        }
+        let old = std::mem::take(&mut self.visible);
+        let mut merged = Vec::with_capacity(old.len() + new.len());
+        let (mut old, mut new) = (old.into_iter().peekable(), new.into_iter().peekable());
+        while let (Some(&a), Some(&b)) = (old.peek(), new.peek()) {
+            if before(a, b) {
+                merged.push(a);
+                old.next();
+            } else {
+                merged.push(b);
+                new.next();
+            }
+        }
+        merged.extend(old);
+        merged.extend(new);
+        self.visible = merged;
     }
 
     /// Recomputes `visible` from every row; keeps the cursor on `keep` (or the current
@@ -326,13 +359,7 @@ impl SecretList {
             .map(str::to_owned)
             .or_else(|| self.selected_name().map(str::to_owned));
         self.earlier.clear();
-        if self.query.is_empty() {
-            self.scores.clear();
-            self.visible = (0..self.rows.len()).collect();
-        } else {
-            let scorer = Scorer::new(&self.query);
-            (self.visible, self.scores) = self.score_every_row(&scorer);
-        }
+        (self.visible, self.scores) = self.filter_every_row();
         if let Some(name) = keep {
             self.select_name(&name);
         }
@@ -413,12 +440,12 @@ pub(super) mod tests {
     fn fuzzy_filter_ranks_ties_in_list_order_and_keeps_selection() {
         let mut list = list(&["api-key", "db-password", "db-pass-old", "storage-conn"]);
         list.select_name("db-password");
-        list.set_query("dbpass".into());
+        list.set_query("dbpass".into(), 0);
         assert_eq!(visible_names(&list), ["db-password", "db-pass-old"]);
         assert_eq!(list.selected_name(), Some("db-password"));
-        list.set_query("zzz".into());
+        list.set_query("zzz".into(), 0);
         assert!(list.visible.is_empty() && list.selected().is_none());
-        list.set_query(String::new());
+        list.set_query(String::new(), 0);
         assert_eq!(list.visible.len(), 4);
     }
 
@@ -440,7 +467,7 @@ pub(super) mod tests {
         list.move_cursor(1);
         list.append_page(vec![item("c"), item("d")]);
         assert_eq!(list.selected_name(), Some("b"));
-        list.set_query("d".into());
+        list.set_query("d".into(), 0);
         list.append_page(vec![item("dd")]);
         assert_eq!(visible_names(&list), ["d", "dd"]);
     }
@@ -450,6 +477,8 @@ pub(super) mod tests {
         let mut fresh = SecretList {
             rows: list.rows.clone(),
             query: list.query.clone(),
+            parsed: list.parsed.clone(),
+            sort: list.sort,
             ..SecretList::default()
         };
         fresh.refilter_keeping(None);
@@ -480,15 +509,15 @@ pub(super) mod tests {
             let mut query = String::new();
             for c in typed.chars() {
                 query.push(c);
-                list.set_query(query.clone());
+                list.set_query(query.clone(), 0);
                 assert_eq!(list.visible, from_scratch(&list), "typing {query:?}");
             }
             while query.pop().is_some() {
-                list.set_query(query.clone());
+                list.set_query(query.clone(), 0);
                 assert_eq!(list.visible, from_scratch(&list), "backspace to {query:?}");
             }
         }
-        list.set_query("cafe".into());
+        list.set_query("cafe".into(), 0);
         assert_eq!(
             visible_names(&list),
             ["café-prod-key"],
@@ -499,18 +528,100 @@ pub(super) mod tests {
     #[test]
     fn pages_arriving_under_a_filter_merge_like_a_full_filter() {
         let mut list = list(&["a-pay", "b-db", "c-payroll"]);
-        list.set_query("pay".into());
+        list.set_query("pay".into(), 0);
         for page in [vec!["d-pay", "e-xpay", "f-none"], vec!["g-p-a-y", "h-pay"]] {
             list.append_page(page.into_iter().map(item).collect());
             assert_eq!(list.visible, from_scratch(&list));
         }
-        list.set_query("payr".into());
-        list.set_query("pay".into());
+        list.set_query("payr".into(), 0);
+        list.set_query("pay".into(), 0);
         assert_eq!(
             list.visible,
             from_scratch(&list),
             "kept results were dropped on append"
         );
+    }
+
+    fn tagged(name: &str, env: &str) -> SecretItem {
+        SecretItem {
+            tags: Some([("env".to_owned(), env.to_owned())].into()),
+            ..item(name)
+        }
+    }
+
+    #[test]
+    fn terms_filter_before_names_rank_and_typing_gives_what_a_full_filter_gives() {
+        let mut list = list(&[]);
+        list.append_page(vec![
+            tagged("api-key-2", "prod"),
+            tagged("api-key-10", "dev"),
+            tagged("db-pass", "prod"),
+        ]);
+        list.append_page(vec![tagged("api-key-1", "prod"), item("api-untagged")]);
+        let mut query = String::new();
+        for c in "tag:env=prod api".chars() {
+            query.push(c);
+            list.set_query(query.clone(), 0);
+            assert_eq!(list.visible, from_scratch(&list), "typing {query:?}");
+        }
+        assert!(list.ranked());
+        let mut shown = visible_names(&list);
+        shown.sort_unstable();
+        assert_eq!(shown, ["api-key-1", "api-key-2"]);
+        list.set_query("tag:env=prod".into(), 0);
+        assert_eq!(visible_names(&list), ["api-key-1", "api-key-2", "db-pass"]);
+        list.append_page(vec![tagged("api-key-3", "prod"), tagged("zz", "dev")]);
+        assert_eq!(
+            visible_names(&list),
+            ["api-key-1", "api-key-2", "api-key-3", "db-pass"],
+            "a page under terms is filtered and merged in order"
+        );
+    }
+
+    #[test]
+    fn unranked_rows_show_in_natural_order_and_keep_it_as_pages_arrive() {
+        // The service's order: code points, so `-10` before `-2`.
+        let mut list = list(&["s-1", "s-10", "s-2"]);
+        assert_eq!(visible_names(&list), ["s-1", "s-2", "s-10"]);
+        list.append_page(vec![item("s-3"), item("s-30"), item("t")]);
+        assert_eq!(
+            visible_names(&list),
+            ["s-1", "s-2", "s-3", "s-10", "s-30", "t"]
+        );
+        assert_eq!(list.visible, from_scratch(&list));
+        list.set_query("s-".into(), 0);
+        list.set_query(String::new(), 0);
+        assert_eq!(
+            visible_names(&list),
+            ["s-1", "s-2", "s-3", "s-10", "s-30", "t"]
+        );
+    }
+
+    #[test]
+    fn sorting_by_expiry_or_update_keeps_the_cursor_on_its_secret() {
+        let dated = |name: &str, exp: Option<i64>, updated: i64| SecretItem {
+            attributes: Some(crate::vault::SecretAttributes {
+                exp,
+                updated: Some(updated),
+                ..Default::default()
+            }),
+            ..item(name)
+        };
+        let mut list = list(&[]);
+        list.append_page(vec![
+            dated("a", None, 30),
+            dated("b", Some(500), 10),
+            dated("c", Some(100), 20),
+        ]);
+        list.select_name("b");
+        list.set_sort(SortOrder::Expiry);
+        assert_eq!(visible_names(&list), ["c", "b", "a"]);
+        assert_eq!(list.selected_name(), Some("b"));
+        list.set_sort(SortOrder::Updated);
+        assert_eq!(visible_names(&list), ["a", "c", "b"]);
+        list.upsert(dated("d", None, 40));
+        assert_eq!(visible_names(&list), ["d", "a", "c", "b"]);
+        assert_eq!(list.selected_name(), Some("b"));
     }
 
     #[test]

@@ -9,9 +9,12 @@ pub mod form;
 pub mod input;
 pub mod list;
 pub mod operations;
+pub mod query;
 pub mod reference;
 pub mod remote;
 pub mod review;
+pub mod row;
+pub mod sort;
 pub mod status;
 pub mod vaults;
 

@@ -4,7 +4,9 @@
 use super::table::table;
 use super::theme::Theme;
 use super::{cut_middle, cut_words, printable};
+use crate::state::filter::Highlighter;
 use crate::state::list::{ExpiryBadge, ListLoad};
+use crate::state::sort::SortOrder;
 use crate::state::{Pane, State};
 use crate::when::Utc;
 use ratatui::Frame;
@@ -54,6 +56,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.key(),
         ));
     }
+    if list.sort != SortOrder::Name && !list.ranked() {
+        title.push(Span::styled(
+            format!("by {} ", list.sort.label()),
+            theme.dim(),
+        ));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused || list.filtering))
@@ -78,9 +86,26 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
 
+    // A term that cannot be read is said on the pane's last lines, where a title too narrow
+    // for the query still leaves room.
+    let inner = match &list.parsed.problem {
+        Some(problem) if inner.height > 3 => {
+            let [rows, last] =
+                ratatui::layout::Layout::vertical([Constraint::Fill(1), Constraint::Length(2)])
+                    .areas(inner);
+            frame.render_widget(
+                Paragraph::new(Span::styled(format!("left out: {problem}"), theme.error()))
+                    .wrap(ratatui::widgets::Wrap { trim: true }),
+                last,
+            );
+            rows
+        }
+        _ => inner,
+    };
     let height = inner.height.saturating_sub(1) as usize;
     let columns = Columns::for_width(inner.width);
     let name_width = usize::from(columns.name_width(inner.width));
+    let mut highlighter = list.ranked().then(|| Highlighter::new(&list.parsed.name));
     let rows = list
         .visible
         .iter()
@@ -95,7 +120,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             } else {
                 Span::styled("✗", theme.disabled())
             };
-            let name = cut_middle(&printable(&row.name), name_width).into_owned();
+            let name = match highlighter.as_mut() {
+                Some(highlighter) => highlighted(&row.name, name_width, highlighter, theme),
+                None => Line::raw(cut_middle(&printable(&row.name), name_width).into_owned()),
+            };
             let mut cells = vec![Cell::from(name), Cell::from(enabled)];
             if columns.content_type {
                 cells.push(Cell::from(printable(
@@ -121,6 +149,53 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         table(rows, columns.widths(), columns.headers(), theme),
         inner,
     );
+}
+
+/// The name with the characters the name query matched in the match style, where they are
+/// still drawn once the name is cut to `width`.
+fn highlighted(
+    name: &str,
+    width: usize,
+    highlighter: &mut Highlighter,
+    theme: &Theme,
+) -> Line<'static> {
+    let drawn = printable(name);
+    let cut = cut_middle(&drawn, width).into_owned();
+    // A name shown with stand-ins for hidden characters has other positions: left plain.
+    if matches!(drawn, std::borrow::Cow::Owned(_)) {
+        return Line::raw(cut);
+    }
+    let matched = highlighter.matched(name);
+    let length = name.chars().count();
+    let (head, tail) = if length <= width {
+        (length, 0)
+    } else {
+        let kept = width.saturating_sub(1);
+        (kept.div_ceil(2), kept - kept.div_ceil(2))
+    };
+    // Where each drawn character came from in the name (the `…` from nowhere).
+    let origin = |at: usize| {
+        if at < head {
+            Some(at)
+        } else if length > width && at > head {
+            Some(length - tail + (at - head - 1))
+        } else {
+            None
+        }
+    };
+    let spans: Vec<Span<'static>> = cut
+        .chars()
+        .enumerate()
+        .map(|(at, c)| {
+            let is_match = origin(at).is_some_and(|from| matched.contains(&(from as u32)));
+            if is_match {
+                Span::styled(c.to_string(), theme.matched())
+            } else {
+                Span::raw(c.to_string())
+            }
+        })
+        .collect();
+    Line::from(spans)
 }
 
 /// Which columns fit: the name always gets room first, then enabled and expiry, then content

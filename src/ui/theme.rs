@@ -34,6 +34,12 @@ impl Theme {
         }
     }
 
+    /// The characters of a name the filter matched: underlined too, for `NO_COLOR`.
+    pub fn matched(self) -> Style {
+        self.fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
     pub fn title(self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
     }

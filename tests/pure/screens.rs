@@ -104,14 +104,58 @@ fn disabled_secret_details() {
     });
 }
 
+/// `listed`, with `query` typed into the filter line.
+fn filtered(query: &str) -> State {
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, query);
+    state
+}
+
 #[test]
 fn filter_typed() {
-    snapshot("filter", || {
+    snapshot("filter", || filtered("pass"));
+}
+
+#[test]
+fn filter_terms_and_sort() {
+    snapshot("filter_terms", || filtered("expires:<30d pass"));
+    snapshot("filter_unreadable_term", || {
+        filtered("tag:owner expires:soon")
+    });
+    snapshot("sorted_by_expiry", || {
         let mut state = listed("staging");
-        press(&mut state, KeyCode::Char('/'));
-        type_text(&mut state, "pass");
+        press(&mut state, KeyCode::Char('s'));
+        press(&mut state, KeyCode::Char('s'));
         state
     });
+}
+
+#[test]
+fn the_characters_a_name_query_matched_are_marked_with_and_without_colour() {
+    for color in [true, false] {
+        let mut state = filtered("dbpass");
+        let terminal = draw(&mut state, (80, 24), Theme { color });
+        let buffer = terminal.backend().buffer();
+        let text = screen_text(&terminal);
+        let (row, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, line)| line.contains("│db-password"))
+            .expect("the matching row");
+        let start = line.chars().position(|c| c == '│').unwrap() + 1;
+        let marked: String = "db-password"
+            .chars()
+            .enumerate()
+            .filter(|&(at, _)| {
+                let cell = &buffer[((start + at) as u16, row as u16)];
+                cell.modifier
+                    .contains(ratatui::style::Modifier::UNDERLINED | ratatui::style::Modifier::BOLD)
+            })
+            .map(|(_, c)| c)
+            .collect();
+        assert_eq!(marked, "dbpass", "colour {color}:\n{text}");
+    }
 }
 
 fn filled_form() -> State {
@@ -203,15 +247,13 @@ fn form_confirm_purge() {
 fn no_color_draws_without_any_colour() {
     let mut reference = detailed("staging");
     press(&mut reference, KeyCode::Char('R'));
-    let mut builds: Vec<State> = vec![
+    let builds: Vec<State> = vec![
         detailed("staging"),
         filled_form(),
         name_deleted(),
         reference,
+        filtered("pass"),
     ];
-    let mut filter = listed("staging");
-    press(&mut filter, KeyCode::Char('/'));
-    builds.push(filter);
     for mut state in builds {
         let terminal = draw(&mut state, (80, 24), Theme { color: false });
         let buffer = terminal.backend().buffer();

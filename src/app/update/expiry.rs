@@ -90,7 +90,7 @@ fn jump_to_expiring(state: &mut State) -> Vec<Effect> {
     state.screen = Screen::Secrets;
     state.focus = Pane::Secrets;
     if !state.list.query.is_empty() {
-        state.list.set_query(String::new());
+        state.list.set_query(String::new(), state.now);
     }
     if row.profile != state.active_profile {
         state.select_after_list = Some(row.name);

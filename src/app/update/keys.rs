@@ -103,6 +103,7 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
         (_, Action::StartFilter | Action::AcceptFilter | Action::ClearFilter) => {
             list::filter_action(state, action)
         }
+        (_, Action::CycleSort) => list::cycle_sort(state),
         (_, Action::NewSecret) => form::open_new_secret(state),
         (_, Action::NewVersion) => form::open_new_version(state),
         (_, Action::ToggleReveal) => details::toggle_reveal(state),

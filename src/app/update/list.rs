@@ -215,19 +215,32 @@ pub(super) fn move_cursor(state: &mut State, movement: Action) -> Vec<Effect> {
     selection_changed(state)
 }
 
+/// `s`: the next order, the cursor staying on its secret.
+pub(super) fn cycle_sort(state: &mut State) -> Vec<Effect> {
+    let sort = state.list.sort.next();
+    state.list.set_sort(sort);
+    let note = if state.list.ranked() {
+        " (once the name filter is cleared: names rank by match)"
+    } else {
+        ""
+    };
+    state.report(Level::Info, format!("sorted by {}{note}", sort.label()));
+    selection_changed(state)
+}
+
 /// A key typed into the filter line.
 pub(super) fn filter_input(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let mut query = state.list.query.clone();
     if !type_into_query(&mut query, key) {
         return Vec::new();
     }
-    state.list.set_query(query);
+    state.list.set_query(query, state.now);
     selection_changed(state)
 }
 
 pub(super) fn filter_paste(state: &mut State, pasted: &str) -> Vec<Effect> {
     let query = format!("{}{}", state.list.query, pasted.replace(['\r', '\n'], ""));
-    state.list.set_query(query);
+    state.list.set_query(query, state.now);
     selection_changed(state)
 }
 
@@ -240,7 +253,7 @@ pub(super) fn filter_action(state: &mut State, action: Action) -> Vec<Effect> {
             if state.list.query.is_empty() {
                 return Vec::new();
             }
-            state.list.set_query(String::new());
+            state.list.set_query(String::new(), state.now);
             if let Some(name) = Some(state.details.name.clone()).filter(|n| !n.is_empty()) {
                 state.list.select_name(&name);
             }
