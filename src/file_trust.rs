@@ -99,6 +99,11 @@ impl Limit {
         bytes: crate::vault::MAX_BACKUP_BLOB_BYTES as u64,
         what: "a backup blob",
     };
+    /// A file `secret import` reads: a vault's worth of values (25,000 secrets of 2 KiB).
+    pub const TRANSFER: Self = Self {
+        bytes: 64 << 20,
+        what: "an import file",
+    };
     /// A template or an env file: text a person wrote, far more than any such file holds.
     pub const TEMPLATE: Self = Self {
         bytes: 1 << 20,

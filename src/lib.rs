@@ -25,6 +25,7 @@ pub mod reference;
 pub mod session;
 pub mod state;
 pub mod terminal;
+pub mod transfer;
 pub mod ui;
 pub mod vault;
 pub mod when;

@@ -10,6 +10,7 @@ pub mod read;
 pub mod references;
 pub mod run;
 pub mod secret;
+pub mod transfer;
 pub mod vault;
 
 use crate::auth::{DeviceCodePrompt, DeviceCodePrompts};

@@ -17,4 +17,5 @@ mod profile_add;
 mod references;
 mod run;
 mod stale_writes;
+mod transfer;
 mod vault_list;

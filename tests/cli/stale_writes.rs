@@ -27,13 +27,6 @@ fn latest(kvtui: &Kvtui, name: &str) -> String {
         .to_owned()
 }
 
-fn puts_logged(vault: &VaultProcess) -> usize {
-    let log = std::fs::read_to_string(vault.data_dir.join("local-vault.log")).unwrap();
-    log.lines()
-        .filter(|line| line.contains("method=PUT") && line.contains("path=/secrets/"))
-        .count()
-}
-
 #[test]
 fn a_write_from_an_outdated_version_is_refused_and_nothing_is_written() {
     let vault = VaultProcess::start();
@@ -51,7 +44,8 @@ fn a_write_from_an_outdated_version_is_refused_and_nothing_is_written() {
     assert!(alices.status.success(), "{}", text(&alices.stderr));
     assert!(text(&alices.stderr).is_empty(), "{}", text(&alices.stderr));
     let alices_version = latest(&alice, "db-password");
-    let puts = puts_logged(&vault);
+    let puts = vault.sets_logged();
+    assert_eq!(puts, 2, "the log counts the two sets so far");
 
     let bobs = set(&bob, "db-password", b"bob", &["--if-version", &read]);
     assert_eq!(bobs.status.code(), Some(5), "{}", text(&bobs.stderr));
@@ -69,7 +63,7 @@ fn a_write_from_an_outdated_version_is_refused_and_nothing_is_written() {
         !said.contains("alice") && !said.contains("bob"),
         "no value shown: {said}"
     );
-    assert_eq!(puts_logged(&vault), puts, "no PUT was sent");
+    assert_eq!(vault.sets_logged(), puts, "no PUT was sent");
     assert_eq!(latest(&bob, "db-password"), alices_version);
 
     // From the version it now reads, Bob's write goes through; a rollback is guarded alike.

@@ -299,6 +299,17 @@ impl VaultProcess {
             .collect()
     }
 
+    /// How many Set Secret requests (PUT on a secret) the vault logged, leaving out the 401s
+    /// that only fetched its challenge.
+    pub fn sets_logged(&self) -> usize {
+        let log =
+            std::fs::read_to_string(self.data_dir.join("local-vault.log")).expect("vault log");
+        log.lines()
+            .filter(|line| line.contains(" request method=PUT path=\"/secrets/"))
+            .filter(|line| !line.contains(" status=401 "))
+            .count()
+    }
+
     /// A `[profiles.NAME]` table for this vault with `auth = "local"`.
     pub fn profile_toml(&self, name: &str, read_only: bool) -> String {
         format!(

@@ -11,7 +11,9 @@ mod output;
 mod request;
 mod version;
 
-pub use args::{SecretCommand, SetArgs, UpdateArgs};
+pub use args::{
+    ApplyArgs, ExportArgs, FilterArgs, ImportArgs, PromoteArgs, SecretCommand, SetArgs, UpdateArgs,
+};
 pub use request::parse_tags;
 
 use super::across::ExpiryFinding;
@@ -32,6 +34,10 @@ pub async fn run(global: &GlobalArgs, command: SecretCommand) -> Result<i32, Fai
         let found = super::across::expiring(&config, *within, *skip_no_expiry, global.json).await;
         return found.map(ExpiryFinding::exit_code);
     }
+    // It names both its profiles, so it needs no default one.
+    if let SecretCommand::Promote(args) = &command {
+        return super::transfer::promote(&config, args, global.json).await;
+    }
     let profile = config
         .select(global.profile.as_deref())
         .map_err(fail_usage)?;
@@ -42,10 +48,19 @@ pub async fn run(global: &GlobalArgs, command: SecretCommand) -> Result<i32, Fai
             command.verb()
         )));
     }
-    if let SecretCommand::Copy { name, to } = &command {
-        rules::check_name(name).map_err(fail_usage)?;
-        super::across::copy(&config, profile, name, to, global.json).await?;
-        return Ok(0);
+    match &command {
+        SecretCommand::Copy { name, to } => {
+            rules::check_name(name).map_err(fail_usage)?;
+            super::across::copy(&config, profile, name, to, global.json).await?;
+            return Ok(0);
+        }
+        SecretCommand::Export(args) => {
+            return super::transfer::export(profile, args, global.json).await;
+        }
+        SecretCommand::Import(args) => {
+            return super::transfer::import(profile, args, global.json).await;
+        }
+        _ => {}
     }
     // Everything that can be checked without the vault is checked before opening it.
     let request = Request::prepare(command)?;

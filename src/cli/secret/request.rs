@@ -190,9 +190,13 @@ impl Request {
         let check_name = |name: &str| rules::check_name(name).map_err(fail_usage);
         Ok(match command {
             // They span profiles, so `run` hands them to `across` before a session is opened.
-            SecretCommand::Copy { .. } | SecretCommand::Expiring { .. } => {
+            SecretCommand::Copy { .. }
+            | SecretCommand::Expiring { .. }
+            | SecretCommand::Export(_)
+            | SecretCommand::Import(_)
+            | SecretCommand::Promote(_) => {
                 return Err(fail_usage(
-                    "copy and expiring are not single-vault requests",
+                    "copy, expiring, export, import and promote are not single requests",
                 ));
             }
             SecretCommand::Rollback {
