@@ -6,6 +6,9 @@ user's one-shot script would run it (interpreter start and imports included).
   peer.py show NAME         get_secret(NAME); prints its name
   peer.py get-many FILE     get_secret for each of a JSON list of {url, ca, token, name}, one
                             after another, one client per vault made up front; prints each value
+  peer.py set-many FILE     set_secret for each of kvtui's export JSON ({"secrets": [{name,
+                            value, contentType, tags}]}), one after another, as a script
+                            importing a file would; prints how many
 
 Reads the vault from KVTUI_VAULT_URL, KVTUI_VAULT_CA and KVTUI_VAULT_TOKEN, as tests/python does
 (get-many from its FILE).
@@ -52,6 +55,20 @@ def get_many(path):
         print(clients[vault_of(entry)].get_secret(entry["name"]).value)
 
 
+def set_many(client, path):
+    """What a script importing a file of secrets does: set_secret for each, in turn."""
+    with open(path) as file:
+        secrets = json.load(file)["secrets"]
+    for entry in secrets:
+        client.set_secret(
+            entry["name"],
+            entry["value"],
+            content_type=entry.get("contentType"),
+            tags=entry.get("tags"),
+        )
+    print(len(secrets))
+
+
 def main():
     command = sys.argv[1]
     if command == "get-many":
@@ -68,6 +85,8 @@ def main():
         print(sum(1 for _ in client.list_properties_of_secret_versions(sys.argv[2])))
     elif command == "show":
         print(client.get_secret(sys.argv[2]).name)
+    elif command == "set-many":
+        set_many(client, sys.argv[2])
     else:
         sys.exit(f"unknown command {command!r}")
 

@@ -12,7 +12,7 @@
 //! - `KVTUI_BENCH_NAMES` [100000] names loaded for the filter and render rows;
 //! - `KVTUI_BENCH_SECONDS` [10] length of the Set Secret throughput run;
 //! - `KVTUI_BENCH_ONLY` [all] a comma list of rows:
-//!   list,versions,show,tui,filter,render,discovery,references,sets;
+//!   list,versions,show,tui,filter,render,discovery,references,import,sets;
 //! - `KVTUI_BENCH_PEERS` [python,rust] which peers run (`none` for kvtui alone);
 //! - `KVTUI_BENCH_TRACE` [unset] set, the discovery row prints when each request reached the
 //!   server.
@@ -35,6 +35,7 @@ mod one_shot;
 mod references;
 mod rust_peer;
 mod table;
+mod transfer;
 mod tui;
 mod vault;
 
@@ -128,6 +129,10 @@ fn main() {
     }
     if wanted("references") {
         references::references_rows(&runtime, &root, &mut table, runs);
+    }
+    if wanted("import") {
+        // A Python run is some 1,000 round trips: three runs say enough.
+        transfer::import_rows(&runtime, &root, &mut table, runs.min(3));
     }
     if wanted("sets") {
         let data = root.join("sets-vault");

@@ -107,19 +107,11 @@ impl Bench {
     }
 
     fn peer_env(&self, command: &mut Command) {
-        command
-            .env("KVTUI_VAULT_URL", &self.vault.url)
-            .env("KVTUI_VAULT_CA", &self.vault.ca_file)
-            .env("KVTUI_VAULT_TOKEN", &self.vault.token)
-            .env("KVTUI_VAULT_DATA", &self.vault.data_dir);
-        scratch_env(command, &self.root);
+        vault_env(command, &self.vault, &self.root);
     }
 
     pub fn python_peer(&self, python: &str, args: &[&str]) -> Command {
-        let mut command = python_command(python, &self.root);
-        command.arg(peer_script()).args(args);
-        self.peer_env(&mut command);
-        command
+        python_peer_on(python, &self.vault, &self.root, args)
     }
 
     pub fn rust_peer(&self, args: &[&str]) -> Command {
@@ -187,6 +179,24 @@ pub fn python_command(python: &str, root: &Path) -> Command {
     let mut command = Command::new(python);
     scratch_env(&mut command, root);
     command
+}
+
+/// The Python peer `peer.py ARGS` on `vault`, with its scratch files under `root`.
+pub fn python_peer_on(python: &str, vault: &VaultProcess, root: &Path, args: &[&str]) -> Command {
+    let mut command = python_command(python, root);
+    command.arg(peer_script()).args(args);
+    vault_env(&mut command, vault, root);
+    command
+}
+
+/// The variables a peer reads its vault from.
+fn vault_env(command: &mut Command, vault: &VaultProcess, root: &Path) {
+    command
+        .env("KVTUI_VAULT_URL", &vault.url)
+        .env("KVTUI_VAULT_CA", &vault.ca_file)
+        .env("KVTUI_VAULT_TOKEN", &vault.token)
+        .env("KVTUI_VAULT_DATA", &vault.data_dir);
+    scratch_env(command, root);
 }
 
 pub fn peer_script() -> PathBuf {

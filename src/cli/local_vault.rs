@@ -52,6 +52,15 @@ pub struct LocalVaultArgs {
     /// Fault injection: fraction (0..1) of connections closed without an answer.
     #[arg(long, default_value_t = 0.0, help_heading = "Fault injection")]
     pub fault_drop_rate: f64,
+    /// Throttle as the service does: past N requests in any 10 s (the service allows 4,000 for
+    /// secrets), answer 429 with Retry-After; 0 is off.
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "N",
+        help_heading = "Fault injection"
+    )]
+    pub throttle_per_10s: u32,
 }
 
 fn parse_level(raw: &str) -> Result<RecoveryLevel, String> {
@@ -89,6 +98,7 @@ impl LocalVaultArgs {
                 error_status: self.fault_status,
                 retry_after_secs: self.fault_retry_after,
                 drop_rate: self.fault_drop_rate,
+                throttle_per_10s: self.throttle_per_10s,
                 ..Faults::default()
             },
         })

@@ -4,6 +4,7 @@ pub mod across;
 pub mod completions;
 pub mod env;
 pub mod inject;
+pub mod lint;
 pub mod local_vault;
 pub mod profile;
 pub mod read;

@@ -3,7 +3,6 @@
 //! Exit codes beside the usual: 2 when the plan refused a secret (the others are still
 //! applied), 1 when a write failed; a refused or failed secret is named with why.
 
-use super::secret::{ApplyArgs, ExportArgs, FilterArgs, ImportArgs, PromoteArgs};
 use super::{Failure, fail_service, fail_usage, sign_in_prompts, terminal_safe};
 use crate::config::{Config, Profile};
 use crate::file_trust::{self, Limit};
@@ -15,8 +14,70 @@ use crate::transfer::{
 };
 use crate::vault::{SecretItem, VaultClient};
 use crate::when::now_unix;
+use clap::Args;
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The file to write, or - for standard output. With --values it must not exist yet, and
+    /// is created with mode 0600.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The file's format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: Format,
+    /// Include the values (dotenv always needs them).
+    #[arg(long)]
+    pub values: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A file as export writes it: JSON, dotenv or CSV.
+    pub file: PathBuf,
+    /// The file's format [default: from its extension: .json, .env, .csv].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    /// The profile to read from.
+    #[arg(long, value_name = "PROFILE")]
+    pub from: String,
+    /// The profile to write to.
+    #[arg(long, value_name = "PROFILE")]
+    pub to: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+}
+
+/// Which secrets: the TUI's filter line, as one argument.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Name words (fuzzy) and terms, as the TUI's filter takes them: tag:KEY[=VALUE],
+    /// type:TEXT, expires:<30d, expires:>2w, disabled, enabled [default: every secret].
+    #[arg(long, value_name = "QUERY")]
+    pub filter: Option<String>,
+}
+
+/// How a plan is applied.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Show the plan and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply the plan without asking (for scripts; without a terminal to ask on, it is needed).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub yes: bool,
+}
 
 pub async fn export(profile: &Profile, args: &ExportArgs, json: bool) -> Result<i32, Failure> {
     if args.format == Format::Dotenv && !args.values {
@@ -167,7 +228,14 @@ async fn plan_and_apply(
     let plan: Vec<Planned> = entries
         .into_iter()
         .zip(current)
-        .map(|(entry, current)| plan_one(entry, current, service_rules))
+        .map(|(entry, current)| {
+            plan_one(entry, current, |name, params| {
+                service_rules(name, params)?;
+                target
+                    .policy
+                    .check_set(&target.name, name, params, now_unix())
+            })
+        })
         .collect();
     print_plan(&plan, target, json);
     let refused = plan.iter().any(|p| matches!(p.step, Step::Refused(_)));

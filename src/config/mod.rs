@@ -6,11 +6,13 @@
 
 mod errors;
 mod load;
+pub mod policy;
 mod profile;
 mod write;
 
 use crate::cloud::Cloud;
 pub use errors::ConfigError;
+pub use policy::Policy;
 pub use profile::{
     PROFILE_NAME_RULE, TENANT_ID_RULE, is_profile_name, is_tenant_id, is_variable_name,
     vault_url_for,
@@ -100,6 +102,8 @@ pub struct Profile {
     /// As written; unset means the public cloud, with azure_identity's own choice of authority
     /// (which honours `AZURE_AUTHORITY_HOST`).
     pub cloud: Option<Cloud>,
+    /// Rules for the vault's secrets beyond the service's.
+    pub policy: Policy,
 }
 
 /// The profile that opens `vault_url`, if one does.
@@ -125,6 +129,7 @@ impl Profile {
             ca_file: None,
             local_data_dir: None,
             cloud: None,
+            policy: Policy::default(),
         }
     }
 

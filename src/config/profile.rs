@@ -20,6 +20,15 @@ pub(super) struct ProfileShape {
     ca_file: Option<PathBuf>,
     local_data_dir: Option<PathBuf>,
     cloud: Option<CloudShape>,
+    #[serde(default)]
+    require_expiry: bool,
+    max_expiry_days: Option<i64>,
+    default_expiry: Option<String>,
+    #[serde(default)]
+    required_tags: Vec<String>,
+    #[serde(default)]
+    allowed_content_types: Vec<String>,
+    name_pattern: Option<String>,
 }
 
 /// `cloud = "china"`, or `cloud = { authority_host = …, resource_manager = …, vault_suffix = … }`.
@@ -159,6 +168,15 @@ pub(super) fn check_profile(
             &format!("is a vault of the {other} cloud, but the profile says cloud = \"{cloud}\""),
         ));
     }
+    let policy = super::policy::check(
+        shape.require_expiry,
+        shape.max_expiry_days,
+        shape.default_expiry,
+        shape.required_tags,
+        shape.allowed_content_types,
+        shape.name_pattern,
+    )
+    .map_err(|(key, value, problem)| invalid(key, &value, &problem))?;
     let resolve = |file: PathBuf| {
         if file.is_absolute() {
             file
@@ -178,6 +196,7 @@ pub(super) fn check_profile(
         ca_file: shape.ca_file.map(resolve),
         local_data_dir: shape.local_data_dir.map(resolve),
         cloud,
+        policy,
     })
 }
 

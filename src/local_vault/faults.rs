@@ -30,6 +30,9 @@ pub struct Faults {
     pub delete_lag_ms: u64,
     /// Every data-plane request is refused with the service's 403 for this reason.
     pub forbidden: Option<Forbidden>,
+    /// Throttle as the service does: past this many requests in any 10 s (the service's 4,000
+    /// for secrets), answer 429 with a Retry-After until the oldest leaves the window; 0 is off.
+    pub throttle_per_10s: u32,
 }
 
 /// Why the service refuses a caller it has authenticated.
@@ -58,6 +61,7 @@ impl Default for Faults {
             short_pages: false,
             delete_lag_ms: 0,
             forbidden: None,
+            throttle_per_10s: 0,
         }
     }
 }
@@ -96,13 +100,39 @@ pub enum Fault {
 #[derive(Default)]
 pub struct FaultInjector {
     faults: Mutex<Faults>,
+    /// When each request the throttle let through in the last 10 s came, oldest first.
+    admitted: Mutex<std::collections::VecDeque<std::time::Instant>>,
 }
+
+const THROTTLE_WINDOW: Duration = Duration::from_secs(10);
 
 impl FaultInjector {
     pub fn new(faults: Faults) -> Self {
         Self {
             faults: Mutex::new(faults),
+            admitted: Mutex::default(),
         }
+    }
+
+    /// `None` when a request may go now under `limit` per 10 s, else the seconds to wait.
+    fn throttled(&self, limit: u32, now: std::time::Instant) -> Option<u64> {
+        let mut admitted = self
+            .admitted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while admitted
+            .front()
+            .is_some_and(|&at| now.duration_since(at) >= THROTTLE_WINDOW)
+        {
+            admitted.pop_front();
+        }
+        if admitted.len() < limit as usize {
+            admitted.push_back(now);
+            return None;
+        }
+        let oldest = admitted.front().copied().unwrap_or(now);
+        let wait = THROTTLE_WINDOW.saturating_sub(now.duration_since(oldest));
+        Some(wait.as_secs_f64().ceil().max(1.0) as u64)
     }
 
     pub fn current(&self) -> Faults {
@@ -130,6 +160,15 @@ impl FaultInjector {
         if faults.fail_next > 0 {
             faults.fail_next -= 1;
             return (latency, fail);
+        }
+        if faults.throttle_per_10s > 0
+            && let Some(wait) = self.throttled(faults.throttle_per_10s, std::time::Instant::now())
+        {
+            let throttled = Fault::Fail {
+                status: 429,
+                retry_after_secs: wait,
+            };
+            return (latency, throttled);
         }
         let fault = if faults.drop_rate > 0.0 && crate::random::unit() < faults.drop_rate {
             Fault::Drop
@@ -168,6 +207,24 @@ mod tests {
                 Fault::None
             ]
         );
+    }
+
+    #[test]
+    fn the_throttle_admits_its_limit_per_window_and_says_when_to_come_back() {
+        let injector = FaultInjector::default();
+        let start = std::time::Instant::now();
+        let admitted = (0..5)
+            .filter(|_| injector.throttled(3, start).is_none())
+            .count();
+        assert_eq!(admitted, 3);
+        let later = start + Duration::from_millis(2_500);
+        assert_eq!(
+            injector.throttled(3, later),
+            Some(8),
+            "7.5 s left, rounded up"
+        );
+        let after = start + THROTTLE_WINDOW;
+        assert_eq!(injector.throttled(3, after), None, "the window moved on");
     }
 
     #[test]

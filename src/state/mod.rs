@@ -248,6 +248,15 @@ impl State {
         }
     }
 
+    /// Opens `form`, checking the profile's policy as it is typed.
+    pub fn open_form(&mut self, mut form: SecretForm) {
+        let profile = self.profile();
+        if !profile.policy.is_empty() {
+            form.policy = Some((profile.name.clone(), profile.policy.clone()));
+        }
+        self.overlay = Overlay::Form(Box::new(form));
+    }
+
     pub fn form_mut(&mut self) -> Option<&mut SecretForm> {
         match &mut self.overlay {
             Overlay::Form(form) => Some(form),

@@ -198,6 +198,11 @@ fn tag_items<'a>(
             ),
         ]),
     ));
+    // What is wrong with the tags as a whole (too many, one the policy requires), under them.
+    let whole = FormField::TagKey(MAX_TAGS);
+    if let Some(message) = error_of(whole) {
+        items.push(error_line(theme, whole, message, width));
+    }
 }
 
 /// What is drawn right of a one-line input: what a date means, the generator's keys.

@@ -6,7 +6,7 @@ use crate::support;
 
 use serde_json::Value;
 use std::process::Output;
-use support::{Kvtui, VaultProcess, now, text, version_of};
+use support::{Kvtui, VaultProcess, assert_fails, now, text, version_of};
 
 /// A config whose default profile is the vault, and a read-only profile on a dead address.
 fn cli_for(vault: &VaultProcess) -> Kvtui {
@@ -15,16 +15,6 @@ fn cli_for(vault: &VaultProcess) -> Kvtui {
         vault.profile_toml("test", false),
         vault.data_dir.display()
     ))
-}
-
-fn assert_fails(output: &Output, code: i32, expected: &str) {
-    assert_eq!(output.status.code(), Some(code), "{}", text(&output.stderr));
-    let stderr = text(&output.stderr);
-    assert!(stderr.starts_with("error: "), "{stderr}");
-    assert!(
-        stderr.contains(expected),
-        "expected {expected:?} in {stderr}"
-    );
 }
 
 #[test]
@@ -836,7 +826,7 @@ fn completions_are_generated_for_bash_zsh_and_fish_from_the_live_command_tree() 
             .collect::<Vec<_>>()
     };
     assert_eq!(complete("kvtui lo"), ["local-vault"]);
-    assert_eq!(complete("kvtui secret exp"), ["expiring"]);
+    assert_eq!(complete("kvtui secret exp"), ["export", "expiring"]);
     assert_eq!(complete("kvtui secret expiring --sk"), ["--skip-no-expiry"]);
 
     let unknown = cli.run(&["completions", "tcsh"]);

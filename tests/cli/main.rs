@@ -12,6 +12,7 @@ mod config_fixtures;
 mod input_files;
 mod leaks;
 mod long_input;
+mod policy;
 mod process_hardening;
 mod profile_add;
 mod references;

@@ -43,6 +43,25 @@ pub fn config() -> Config {
     Config::parse(CONFIG, Path::new("/home/op/.config/kvtui/config.toml")).expect("config parses")
 }
 
+/// `listed("staging")` with a policy on staging, as `config.toml` would give it.
+pub fn governed() -> State {
+    let mut state = listed("staging");
+    let toml = r#"
+[profiles.staging]
+vault_url = "https://kv-payments-staging.vault.azure.net"
+require_expiry = true
+max_expiry_days = 365
+default_expiry = "+90d"
+required_tags = ["owner"]
+allowed_content_types = ["text/plain", "application/json"]
+name_pattern = "app-[a-z0-9-]+"
+"#;
+    let config = Config::parse(toml, Path::new("/home/op/.config/kvtui/config.toml"))
+        .expect("the policy parses");
+    state.profiles[state.active_profile].policy = config.profiles[0].policy.clone();
+    state
+}
+
 /// The state on `profile`, before its session opened; returns the effects `start` asked for.
 pub fn fresh(profile: &str) -> (State, Vec<Effect>) {
     let config = config();

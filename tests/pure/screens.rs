@@ -195,6 +195,16 @@ fn form_with_errors_beside_fields() {
 }
 
 #[test]
+fn form_breaking_the_profiles_policy() {
+    snapshot("form_policy", || {
+        let mut state = governed();
+        start_new_secret(&mut state, "db-password", "s3cr3t");
+        ctrl(&mut state, 's');
+        state
+    });
+}
+
+#[test]
 fn form_submitting() {
     snapshot("form_submitting", || {
         let mut state = filled_form();

@@ -200,6 +200,91 @@ fn the_filter_narrows_the_list_and_escape_restores_it() {
 }
 
 #[test]
+fn the_form_keeps_the_profiles_policy_as_it_is_typed_and_fills_its_default_expiry() {
+    let mut state = governed();
+    start_new_secret(&mut state, "db-password", "s3cr3t");
+    let form = state.form().unwrap();
+    assert_eq!(
+        form.date_preview(FormField::Expires, NOW).as_deref(),
+        Some("2027-04-15 08:00 UTC")
+    );
+    let errors = form.errors(NOW);
+    let beside = |field: FormField| {
+        errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, message)| message.as_str())
+    };
+    assert_eq!(
+        beside(FormField::Name),
+        Some(
+            "policy of profile staging: name_pattern: db-password does not match ^(?:app-[a-z0-9-]+)$"
+        )
+    );
+    assert_eq!(
+        beside(FormField::ContentType),
+        Some(
+            "policy of profile staging: allowed_content_types: no content type is not one of text/plain, application/json"
+        )
+    );
+    assert_eq!(
+        beside(FormField::TagKey(15)),
+        Some("policy of profile staging: required_tags: tag owner missing")
+    );
+    assert!(
+        set_secret(&ctrl(&mut state, 's')).is_none(),
+        "refused until the policy holds"
+    );
+
+    let mut state = governed();
+    type_new_secret(
+        &mut state,
+        "app-db",
+        "s3cr3t",
+        "text/plain",
+        ("owner", "payments"),
+        "",
+    );
+    assert_eq!(
+        state.form().unwrap().errors(NOW),
+        [],
+        "the default expiry keeps the policy"
+    );
+    for _ in 0.."+90d".len() {
+        press(&mut state, KeyCode::Backspace);
+    }
+    assert_eq!(
+        state
+            .form()
+            .unwrap()
+            .error_for(FormField::Expires, NOW)
+            .as_deref(),
+        Some("policy of profile staging: require_expiry: an expiry date is required"),
+        "the default removed"
+    );
+    type_text(&mut state, "+400d");
+    assert!(
+        state
+            .form()
+            .unwrap()
+            .error_for(FormField::Expires, NOW)
+            .unwrap()
+            .contains("max_expiry_days")
+    );
+    for _ in 0..5 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    type_text(&mut state, "+30d");
+    let effects = submit_form(&mut state);
+    let (_, name, params) = set_secret(&effects).expect("sent once the policy holds");
+    assert_eq!(name, "app-db");
+    assert_eq!(
+        params.attributes.as_ref().and_then(|a| a.exp),
+        Some(NOW + 30 * DAY)
+    );
+}
+
+#[test]
 fn read_only_profiles_refuse_every_write_key() {
     let mut state = listed("prod");
     for key in ['n', 'e'] {

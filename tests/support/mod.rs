@@ -494,6 +494,17 @@ pub fn names_in(dir: &Path) -> Vec<String> {
 }
 
 /// Bytes a program printed, as text.
+/// Fails unless `output` exited with `code` and an `error: ` line holding `expected`.
+pub fn assert_fails(output: &std::process::Output, code: i32, expected: &str) {
+    assert_eq!(output.status.code(), Some(code), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(
+        stderr.contains(expected),
+        "expected {expected:?} in {stderr}"
+    );
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }

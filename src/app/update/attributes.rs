@@ -49,9 +49,8 @@ pub(super) fn version_label(version: Option<&str>) -> String {
 pub(super) fn open_form(state: &mut State) -> Vec<Effect> {
     match target_version(state) {
         Some((name, version, snapshot)) => {
-            state.overlay = Overlay::Form(Box::new(SecretForm::edit_attributes(
-                &name, version, snapshot,
-            )));
+            let form = SecretForm::edit_attributes(&name, version, snapshot);
+            state.open_form(form);
         }
         None => state.report(Level::Error, "select a secret first"),
     }

@@ -16,9 +16,13 @@ use crate::state::{
 use crate::vault::{SecretBundle, SecretItem, SecretValue, VaultError, short_version};
 use crossterm::event::KeyEvent;
 
-/// `n`: the form for a new secret.
+/// `n`: the form for a new secret, its expiry the profile's default when it has one.
 pub(super) fn open_new_secret(state: &mut State) -> Vec<Effect> {
-    state.overlay = Overlay::Form(Box::new(SecretForm::new_secret()));
+    let mut form = SecretForm::new_secret();
+    if let Some(default) = &state.profile().policy.default_expiry {
+        form.expires = crate::state::input::single_line(default);
+    }
+    state.open_form(form);
     Vec::new()
 }
 
@@ -34,7 +38,7 @@ pub(super) fn open_new_version(state: &mut State) -> Vec<Effect> {
         _ => Snapshot::of_item(&row.item),
     };
     let form = SecretForm::new_version(&row.name, &current);
-    state.overlay = Overlay::Form(Box::new(form));
+    state.open_form(form);
     Vec::new()
 }
 

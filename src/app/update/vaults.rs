@@ -161,6 +161,8 @@ fn profile_of(state: &State, vault: &FoundVault, read_only: bool) -> Profile {
     profile.vault = VaultLocation::Url(vault.vault_url.clone());
     profile.tenant_id = Some(vault.tenant_id.clone());
     profile.read_only = read_only;
+    // Another vault: the finding profile's rules were written for its own.
+    profile.policy = crate::config::Policy::default();
     profile
 }
 

@@ -111,7 +111,7 @@ pub(super) fn rollback(state: &mut State) -> Vec<Effect> {
     let current = state.details.latest.as_ref().map(Snapshot::of_bundle);
     let form =
         SecretForm::from_version(&name, value, &Snapshot::of_bundle(loaded), current.as_ref());
-    state.overlay = Overlay::Form(Box::new(form));
+    state.open_form(form);
     state.report(
         Level::Info,
         format!(

@@ -1,6 +1,6 @@
 //! The `kvtui secret` subcommands and their flags, as clap parses them.
 
-use crate::transfer::file::Format;
+use crate::cli::transfer::{ExportArgs, ImportArgs, PromoteArgs};
 use crate::vault::stale::Expected;
 use crate::when::WHEN_FORMS;
 use clap::{Args, Subcommand};
@@ -94,6 +94,9 @@ pub enum SecretCommand {
     /// Make profile --to hold what profile --from holds (those --filter keeps): shows the plan,
     /// then writes only what differs, once confirmed.
     Promote(PromoteArgs),
+    /// The secrets that break the profile's policy (its latest versions), each with the rule.
+    /// Exits 3 when one does, 0 when none does.
+    Lint,
     /// Secrets in every profile that are expired, expire soon, or never expire. Exits 4 when
     /// one is expired, else 3 when one expires within DAYS, else 0 (1 when a profile could
     /// not be read).
@@ -130,66 +133,6 @@ pub struct SetArgs {
     pub alphabet: String,
     #[command(flatten)]
     pub guard: GuardArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct ExportArgs {
-    /// The file to write, or - for standard output. With --values it must not exist yet, and
-    /// is created with mode 0600.
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
-    #[arg(long, value_enum, default_value = "json")]
-    pub format: Format,
-    /// Include the values (dotenv always needs them).
-    #[arg(long)]
-    pub values: bool,
-    #[command(flatten)]
-    pub filter: FilterArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct ImportArgs {
-    /// A file as export writes it: JSON, dotenv or CSV.
-    pub file: PathBuf,
-    /// The file's format [default: from its extension: .json, .env, .csv].
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
-    #[command(flatten)]
-    pub apply: ApplyArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct PromoteArgs {
-    /// The profile to read from.
-    #[arg(long, value_name = "PROFILE")]
-    pub from: String,
-    /// The profile to write to.
-    #[arg(long, value_name = "PROFILE")]
-    pub to: String,
-    #[command(flatten)]
-    pub filter: FilterArgs,
-    #[command(flatten)]
-    pub apply: ApplyArgs,
-}
-
-/// Which secrets: the TUI's filter line, as one argument.
-#[derive(Debug, Args)]
-pub struct FilterArgs {
-    /// Name words (fuzzy) and terms, as the TUI's filter takes them: tag:KEY[=VALUE],
-    /// type:TEXT, expires:<30d, expires:>2w, disabled, enabled [default: every secret].
-    #[arg(long, value_name = "QUERY")]
-    pub filter: Option<String>,
-}
-
-/// How a plan is applied.
-#[derive(Debug, Args)]
-pub struct ApplyArgs {
-    /// Show the plan and write nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Apply the plan without asking (for scripts; without a terminal to ask on, it is needed).
-    #[arg(long, conflicts_with = "dry_run")]
-    pub yes: bool,
 }
 
 /// The stale-write guard, for a write that makes a new version.
@@ -255,6 +198,7 @@ impl SecretCommand {
                 | Self::Copy { .. }
                 | Self::Export(_)
                 | Self::Promote(_)
+                | Self::Lint
                 | Self::Expiring { .. }
         )
     }
@@ -274,6 +218,7 @@ impl SecretCommand {
             Self::Restore { .. } => "restore",
             Self::Copy { .. } => "copy",
             Self::Export(_) => "export",
+            Self::Lint => "lint",
             Self::Import(_) => "import",
             Self::Promote(_) => "promote",
             Self::Rollback { .. } => "roll back",

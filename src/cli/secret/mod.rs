@@ -11,9 +11,7 @@ mod output;
 mod request;
 mod version;
 
-pub use args::{
-    ApplyArgs, ExportArgs, FilterArgs, ImportArgs, PromoteArgs, SecretCommand, SetArgs, UpdateArgs,
-};
+pub use args::{SecretCommand, SetArgs, UpdateArgs};
 pub use request::parse_tags;
 
 use super::across::ExpiryFinding;
@@ -24,7 +22,7 @@ use crate::vault::rules;
 use request::Request;
 
 /// Runs the command; `Ok` holds the exit code, 0 but for what `expiring` found.
-pub async fn run(global: &GlobalArgs, command: SecretCommand) -> Result<i32, Failure> {
+pub async fn run(global: &GlobalArgs, mut command: SecretCommand) -> Result<i32, Failure> {
     let config = Config::load(global.config.as_deref()).map_err(fail_usage)?;
     if let SecretCommand::Expiring {
         within,
@@ -54,6 +52,7 @@ pub async fn run(global: &GlobalArgs, command: SecretCommand) -> Result<i32, Fai
             super::across::copy(&config, profile, name, to, global.json).await?;
             return Ok(0);
         }
+        SecretCommand::Lint => return super::lint::lint(profile, global.json).await,
         SecretCommand::Export(args) => {
             return super::transfer::export(profile, args, global.json).await;
         }
@@ -62,8 +61,19 @@ pub async fn run(global: &GlobalArgs, command: SecretCommand) -> Result<i32, Fai
         }
         _ => {}
     }
+    if let SecretCommand::Set(args) = &mut command
+        && args.attributes.expires.is_none()
+    {
+        args.attributes.expires = profile.policy.default_expiry.clone();
+    }
     // Everything that can be checked without the vault is checked before opening it.
     let request = Request::prepare(command)?;
+    if let Request::Set { name, params, .. } = &request {
+        profile
+            .policy
+            .check_set(&profile.name, name, params, crate::when::now_unix())
+            .map_err(fail_usage)?;
+    }
     let session = Session::open(profile, super::sign_in_prompts(global.json))
         .await
         .map_err(fail_service)?;

@@ -194,9 +194,10 @@ impl Request {
             | SecretCommand::Expiring { .. }
             | SecretCommand::Export(_)
             | SecretCommand::Import(_)
-            | SecretCommand::Promote(_) => {
+            | SecretCommand::Promote(_)
+            | SecretCommand::Lint => {
                 return Err(fail_usage(
-                    "copy, expiring, export, import and promote are not single requests",
+                    "copy, expiring, export, import, promote and lint are not single requests",
                 ));
             }
             SecretCommand::Rollback {

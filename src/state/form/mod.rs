@@ -5,6 +5,8 @@ pub mod fields;
 
 use super::input::{single_line, text};
 use super::review::{Review, Snapshot};
+use crate::config::Policy;
+use crate::config::policy::{Candidate, Part};
 use crate::random::Alphabet;
 use crate::vault::{
     SecretAttributes, SecretValue, SetSecretParameters, Tags, UpdateSecretParameters,
@@ -116,6 +118,8 @@ pub struct SecretForm {
     /// What the secret holds now, when the form knows (a new version, a rollback): the review
     /// compares the write with it.
     pub baseline: Option<Snapshot>,
+    /// The profile whose policy the form checks as it is typed, and that policy.
+    pub policy: Option<(String, Policy)>,
 }
 
 impl std::fmt::Debug for SecretForm {
@@ -168,6 +172,7 @@ impl SecretForm {
             changed: false,
             attempted: false,
             baseline: None,
+            policy: None,
         }
         .with_cursors()
     }
@@ -437,13 +442,52 @@ impl SecretForm {
         }
     }
 
-    /// Every broken rule, by field, in Tab order.
+    /// Every broken rule, by field, in Tab order: the service's, then the profile's policy.
     pub fn errors(&self, now: i64) -> FieldErrors {
         let mut errors = Vec::new();
         for row in fields::FIELDS.iter().filter(|row| row.shown_on(&self.kind)) {
             (row.check)(self, now, &mut errors);
         }
+        errors.extend(self.policy_errors(now));
         errors
+    }
+
+    /// The policy's broken rules, beside the field each reads; the name only where it is typed.
+    fn policy_errors(&self, now: i64) -> FieldErrors {
+        let Some((profile, policy)) = &self.policy else {
+            return Vec::new();
+        };
+        let name = self.name_text();
+        let content_type = text(&self.content_type);
+        let tags: crate::vault::Tags = self
+            .tags
+            .iter()
+            .map(|tag| (text(&tag.key), text(&tag.value)))
+            .collect();
+        let exp = match self.date(FormField::Expires, now) {
+            Ok(Some(When::At(at))) => Some(at),
+            _ => None,
+        };
+        let candidate = Candidate {
+            name: &name,
+            content_type: Some(content_type.as_str()),
+            tags: &tags,
+            exp,
+        };
+        policy
+            .check(&candidate, now)
+            .into_iter()
+            .filter_map(|broken| {
+                let field = match broken.part {
+                    Part::Name if self.kind == FormKind::NewSecret => FormField::Name,
+                    Part::Name => return None,
+                    Part::ContentType => FormField::ContentType,
+                    Part::Tags => FormField::TagKey(crate::vault::rules::MAX_TAGS),
+                    Part::Expires => FormField::Expires,
+                };
+                Some((field, broken.message(profile)))
+            })
+            .collect()
     }
 
     /// Allowed, but worth a second look: an expiry that is already past.
