@@ -11,8 +11,7 @@ use support::arm::{GUEST_TENANT, HOME_TENANT, ResourceManager};
 fn the_picker_finds_saves_and_opens_vaults() {
     let arm = ResourceManager::start();
     let kvtui = arm.kvtui();
-    let config = kvtui.home().join("config.toml");
-    let before = std::fs::read_to_string(&config).unwrap();
+    let before = kvtui.config_text();
     let env = arm.env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut tui = kvtui.tui(&["--profile", "p"], &env, (80, 24));
@@ -53,7 +52,7 @@ fn the_picker_finds_saves_and_opens_vaults() {
     tui.send("\t\r");
     // The status line may be showing the list's retries: the mark says it was saved.
     tui.wait_for("✓ sample-vault");
-    let after = std::fs::read_to_string(&config).unwrap();
+    let after = kvtui.config_text();
     assert!(
         after.starts_with(&before),
         "what was there is kept as it was:\n{after}"
