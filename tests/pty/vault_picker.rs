@@ -38,15 +38,10 @@ fn the_picker_finds_saves_and_opens_vaults() {
     tui.send("/");
     tui.type_text("sample-va");
     tui.send("\r");
-    let screen = tui.wait_for("Vaults 1/3");
-    assert!(
-        screen.contains("https://sample-vault.vault.azure.net"),
-        "{screen}"
-    );
+    tui.wait_showing("Vaults 1/3", &["https://sample-vault.vault.azure.net"]);
 
     tui.send("s");
-    let screen = tui.wait_for("Save sample-vault as a profile");
-    assert!(screen.contains("read-only: yes"), "{screen}");
+    tui.wait_showing("Save sample-vault as a profile", &["read-only: yes"]);
     tui.send("\t");
     tui.wait_for("read-only: no");
     tui.send("\t\r");
