@@ -145,20 +145,16 @@ fn a_long_reference_is_cut_in_its_error() {
 
 #[test]
 fn only_reference_schemes_mark_a_value_as_a_reference() {
-    for text in [
-        "kv://p/x",
-        "akvs://s/v/x",
-        "@microsoft.keyvault(SecretUri=x)",
+    for (text, is_reference) in [
+        ("kv://p/x", true),
+        ("akvs://s/v/x", true),
+        ("@microsoft.keyvault(SecretUri=x)", true),
+        ("https://v.vault.azure.net/secrets/x", false),
+        ("kv:/x", false),
+        ("hunter2", false),
+        ("", false),
     ] {
-        assert!(has_reference_scheme(text), "{text}");
-    }
-    for text in [
-        "https://v.vault.azure.net/secrets/x",
-        "kv:/x",
-        "hunter2",
-        "",
-    ] {
-        assert!(!has_reference_scheme(text), "{text}");
+        assert_eq!(has_reference_scheme(text), is_reference, "{text:?}");
     }
 }
 

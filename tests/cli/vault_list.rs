@@ -180,8 +180,7 @@ fn the_local_vault_answers_discovery_for_itself() {
 fn profile_add_pick_lists_what_discovery_finds_and_adds_the_chosen_one() {
     let arm = ResourceManager::start();
     let kvtui = arm.kvtui();
-    let config = kvtui.home().join("config.toml");
-    let before = std::fs::read_to_string(&config).unwrap();
+    let before = kvtui.config_text();
     let pick = |input: &[u8]| {
         support::output_with_stdin(
             arm.command(
@@ -207,11 +206,7 @@ fn profile_add_pick_lists_what_discovery_finds_and_adds_the_chosen_one() {
         "{}",
         text(&refused.stderr)
     );
-    assert_eq!(
-        std::fs::read_to_string(&config).unwrap(),
-        before,
-        "nothing written"
-    );
+    assert_eq!(kvtui.config_text(), before, "nothing written");
 
     let added = pick(b"2\n");
     let (stdout, stderr) = (text(&added.stdout), text(&added.stderr));
@@ -221,7 +216,7 @@ fn profile_add_pick_lists_what_discovery_finds_and_adds_the_chosen_one() {
     assert!(stderr.contains("  2  partner-kv"), "{stderr}");
     assert!(!stderr.contains("prod-kv"), "{stderr}");
     assert!(stdout.contains("profile partner"), "{stdout}");
-    let after = std::fs::read_to_string(&config).unwrap();
+    let after = kvtui.config_text();
     assert!(after.starts_with(&before), "{after}");
     let table = &after[before.len()..];
     for line in [

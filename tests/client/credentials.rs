@@ -15,8 +15,8 @@ use crate::support;
 use std::collections::BTreeMap;
 use std::process::Output;
 use support::identity::{
-    CHINA, CLIENT_ID, LOGIN_HOST, Net, SCOPE, SECRET, Tools, VAULT_HOST, VERSION, entra,
-    federated_token, form, identity_endpoint,
+    CHINA, CLIENT_ID, LOGIN_HOST, Net, SCOPE, SECRET, Tools, VAULT_HOST, VERSION,
+    challenged_and_configured, entra, federated_token, form, identity_endpoint,
 };
 use support::text;
 
@@ -115,12 +115,9 @@ fn azure_cli_and_azure_developer_cli_are_asked_for_the_challenges_tenant() {
 
 #[test]
 fn azure_cli_is_asked_for_the_profiles_tenant_id_over_the_challenges() {
-    let (challenged, configured) = (
-        "7a1c0b55-0002-4c11-9000-00000000a002",
-        "7a1c0b55-0002-4c11-9000-00000000b002",
-    );
+    let (challenged, configured) = challenged_and_configured(2);
     // A vault that takes the configured tenant's token: what is checked is whom az was asked.
-    let net = Net::vault(challenged, &format!("az-token-{configured}"));
+    let net = Net::vault(&challenged, &format!("az-token-{configured}"));
     let tools = Tools::new();
     tools.az_signed_in();
     let kvtui = net.config(&format!(
@@ -180,24 +177,24 @@ fn client_secret_profile(tenant: &str) -> String {
 
 #[test]
 fn client_secret_asks_the_profiles_tenant_with_the_secret_through_the_proxy_and_ca_file() {
-    let (challenged, configured) = (
-        "7a1c0b55-0005-4c11-9000-00000000a005",
-        "7a1c0b55-0005-4c11-9000-00000000b005",
-    );
+    let (challenged, configured) = challenged_and_configured(5);
     let secret = "sp~secret.value-0005";
     let net = Net::with_login(
-        challenged,
+        &challenged,
         &format!("sp-token-{configured}"),
         entra("client_secret", secret),
     );
-    let kvtui = net.config(&client_secret_profile(configured));
+    let kvtui = net.config(&client_secret_profile(&configured));
     let output = net.show(
         &kvtui,
         &Tools::new(),
         &[("KV_SP_SECRET", secret), ("KVTUI_LOG", "trace")],
     );
     assert_shown(&output);
-    assert_eq!(the_token_request(&net, configured)["client_secret"], secret);
+    assert_eq!(
+        the_token_request(&net, &configured)["client_secret"],
+        secret
+    );
     assert_vault_flow(&net, &format!("sp-token-{configured}"));
     assert!(
         net.proxy.connects().contains(&format!("{LOGIN_HOST}:443")),

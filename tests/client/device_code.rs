@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::identity::{
     AZURE_CLI_CLIENT_ID, DEVICE_CODE, Net, Poll, SCOPE, Tools, USER_CODE, VERIFICATION_URI,
-    device_authority, device_token, form, refresh_token,
+    challenged_and_configured, device_authority, device_token, form, refresh_token,
 };
 use support::net::{SeenRequest, StubServer, TestCa};
 use support::{Kvtui, text};
@@ -155,21 +155,18 @@ fn a_device_code_sign_in_polls_every_interval_until_the_user_has_signed_in() {
 
 #[test]
 fn the_profiles_tenant_id_and_client_id_are_signed_in_with() {
-    let (challenged, configured) = (
-        "7a1c0b55-0018-4c11-9000-00000000a018",
-        "7a1c0b55-0018-4c11-9000-00000000b018",
-    );
+    let (challenged, configured) = challenged_and_configured(18);
     let client_id = "55555555-5555-4555-8555-555555555555";
     let (net, _kvtui, output) = sign_in(
-        challenged,
-        configured,
+        &challenged,
+        &configured,
         900,
         &[Poll::SignedIn],
         &format!("tenant_id = \"{configured}\"\nclient_id = \"{client_id}\""),
     );
     assert_shown(&output);
     assert_eq!(
-        the_polls(&net.token_requests(), configured, client_id).len(),
+        the_polls(&net.token_requests(), &configured, client_id).len(),
         2
     );
 }

@@ -62,9 +62,10 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
         "the value is masked while typed:\n{screen}"
     );
     tui.submit();
-    let screen = tui.wait_for("Set pty-db-password: new version");
-    assert!(screen.contains("pty-db-password"), "{screen}");
-    assert!(screen.contains("Versions 1"), "{screen}");
+    tui.wait_showing(
+        "Set pty-db-password: new version",
+        &["pty-db-password", "Versions 1"],
+    );
 
     let latest = vault
         .get_json(&vault.client(), "/secrets/pty-db-password")
@@ -79,11 +80,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
     // A second version: the form starts from the current content type and tags.
     tui.send(ESC);
     tui.send("e");
-    let screen = tui.wait_for("New version of pty-db-password");
-    assert!(
-        screen.contains("text/plain") && screen.contains("prod"),
-        "{screen}"
-    );
+    tui.wait_showing("New version of pty-db-password", &["text/plain", "prod"]);
     tui.type_text("second-value");
     tui.submit();
     let screen = tui.wait_until("two versions", Duration::from_secs(20), |s| {
@@ -248,9 +245,7 @@ fn find_kvtui_child(shell: u32) -> u32 {
 fn first_run_without_config_opens_on_the_embedded_vault_and_keeps_what_was_set() {
     let kvtui = Kvtui::without_config();
     let mut tui = kvtui.tui(&[], &[], (80, 24));
-    let screen = tui.wait_for("No secrets yet");
-    assert!(screen.contains(" local "), "{screen}");
-    assert!(screen.contains("embedded"), "{screen}");
+    tui.wait_showing("No secrets yet", &[" local ", "embedded"]);
     tui.start_new_secret("first-run", "hello");
     tui.submit();
     tui.wait_for("Set first-run: new version");

@@ -11,8 +11,7 @@ use support::arm::{GUEST_TENANT, HOME_TENANT, ResourceManager};
 fn the_picker_finds_saves_and_opens_vaults() {
     let arm = ResourceManager::start();
     let kvtui = arm.kvtui();
-    let config = kvtui.home().join("config.toml");
-    let before = std::fs::read_to_string(&config).unwrap();
+    let before = kvtui.config_text();
     let env = arm.env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut tui = kvtui.tui(&["--profile", "p"], &env, (80, 24));
@@ -39,21 +38,16 @@ fn the_picker_finds_saves_and_opens_vaults() {
     tui.send("/");
     tui.type_text("sample-va");
     tui.send("\r");
-    let screen = tui.wait_for("Vaults 1/3");
-    assert!(
-        screen.contains("https://sample-vault.vault.azure.net"),
-        "{screen}"
-    );
+    tui.wait_showing("Vaults 1/3", &["https://sample-vault.vault.azure.net"]);
 
     tui.send("s");
-    let screen = tui.wait_for("Save sample-vault as a profile");
-    assert!(screen.contains("read-only: yes"), "{screen}");
+    tui.wait_showing("Save sample-vault as a profile", &["read-only: yes"]);
     tui.send("\t");
     tui.wait_for("read-only: no");
     tui.send("\t\r");
     // The status line may be showing the list's retries: the mark says it was saved.
     tui.wait_for("✓ sample-vault");
-    let after = std::fs::read_to_string(&config).unwrap();
+    let after = kvtui.config_text();
     assert!(
         after.starts_with(&before),
         "what was there is kept as it was:\n{after}"

@@ -20,6 +20,13 @@ pub const VERSION: &str = "4387e9f3d6e14c459867679a90fd0f79";
 /// The service principal's, or the user-assigned identity's, application id.
 pub const CLIENT_ID: &str = "11111111-1111-4111-8111-111111111111";
 
+/// Test `case`'s two tenants, the one its vault's challenge names and the profile's own: each
+/// test has tenants of its own, so no token meant for another test's can pass.
+pub fn challenged_and_configured(case: u16) -> (String, String) {
+    let tenant = |side: char| format!("7a1c0b55-{case:04}-4c11-9000-00000000{side}{case:03}");
+    (tenant('a'), tenant('b'))
+}
+
 /// What kvtui might read from the environment it was started in: none of it is left to chance.
 pub const INHERITED: &[&str] = &[
     "AZURE_TENANT_ID",

@@ -363,6 +363,11 @@ impl Kvtui {
         self.home.join("config.toml").exists()
     }
 
+    /// What `config.toml` in the config dir holds now.
+    pub fn config_text(&self) -> String {
+        std::fs::read_to_string(self.home.join("config.toml")).expect("config.toml")
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data
     }

@@ -180,6 +180,15 @@ impl Pty {
         })
     }
 
+    /// Waits for `text`, and then each of `also` must be on that same screen: the screen.
+    pub fn wait_showing(&self, text: &str, also: &[&str]) -> String {
+        let screen = self.wait_for(text);
+        for part in also {
+            assert!(screen.contains(part), "{part:?} is not shown:\n{screen}");
+        }
+        screen
+    }
+
     /// Quits with `q` and waits for kvtui to end cleanly (exit code 0).
     pub fn quit(&mut self) {
         self.send("q");

@@ -113,9 +113,9 @@ fn parallel_first_runs_all_succeed_and_leave_every_dir_usable() {
     );
 }
 
-/// `kvtui local-vault` on `dir`, which must refuse to start: its stderr. A vault that starts
-/// anyway is stopped and the test fails.
-fn vault_refuses(dir: &Path) -> String {
+/// `kvtui local-vault` on `dir`, which must refuse to start saying each of `says`: its stderr.
+/// A vault that starts anyway is stopped and the test fails.
+fn vault_refuses(dir: &Path, says: &[&str]) -> String {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kvtui"));
     command
         .args(["local-vault", "--listen", "127.0.0.1:0", "--data-dir"])
@@ -127,6 +127,7 @@ fn vault_refuses(dir: &Path) -> String {
         None => panic!("the vault started on {}", dir.display()),
         code => assert_eq!(code, Some(1), "{stderr}"),
     }
+    assert_says(&stderr, says);
     stderr
 }
 
@@ -150,9 +151,8 @@ fn a_data_dir_others_can_change_or_swap_is_refused() {
     let dir = root.path().join("data");
     std::fs::create_dir(&dir).unwrap();
     set_mode(&dir, 0o777);
-    let stderr = vault_refuses(&dir);
-    assert_says(
-        &stderr,
+    vault_refuses(
+        &dir,
         &[
             &format!("{}: mode 0777 lets other users create", dir.display()),
             &format!("run `chmod 700 {}`", dir.display()),
@@ -173,8 +173,8 @@ fn a_data_dir_others_can_change_or_swap_is_refused() {
     // A dir above it that others can write and is not sticky: the data dir could be swapped.
     set_mode(&dir, 0o700);
     set_mode(root.path(), 0o777);
-    assert_says(
-        &vault_refuses(&dir),
+    vault_refuses(
+        &dir,
         &[&format!(
             "it is inside {}, which is mode 0777 (writable by others, not sticky)",
             root.path().display()
@@ -200,7 +200,7 @@ fn a_data_dir_others_can_change_or_swap_is_refused() {
         "set KVTUI_DATA_DIR (or pass --data-dir)".to_owned(),
     ];
     let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
-    assert_says(&vault_refuses(&shared), &expected);
+    vault_refuses(&shared, &expected);
     let set = implied(
         &config_home,
         &shared,
@@ -220,8 +220,8 @@ fn a_data_dir_others_can_change_or_swap_is_refused() {
     let private = root.path().join("private");
     std::fs::create_dir(&private).unwrap();
     give_to_nobody(&private);
-    assert_says(
-        &vault_refuses(&private),
+    vault_refuses(
+        &private,
         &[&format!(
             "{}: it belongs to nobody (uid 65534), not to you",
             private.display()
@@ -235,8 +235,8 @@ fn a_data_dir_others_can_change_or_swap_is_refused() {
     let mine = theirs.join("data");
     std::fs::create_dir(&mine).unwrap();
     give_to_nobody(&theirs);
-    assert_says(
-        &vault_refuses(&mine),
+    vault_refuses(
+        &mine,
         &[&format!(
             "it is inside {}, which belongs to nobody (uid 65534)",
             theirs.display()
@@ -256,8 +256,8 @@ fn files_in_the_data_dir_that_others_can_read_or_change_are_refused() {
     ] {
         let path = dir.join(file);
         set_mode(&path, 0o640);
-        assert_says(
-            &vault_refuses(&dir),
+        vault_refuses(
+            &dir,
             &[
                 &format!("{}: mode 0640 lets other users read it", path.display()),
                 fix,
@@ -268,8 +268,8 @@ fn files_in_the_data_dir_that_others_can_read_or_change_are_refused() {
     // A backup key of the wrong length is not made again: backups sealed with it would be lost.
     let key = std::fs::read(dir.join("backup.key")).unwrap();
     std::fs::write(dir.join("backup.key"), &key[..17]).unwrap();
-    assert_says(
-        &vault_refuses(&dir),
+    vault_refuses(
+        &dir,
         &["backup.key: 17 bytes, not 32: the key is damaged", "mv "],
     );
     std::fs::write(dir.join("backup.key"), &key).unwrap();
@@ -277,10 +277,7 @@ fn files_in_the_data_dir_that_others_can_read_or_change_are_refused() {
     set_mode(&dir.join("ca.pem"), 0o644);
     drop(VaultProcess::start_in(&dir, &[]));
     set_mode(&dir.join("ca.pem"), 0o664);
-    assert_says(
-        &vault_refuses(&dir),
-        &["ca.pem: mode 0664 lets other users change it"],
-    );
+    vault_refuses(&dir, &["ca.pem: mode 0664 lets other users change it"]);
     set_mode(&dir.join("ca.pem"), 0o600);
 
     if !can_chown("files_in_the_data_dir_that_others_can_read_or_change_are_refused") {
@@ -296,8 +293,8 @@ fn files_in_the_data_dir_that_others_can_read_or_change_are_refused() {
     ] {
         let path = dir.join(file);
         give_to_nobody(&path);
-        assert_says(
-            &vault_refuses(&dir),
+        vault_refuses(
+            &dir,
             &[&format!(
                 "{}: it belongs to nobody (uid 65534)",
                 path.display()
@@ -341,8 +338,8 @@ fn nothing_is_written_or_chmod_ed_through_a_link_in_the_data_dir() {
         let moved = root.path().join(format!("{file}.real"));
         let existed = std::fs::rename(&path, &moved).is_ok();
         std::os::unix::fs::symlink(&victim, &path).unwrap();
-        assert_says(
-            &vault_refuses(&dir),
+        vault_refuses(
+            &dir,
             &[&format!(
                 "{}: it is a symbolic link (to {})",
                 path.display(),
@@ -388,9 +385,8 @@ fn a_token_too_short_or_not_a_token_stops_the_vault() {
     ] {
         std::fs::write(&token, written).unwrap();
         set_mode(&token, 0o600);
-        let stderr = vault_refuses(&dir);
-        assert_says(
-            &stderr,
+        let stderr = vault_refuses(
+            &dir,
             &[
                 &format!("{}: {says}", token.display()),
                 &format!("delete the file (`rm {}`)", token.display()),
@@ -400,8 +396,8 @@ fn a_token_too_short_or_not_a_token_stops_the_vault() {
     }
     // Too long to be one, or not a file to read at all.
     std::fs::write(&token, "a".repeat(10 << 20)).unwrap();
-    assert_says(
-        &vault_refuses(&dir),
+    vault_refuses(
+        &dir,
         &["10485760 bytes; a token file is at most 4096 bytes"],
     );
     std::fs::remove_file(&token).unwrap();
@@ -412,7 +408,7 @@ fn a_token_too_short_or_not_a_token_stops_the_vault() {
             .unwrap()
             .success()
     );
-    assert_says(&vault_refuses(&dir), &["token: it is a named pipe (FIFO)"]);
+    vault_refuses(&dir, &["token: it is a named pipe (FIFO)"]);
     // Deleting it, as the message says, is the fix.
     std::fs::remove_file(&token).unwrap();
     let vault = VaultProcess::start_in(&dir, &[]);

@@ -51,18 +51,20 @@ async fn set_among_others(vault: &VaultProcess, name: &str, values: &[String]) {
     }
 }
 
+/// Update Secret on `name`'s latest version, giving it `tags`: the status and the body.
+async fn retag(vault: &VaultProcess, name: &str, tags: Value) -> (u16, Value) {
+    let update = json!({ "tags": tags });
+    vault
+        .call("PATCH", &format!("/secrets/{name}"), Some(update))
+        .await
+}
+
 #[tokio::test]
 async fn a_purged_value_leaves_no_bytes_in_the_store_files() {
     let mut vault = VaultProcess::start();
     let marker = format!("PURGEMARKER{}", kvtui::random::hex(8));
     set_among_others(&vault, "doomed", &marked_values(&marker)).await;
-    let (status, _) = vault
-        .call(
-            "PATCH",
-            "/secrets/doomed",
-            Some(json!({"tags": {"rewritten": "yes"}})),
-        )
-        .await;
+    let (status, _) = retag(&vault, "doomed", json!({"rewritten": "yes"})).await;
     assert_eq!(status, 200);
     assert!(
         !traces_of(&marker, &vault.data_dir).is_empty(),
@@ -413,13 +415,7 @@ async fn a_full_disk_is_answered_507_store_full_and_nothing_is_written() {
         !log.contains("retrying"),
         "a full disk is not retried: {log}"
     );
-    let (status, body) = vault
-        .call(
-            "PATCH",
-            "/secrets/before",
-            Some(json!({"tags": {"while": "full"}})),
-        )
-        .await;
+    let (status, body) = retag(&vault, "before", json!({"while": "full"})).await;
     assert_eq!((status, &body["error"]["code"]), (507, &json!("StoreFull")));
 
     // Nothing of either write is there, and once there is room the vault carries on.

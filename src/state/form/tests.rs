@@ -13,10 +13,16 @@ fn typed(area: &mut TextArea<'static>, content: &str) {
     }
 }
 
+/// A new secret's form with `name` typed in.
+fn named(name: &str) -> SecretForm {
+    let mut form = SecretForm::new_secret();
+    typed(&mut form.name, name);
+    form
+}
+
 #[test]
 fn a_valid_form_becomes_a_request() {
-    let mut form = SecretForm::new_secret();
-    typed(&mut form.name, "db-pass");
+    let mut form = named("db-pass");
     typed(&mut form.value, "line 1\nline 2\n");
     typed(&mut form.content_type, "text/plain");
     form.add_tag();
@@ -38,8 +44,7 @@ fn a_valid_form_becomes_a_request() {
 
 #[test]
 fn errors_sit_beside_their_fields() {
-    let mut form = SecretForm::new_secret();
-    typed(&mut form.name, "bad name");
+    let mut form = named("bad name");
     typed(&mut form.content_type, &"c".repeat(256));
     form.add_tag();
     form.add_tag();
@@ -165,8 +170,7 @@ fn tab_order_walks_every_field_and_wraps() {
 
 #[test]
 fn every_field_in_tab_order_has_its_row_and_errors_come_in_tab_order() {
-    let mut form = SecretForm::new_secret();
-    typed(&mut form.name, "bad name");
+    let mut form = named("bad name");
     typed(&mut form.expires, "someday");
     typed(&mut form.not_before, "later");
     let order = form.fields();

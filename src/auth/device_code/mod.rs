@@ -7,19 +7,21 @@
 //! never reach a log. With the refresh token, another scope or tenant is got without a second
 //! prompt.
 
+mod answers;
+
 use super::ChallengeTenant;
 use crate::vault::TrustRoots;
+use answers::{Answer, EXPIRED, OAuthError, Reply, ending};
 use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
 use azure_core::error::ErrorKind;
 use secrecy::{ExposeSecret, SecretString};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use url::Url;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 /// The Azure CLI's public client id, the default `client_id`: it is what `az login
 /// --use-device-code` signs in as, so it is pre-authorized for Key Vault and Resource Manager in
@@ -53,18 +55,6 @@ const LONGEST_TOKEN_SECS: i64 = 86_400;
 /// A refused connection, a timeout or a 5xx is tried again this many times, after 0.2, 0.4 and
 /// 0.8 s: a brief outage must not end a sign-in the user is in the middle of.
 const RETRIES: u32 = 3;
-
-/// AADSTS codes with which a tenant's Conditional Access stops a device-code sign-in. The device
-/// that signs in (the browser) is not the one that gets the token, so policies on the device
-/// cannot be met through this flow at all.
-const REFUSES_DEVICE_CODE: &[u64] = &[
-    50005,  // DevicePlatformNotSupported: the flow carries no device platform
-    50097,  // DeviceAuthenticationRequired
-    53000,  // DeviceNotCompliant
-    53001,  // DeviceNotDomainJoined
-    53003,  // BlockedByConditionalAccess: what a policy on the "device code flow" gives
-    530032, // BlockedByConditionalAccessOnSecurityPolicy
-];
 
 /// What the user must do to sign in, as the authority said it. Every string comes from the
 /// authority: a sink makes it safe for where it shows it (a terminal, the TUI's status line).
@@ -402,8 +392,34 @@ impl Kept {
     }
 }
 
-const EXPIRED: &str = "the sign-in code expired before the sign-in was completed: run the command \
-                       again (in the TUI, open the profile again) and sign in while the code is shown";
+/// The device authorization response (RFC 8628 §3.2). Its `Debug` hides the device code, as
+/// `SecretString`'s does.
+#[derive(Debug, Deserialize)]
+struct DeviceAuthorization {
+    #[serde(deserialize_with = "answers::secret")]
+    device_code: SecretString,
+    user_code: String,
+    /// Entra's v1 endpoint spelt it `verification_url`.
+    #[serde(alias = "verification_url")]
+    verification_uri: String,
+    #[serde(deserialize_with = "answers::seconds")]
+    expires_in: u64,
+    #[serde(default, deserialize_with = "answers::some_seconds")]
+    interval: Option<u64>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// A successful token response (RFC 6749 §5.1); the id token, if any, is not kept.
+#[derive(Debug, Deserialize)]
+struct TokenAnswer {
+    #[serde(deserialize_with = "answers::secret")]
+    access_token: SecretString,
+    #[serde(deserialize_with = "answers::seconds")]
+    expires_in: u64,
+    #[serde(default, deserialize_with = "answers::some_secret")]
+    refresh_token: Option<SecretString>,
+}
 
 fn failed(message: String) -> azure_core::Error {
     azure_core::Error::with_message(ErrorKind::Credential, message)
@@ -414,383 +430,5 @@ fn with_offline_access(scope: &str) -> String {
     format!("{scope} offline_access")
 }
 
-/// What ended a sign-in, and what to do, for the one error line.
-fn ending(error: &OAuthError, tenant: &str, client_id: &str) -> String {
-    let said = error.said();
-    if error.refuses_device_code() {
-        return format!(
-            "tenant {tenant} refuses device-code sign-in ({said}): use another auth kind \
-             (azure-cli where `az login` can open a browser, client-secret, managed-identity), \
-             or ask the tenant's admins to allow the device code flow"
-        );
-    }
-    match error.error.as_str() {
-        "expired_token" | "code_expired" => EXPIRED.to_owned(),
-        "authorization_declined" | "access_denied" => format!(
-            "the sign-in was declined ({said}): run the command again and approve the sign-in, \
-             with an account that may use the vault"
-        ),
-        _ => format!(
-            "Entra refused the device-code sign-in in tenant {tenant} for client {client_id} \
-             ({said}): check the profile's tenant_id and client_id (a public client that allows \
-             the device code flow)"
-        ),
-    }
-}
-
-/// An HTTP answer, its body zeroed when dropped: it may hold a token.
-struct Reply {
-    status: u16,
-    body: Zeroizing<Vec<u8>>,
-}
-
-impl Reply {
-    async fn read(response: reqwest::Response) -> Result<Self, reqwest::Error> {
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await?;
-        let body = Zeroizing::new(bytes.to_vec());
-        if let Ok(mut owned) = bytes.try_into_mut() {
-            owned.as_mut().zeroize();
-        }
-        Ok(Self { status, body })
-    }
-
-    fn parse<T: DeserializeOwned>(&self) -> azure_core::Result<Answer<T>> {
-        parse_answer(self.status, &self.body)
-    }
-}
-
-/// What the authority gave, or its OAuth error.
-#[derive(Debug)]
-enum Answer<T> {
-    Given(T),
-    Refused(OAuthError),
-}
-
-/// A 2xx answer as `T`, any other as an OAuth error (RFC 6749 §5.2). Neither the body nor a
-/// value from it is quoted when it does not parse: it may hold a token.
-fn parse_answer<T: DeserializeOwned>(status: u16, body: &[u8]) -> azure_core::Result<Answer<T>> {
-    let unexpected = |what: String| {
-        azure_core::Error::with_message(
-            ErrorKind::DataConversion,
-            format!("the sign-in endpoint answered HTTP {status} with {what}"),
-        )
-    };
-    if (200..300).contains(&status) {
-        return serde_json::from_slice(body)
-            .map(Answer::Given)
-            .map_err(|error| {
-                unexpected(format!(
-                    "JSON that is not the answer expected (at line {}, column {})",
-                    error.line(),
-                    error.column()
-                ))
-            });
-    }
-    serde_json::from_slice(body)
-        .map(Answer::Refused)
-        .map_err(|_| unexpected("no OAuth error".to_owned()))
-}
-
-/// The device authorization response (RFC 8628 §3.2). Its `Debug` hides the device code, as
-/// `SecretString`'s does.
-#[derive(Debug, Deserialize)]
-struct DeviceAuthorization {
-    #[serde(deserialize_with = "secret")]
-    device_code: SecretString,
-    user_code: String,
-    /// Entra's v1 endpoint spelt it `verification_url`.
-    #[serde(alias = "verification_url")]
-    verification_uri: String,
-    #[serde(deserialize_with = "seconds")]
-    expires_in: u64,
-    #[serde(default, deserialize_with = "some_seconds")]
-    interval: Option<u64>,
-    #[serde(default)]
-    message: Option<String>,
-}
-
-/// A successful token response (RFC 6749 §5.1); the id token, if any, is not kept.
-#[derive(Debug, Deserialize)]
-struct TokenAnswer {
-    #[serde(deserialize_with = "secret")]
-    access_token: SecretString,
-    #[serde(deserialize_with = "seconds")]
-    expires_in: u64,
-    #[serde(default, deserialize_with = "some_secret")]
-    refresh_token: Option<SecretString>,
-}
-
-/// An OAuth error response, with Entra's `error_codes`.
-#[derive(Debug, Deserialize, PartialEq, Eq)]
-struct OAuthError {
-    error: String,
-    #[serde(default)]
-    error_description: Option<String>,
-    #[serde(default)]
-    error_codes: Vec<u64>,
-}
-
-impl OAuthError {
-    /// Entra's AADSTS codes: `error_codes`, else the one the description starts with.
-    fn codes(&self) -> Vec<u64> {
-        if !self.error_codes.is_empty() {
-            return self.error_codes.clone();
-        }
-        let description = self.error_description.as_deref().unwrap_or_default();
-        description
-            .trim_start()
-            .strip_prefix("AADSTS")
-            .map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-            .and_then(|digits| digits?.parse().ok())
-            .into_iter()
-            .collect()
-    }
-
-    fn refuses_device_code(&self) -> bool {
-        self.codes()
-            .iter()
-            .any(|code| REFUSES_DEVICE_CODE.contains(code))
-    }
-
-    /// The error and its description on one line (Entra's runs over several: trace and
-    /// correlation ids, which the tenant's admins look the sign-in up by).
-    fn said(&self) -> String {
-        let description = self
-            .error_description
-            .as_deref()
-            .unwrap_or_default()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if description.is_empty() {
-            self.error.clone()
-        } else {
-            format!("{}: {description}", self.error)
-        }
-    }
-}
-
-/// A string taken straight into a `SecretString`, the deserialized copy zeroed.
-fn secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<SecretString, D::Error> {
-    let mut text = String::deserialize(deserializer)?;
-    let secret = SecretString::from(text.as_str());
-    text.zeroize();
-    Ok(secret)
-}
-
-fn some_secret<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<SecretString>, D::Error> {
-    secret(deserializer).map(Some)
-}
-
-/// Seconds as a number or, as some Entra endpoints send them, a string of digits.
-fn seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Seconds {
-        Number(u64),
-        Text(String),
-    }
-    match Seconds::deserialize(deserializer)? {
-        Seconds::Number(seconds) => Ok(seconds),
-        Seconds::Text(text) => text
-            .trim()
-            .parse()
-            .map_err(|_| serde::de::Error::custom("seconds that are not a number")),
-    }
-}
-
-fn some_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    seconds(deserializer).map(Some)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn refused(body: serde_json::Value) -> OAuthError {
-        match parse_answer::<TokenAnswer>(400, body.to_string().as_bytes()) {
-            Ok(Answer::Refused(error)) => error,
-            other => panic!("not refused: {:?}", other.map(|_| ())),
-        }
-    }
-
-    #[test]
-    fn entras_device_authorization_parses_with_seconds_as_numbers_or_strings() {
-        let body = json!({
-            "user_code": "DCK9QVPLX",
-            "device_code": "DAQABAAEAAAD--DLA3VO7QrddgJg7WevrAgAAAAAAAAAAAAAA",
-            "verification_uri": "https://microsoft.com/devicelogin",
-            "expires_in": "900",
-            "interval": 5,
-            "message": "To sign in, use a web browser to open the page \
-                        https://microsoft.com/devicelogin and enter the code DCK9QVPLX to authenticate."
-        });
-        let Ok(Answer::Given(grant)) =
-            parse_answer::<DeviceAuthorization>(200, body.to_string().as_bytes())
-        else {
-            panic!("not parsed");
-        };
-        assert_eq!(grant.user_code, "DCK9QVPLX");
-        assert_eq!(
-            grant.device_code.expose_secret(),
-            "DAQABAAEAAAD--DLA3VO7QrddgJg7WevrAgAAAAAAAAAAAAAA"
-        );
-        assert_eq!(grant.verification_uri, "https://microsoft.com/devicelogin");
-        assert_eq!((grant.expires_in, grant.interval), (900, Some(5)));
-        assert!(grant.message.is_some_and(|m| m.contains("DCK9QVPLX")));
-
-        // The v1 spelling, and no interval (RFC 8628: 5 s then) and no message.
-        let v1 = json!({"user_code": "A", "device_code": "d", "expires_in": 900,
-            "verification_url": "https://microsoft.com/devicelogin"});
-        let Ok(Answer::Given(grant)) =
-            parse_answer::<DeviceAuthorization>(200, v1.to_string().as_bytes())
-        else {
-            panic!("not parsed");
-        };
-        assert_eq!(grant.verification_uri, "https://microsoft.com/devicelogin");
-        assert_eq!((grant.interval, grant.message), (None, None));
-    }
-
-    #[test]
-    fn a_token_answer_keeps_the_access_and_refresh_tokens_and_drops_the_rest() {
-        let body = json!({"token_type": "Bearer", "scope": "https://vault.azure.net/user_impersonation",
-            "expires_in": 4799, "ext_expires_in": 4799, "access_token": "eyJ0eXAi.access",
-            "refresh_token": "0.AAAA.refresh", "id_token": "eyJ0eXAi.id"});
-        let Ok(Answer::Given(token)) =
-            parse_answer::<TokenAnswer>(200, body.to_string().as_bytes())
-        else {
-            panic!("not parsed");
-        };
-        assert_eq!(token.access_token.expose_secret(), "eyJ0eXAi.access");
-        assert_eq!(token.expires_in, 4799);
-        assert_eq!(
-            token.refresh_token.as_ref().map(|t| t.expose_secret()),
-            Some("0.AAAA.refresh")
-        );
-        let without = json!({"access_token": "a", "expires_in": "3599"});
-        let Ok(Answer::Given(token)) =
-            parse_answer::<TokenAnswer>(200, without.to_string().as_bytes())
-        else {
-            panic!("not parsed");
-        };
-        assert!(token.refresh_token.is_none());
-    }
-
-    #[test]
-    fn an_answer_that_does_not_parse_quotes_nothing_from_it() {
-        let body = br#"{"access_token": "eyJ0eXAi.leaked", "expires_in": "soon"}"#;
-        let error = parse_answer::<TokenAnswer>(200, body).expect_err("not a token");
-        assert!(!error.to_string().contains("leaked"), "{error}");
-        assert!(!error.to_string().contains("soon"), "{error}");
-        let error = parse_answer::<TokenAnswer>(502, b"<html>Bad gateway eyJ0eXAi.x</html>")
-            .expect_err("not an OAuth error");
-        assert!(error.to_string().contains("HTTP 502"), "{error}");
-        assert!(!error.to_string().contains("eyJ0eXAi"), "{error}");
-    }
-
-    #[test]
-    fn the_polling_errors_of_rfc_8628_are_told_apart() {
-        let pending = refused(json!({"error": "authorization_pending",
-            "error_description": "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2026-11-22 10:00:00Z",
-            "error_codes": [70016]}));
-        assert_eq!(pending.error, "authorization_pending");
-        assert!(!pending.refuses_device_code());
-
-        let expired = refused(json!({"error": "expired_token",
-            "error_description": "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
-            "error_codes": [70020]}));
-        assert_eq!(ending(&expired, "t", "c"), EXPIRED);
-
-        let declined = refused(json!({"error": "authorization_declined",
-            "error_description": "AADSTS70000: The user declined the sign-in."}));
-        let said = ending(&declined, "t", "c");
-        assert!(
-            said.starts_with("the sign-in was declined (authorization_declined: AADSTS70000"),
-            "{said}"
-        );
-        assert!(ending(&refused(json!({"error": "access_denied"})), "t", "c").contains("declined"));
-    }
-
-    #[test]
-    fn a_tenant_that_blocks_the_device_code_flow_is_named_on_one_line() {
-        let blocked = refused(json!({"error": "invalid_grant",
-            "error_description": "AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.\r\nTrace ID: 2f8c\r\nCorrelation ID: 824f\r\nTimestamp: 2026-11-22 10:00:00Z",
-            "error_codes": [53003]}));
-        let said = ending(&blocked, "contoso.onmicrosoft.com", "c");
-        assert!(
-            said.starts_with("tenant contoso.onmicrosoft.com refuses device-code sign-in"),
-            "{said}"
-        );
-        assert!(
-            said.contains("AADSTS53003") && said.contains("Trace ID: 2f8c Correlation ID: 824f")
-        );
-        assert!(said.contains("use another auth kind"), "{said}");
-        assert_eq!(said.lines().count(), 1, "{said}");
-
-        // Without error_codes, the code the description starts with counts.
-        let device_policy = refused(json!({"error": "invalid_grant",
-            "error_description": "AADSTS50097: Device authentication is required."}));
-        assert_eq!(device_policy.codes(), [50097]);
-        assert!(device_policy.refuses_device_code());
-        // Even when it comes as a declined sign-in.
-        let denied = refused(json!({"error": "access_denied", "error_codes": [53000]}));
-        assert!(ending(&denied, "t", "c").contains("refuses device-code sign-in"));
-    }
-
-    #[test]
-    fn any_other_refusal_names_the_tenant_and_the_client_to_check() {
-        let unknown = refused(json!({"error": "unauthorized_client",
-            "error_description": "AADSTS700016: Application with identifier 'c' was not found in the directory 't'.",
-            "error_codes": [700016]}));
-        let said = ending(&unknown, "t", "c");
-        assert!(
-            said.starts_with("Entra refused the device-code sign-in in tenant t for client c (unauthorized_client: AADSTS700016"),
-            "{said}"
-        );
-        assert!(said.contains("client_id"), "{said}");
-        assert_eq!(
-            refused(json!({"error": "x", "error_description": "no code"})).codes(),
-            Vec::<u64>::new()
-        );
-    }
-
-    #[test]
-    fn endpoints_keep_the_tenant_to_one_path_segment() {
-        let credential = DeviceCodeCredential::new(
-            "p",
-            "https://login.microsoftonline.com/",
-            None,
-            AZURE_CLI_CLIENT_ID.to_owned(),
-            &TrustRoots::System,
-            Arc::new(|_| {}),
-        )
-        .expect("credential");
-        assert_eq!(
-            credential.endpoint("organizations", "devicecode").as_str(),
-            "https://login.microsoftonline.com/organizations/oauth2/v2.0/devicecode"
-        );
-        assert_eq!(
-            credential.endpoint("a/../b?c", "token").as_str(),
-            "https://login.microsoftonline.com/a%2F..%2Fb%3Fc/oauth2/v2.0/token"
-        );
-        for insecure in [
-            "http://login.microsoftonline.com",
-            "login.microsoftonline.com",
-        ] {
-            let refused = DeviceCodeCredential::new(
-                "p",
-                insecure,
-                None,
-                String::new(),
-                &TrustRoots::System,
-                Arc::new(|_| {}),
-            )
-            .expect_err(insecure);
-            assert!(refused.contains("https://"), "{refused}");
-        }
-    }
-}
+mod tests;
