@@ -5,7 +5,8 @@ use crate::config::NewProfile;
 use crate::config::Profile;
 use crate::random::Alphabet;
 use crate::state::{Operation, Ticket, Write};
-use crate::vault::{SecretValue, SetSecretParameters, UpdateSecretParameters};
+use crate::vault::stale::Expected;
+use crate::vault::{SecretBundle, SecretValue, SetSecretParameters, UpdateSecretParameters};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -77,11 +78,20 @@ pub enum Effect {
         ticket: Ticket,
         name: String,
     },
-    /// Set Secret.
+    /// Set Secret; with `expected`, only if the latest version is still that one (read just
+    /// before), else `Msg::SetStale` with nothing written.
     SetSecret {
         ticket: Ticket,
         name: String,
         params: SetSecretParameters,
+        expected: Option<Expected>,
+    },
+    /// After a guarded write: read the latest version, to say if another write landed just
+    /// after `made`.
+    CheckOvertaken {
+        ticket: Ticket,
+        name: String,
+        made: SecretBundle,
     },
     /// PATCH a version's (or the latest's) attributes.
     UpdateSecret {
@@ -176,6 +186,7 @@ impl Effect {
                 ticket,
                 name,
                 params,
+                expected: None,
             },
             Write::Update {
                 name,

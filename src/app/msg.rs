@@ -113,6 +113,18 @@ pub enum Msg {
         ticket: Ticket,
         result: Result<SecretBundle, VaultError>,
     },
+    /// A guarded Set Secret found another latest version than the one the form started from,
+    /// and wrote nothing.
+    SetStale {
+        ticket: Ticket,
+        latest: Option<Box<SecretBundle>>,
+    },
+    /// What the latest version was just after a guarded write: a warning when it is not the
+    /// write's own.
+    Overtaken {
+        ticket: Ticket,
+        warning: Option<String>,
+    },
     /// A request is about to be retried.
     Retrying { ticket: Ticket, notice: RetryNotice },
     /// An attributes update answered.
@@ -207,6 +219,8 @@ impl Msg {
             Self::SecretLoaded { ticket, .. }
             | Self::VersionsLoaded { ticket, .. }
             | Self::SecretSet { ticket, .. }
+            | Self::SetStale { ticket, .. }
+            | Self::Overtaken { ticket, .. }
             | Self::SecretUpdated { ticket, .. }
             | Self::SecretDeleted { ticket, .. }
             | Self::DeletedListed { ticket, .. }

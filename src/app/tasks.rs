@@ -8,7 +8,7 @@ use crate::discovery;
 use crate::file_trust::{self, Limit};
 use crate::session::{Session, SessionError};
 use crate::state::Ticket;
-use crate::vault::{BackupBlob, SecretValue, VaultClient, VaultError};
+use crate::vault::{BackupBlob, SecretValue, VaultClient, VaultError, stale};
 use std::future::Future;
 use std::path::PathBuf;
 use tokio::sync::mpsc;
@@ -227,10 +227,37 @@ impl Effect {
                 ticket,
                 name,
                 params,
+                expected,
             } => tasks.call(ticket, |client| async move {
+                if let Some(expected) = expected {
+                    // Read as close to the write as the service allows: it takes no If-Match.
+                    match stale::latest(&client, &name).await {
+                        Ok(latest) if !expected.is(latest.as_ref()) => {
+                            let latest = latest.map(Box::new);
+                            return Msg::SetStale { ticket, latest };
+                        }
+                        Ok(_) => {}
+                        Err(error) => {
+                            return Msg::SecretSet {
+                                ticket,
+                                result: Err(error),
+                            };
+                        }
+                    }
+                }
                 let result = client.set_secret(&name, &params).await;
                 Msg::SecretSet { ticket, result }
             }),
+            Self::CheckOvertaken { ticket, name, made } => {
+                tasks.call(ticket, |client| async move {
+                    let latest = stale::latest(&client, &name).await;
+                    // A failed read says nothing either way: the write itself is done.
+                    let warning = latest
+                        .ok()
+                        .and_then(|latest| stale::overtaken(&made, latest.as_ref()));
+                    Msg::Overtaken { ticket, warning }
+                })
+            }
             Self::UpdateSecret {
                 ticket,
                 name,

@@ -54,6 +54,8 @@ pub enum Action {
     /// Answer yes / no to a question (discard the form?).
     Yes,
     No,
+    /// The form's review: write over a version another writer made since the form opened.
+    Overwrite,
     /// A deleted name (409), or one in the deleted view: recover it / purge it.
     Recover,
     Purge,

@@ -139,6 +139,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Review, &[ctrl('u'), key(KeyCode::PageUp)], Action::PageUp, "page up", None),
     bind(C::Review, &[key(KeyCode::Esc), char('n')], Action::Back, "cancel", Some("cancel")),
     bind(C::FormReview, &[key(KeyCode::Enter), ctrl('s'), char('y')], Action::Yes, "send the write", Some("apply")),
+    bind(C::FormReview, &[char('O')], Action::Overwrite, "write over another writer's newer version (when the review says one landed)", None),
     bind(C::FormReview, &[char('v')], Action::ToggleReveal, "reveal / mask the values", Some("reveal")),
     bind(C::FormReview, &[char('j'), key(KeyCode::Down)], Action::Down, "scroll down", None),
     bind(C::FormReview, &[char('k'), key(KeyCode::Up)], Action::Up, "scroll up", None),

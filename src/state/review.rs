@@ -3,6 +3,7 @@
 //! the screen reveals them only when asked.
 
 use super::dialogs::DialogStatus;
+use crate::vault::stale::Expected;
 use crate::vault::{
     SecretAttributes, SecretBundle, SecretItem, SecretValue, SetSecretParameters, Tags,
     UpdateSecretParameters,
@@ -52,6 +53,12 @@ pub struct Review {
     pub status: DialogStatus,
     /// Lines scrolled off the top (a revealed value can be taller than the screen).
     pub scroll: u16,
+    /// The latest version the write may replace, checked just before it is sent (`None`: not
+    /// checked).
+    pub expected: Option<Expected>,
+    /// Another write landed since the form started: what it is, and what to expect when
+    /// writing over it anyway.
+    pub conflict: Option<(String, Expected)>,
 }
 
 impl Review {
@@ -78,6 +85,8 @@ impl Review {
             reveal: false,
             status: DialogStatus::Open,
             scroll: 0,
+            expected: None,
+            conflict: None,
         }
     }
 
@@ -113,6 +122,8 @@ impl Review {
             reveal: false,
             status: DialogStatus::Open,
             scroll: 0,
+            expected: None,
+            conflict: None,
         }
     }
 

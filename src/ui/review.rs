@@ -21,6 +21,11 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
         .map(|line| Line::styled(line, theme.title()))
         .collect();
     lines.push(Line::raw(""));
+    if let Some((said, _)) = &review.conflict {
+        let note = "Nothing was written. Below, your write against what the form started from.";
+        trouble(&mut lines, format!("⚠ {}", printable(said)), note, theme);
+        lines.push(Line::raw(""));
+    }
     if review.changes.is_empty() && review.value == ValueChange::NotWritten {
         lines.push(Line::styled("Nothing changes.", theme.dim()));
     }
@@ -67,13 +72,18 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
             theme.warning(),
         )),
         DialogStatus::Failed(error) => {
-            footer.push(Line::styled(
-                format!("✗ {}", printable(error)),
-                theme.error(),
-            ));
-            footer.push(Line::styled(
-                "Nothing was lost: Enter tries again, Esc goes back.",
-                theme.dim(),
+            let note = "Nothing was lost: Enter tries again, Esc goes back.";
+            trouble(&mut footer, format!("✗ {}", printable(error)), note, theme);
+        }
+        DialogStatus::Open if review.conflict.is_some() => {
+            let choices = [
+                (Action::Overwrite, false, "writes over it anyway"),
+                (Action::Back, false, "goes back to edit"),
+            ];
+            footer.push(super::overlays::answers(
+                Context::FormReview,
+                &choices,
+                theme,
             ));
         }
         DialogStatus::Open => {
@@ -133,6 +143,12 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
             ..inner
         },
     );
+}
+
+/// What went wrong, and what it means for the write.
+fn trouble(lines: &mut Vec<Line<'_>>, what: String, note: &'static str, theme: &Theme) {
+    lines.push(Line::styled(what, theme.error()));
+    lines.push(Line::styled(note, theme.dim()));
 }
 
 fn value_lines<'a>(lines: &mut Vec<Line<'a>>, review: &'a Review, theme: &Theme) {

@@ -3,7 +3,7 @@
 //! latest version just before writing, and once more after: the first read refuses a write made
 //! from an outdated version, the second tells when another write landed between the two.
 
-use super::{SecretBundle, SetSecretParameters};
+use super::{SecretBundle, SetSecretParameters, VaultClient, VaultError};
 use crate::when::format_utc;
 
 /// The version a write was made from: the latest it expects to replace.
@@ -46,8 +46,36 @@ impl Expected {
     }
 }
 
-fn version_of(bundle: &SecretBundle) -> Option<String> {
+pub fn version_of(bundle: &SecretBundle) -> Option<String> {
     bundle.secret_id().and_then(|id| id.version)
+}
+
+/// The latest version of `name`, `None` when it has none. A disabled latest version has no
+/// value to give (the vault answers 403), so it is found in the version list instead.
+pub async fn latest(client: &VaultClient, name: &str) -> Result<Option<SecretBundle>, VaultError> {
+    match client.get_secret(name, None).await {
+        Ok(bundle) => Ok(Some(bundle)),
+        Err(error) if error.status() == Some(404) => Ok(None),
+        Err(error) if error.status() == Some(403) => {
+            let mut versions = client.list_versions(name).collect_all().await?;
+            super::newest_first(&mut versions);
+            Ok(versions.into_iter().next().map(|item| SecretBundle {
+                id: item.id,
+                attributes: item.attributes,
+                tags: item.tags,
+                content_type: item.content_type,
+                ..SecretBundle::default()
+            }))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Where a guarded write starts from: `New` when there is no latest version, else that one.
+pub fn expecting(latest: Option<&SecretBundle>) -> Expected {
+    latest
+        .and_then(version_of)
+        .map_or(Expected::New, Expected::Version)
 }
 
 /// What the latest version is, when it is not the one expected: its id, when it was written,

@@ -264,6 +264,34 @@ pub fn load_spec(state: &mut State, spec: &Spec, versions: u32) {
     });
 }
 
+/// `detailed`, a new version of its secret typed and sent from the form, and the guard's
+/// answer: another writer made version 4 since the form opened. Returns what the form sent.
+pub fn conflicted() -> (State, Vec<Effect>) {
+    let mut state = detailed("staging");
+    press(&mut state, KeyCode::Char('e'));
+    type_text(&mut state, "-rotated");
+    let sent = submit_form(&mut state);
+    let request = set_secret(&sent).expect("the write is sent").0;
+    let base = vault_of(&state);
+    answer(&mut state, |s| Msg::SetStale {
+        ticket: ticket(s, request),
+        latest: Some(Box::new(SecretBundle {
+            value: Some(SecretValue::new("someone else's value")),
+            id: Some(format!(
+                "{base}/secrets/api-gateway-config/{}",
+                version_hex(4)
+            )),
+            content_type: Some("text/plain".into()),
+            attributes: Some(SecretAttributes {
+                updated: Some(NOW - 60),
+                ..SecretAttributes::default()
+            }),
+            ..SecretBundle::default()
+        })),
+    });
+    (state, sent)
+}
+
 /// Where the profile called `name` stands in `state.profiles`.
 pub fn profile_index(state: &State, name: &str) -> usize {
     state
@@ -347,6 +375,7 @@ pub fn set_secret(effects: &[Effect]) -> Option<(u64, &str, &SetSecretParameters
             ticket,
             name,
             params,
+            ..
         } => Some((ticket.request, name.as_str(), params)),
         _ => None,
     })

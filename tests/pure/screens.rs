@@ -205,6 +205,11 @@ fn form_breaking_the_profiles_policy() {
 }
 
 #[test]
+fn form_review_after_another_write_landed() {
+    snapshot("form_review_conflict", || conflicted().0);
+}
+
+#[test]
 fn form_submitting() {
     snapshot("form_submitting", || {
         let mut state = filled_form();

@@ -10,6 +10,7 @@ use kvtui::app::effect::{Effect, Resolve};
 use kvtui::app::msg::Msg;
 use kvtui::state::form::{FormField, Submit};
 use kvtui::state::{Level, Overlay, Pane, Remote, State};
+use kvtui::vault::stale::Expected;
 use kvtui::vault::{SecretBundle, SecretItem};
 
 /// The variant names of `effects`, from their Debug form.
@@ -284,6 +285,95 @@ fn the_form_keeps_the_profiles_policy_as_it_is_typed_and_fills_its_default_expir
     );
 }
 
+/// The message on the status line, as `update` left it.
+fn status_text(state: &State) -> String {
+    state
+        .last_result
+        .clone()
+        .map(|(_, message)| message)
+        .unwrap_or_default()
+}
+
+fn expected_of(effects: &[Effect]) -> Option<&Expected> {
+    effects.iter().find_map(|effect| match effect {
+        Effect::SetSecret { expected, .. } => expected.as_ref(),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_write_from_the_form_is_refused_when_another_landed_since_and_needs_o_to_go_over_it() {
+    let (mut state, sent) = conflicted();
+    assert_eq!(
+        expected_of(&sent),
+        Some(&Expected::Version(version_hex(3))),
+        "the form remembers the version it opened on"
+    );
+    let Some(Submit::Review(review)) = state.form().map(|form| &form.submit) else {
+        panic!("the review comes back: {:?}", state.form());
+    };
+    let (said, _) = review.conflict.as_ref().expect("the conflict is said");
+    assert!(
+        said.starts_with(&format!(
+            "Since this form opened, its latest version is {}",
+            version_hex(4)
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains("a different value from yours") && said.contains("content type text/plain"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("someone else's value"),
+        "never the value: {said}"
+    );
+
+    // Enter again does not write over it: only O does.
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(
+        status_text(&state).contains("O writes over it anyway"),
+        "{}",
+        status_text(&state)
+    );
+    let over = press(&mut state, KeyCode::Char('O'));
+    assert_eq!(
+        expected_of(&over),
+        Some(&Expected::Version(version_hex(4))),
+        "still guarded, over the version seen"
+    );
+
+    let request = set_secret(&over).unwrap().0;
+    let base = vault_of(&state);
+    let after = answer(&mut state, |s| Msg::SecretSet {
+        ticket: ticket(s, request),
+        result: Ok(SecretBundle {
+            id: Some(format!(
+                "{base}/secrets/api-gateway-config/{}",
+                version_hex(5)
+            )),
+            ..SecretBundle::default()
+        }),
+    });
+    let check = after
+        .iter()
+        .find_map(|effect| match effect {
+            Effect::CheckOvertaken { ticket, made, .. } => Some((*ticket, made.id.clone())),
+            _ => None,
+        })
+        .expect("the write is checked after");
+    assert!(check.1.unwrap().ends_with(&version_hex(5)));
+    let warning = "another write landed just after this one: the latest version is now x, not y";
+    update_with(
+        &mut state,
+        Msg::Overtaken {
+            ticket: check.0,
+            warning: Some(warning.into()),
+        },
+    );
+    assert_eq!(status_text(&state), warning);
+}
+
 #[test]
 fn read_only_profiles_refuse_every_write_key() {
     let mut state = listed("prod");
@@ -349,7 +439,11 @@ fn a_valid_form_submits_in_the_background_and_success_selects_the_new_version() 
         }),
     });
     assert!(matches!(state.overlay, Overlay::None));
-    assert_eq!(kinds(&effects), ["load secret", "load versions"]);
+    assert_eq!(
+        kinds(&effects),
+        ["load secret", "load versions", "check overtaken"],
+        "and whether another write landed just after"
+    );
     assert_eq!(state.list.selected_name(), Some("new-api-key"));
     assert_eq!(state.focus, Pane::Versions);
     assert_eq!(

@@ -6,13 +6,14 @@ use super::attributes::version_label;
 use super::oplog::record;
 use super::{Effect, Origin, Resolve, details, dialogs, list};
 use crate::app::msg::{TaskError, ValueSource};
-use crate::keymap::Action;
+use crate::keymap::{Action, Context};
 use crate::state::form::{FormField, FormKind, Submit};
 use crate::state::input::{single_line, text, type_into_line};
 use crate::state::review::Snapshot;
 use crate::state::{
     Level, Operation, Overlay, Pane, Review, SecretForm, State, Ticket, Versions, Write,
 };
+use crate::vault::stale::{self, Expected};
 use crate::vault::{SecretBundle, SecretItem, SecretValue, VaultError, short_version};
 use crossterm::event::KeyEvent;
 
@@ -26,6 +27,15 @@ pub(super) fn open_new_secret(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The latest version of `name` as the details pane loaded it, if it did.
+fn latest_loaded<'a>(state: &'a State, name: &str) -> Option<&'a SecretBundle> {
+    state
+        .details
+        .latest
+        .as_ref()
+        .filter(|_| state.details.name.eq_ignore_ascii_case(name))
+}
+
 /// `e`: the form for a new version of the selected secret, its attributes carried over.
 pub(super) fn open_new_version(state: &mut State) -> Vec<Effect> {
     let Some(row) = state.list.selected() else {
@@ -37,7 +47,9 @@ pub(super) fn open_new_version(state: &mut State) -> Vec<Effect> {
         Some(latest) if state.details.name == row.name => Snapshot::of_bundle(latest),
         _ => Snapshot::of_item(&row.item),
     };
-    let form = SecretForm::new_version(&row.name, &current);
+    let mut form = SecretForm::new_version(&row.name, &current);
+    form.started_from =
+        latest_loaded(state, &row.name).map(|latest| stale::expecting(Some(latest)));
     state.open_form(form);
     Vec::new()
 }
@@ -141,6 +153,7 @@ pub(super) fn action(state: &mut State, action: Action) -> Vec<Effect> {
             return resolve_deleted(state, name, Operation::Purge);
         }
         (Submit::Review(_), Action::Yes) => return send_review(state),
+        (Submit::Review(_), Action::Overwrite) => return overwrite(state),
         (Submit::Review(_), Action::Back) => form.submit = Submit::Editing,
         (Submit::Review(_), Action::ToggleReveal) => {
             if let Submit::Review(review) = &mut form.submit {
@@ -358,11 +371,7 @@ fn review(state: &mut State, now: i64) -> Result<(), Vec<(FormField, String)>> {
             .rows
             .iter()
             .find(|row| row.name.eq_ignore_ascii_case(&name));
-        let current = state
-            .details
-            .latest
-            .as_ref()
-            .filter(|_| state.details.name.eq_ignore_ascii_case(&name));
+        let current = latest_loaded(state, &name);
         let before = form
             .baseline
             .clone()
@@ -375,7 +384,17 @@ fn review(state: &mut State, now: i64) -> Result<(), Vec<(FormField, String)>> {
             "a new secret"
         };
         let title = format!("Set {name} in {profile}: {kind}");
-        Review::of_set(title, before.as_ref(), current_value, (name, params), None)
+        // What the write must still replace when sent: the version the form opened on, else
+        // the one it was reviewed against; a secret only listed has no known version.
+        let expected = form.started_from.clone().or_else(|| match (current, row) {
+            (Some(current), _) => Some(stale::expecting(Some(current))),
+            (None, Some(_)) => None,
+            (None, None) => Some(Expected::New),
+        });
+        let mut review =
+            Review::of_set(title, before.as_ref(), current_value, (name, params), None);
+        review.expected = expected;
+        review
     };
     review.reveal = form.reveal;
     if let Some(form) = state.form_mut() {
@@ -384,11 +403,21 @@ fn review(state: &mut State, now: i64) -> Result<(), Vec<(FormField, String)>> {
     Ok(())
 }
 
-/// The form's review confirmed: send it.
+/// The form's review confirmed: send it, unless another write landed since and writing over
+/// it was not asked for.
 fn send_review(state: &mut State) -> Vec<Effect> {
     let Some(Submit::Review(review)) = state.form().map(|form| &form.submit) else {
         return Vec::new();
     };
+    if review.conflict.is_some() {
+        let keys = crate::keymap::key_of(Context::FormReview, Action::Overwrite);
+        let message = format!(
+            "{} changed since: {keys} writes over it anyway, Esc goes back to edit",
+            review.write.name()
+        );
+        state.report(Level::Error, message);
+        return Vec::new();
+    }
     let label = match &review.write {
         Write::Update { name, .. } => format!("updating {name}"),
         write => format!("setting {}", write.name()),
@@ -403,7 +432,67 @@ fn send_review(state: &mut State) -> Vec<Effect> {
     let Submit::Review(review) = std::mem::replace(&mut form.submit, submitting) else {
         return Vec::new();
     };
-    vec![Effect::write(review.write, ticket, &state.profiles)]
+    let mut effect = Effect::write(review.write, ticket, &state.profiles);
+    if let Effect::SetSecret { expected, .. } = &mut effect {
+        *expected = review.expected;
+    }
+    vec![effect]
+}
+
+/// `O` on a review that found another write: send it over that write.
+fn overwrite(state: &mut State) -> Vec<Effect> {
+    let Some(Submit::Review(review)) = state.form_mut().map(|form| &mut form.submit) else {
+        return Vec::new();
+    };
+    let Some((_, latest)) = review.conflict.take() else {
+        return Vec::new();
+    };
+    // Still guarded: over the version just seen, not over a third writer's.
+    review.expected = Some(latest);
+    send_review(state)
+}
+
+/// The guard found another latest version than the form's: the review comes back, saying what
+/// that version is, and nothing was written.
+pub(super) fn on_stale(
+    state: &mut State,
+    ticket: Ticket,
+    latest: Option<Box<SecretBundle>>,
+) -> Vec<Effect> {
+    if !state.form().is_some_and(|form| form.awaits(ticket.request)) {
+        return Vec::new();
+    }
+    let now = state.now;
+    if review(state, now).is_err() {
+        return Vec::new();
+    }
+    let latest = latest.as_deref();
+    let Some(Submit::Review(review)) = state.form_mut().map(|form| &mut form.submit) else {
+        return Vec::new();
+    };
+    let Write::Set { name, params } = &review.write else {
+        return Vec::new();
+    };
+    let said = format!(
+        "Since this form opened, {}",
+        stale::describe_latest(latest, params)
+    );
+    let name = name.clone();
+    review.conflict = Some((said.clone(), stale::expecting(latest)));
+    let keys = crate::keymap::key_of(Context::FormReview, Action::Overwrite);
+    state.report(
+        Level::Error,
+        format!("{name} changed since the form opened; nothing was written: {keys} writes over it, Esc edits"),
+    );
+    Vec::new()
+}
+
+/// What the latest version was just after the form's write.
+pub(super) fn on_overtaken(state: &mut State, warning: Option<String>) -> Vec<Effect> {
+    if let Some(warning) = warning {
+        state.report(Level::Error, warning);
+    }
+    Vec::new()
 }
 
 pub(super) fn on_set(
@@ -476,7 +565,14 @@ fn set(state: &mut State, bundle: &SecretBundle) -> Vec<Effect> {
         Level::Success,
         format!("Set {name}: new version {short} is current"),
     );
-    details::load_secret_and_versions(state, &name)
+    let check = state.begin(format!("checking {name} after the write"));
+    let mut effects = details::load_secret_and_versions(state, &name);
+    effects.push(Effect::CheckOvertaken {
+        ticket: check,
+        name,
+        made: bundle.clone(),
+    });
+    effects
 }
 
 /// A recover or purge asked from the form answered: the form goes on, as a new version of the

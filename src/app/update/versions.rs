@@ -6,6 +6,7 @@ use crate::keymap::Action;
 use crate::state::diff::VersionSide;
 use crate::state::review::Snapshot;
 use crate::state::{Level, Overlay, Pane, Remote, SecretForm, State, Ticket, VersionDiff};
+use crate::vault::stale;
 use crate::vault::{SecretBundle, SecretItem, VaultError, short_version};
 
 /// The version id of a bundle, empty when its id names none.
@@ -109,8 +110,13 @@ pub(super) fn rollback(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let current = state.details.latest.as_ref().map(Snapshot::of_bundle);
-    let form =
+    let mut form =
         SecretForm::from_version(&name, value, &Snapshot::of_bundle(loaded), current.as_ref());
+    form.started_from = state
+        .details
+        .latest
+        .as_ref()
+        .map(|latest| stale::expecting(Some(latest)));
     state.open_form(form);
     state.report(
         Level::Info,

@@ -205,7 +205,7 @@ async fn guarded_set(
     let Some(expected) = expected else {
         return Ok(client.set_secret(name, params).await?);
     };
-    let latest = latest_version(client, name).await?;
+    let latest = stale::latest(client, name).await?;
     if !expected.is(latest.as_ref()) {
         let wanted = match expected {
             Expected::New => "it not to exist".to_owned(),
@@ -221,31 +221,10 @@ async fn guarded_set(
         });
     }
     let bundle = client.set_secret(name, params).await?;
-    if let Some(warning) = stale::overtaken(&bundle, latest_version(client, name).await?.as_ref()) {
+    if let Some(warning) = stale::overtaken(&bundle, stale::latest(client, name).await?.as_ref()) {
         warn(&warning, json);
     }
     Ok(bundle)
-}
-
-/// The latest version of `name`, `None` when it has none. A disabled latest version has no
-/// value to give (the vault answers 403), so it is found in the version list instead.
-async fn latest_version(client: &VaultClient, name: &str) -> Result<Option<SecretBundle>, Failure> {
-    match client.get_secret(name, None).await {
-        Ok(bundle) => Ok(Some(bundle)),
-        Err(error) if error.status() == Some(404) => Ok(None),
-        Err(error) if error.status() == Some(403) => {
-            let mut versions = client.list_versions(name).collect_all().await?;
-            crate::vault::newest_first(&mut versions);
-            Ok(versions.into_iter().next().map(|item| SecretBundle {
-                id: item.id,
-                attributes: item.attributes,
-                tags: item.tags,
-                content_type: item.content_type,
-                ..SecretBundle::default()
-            }))
-        }
-        Err(error) => Err(error.into()),
-    }
 }
 
 /// The value's bytes and nothing else, for a script to read exactly: no newline, and no

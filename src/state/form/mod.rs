@@ -8,6 +8,7 @@ use super::review::{Review, Snapshot};
 use crate::config::Policy;
 use crate::config::policy::{Candidate, Part};
 use crate::random::Alphabet;
+use crate::vault::stale::Expected;
 use crate::vault::{
     SecretAttributes, SecretValue, SetSecretParameters, Tags, UpdateSecretParameters,
 };
@@ -120,6 +121,9 @@ pub struct SecretForm {
     pub baseline: Option<Snapshot>,
     /// The profile whose policy the form checks as it is typed, and that policy.
     pub policy: Option<(String, Policy)>,
+    /// The latest version the form was opened on (a new version, a rollback), which the write
+    /// must still replace when it is sent.
+    pub started_from: Option<Expected>,
 }
 
 impl std::fmt::Debug for SecretForm {
@@ -173,6 +177,7 @@ impl SecretForm {
             attempted: false,
             baseline: None,
             policy: None,
+            started_from: None,
         }
         .with_cursors()
     }
