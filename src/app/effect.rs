@@ -93,6 +93,13 @@ pub enum Effect {
         name: String,
         made: SecretBundle,
     },
+    /// Write an export's text to a new file, owner-only.
+    Export {
+        ticket: Ticket,
+        count: usize,
+        text: zeroize::Zeroizing<String>,
+        path: PathBuf,
+    },
     /// PATCH a version's (or the latest's) attributes.
     UpdateSecret {
         ticket: Ticket,

@@ -169,6 +169,11 @@ pub enum Msg {
         name: String,
         result: Result<PathBuf, TaskError>,
     },
+    /// An export was written: how many secrets, and where.
+    Exported {
+        ticket: Ticket,
+        result: Result<(usize, PathBuf), TaskError>,
+    },
     /// A restore answered, with the restored secret.
     Restored {
         ticket: Ticket,
@@ -226,6 +231,7 @@ impl Msg {
             | Self::DeletedListed { ticket, .. }
             | Self::PairLoaded { ticket, .. }
             | Self::BackedUp { ticket, .. }
+            | Self::Exported { ticket, .. }
             | Self::Restored { ticket, .. }
             | Self::CopyPrepared { ticket, .. }
             | Self::ProfileSaved { ticket, .. }

@@ -366,6 +366,22 @@ impl Effect {
                     result,
                 }
             }),
+            Self::Export {
+                ticket,
+                count,
+                text,
+                path,
+            } => tasks.spawn(async move {
+                let path = crate::fsutil::expand_home(&path);
+                let written = crate::fsutil::write_new_private_file(&path, text.as_bytes());
+                let result = written
+                    .map_err(|source| TaskError::Write {
+                        path: path.clone(),
+                        source,
+                    })
+                    .map(|()| (count, path));
+                Msg::Exported { ticket, result }
+            }),
             Self::Restore { ticket, path } => tasks.call(ticket, |client| async move {
                 let result = restore(&client, crate::fsutil::expand_home(&path)).await;
                 Msg::Restored { ticket, result }

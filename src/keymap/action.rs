@@ -26,6 +26,13 @@ pub enum Action {
     AcceptFilter,
     /// Order the list by name, last update or expiry, in turn.
     CycleSort,
+    /// Mark the selected secret for a bulk action, or unmark it.
+    ToggleMark,
+    /// Mark every secret the filter shows.
+    MarkShown,
+    ClearMarks,
+    /// Write the marked secrets' metadata to a file.
+    ExportMarked,
     /// Open the form for a new secret.
     NewSecret,
     /// Open the form for a new version of the selected secret.

@@ -6,6 +6,7 @@ use super::{Overlay, State, Ticket};
 use crate::discovery::FoundVault;
 use crate::vault::RecoveryLevel;
 use ratatui_textarea::TextArea;
+use zeroize::Zeroizing;
 
 /// Where a dialog's write is: being filled in, sent and awaited, or refused (kept open with
 /// everything typed, to try again).
@@ -131,8 +132,15 @@ pub enum PromptPurpose {
 /// A file a backup goes to or comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FilePrompt {
-    BackupTo { name: String },
+    BackupTo {
+        name: String,
+    },
     RestoreFrom,
+    /// The marked secrets' metadata as `secret export` writes it (JSON, no values).
+    ExportTo {
+        count: usize,
+        text: Zeroizing<String>,
+    },
 }
 
 /// A line to type: a file path, a vault, a profile name.

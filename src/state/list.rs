@@ -80,6 +80,8 @@ pub struct SecretList {
     pub sort: SortOrder,
     /// The filter line has the keyboard.
     pub filtering: bool,
+    /// The secrets marked for a bulk action, by lower-cased name (names are case-insensitive).
+    pub marked: std::collections::BTreeSet<String>,
     /// Indices into `rows` that match the filter: best match first while name words rank them,
     /// else in `sort`'s order.
     pub visible: Vec<usize>,
@@ -109,6 +111,7 @@ impl Default for SecretList {
             parsed: Query::default(),
             sort: SortOrder::default(),
             filtering: false,
+            marked: Default::default(),
             visible: Vec::new(),
             cursor: 0,
             offset: 0,
@@ -143,8 +146,10 @@ impl SecretList {
         self.selected().map(|row| row.name.as_str())
     }
 
-    /// Starts a fresh listing (a profile switch or a refresh), keeping the filter.
+    /// Starts a fresh listing (a profile switch or a refresh), keeping the filter; marks go,
+    /// since the rows they named may be another vault's.
     pub fn restart(&mut self) {
+        self.marked.clear();
         self.rows.clear();
         self.visible.clear();
         self.scores.clear();
@@ -231,6 +236,7 @@ impl SecretList {
 
     /// Drops a row (a deleted secret); the cursor stays where it was, on the next one.
     pub fn remove(&mut self, name: &str) {
+        self.marked.remove(&name.to_ascii_lowercase());
         let position = self.cursor;
         self.rows.retain(|row| !row.name.eq_ignore_ascii_case(name));
         // The old indices point past the shortened rows: drop them before anything reads them.
@@ -364,6 +370,41 @@ impl SecretList {
             self.select_name(&name);
         }
         self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+    }
+
+    pub fn is_marked(&self, name: &str) -> bool {
+        self.marked.contains(&name.to_ascii_lowercase())
+    }
+
+    /// Marks the selected secret, or unmarks it.
+    pub fn toggle_mark(&mut self) {
+        if let Some(key) = self.selected_name().map(str::to_ascii_lowercase)
+            && !self.marked.remove(&key)
+        {
+            self.marked.insert(key);
+        }
+    }
+
+    /// Marks every secret the filter shows.
+    pub fn mark_shown(&mut self) {
+        let shown = self
+            .visible
+            .iter()
+            .map(|&i| self.rows[i].name.to_ascii_lowercase());
+        self.marked.extend(shown);
+    }
+
+    /// The marked secrets' rows, in the order shown, then any the filter hides.
+    pub fn marked_rows(&self) -> Vec<&SecretRow> {
+        let mut seen = vec![false; self.rows.len()];
+        self.visible
+            .iter()
+            .copied()
+            .chain(0..self.rows.len())
+            .filter(|&i| !std::mem::replace(&mut seen[i], true))
+            .map(|i| &self.rows[i])
+            .filter(|row| self.is_marked(&row.name))
+            .collect()
     }
 
     /// Moves the cursor to `name` if it is visible.
@@ -622,6 +663,31 @@ pub(super) mod tests {
         list.upsert(dated("d", None, 40));
         assert_eq!(visible_names(&list), ["d", "a", "c", "b"]);
         assert_eq!(list.selected_name(), Some("b"));
+    }
+
+    #[test]
+    fn marks_follow_names_through_filters_and_deletes_and_go_with_the_listing() {
+        let mut list = list(&["api-1", "api-2", "db", "tls"]);
+        list.toggle_mark();
+        list.set_query("api".into(), 0);
+        list.mark_shown();
+        list.set_query("db".into(), 0);
+        list.toggle_mark();
+        list.toggle_mark();
+        list.set_query(String::new(), 0);
+        let marked: Vec<&str> = list.marked_rows().iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(marked, ["api-1", "api-2"]);
+        list.set_query("tls".into(), 0);
+        let marked: Vec<&str> = list.marked_rows().iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            marked,
+            ["api-1", "api-2"],
+            "marks the filter hides still count"
+        );
+        list.remove("API-2");
+        assert_eq!(list.marked.len(), 1);
+        list.restart();
+        assert!(list.marked.is_empty());
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub enum Operation {
     CopyOut,
     Backup,
     Restore,
+    Export,
 }
 
 impl fmt::Display for Operation {
@@ -32,6 +33,7 @@ impl fmt::Display for Operation {
             Self::CopyOut => "copy out",
             Self::Backup => "backup",
             Self::Restore => "restore",
+            Self::Export => "export",
         })
     }
 }

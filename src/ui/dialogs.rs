@@ -114,6 +114,10 @@ pub fn render_prompt(frame: &mut Frame, state: &State, prompt: &Prompt, theme: &
             " Restore from a backup ".to_owned(),
             "The backup file to restore (the secret comes back with all its versions):".to_owned(),
         ),
+        PromptPurpose::File(FilePrompt::ExportTo { count, .. }) => (
+            format!(" Export {count} marked secrets "),
+            "Their names, content types, tags, enabled and dates, as JSON, to a new file (no values; `kvtui secret export --values` writes them):".to_owned(),
+        ),
         PromptPurpose::OpenVault => (
             " Open a vault ".to_owned(),
             "Its name (myvault) or URL (https://myvault.vault.azure.net):".to_owned(),

@@ -56,6 +56,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.key(),
         ));
     }
+    if !list.marked.is_empty() {
+        title.push(Span::styled(
+            format!("{} marked ", list.marked.len()),
+            theme.warning(),
+        ));
+    }
     if list.sort != SortOrder::Name && !list.ranked() {
         title.push(Span::styled(
             format!("by {} ", list.sort.label()),
@@ -120,10 +126,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             } else {
                 Span::styled("✗", theme.disabled())
             };
-            let name = match highlighter.as_mut() {
-                Some(highlighter) => highlighted(&row.name, name_width, highlighter, theme),
-                None => Line::raw(cut_middle(&printable(&row.name), name_width).into_owned()),
+            // A mark takes two columns of the name's.
+            let marked = list.is_marked(&row.name);
+            let room = if marked {
+                name_width.saturating_sub(2)
+            } else {
+                name_width
             };
+            let mut name = match highlighter.as_mut() {
+                Some(highlighter) => highlighted(&row.name, room, highlighter, theme),
+                None => Line::raw(cut_middle(&printable(&row.name), room).into_owned()),
+            };
+            if marked {
+                name.spans.insert(0, Span::styled("● ", theme.warning()));
+            }
             let mut cells = vec![Cell::from(name), Cell::from(enabled)];
             if columns.content_type {
                 cells.push(Cell::from(printable(

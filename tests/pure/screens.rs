@@ -104,6 +104,15 @@ fn disabled_secret_details() {
     });
 }
 
+/// `listed`, with `keys` pressed on the list.
+fn pressed(keys: &[char]) -> State {
+    let mut state = listed("staging");
+    for &key in keys {
+        press(&mut state, KeyCode::Char(key));
+    }
+    state
+}
+
 /// `listed`, with `query` typed into the filter line.
 fn filtered(query: &str) -> State {
     let mut state = listed("staging");
@@ -123,12 +132,12 @@ fn filter_terms_and_sort() {
     snapshot("filter_unreadable_term", || {
         filtered("tag:owner expires:soon")
     });
-    snapshot("sorted_by_expiry", || {
-        let mut state = listed("staging");
-        press(&mut state, KeyCode::Char('s'));
-        press(&mut state, KeyCode::Char('s'));
-        state
-    });
+    snapshot("sorted_by_expiry", || pressed(&['s', 's']));
+}
+
+#[test]
+fn marked_secrets_in_the_list() {
+    snapshot("list_marked", || pressed(&[' ', ' ']));
 }
 
 #[test]

@@ -285,6 +285,87 @@ fn the_form_keeps_the_profiles_policy_as_it_is_typed_and_fills_its_default_expir
     );
 }
 
+#[test]
+fn marked_secrets_are_exported_as_metadata_through_a_path_prompt() {
+    let mut state = listed("staging");
+    assert!(press(&mut state, KeyCode::Char('E')).is_empty());
+    assert!(status_text(&state).starts_with("mark secrets first"));
+    press(&mut state, KeyCode::Char(' '));
+    assert_eq!(
+        state.list.selected_name(),
+        Some("db-password"),
+        "Space moves on"
+    );
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "type:text");
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('M'));
+    let marked: Vec<String> = state
+        .list
+        .marked_rows()
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
+    assert_eq!(
+        marked,
+        [
+            "db-password",
+            "storage-connection-string",
+            "api-gateway-config"
+        ]
+    );
+    press(&mut state, KeyCode::Char('E'));
+    let Overlay::Prompt(prompt) = &state.overlay else {
+        panic!("a path prompt: {:?}", state.overlay);
+    };
+    assert_eq!(
+        kvtui::state::input::text(&prompt.input),
+        "./staging-secrets-20270115-080000.json"
+    );
+    let effects = press(&mut state, KeyCode::Enter);
+    let Some(Effect::Export {
+        count, text, path, ..
+    }) = effects.first()
+    else {
+        panic!("the export is written: {}", kinds(&effects).join(", "));
+    };
+    assert_eq!(
+        (*count, path.to_str()),
+        (3, Some("./staging-secrets-20270115-080000.json"))
+    );
+    let file: serde_json::Value = serde_json::from_str(text).unwrap();
+    let names: Vec<&str> = file["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, marked);
+    assert!(!text.contains("value"), "metadata only: {}", **text);
+    let (ticket, path) = (effects_ticket(&effects), path.clone());
+    update_with(
+        &mut state,
+        Msg::Exported {
+            ticket,
+            result: Ok((3, path)),
+        },
+    );
+    assert!(matches!(state.overlay, Overlay::None));
+    assert_eq!(
+        status_text(&state),
+        "Exported 3 secrets to ./staging-secrets-20270115-080000.json (metadata, no values)"
+    );
+    press(&mut state, KeyCode::Char('U'));
+    assert!(state.list.marked.is_empty());
+}
+
+fn effects_ticket(effects: &[Effect]) -> kvtui::state::Ticket {
+    match effects.first() {
+        Some(Effect::Export { ticket, .. }) => *ticket,
+        _ => panic!("an export"),
+    }
+}
+
 /// The message on the status line, as `update` left it.
 fn status_text(state: &State) -> String {
     state

@@ -5,6 +5,7 @@ use super::{Effect, list};
 use crate::app::msg::TaskError;
 use crate::state::dialogs::{FilePrompt, PromptPurpose};
 use crate::state::{Level, Operation, Overlay, Prompt, State, Ticket};
+use crate::transfer::Entry;
 use crate::vault::SecretBundle;
 use std::path::PathBuf;
 
@@ -16,17 +17,21 @@ pub(super) fn ask_path(state: &mut State) -> Vec<Effect> {
     };
     // A backup never overwrites a file: the time in the name keeps today's second backup from
     // colliding with the first.
-    let stamp = crate::when::format_rfc3339(state.now)
-        .replace(['-', ':'], "")
-        .replace('T', "-")
-        .trim_end_matches('Z')
-        .to_owned();
-    let initial = format!("./{name}-{stamp}.kvbackup");
+    let initial = format!("./{name}-{}.kvbackup", stamp(state.now));
     state.overlay = Overlay::Prompt(Prompt::new(
         PromptPurpose::File(FilePrompt::BackupTo { name }),
         &initial,
     ));
     Vec::new()
+}
+
+/// `now` as a file name's part: `20270115-080000`.
+fn stamp(now: i64) -> String {
+    crate::when::format_rfc3339(now)
+        .replace(['-', ':'], "")
+        .replace('T', "-")
+        .trim_end_matches('Z')
+        .to_owned()
 }
 
 /// Asks for the backup file to restore.
@@ -43,6 +48,7 @@ pub(super) fn label(purpose: &FilePrompt) -> String {
     match purpose {
         FilePrompt::BackupTo { name } => format!("backing {name} up"),
         FilePrompt::RestoreFrom => "restoring a backup".to_owned(),
+        FilePrompt::ExportTo { count, .. } => format!("exporting {count} secrets"),
     }
 }
 
@@ -51,7 +57,73 @@ pub(super) fn send(ticket: Ticket, purpose: FilePrompt, path: PathBuf) -> Effect
     match purpose {
         FilePrompt::BackupTo { name } => Effect::Backup { ticket, name, path },
         FilePrompt::RestoreFrom => Effect::Restore { ticket, path },
+        FilePrompt::ExportTo { count, text } => Effect::Export {
+            ticket,
+            count,
+            text,
+            path,
+        },
     }
+}
+
+/// `E`: asks where to write the marked secrets' metadata.
+pub(super) fn ask_export(state: &mut State) -> Vec<Effect> {
+    let entries: Vec<Entry> = state
+        .list
+        .marked_rows()
+        .into_iter()
+        .filter_map(|row| Entry::of_item(&row.item, &state.profile().name))
+        .collect();
+    if entries.is_empty() {
+        state.report(
+            Level::Error,
+            "mark secrets first: Space marks one, M every one shown",
+        );
+        return Vec::new();
+    }
+    let text = match crate::transfer::file::write(&entries, crate::transfer::file::Format::Json) {
+        Ok(text) => text,
+        Err(error) => {
+            state.report(Level::Error, error);
+            return Vec::new();
+        }
+    };
+    let initial = format!(
+        "./{}-secrets-{}.json",
+        state.profile().name,
+        stamp(state.now)
+    );
+    let count = entries.len();
+    state.overlay = Overlay::Prompt(Prompt::new(
+        PromptPurpose::File(FilePrompt::ExportTo { count, text }),
+        &initial,
+    ));
+    Vec::new()
+}
+
+pub(super) fn on_exported(
+    state: &mut State,
+    ticket: Ticket,
+    result: Result<(usize, PathBuf), TaskError>,
+) -> Vec<Effect> {
+    match result.map_err(|error| error.to_string()) {
+        Ok((count, path)) => {
+            state.dialog_answered(ticket.request, Ok(()));
+            let done = format!(
+                "Exported {count} secrets to {} (metadata, no values)",
+                path.display()
+            );
+            record(
+                state,
+                Operation::Export,
+                &format!("{count} secrets"),
+                Ok(path.display().to_string()),
+            );
+            state.report(Level::Success, done);
+        }
+        Err(error) => failed(state, ticket, &error),
+    }
+    Vec::new()
 }
 
 pub(super) fn on_backed_up(

@@ -104,6 +104,10 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
             list::filter_action(state, action)
         }
         (_, Action::CycleSort) => list::cycle_sort(state),
+        (_, Action::ToggleMark | Action::MarkShown | Action::ClearMarks) => {
+            list::mark(state, action)
+        }
+        (_, Action::ExportMarked) => backup::ask_export(state),
         (_, Action::NewSecret) => form::open_new_secret(state),
         (_, Action::NewVersion) => form::open_new_version(state),
         (_, Action::ToggleReveal) => details::toggle_reveal(state),

@@ -228,6 +228,21 @@ pub(super) fn cycle_sort(state: &mut State) -> Vec<Effect> {
     selection_changed(state)
 }
 
+/// `Space`, `M`, `U`: the marks for a bulk action.
+pub(super) fn mark(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::ToggleMark => {
+            state.list.toggle_mark();
+            // On to the next, so Space runs down a list as in a file manager.
+            state.list.move_cursor(1);
+            return selection_changed(state);
+        }
+        Action::MarkShown => state.list.mark_shown(),
+        _ => state.list.marked.clear(),
+    }
+    Vec::new()
+}
+
 /// A key typed into the filter line.
 pub(super) fn filter_input(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let mut query = state.list.query.clone();

@@ -95,6 +95,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => backup::on_backed_up(state, ticket, &name, result),
         Msg::Restored { ticket, result } => backup::on_restored(state, ticket, result),
+        Msg::Exported { ticket, result } => backup::on_exported(state, ticket, result),
         Msg::ExpiryScanned {
             ticket,
             profile,
