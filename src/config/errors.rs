@@ -91,6 +91,9 @@ impl ConfigError {
 const SHOWN: usize = 60;
 /// The most of toml's description of an error (which may quote the value too) that is shown.
 const SHOWN_MESSAGE: usize = 240;
+/// The most of the message about an unknown key that is shown: it quotes no value, and lists
+/// every key a profile takes, which is more than `SHOWN_MESSAGE`.
+const SHOWN_KEY_MESSAGE: usize = 480;
 
 /// A value as a string literal, cut short.
 pub(super) fn quote(value: &str) -> String {
@@ -172,7 +175,7 @@ pub(super) fn parse_error(path: &Path, text: &str, error: &toml::de::Error) -> C
             path: path.to_owned(),
             problem: format!(
                 "{} (line {line}, column {column})",
-                excerpt(message, SHOWN_MESSAGE)
+                excerpt(message, SHOWN_KEY_MESSAGE)
             ),
             field,
         },
