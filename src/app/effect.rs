@@ -4,6 +4,7 @@
 use crate::config::NewProfile;
 use crate::config::Profile;
 use crate::random::Alphabet;
+use crate::state::bulk::BulkStep;
 use crate::state::{Operation, Ticket, Write};
 use crate::vault::stale::Expected;
 use crate::vault::{SecretBundle, SecretValue, SetSecretParameters, UpdateSecretParameters};
@@ -92,6 +93,12 @@ pub enum Effect {
         ticket: Ticket,
         name: String,
         made: SecretBundle,
+    },
+    /// One secret's write of a bulk run.
+    BulkStep {
+        ticket: Ticket,
+        name: String,
+        step: BulkStep,
     },
     /// Write an export's text to a new file, owner-only.
     Export {

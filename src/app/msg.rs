@@ -169,6 +169,11 @@ pub enum Msg {
         name: String,
         result: Result<PathBuf, TaskError>,
     },
+    /// One secret's write of a bulk run answered: the updated version, or nothing for a delete.
+    BulkStepped {
+        ticket: Ticket,
+        result: Result<Option<SecretBundle>, VaultError>,
+    },
     /// An export was written: how many secrets, and where.
     Exported {
         ticket: Ticket,
@@ -232,6 +237,7 @@ impl Msg {
             | Self::PairLoaded { ticket, .. }
             | Self::BackedUp { ticket, .. }
             | Self::Exported { ticket, .. }
+            | Self::BulkStepped { ticket, .. }
             | Self::Restored { ticket, .. }
             | Self::CopyPrepared { ticket, .. }
             | Self::ProfileSaved { ticket, .. }

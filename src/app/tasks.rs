@@ -8,6 +8,7 @@ use crate::discovery;
 use crate::file_trust::{self, Limit};
 use crate::session::{Session, SessionError};
 use crate::state::Ticket;
+use crate::state::bulk::BulkStep;
 use crate::vault::{BackupBlob, SecretValue, VaultClient, VaultError, stale};
 use std::future::Future;
 use std::path::PathBuf;
@@ -365,6 +366,15 @@ impl Effect {
                     name,
                     result,
                 }
+            }),
+            Self::BulkStep { ticket, name, step } => tasks.call(ticket, |client| async move {
+                let result = match step {
+                    BulkStep::Delete => client.delete_secret(&name).await.map(|_| None),
+                    BulkStep::Update(params) => {
+                        client.update_secret(&name, None, &params).await.map(Some)
+                    }
+                };
+                Msg::BulkStepped { ticket, result }
             }),
             Self::Export {
                 ticket,

@@ -33,6 +33,10 @@ pub enum Action {
     ClearMarks,
     /// Write the marked secrets' metadata to a file.
     ExportMarked,
+    /// Set or remove a tag on every marked secret.
+    TagMarked,
+    /// Set the expiry of every marked secret.
+    ExpireMarked,
     /// Open the form for a new secret.
     NewSecret,
     /// Open the form for a new version of the selected secret.
@@ -113,6 +117,8 @@ impl Action {
                 | Self::Delete
                 | Self::Restore
                 | Self::Rollback
+                | Self::TagMarked
+                | Self::ExpireMarked
         )
     }
 }

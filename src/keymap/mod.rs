@@ -53,6 +53,8 @@ pub enum Context {
     CopyTarget,
     /// Choosing which form of a reference to the selected secret to copy (R).
     Reference,
+    /// A write to every marked secret, reviewed and then run.
+    Bulk,
 }
 
 impl Context {
@@ -83,6 +85,7 @@ impl Context {
             Self::Diff => "Diff of two versions",
             Self::CopyTarget => "Copying to another profile",
             Self::Reference => "Copying a reference (R)",
+            Self::Bulk => "A write to the marked secrets",
         }
     }
 }
@@ -112,6 +115,7 @@ pub fn context(state: &State) -> Context {
         Overlay::Diff(_) => Context::Diff,
         Overlay::CopyTarget { .. } => Context::CopyTarget,
         Overlay::Reference(_) => Context::Reference,
+        Overlay::Bulk(_) => Context::Bulk,
         Overlay::None => match state.screen {
             Screen::Deleted => Context::Deleted,
             Screen::Expiry => Context::Expiry,

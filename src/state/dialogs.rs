@@ -127,6 +127,10 @@ pub enum PromptPurpose {
         vault: Box<FoundVault>,
         read_only: bool,
     },
+    /// `KEY=VALUE` to set on the marked secrets, or `-KEY` to remove.
+    BulkTag,
+    /// The expiry for the marked secrets, as the form takes it.
+    BulkExpiry,
 }
 
 /// A file a backup goes to or comes from.

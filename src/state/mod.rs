@@ -1,5 +1,6 @@
 //! Everything the screen shows, as plain data: changed only by `app::update`, read by `ui::render`.
 
+pub mod bulk;
 pub mod deleted;
 pub mod dialogs;
 pub mod diff;
@@ -84,6 +85,8 @@ pub enum Overlay {
     },
     /// Choosing the form of a reference to the selected secret to copy.
     Reference(ReferenceChooser),
+    /// A write to every marked secret: its review, then its run.
+    Bulk(Box<bulk::Bulk>),
 }
 
 /// The session with the active profile's vault.

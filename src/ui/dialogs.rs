@@ -118,6 +118,14 @@ pub fn render_prompt(frame: &mut Frame, state: &State, prompt: &Prompt, theme: &
             format!(" Export {count} marked secrets "),
             "Their names, content types, tags, enabled and dates, as JSON, to a new file (no values; `kvtui secret export --values` writes them):".to_owned(),
         ),
+        PromptPurpose::BulkTag => (
+            format!(" Tag {} marked secrets ", state.list.marked.len()),
+            "KEY=VALUE sets the tag on each (the others are kept); -KEY removes it:".to_owned(),
+        ),
+        PromptPurpose::BulkExpiry => (
+            format!(" Expiry of {} marked secrets ", state.list.marked.len()),
+            "When each expires: +90d, 2027-03-01, RFC 3339:".to_owned(),
+        ),
         PromptPurpose::OpenVault => (
             " Open a vault ".to_owned(),
             "Its name (myvault) or URL (https://myvault.vault.azure.net):".to_owned(),

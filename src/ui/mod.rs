@@ -1,6 +1,7 @@
 //! Drawing: `render(state)` lays out the panes and draws them. It reads the state and nothing
 //! else, so a state built in a test draws exactly as in the app.
 
+mod bulk;
 pub mod deleted;
 pub mod details;
 pub mod dialogs;
@@ -174,6 +175,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Overlay::Diff(diff) => diff::render_diff(frame, state, diff, theme),
         Overlay::CopyTarget { cursor } => dialogs::render_copy_target(frame, state, *cursor, theme),
         Overlay::Reference(chooser) => reference::render(frame, state, chooser, theme),
+        Overlay::Bulk(bulk) => bulk::render(frame, state, bulk, theme),
     }
     if let Some(work) = &state.quit_question {
         overlays::render_question(

@@ -215,6 +215,22 @@ impl SecretBundle {
     }
 }
 
+impl SecretBundle {
+    /// The version as a list shows its secret: the same attributes, the versionless id.
+    pub fn to_item(&self) -> SecretItem {
+        SecretItem {
+            id: self
+                .id
+                .as_deref()
+                .map(|id| id.rsplit_once('/').map_or(id, |(base, _)| base).to_owned()),
+            attributes: self.attributes.clone(),
+            tags: self.tags.clone(),
+            content_type: self.content_type.clone(),
+            managed: self.managed,
+        }
+    }
+}
+
 impl SecretItem {
     pub fn secret_id(&self) -> Option<SecretId> {
         self.id.as_deref().and_then(SecretId::parse)

@@ -292,6 +292,21 @@ pub fn conflicted() -> (State, Vec<Effect>) {
     (state, sent)
 }
 
+/// `listed`, every secret marked and `keys` pressed; with `extra` more secrets listed first
+/// (`extra-01` …), so a bulk run has more than it sends at once.
+pub fn marked_and(extra: usize, keys: &str) -> State {
+    let mut state = listed("staging");
+    let base = vault_of(&state);
+    let names: Vec<&'static str> = (1..=extra)
+        .map(|n| &*Box::leak(format!("extra-{n:02}").into_boxed_str()))
+        .collect();
+    let items = names.iter().map(|name| item(&base, &spec(name))).collect();
+    page(&mut state, items, true);
+    press(&mut state, KeyCode::Char('M'));
+    type_text(&mut state, keys);
+    state
+}
+
 /// Where the profile called `name` stands in `state.profiles`.
 pub fn profile_index(state: &State, name: &str) -> usize {
     state

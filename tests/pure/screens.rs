@@ -141,6 +141,23 @@ fn marked_secrets_in_the_list() {
 }
 
 #[test]
+fn a_bulk_write_reviewed_and_stopped() {
+    let tagging = || {
+        let mut state = marked_and(6, "t");
+        type_text(&mut state, "owner=ops");
+        press(&mut state, KeyCode::Enter);
+        state
+    };
+    snapshot("bulk_review", tagging);
+    snapshot("bulk_stopping", || {
+        let mut state = tagging();
+        press(&mut state, KeyCode::Enter);
+        press(&mut state, KeyCode::Esc);
+        state
+    });
+}
+
+#[test]
 fn the_characters_a_name_query_matched_are_marked_with_and_without_colour() {
     for color in [true, false] {
         let mut state = filtered("dbpass");

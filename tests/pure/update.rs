@@ -8,6 +8,7 @@ use crossterm::event::KeyCode;
 use factory::*;
 use kvtui::app::effect::{Effect, Resolve};
 use kvtui::app::msg::Msg;
+use kvtui::state::bulk::{BulkStep, RowStatus};
 use kvtui::state::form::{FormField, Submit};
 use kvtui::state::{Level, Overlay, Pane, Remote, State};
 use kvtui::vault::stale::Expected;
@@ -357,6 +358,149 @@ fn marked_secrets_are_exported_as_metadata_through_a_path_prompt() {
     );
     press(&mut state, KeyCode::Char('U'));
     assert!(state.list.marked.is_empty());
+}
+
+/// Whether the list has a row for `name`.
+fn lists(state: &State, name: &str) -> bool {
+    state.list.rows.iter().any(|row| row.name == name)
+}
+
+/// The bulk run's requests among `effects`, by ticket.
+fn bulk_steps(effects: &[Effect]) -> Vec<kvtui::state::Ticket> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::BulkStep { ticket, .. } => Some(*ticket),
+            _ => None,
+        })
+        .collect()
+}
+
+fn bulk(state: &State) -> &kvtui::state::bulk::Bulk {
+    match &state.overlay {
+        Overlay::Bulk(bulk) => bulk,
+        other => panic!("the bulk box: {other:?}"),
+    }
+}
+
+#[test]
+fn a_bulk_delete_reviews_every_marked_secret_runs_them_and_a_failure_stops_nothing_else() {
+    let mut state = listed("staging");
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Char(' '));
+    }
+    press(&mut state, KeyCode::Char('d'));
+    let rows: Vec<(&str, &str)> = bulk(&state)
+        .rows
+        .iter()
+        .map(|r| (r.name.as_str(), r.change.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("api-gateway-config", "deleted"),
+            ("db-password", "deleted"),
+            ("legacy-ftp-password", "deleted")
+        ]
+    );
+    let sent = bulk_steps(&press(&mut state, KeyCode::Enter));
+    assert_eq!(sent.len(), 3);
+    let forbidden = || {
+        service_error(
+            403,
+            "Forbidden",
+            "Caller is not authorized.",
+            Some("ForbiddenByRbac"),
+        )
+    };
+    for (ticket, result) in sent.into_iter().zip([Ok(None), Err(forbidden()), Ok(None)]) {
+        update_with(&mut state, Msg::BulkStepped { ticket, result });
+    }
+    assert_eq!(
+        status_text(&state),
+        "Delete 3 secrets in staging: done 2, failed 1"
+    );
+    let Some(RowStatus::Failed(why)) = bulk(&state).rows.get(1).map(|r| r.status.clone()) else {
+        panic!("db-password failed");
+    };
+    assert!(
+        why.contains("Key Vault Secrets Officer"),
+        "the service's reason, explained: {why}"
+    );
+    assert!(!lists(&state, "api-gateway-config"));
+    assert!(lists(&state, "db-password"));
+    assert_eq!(state.list.marked.len(), 1, "what failed stays marked");
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.overlay, Overlay::None));
+}
+
+#[test]
+fn stopping_a_bulk_run_sends_nothing_more_and_names_what_was_left_untouched() {
+    let mut state = marked_and(6, "t");
+    type_text(&mut state, "owner=ops");
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(
+        bulk(&state).rows.len(),
+        12,
+        "every marked secret gets the tag"
+    );
+    assert_eq!(bulk(&state).rows[0].change, "tag owner: payments → ops");
+    let sent = bulk_steps(&press(&mut state, KeyCode::Enter));
+    assert_eq!(sent.len(), 8, "eight at a time");
+    press(&mut state, KeyCode::Esc);
+    for ticket in sent {
+        let more = update_with(
+            &mut state,
+            Msg::BulkStepped {
+                ticket,
+                result: Ok(None),
+            },
+        );
+        assert!(
+            bulk_steps(&more).is_empty(),
+            "nothing more is sent once stopped"
+        );
+    }
+    let said = status_text(&state);
+    assert!(
+        said.starts_with(
+            "Tag 12 secrets in staging: stopped: done 8, failed 0, not started 4 (untouched: "
+        ),
+        "{said}"
+    );
+    assert_eq!(
+        bulk(&state)
+            .rows
+            .iter()
+            .filter(|r| r.status == RowStatus::NotStarted)
+            .count(),
+        4
+    );
+}
+
+#[test]
+fn bulk_expiry_and_enable_build_one_patch_per_secret_that_changes() {
+    let mut state = marked_and(0, "w");
+    type_text(&mut state, "+30d");
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(bulk(&state).rows.len(), 6);
+    let BulkStep::Update(params) = &bulk(&state).rows[0].step else {
+        panic!("a PATCH");
+    };
+    assert_eq!(
+        params.attributes.as_ref().and_then(|a| a.exp),
+        Some(NOW + 30 * DAY)
+    );
+    assert!(params.tags.is_none(), "tags left as they are");
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('x'));
+    let rows: Vec<&str> = bulk(&state).rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        rows.len(),
+        5,
+        "old-signing-cert is disabled already: {rows:?}"
+    );
+    assert!(rows.iter().all(|r| *r != "old-signing-cert"));
 }
 
 fn effects_ticket(effects: &[Effect]) -> kvtui::state::Ticket {
@@ -861,13 +1005,7 @@ fn delete_asks_first_and_a_permanent_one_needs_the_name() {
         result: Ok(Default::default()),
     });
     assert!(matches!(state.overlay, Overlay::None));
-    assert!(
-        !state
-            .list
-            .rows
-            .iter()
-            .any(|r| r.name == "api-gateway-config")
-    );
+    assert!(!lists(&state, "api-gateway-config"));
     assert_eq!(state.list.selected_name(), Some("db-password"));
     assert_eq!(
         state.operations.last().unwrap().operation,

@@ -1,7 +1,7 @@
 //! Backups: a secret's backup blob written to a new file, and a secret restored from one.
 
 use super::oplog::record;
-use super::{Effect, list};
+use super::{Effect, bulk, list};
 use crate::app::msg::TaskError;
 use crate::state::dialogs::{FilePrompt, PromptPurpose};
 use crate::state::{Level, Operation, Overlay, Prompt, State, Ticket};
@@ -68,19 +68,15 @@ pub(super) fn send(ticket: Ticket, purpose: FilePrompt, path: PathBuf) -> Effect
 
 /// `E`: asks where to write the marked secrets' metadata.
 pub(super) fn ask_export(state: &mut State) -> Vec<Effect> {
+    if bulk::marks_missing(state) {
+        return Vec::new();
+    }
     let entries: Vec<Entry> = state
         .list
         .marked_rows()
         .into_iter()
         .filter_map(|row| Entry::of_item(&row.item, &state.profile().name))
         .collect();
-    if entries.is_empty() {
-        state.report(
-            Level::Error,
-            "mark secrets first: Space marks one, M every one shown",
-        );
-        return Vec::new();
-    }
     let text = match crate::transfer::file::write(&entries, crate::transfer::file::Format::Json) {
         Ok(text) => text,
         Err(error) => {

@@ -2,12 +2,16 @@
 //! before a write, confirmations and path prompts. What each dialog's write does is its
 //! feature's; here is how dialogs answer keys and wait for their write.
 
-use super::{Effect, Origin, Resolve, backup, list, vaults};
+use super::{Effect, Origin, Resolve, backup, bulk, list, vaults};
 use crate::keymap::{self, Action};
+use crate::state::bulk::BulkAction;
+use crate::state::dialogs::Prompt;
 use crate::state::dialogs::{ConfirmAction, PromptPurpose};
 use crate::state::input::text;
 use crate::state::review::Write;
 use crate::state::{DialogStatus, Level, Overlay, Review, State};
+use crate::vault::rules;
+use crate::when::{When, parse_when};
 use std::path::PathBuf;
 
 /// Quit, or ask first when that would lose work.
@@ -175,6 +179,42 @@ pub(super) fn confirm_action(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `t`, `w`: what to set on the marked secrets.
+pub(super) fn ask_bulk(state: &mut State, action: Action) -> Vec<Effect> {
+    if bulk::marks_missing(state) {
+        return Vec::new();
+    }
+    let purpose = match action {
+        Action::TagMarked => PromptPurpose::BulkTag,
+        _ => PromptPurpose::BulkExpiry,
+    };
+    state.overlay = Overlay::Prompt(Prompt::new(purpose, ""));
+    Vec::new()
+}
+
+/// The bulk action a prompt's line asks for, or why it cannot be one.
+fn bulk_action(purpose: &PromptPurpose, raw: &str, now: i64) -> Result<BulkAction, String> {
+    if *purpose == PromptPurpose::BulkExpiry {
+        return match parse_when(raw, now).map_err(|error| error.to_string())? {
+            When::At(exp) => Ok(BulkAction::SetExpiry(exp)),
+            When::Never => Err("an update cannot remove a date: give one".to_owned()),
+        };
+    }
+    if let Some(key) = raw.strip_prefix('-') {
+        rules::check_tag_name(key).map_err(|v| v.to_string())?;
+        return Ok(BulkAction::RemoveTag(key.to_owned()));
+    }
+    let (key, value) = raw
+        .split_once('=')
+        .ok_or("type KEY=VALUE to set a tag, or -KEY to remove one")?;
+    rules::check_tag_name(key).map_err(|v| v.to_string())?;
+    rules::check_tag_value(key, value).map_err(|v| v.to_string())?;
+    Ok(BulkAction::SetTag {
+        key: key.to_owned(),
+        value: value.to_owned(),
+    })
+}
+
 /// Keys on a prompt for a file path (backup, restore).
 pub(super) fn prompt_action(state: &mut State, action: Action) -> Vec<Effect> {
     let Overlay::Prompt(prompt) = &mut state.overlay else {
@@ -204,6 +244,15 @@ pub(super) fn prompt_action(state: &mut State, action: Action) -> Vec<Effect> {
                 PromptPurpose::OpenVault => vaults::open_typed(state, &raw),
                 PromptPurpose::SaveProfile { vault, read_only } => {
                     vaults::save(state, raw, &vault, read_only)
+                }
+                PromptPurpose::BulkTag | PromptPurpose::BulkExpiry => {
+                    match bulk_action(&prompt.purpose, &raw, state.now) {
+                        Ok(action) => bulk::open(state, &action),
+                        Err(problem) => {
+                            prompt.status = DialogStatus::Failed(problem);
+                            Vec::new()
+                        }
+                    }
                 }
             };
         }

@@ -14,7 +14,7 @@ use crate::state::{
     Level, Operation, Overlay, Pane, Review, SecretForm, State, Ticket, Versions, Write,
 };
 use crate::vault::stale::{self, Expected};
-use crate::vault::{SecretBundle, SecretItem, SecretValue, VaultError, short_version};
+use crate::vault::{SecretBundle, SecretValue, VaultError, short_version};
 use crossterm::event::KeyEvent;
 
 /// `n`: the form for a new secret, its expiry the profile's default when it has one.
@@ -534,16 +534,7 @@ fn set(state: &mut State, bundle: &SecretBundle) -> Vec<Effect> {
     let name = id.as_ref().map(|id| id.name.clone()).unwrap_or_default();
     let version = id.and_then(|id| id.version).unwrap_or_default();
     close(state);
-    state.list.upsert(SecretItem {
-        id: bundle
-            .id
-            .as_deref()
-            .map(|id| id.rsplit_once('/').map_or(id, |(base, _)| base).to_owned()),
-        attributes: bundle.attributes.clone(),
-        tags: bundle.tags.clone(),
-        content_type: bundle.content_type.clone(),
-        managed: bundle.managed,
-    });
+    state.list.upsert(bundle.to_item());
     state.list.select_name(&name);
     list::keep_cursor_visible(state);
     state.focus = Pane::Versions;

@@ -2,10 +2,11 @@
 //! Write actions are refused here, once, on a read-only profile.
 
 use super::{
-    Effect, attributes, backup, clipboard, copy, deleted, details, dialogs, expiry, form, list,
-    oplog, reference, vaults, versions,
+    Effect, attributes, backup, bulk, clipboard, copy, deleted, details, dialogs, expiry, form,
+    list, oplog, reference, vaults, versions,
 };
 use crate::keymap::{self, Action, Context};
+use crate::state::bulk::BulkAction;
 use crate::state::input::type_into_line;
 use crate::state::{Level, Overlay, Pane, Screen, State};
 use crossterm::event::KeyEvent;
@@ -67,6 +68,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         (Context::Diff, Some(action)) => versions::diff_action(state, action),
         (Context::CopyTarget, Some(action)) => copy::target_action(state, action),
         (Context::Reference, Some(action)) => reference::action(state, action),
+        (Context::Bulk, Some(action)) => bulk::action(state, action),
         (_, Some(action)) => main_action(state, action),
         (_, None) => Vec::new(),
     }
@@ -137,8 +139,11 @@ fn main_action(state: &mut State, action: Action) -> Vec<Effect> {
         (_, Action::ShowOperations) => oplog::show(state),
         (_, Action::ShowVaults) => vaults::show(state),
         (_, Action::EditAttributes) => attributes::open_form(state),
+        (_, Action::ToggleEnabled) if bulk::has_marks(state) => bulk::toggle_enabled(state),
         (_, Action::ToggleEnabled) => attributes::review_toggle(state),
+        (_, Action::Delete) if bulk::has_marks(state) => bulk::open(state, &BulkAction::Delete),
         (_, Action::Delete) => deleted::confirm_delete(state),
+        (_, Action::TagMarked | Action::ExpireMarked) => dialogs::ask_bulk(state, action),
         (_, Action::CopyValue) => clipboard::copy_value(state),
         (_, Action::CopyId) => clipboard::copy_id(state),
         (_, Action::CopyReference) => reference::open(state),

@@ -4,6 +4,7 @@
 
 mod attributes;
 mod backup;
+mod bulk;
 mod clipboard;
 mod copy;
 mod deleted;
@@ -96,6 +97,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         } => backup::on_backed_up(state, ticket, &name, result),
         Msg::Restored { ticket, result } => backup::on_restored(state, ticket, result),
         Msg::Exported { ticket, result } => backup::on_exported(state, ticket, result),
+        Msg::BulkStepped { ticket, result } => bulk::on_stepped(state, ticket, result),
         Msg::ExpiryScanned {
             ticket,
             profile,
