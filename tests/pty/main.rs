@@ -7,6 +7,7 @@ mod support;
 
 mod terminal_injection;
 mod terminal_safety;
+mod tui_bulk;
 mod tui_operator;
 mod tui_pty;
 mod vault_picker;
