@@ -36,6 +36,8 @@ pub enum RowStatus {
     Failed(String),
     /// The run was stopped before it was sent: untouched.
     NotStarted,
+    /// Never sent: the change would break the profile's policy, as this says.
+    Refused(String),
 }
 
 #[derive(Clone, Debug)]
@@ -176,6 +178,10 @@ impl Bulk {
     /// The run's last word: each count, and the secrets left untouched by a stop.
     pub fn summary(&self) -> String {
         let (done, failed, _) = self.progress();
+        let refused = match self.count(|s| matches!(s, RowStatus::Refused(_))) {
+            0 => String::new(),
+            count => format!(", refused {count} (the profile's policy)"),
+        };
         let untouched: Vec<&str> = self
             .rows
             .iter()
@@ -183,10 +189,10 @@ impl Bulk {
             .map(|row| row.name.as_str())
             .collect();
         if untouched.is_empty() {
-            format!("{}: done {done}, failed {failed}", self.title)
+            format!("{}: done {done}, failed {failed}{refused}", self.title)
         } else {
             format!(
-                "{}: stopped: done {done}, failed {failed}, not started {} (untouched: {})",
+                "{}: stopped: done {done}, failed {failed}{refused}, not started {} (untouched: {})",
                 self.title,
                 untouched.len(),
                 untouched.join(", ")

@@ -36,6 +36,11 @@ pub fn render(frame: &mut Frame, state: &State, bulk: &Bulk, theme: &Theme) {
             RowStatus::Done => ("✓", theme.success(), String::new()),
             RowStatus::Failed(why) => ("✗", theme.error(), format!(" — {}", printable(why))),
             RowStatus::NotStarted => ("–", theme.dim(), " — not started: untouched".to_owned()),
+            RowStatus::Refused(why) => (
+                "✗",
+                theme.error(),
+                format!(" — refused: {}", printable(why)),
+            ),
         };
         lines.push(Line::from(vec![
             Span::styled(format!("{mark} "), style),

@@ -479,6 +479,27 @@ fn stopping_a_bulk_run_sends_nothing_more_and_names_what_was_left_untouched() {
 }
 
 #[test]
+fn a_bulk_write_that_would_break_the_profiles_policy_is_refused_and_never_sent() {
+    let mut state = governed();
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Char('t'));
+    type_text(&mut state, "-owner");
+    press(&mut state, KeyCode::Enter);
+    let Some(RowStatus::Refused(why)) = bulk(&state).rows.first().map(|r| r.status.clone()) else {
+        panic!("refused: {:?}", bulk(&state).rows);
+    };
+    assert_eq!(
+        why,
+        "policy of profile staging: required_tags: tag owner missing"
+    );
+    assert!(bulk_steps(&press(&mut state, KeyCode::Enter)).is_empty());
+    assert_eq!(
+        status_text(&state),
+        "Untag 1 secrets in staging: done 0, failed 0, refused 1 (the profile's policy)"
+    );
+}
+
+#[test]
 fn bulk_expiry_and_enable_build_one_patch_per_secret_that_changes() {
     let mut state = marked_and(0, "w");
     type_text(&mut state, "+30d");

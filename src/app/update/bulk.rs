@@ -4,6 +4,7 @@
 
 use super::oplog::record;
 use super::{Effect, list};
+use crate::config::policy::{Candidate, Part};
 use crate::keymap::Action;
 use crate::state::bulk::{Bulk, BulkAction, BulkPhase, BulkRow, BulkStep, RowStatus};
 use crate::state::review::Snapshot;
@@ -32,12 +33,17 @@ pub(super) fn open(state: &mut State, action: &BulkAction) -> Vec<Effect> {
         .marked_rows()
         .into_iter()
         .filter_map(|row| {
-            let (step, change) = action.step(&Snapshot::of_item(&row.item))?;
+            let current = Snapshot::of_item(&row.item);
+            let (step, change) = action.step(&current)?;
+            let status = match refusal(state, &row.name, &current, &step) {
+                Some(why) => RowStatus::Refused(why),
+                None => RowStatus::Waiting,
+            };
             Some(BulkRow {
                 name: row.name.clone(),
                 change,
                 step,
-                status: RowStatus::Waiting,
+                status,
             })
         })
         .collect();
@@ -63,6 +69,34 @@ pub(super) fn open(state: &mut State, action: &BulkAction) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Why the profile's policy refuses what `step` leaves of a secret whose attributes are
+/// `current`: only the rules of the parts it changes, so a tag added is not refused for an
+/// expiry the secret already lacked.
+fn refusal(state: &State, name: &str, current: &Snapshot, step: &BulkStep) -> Option<String> {
+    let BulkStep::Update(params) = step else {
+        return None;
+    };
+    let after = current.patched(params);
+    let candidate = Candidate {
+        name,
+        content_type: after.content_type.as_deref(),
+        tags: &after.tags,
+        exp: after.exp,
+    };
+    let profile = state.profile();
+    let changes = |part: Part| match part {
+        Part::Tags => params.tags.is_some(),
+        Part::Expires => params.attributes.as_ref().is_some_and(|a| a.exp.is_some()),
+        Part::Name | Part::ContentType => false,
+    };
+    profile
+        .policy
+        .check(&candidate, state.now)
+        .into_iter()
+        .find(|broken| changes(broken.part))
+        .map(|broken| broken.message(&profile.name))
+}
+
 /// `x` with marks: disables them all when any is enabled, else enables them all.
 pub(super) fn toggle_enabled(state: &mut State) -> Vec<Effect> {
     let any_enabled = state.list.marked_rows().iter().any(|row| row.enabled());
@@ -76,7 +110,12 @@ pub(super) fn action(state: &mut State, action: Action) -> Vec<Effect> {
     match (bulk.phase, action) {
         (BulkPhase::Review, Action::Yes) => {
             bulk.phase = BulkPhase::Running;
-            return send_next(state);
+            let effects = send_next(state);
+            // Every row refused: nothing to await.
+            if effects.is_empty() {
+                finish(state);
+            }
+            return effects;
         }
         (BulkPhase::Running, Action::Back) => {
             bulk.phase = BulkPhase::Stopping;
