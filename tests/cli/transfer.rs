@@ -316,3 +316,68 @@ fn promote_writes_only_what_the_filter_keeps_and_differs_and_a_dry_run_writes_no
     let missing = kvtui.run(&["--profile", "prod", "secret", "show", "api-key-2"]);
     assert_eq!(missing.status.code(), Some(1), "not promoted");
 }
+
+#[test]
+fn ctrl_c_during_an_import_leaves_every_secret_written_or_untouched_and_says_which() {
+    use rustix::process::{Pid, Signal, kill_process};
+    use std::io::{BufRead, BufReader, Read};
+    // Slow enough that a run of 100 at 32 at once is still sending when the signal comes.
+    let vault = VaultProcess::start_with_args(&["--fault-latency-ms", "200"]);
+    let kvtui = profiles(&[("prod", &vault)]);
+    let path = kvtui.scratch().join("many.env");
+    let lines: String = (0..100)
+        .map(|i| format!("KEY_{i:03}=value-{i}\n"))
+        .collect();
+    std::fs::write(&path, lines).unwrap();
+    let mut child = kvtui
+        .command(&[
+            "--profile",
+            "prod",
+            "secret",
+            "import",
+            path.to_str().unwrap(),
+            "--yes",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut said = String::new();
+    while !said.lines().any(|line| line.starts_with("set KEY-")) {
+        assert!(
+            stdout.read_line(&mut said).unwrap() > 0,
+            "ended before a write: {said}"
+        );
+    }
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+    kill_process(pid, Signal::INT).unwrap();
+    stdout.read_to_string(&mut said).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{said}");
+    let summary = said.lines().last().unwrap();
+    let count = |after: &str| -> usize {
+        summary
+            .split(after)
+            .nth(1)
+            .unwrap()
+            .split([',', ' '])
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(summary.starts_with("interrupted: done "), "{summary}");
+    let (done, not_started) = (count("done "), count("not started "));
+    assert_eq!(done + not_started, 100, "{summary}");
+    assert!(not_started > 0, "{summary}");
+    assert_eq!(
+        said.lines().filter(|l| l.starts_with("set KEY-")).count(),
+        done
+    );
+    assert_eq!(
+        vault.sets_logged(),
+        done,
+        "what was said done is what the vault holds"
+    );
+}
