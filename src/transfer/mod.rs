@@ -7,7 +7,7 @@ pub mod file;
 use crate::state::review::{Change, Snapshot, ValueChange, changes};
 use crate::vault::{
     SecretAttributes, SecretBundle, SecretItem, SecretValue, SetSecretParameters, VaultClient,
-    VaultError, rules,
+    VaultError, rules, stale,
 };
 use futures_util::StreamExt;
 
@@ -151,7 +151,10 @@ pub fn plan_one(
         value: ValueChange::NotWritten,
     };
     let Some(params) = entry.params() else {
-        let reason = format!("{}: no value to write", entry.place);
+        let reason = format!(
+            "{}: no value to write (a metadata-only file, or disabled there)",
+            entry.place
+        );
         return refuse(entry, reason);
     };
     if let Err(problem) = check(&entry.name, &params) {
@@ -221,13 +224,12 @@ pub async fn read_current(
             if rules::check_name(name).is_err() {
                 return Ok(Current::Missing);
             }
-            match client.get_secret(name, None).await {
-                Ok(bundle) => Ok(Current::Present(Box::new(bundle))),
-                Err(error) if error.is_not_found() && deleted => Ok(Current::Deleted),
-                Err(error) if error.is_not_found() => Ok(Current::Missing),
-                Err(error) if is_disabled(&error) => Ok(Current::Present(Box::default())),
-                Err(error) => Err(error),
-            }
+            // A disabled latest version comes from the version list, without its value.
+            Ok(match stale::latest(client, name).await? {
+                Some(bundle) => Current::Present(Box::new(bundle)),
+                None if deleted => Current::Deleted,
+                None => Current::Missing,
+            })
         }
     })
     .await
@@ -251,12 +253,6 @@ where
         .collect()
 }
 
-/// The service's answer to reading a disabled version: 403 with `SecretDisabled` inside
-/// `Forbidden`.
-fn is_disabled(error: &VaultError) -> bool {
-    error.status() == Some(403) && error.to_string().contains("disabled")
-}
-
 /// The latest version of each of `names` in the source vault, values included.
 pub async fn read_sources(
     client: &VaultClient,
@@ -264,17 +260,9 @@ pub async fn read_sources(
     place: &str,
 ) -> Result<Vec<Entry>, VaultError> {
     each_name(names, |name| async move {
-        match client.get_secret(name, None).await {
-            Ok(bundle) => Ok(Entry::of_bundle(name, &bundle, place)),
-            // Disabled there: listed, but with no value it is refused in the plan.
-            Err(error) if is_disabled(&error) => Ok(Entry {
-                place: format!("{place} (disabled, its value not readable)"),
-                name: name.clone(),
-                value: None,
-                attributes: Snapshot::default(),
-            }),
-            Err(error) => Err(error),
-        }
+        // Disabled there, or gone since the listing: no value, so the plan refuses it.
+        let bundle = stale::latest(client, name).await?.unwrap_or_default();
+        Ok(Entry::of_bundle(name, &bundle, place))
     })
     .await
 }

@@ -381,3 +381,30 @@ fn ctrl_c_during_an_import_leaves_every_secret_written_or_untouched_and_says_whi
         "what was said done is what the vault holds"
     );
 }
+
+#[test]
+fn disabled_versions_are_refused_as_a_source_and_written_over_as_a_target() {
+    let (staging, prod) = (VaultProcess::start(), VaultProcess::start());
+    let kvtui = profiles(&[("staging", &staging), ("prod", &prod)]);
+    set(&kvtui, "staging", "off-here", "v", &["--disabled"]);
+    set(&kvtui, "staging", "off-there", "v", &[]);
+    set(&kvtui, "prod", "off-there", "old", &["--disabled"]);
+    let args = [
+        "secret",
+        "promote",
+        "--from",
+        "staging",
+        "--to",
+        "prod",
+        "--dry-run",
+    ];
+    let promote = kvtui.run(&args);
+    assert_eq!(promote.status.code(), Some(2), "a refusal is exit 2");
+    says_all(
+        &text(&promote.stdout),
+        &[
+            "refused      off-here  staging: no value to write (a metadata-only file, or disabled there)",
+            "new version  off-there  value not readable there (disabled): written; enabled: disabled -> enabled",
+        ],
+    );
+}
