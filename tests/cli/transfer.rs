@@ -8,6 +8,9 @@ use crate::support;
 use std::os::unix::fs::PermissionsExt;
 use support::{Kvtui, VaultProcess, text};
 
+/// `secret promote` from staging to prod.
+const PROMOTE: [&str; 6] = ["secret", "promote", "--from", "staging", "--to", "prod"];
+
 const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMIIB,\"x\"\n-----END PRIVATE KEY-----\n";
 
 fn profiles(vaults: &[(&str, &VaultProcess)]) -> Kvtui {
@@ -286,16 +289,7 @@ fn promote_writes_only_what_the_filter_keeps_and_differs_and_a_dry_run_writes_no
     ];
     set(&kvtui, "prod", "tls-key", PEM, &pem_args);
     let puts = prod.sets_logged();
-    let promote = [
-        "secret",
-        "promote",
-        "--from",
-        "staging",
-        "--to",
-        "prod",
-        "--filter",
-        "tag:env=prod",
-    ];
+    let promote = [&PROMOTE[..], &["--filter", "tag:env=prod"]].concat();
 
     let dry = kvtui.ok(&[&promote[..], &["--dry-run"]].concat());
     assert!(
@@ -389,16 +383,7 @@ fn disabled_versions_are_refused_as_a_source_and_written_over_as_a_target() {
     set(&kvtui, "staging", "off-here", "v", &["--disabled"]);
     set(&kvtui, "staging", "off-there", "v", &[]);
     set(&kvtui, "prod", "off-there", "old", &["--disabled"]);
-    let args = [
-        "secret",
-        "promote",
-        "--from",
-        "staging",
-        "--to",
-        "prod",
-        "--dry-run",
-    ];
-    let promote = kvtui.run(&args);
+    let promote = kvtui.run(&[&PROMOTE[..], &["--dry-run"]].concat());
     assert_eq!(promote.status.code(), Some(2), "a refusal is exit 2");
     says_all(
         &text(&promote.stdout),
