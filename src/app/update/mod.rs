@@ -12,6 +12,7 @@ mod details;
 mod dialogs;
 mod expiry;
 mod form;
+mod guard;
 mod keys;
 mod list;
 mod oplog;
@@ -74,8 +75,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             newer,
         } => versions::on_pair(state, ticket, older, newer),
         Msg::SecretSet { ticket, result } => form::on_set(state, ticket, result),
-        Msg::SetStale { ticket, latest } => form::on_stale(state, ticket, latest),
-        Msg::Overtaken { warning, .. } => form::on_overtaken(state, warning),
+        Msg::SetStale { ticket, latest } => guard::on_stale(state, ticket, latest),
+        Msg::Overtaken { warning, .. } => guard::on_overtaken(state, warning),
         Msg::ValueReady { source, result } => form::on_value_ready(state, source, result),
         Msg::SecretUpdated { ticket, result } => attributes::on_updated(state, ticket, result),
         Msg::SecretDeleted {
