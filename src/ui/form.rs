@@ -198,9 +198,12 @@ fn tag_items<'a>(
             ),
         ]),
     ));
-    // What is wrong with the tags as a whole (too many, one the policy requires), under them.
+    // What is wrong with the tags as a whole (one the policy requires) goes under them, unless
+    // there is a tag row in that slot (the one past the limit), which shows it already.
     let whole = FormField::TagKey(MAX_TAGS);
-    if let Some(message) = error_of(whole) {
+    if form.tags.len() <= MAX_TAGS
+        && let Some(message) = error_of(whole)
+    {
         items.push(error_line(theme, whole, message, width));
     }
 }
