@@ -94,6 +94,14 @@ pub enum Effect {
         name: String,
         made: SecretBundle,
     },
+    /// Plan copying `names` to the profile `target`: their latest versions here, what that
+    /// profile's vault holds, and its policy.
+    PlanCopy {
+        ticket: Ticket,
+        target: usize,
+        profile: Profile,
+        names: Vec<String>,
+    },
     /// One secret's write of a bulk run.
     BulkStep {
         ticket: Ticket,

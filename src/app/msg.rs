@@ -11,6 +11,7 @@ use crate::config::{AddProfileError, Added};
 use crate::discovery::Found;
 use crate::file_trust::FileTrustError;
 use crate::session::SessionError;
+use crate::state::bulk::Stepped;
 use crate::state::{Connection, Ticket};
 use crate::vault::{
     DeletedSecretBundle, DeletedSecretItem, RetryNotice, SecretBundle, SecretItem, SecretValue,
@@ -169,10 +170,16 @@ pub enum Msg {
         name: String,
         result: Result<PathBuf, TaskError>,
     },
-    /// One secret's write of a bulk run answered: the updated version, or nothing for a delete.
+    /// One secret's write of a bulk run answered.
     BulkStepped {
         ticket: Ticket,
-        result: Result<Option<SecretBundle>, VaultError>,
+        result: Result<Stepped, TaskError>,
+    },
+    /// The plan of copying the marked secrets to the profile `target`: each secret's step.
+    CopyPlanned {
+        ticket: Ticket,
+        target: usize,
+        result: Result<Vec<crate::transfer::Planned>, TaskError>,
     },
     /// An export was written: how many secrets, and where.
     Exported {
@@ -238,6 +245,7 @@ impl Msg {
             | Self::BackedUp { ticket, .. }
             | Self::Exported { ticket, .. }
             | Self::BulkStepped { ticket, .. }
+            | Self::CopyPlanned { ticket, .. }
             | Self::Restored { ticket, .. }
             | Self::CopyPrepared { ticket, .. }
             | Self::ProfileSaved { ticket, .. }

@@ -8,7 +8,8 @@ use crate::discovery;
 use crate::file_trust::{self, Limit};
 use crate::session::{Session, SessionError};
 use crate::state::Ticket;
-use crate::state::bulk::BulkStep;
+use crate::state::bulk::{BulkStep, Stepped};
+use crate::transfer;
 use crate::vault::{BackupBlob, SecretValue, VaultClient, VaultError, stale};
 use std::future::Future;
 use std::path::PathBuf;
@@ -102,6 +103,16 @@ impl Tasks {
             return;
         };
         self.spawn(call(client));
+    }
+
+    /// As `call`, with the sign-in prompts for the session of another profile the call opens.
+    fn call_signing_in<F, Fut>(&self, ticket: Ticket, call: F)
+    where
+        F: FnOnce(VaultClient, DeviceCodePrompts) -> Fut,
+        Fut: Future<Output = Msg> + Send + 'static,
+    {
+        let prompts = self.sign_in_prompts(ticket.generation);
+        self.call(ticket, |client| call(client, prompts));
     }
 
     /// Discovery as the open session's profile signs in, each find sent as it comes, then
@@ -367,14 +378,24 @@ impl Effect {
                     result,
                 }
             }),
-            Self::BulkStep { ticket, name, step } => tasks.call(ticket, |client| async move {
-                let result = match step {
-                    BulkStep::Delete => client.delete_secret(&name).await.map(|_| None),
-                    BulkStep::Update(params) => {
-                        client.update_secret(&name, None, &params).await.map(Some)
-                    }
-                };
-                Msg::BulkStepped { ticket, result }
+            Self::BulkStep { ticket, name, step } => {
+                tasks.call_signing_in(ticket, |client, prompts| async move {
+                    let result = bulk_step(&client, prompts, &name, step).await;
+                    Msg::BulkStepped { ticket, result }
+                })
+            }
+            Self::PlanCopy {
+                ticket,
+                target,
+                profile,
+                names,
+            } => tasks.call_signing_in(ticket, |client, prompts| async move {
+                let result = plan_copy(&client, &profile, prompts, &names).await;
+                Msg::CopyPlanned {
+                    ticket,
+                    target,
+                    result,
+                }
             }),
             Self::Export {
                 ticket,
@@ -431,26 +452,23 @@ impl Effect {
                 name,
                 target,
                 profile,
-            } => {
-                let prompts = tasks.sign_in_prompts(ticket.generation);
-                tasks.call(ticket, |client| async move {
-                    let source = client.get_secret(&name, None).await;
-                    let current = in_session(&profile, prompts, |client| async move {
-                        match client.get_secret(&name, None).await {
-                            Ok(bundle) => Ok(Some(bundle)),
-                            Err(error) if error.is_not_found() => Ok(None),
-                            Err(error) => Err(error),
-                        }
-                    })
-                    .await;
-                    Msg::CopyPrepared {
-                        ticket,
-                        target,
-                        source,
-                        current,
+            } => tasks.call_signing_in(ticket, |client, prompts| async move {
+                let source = client.get_secret(&name, None).await;
+                let current = in_session(&profile, prompts, |client| async move {
+                    match client.get_secret(&name, None).await {
+                        Ok(bundle) => Ok(Some(bundle)),
+                        Err(error) if error.is_not_found() => Ok(None),
+                        Err(error) => Err(error),
                     }
                 })
-            }
+                .await;
+                Msg::CopyPrepared {
+                    ticket,
+                    target,
+                    source,
+                    current,
+                }
+            }),
             Self::Discover { ticket } => tasks.discover(ticket),
             Self::SaveProfile {
                 ticket,
@@ -492,6 +510,53 @@ impl Effect {
             }
         }
     }
+}
+
+async fn bulk_step(
+    client: &VaultClient,
+    prompts: DeviceCodePrompts,
+    name: &str,
+    step: BulkStep,
+) -> Result<Stepped, TaskError> {
+    Ok(match step {
+        BulkStep::Delete => client.delete_secret(name).await.map(|_| Stepped::Deleted)?,
+        BulkStep::Update(params) => {
+            Stepped::Updated(Box::new(client.update_secret(name, None, &params).await?))
+        }
+        BulkStep::Copy { profile, params } => {
+            // A session of its own per secret, as a single copy has: its token is cached.
+            in_session(&profile, prompts, |target| async move {
+                target.set_secret(name, &params).await
+            })
+            .await?;
+            Stepped::Copied
+        }
+    })
+}
+
+/// The copy of `names` (here, on screen) to `profile`, planned as `secret promote` plans it.
+async fn plan_copy(
+    client: &VaultClient,
+    profile: &crate::config::Profile,
+    prompts: DeviceCodePrompts,
+    names: &[String],
+) -> Result<Vec<transfer::Planned>, TaskError> {
+    let entries = transfer::read_sources(client, names, "here").await?;
+    let current = in_session(profile, prompts, |target| async move {
+        transfer::read_current(&target, names).await
+    })
+    .await?;
+    let now = crate::when::now_unix();
+    Ok(entries
+        .into_iter()
+        .zip(current)
+        .map(|(entry, current)| {
+            transfer::plan_one(entry, current, |name, params| {
+                transfer::service_rules(name, params)?;
+                profile.policy.check_set(&profile.name, name, params, now)
+            })
+        })
+        .collect())
 }
 
 /// Opens a session of its own on `profile` (not the one on screen), runs `work` with its

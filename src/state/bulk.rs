@@ -3,7 +3,10 @@
 //! written or untouched, never half.
 
 use super::review::{Change, Snapshot};
-use crate::vault::{SecretAttributes, Tags, UpdateSecretParameters};
+use crate::config::Profile;
+use crate::vault::{
+    SecretAttributes, SecretBundle, SetSecretParameters, Tags, UpdateSecretParameters,
+};
 use crate::when::format_utc;
 
 /// Writes a bulk run keeps in flight: enough to hide the latency, few enough that a stop
@@ -25,6 +28,21 @@ pub enum BulkAction {
 pub enum BulkStep {
     Delete,
     Update(UpdateSecretParameters),
+    /// Set it in another profile's vault.
+    Copy {
+        profile: Box<Profile>,
+        params: Box<SetSecretParameters>,
+    },
+}
+
+/// How one secret's write of a bulk run went, when it went.
+#[derive(Debug)]
+pub enum Stepped {
+    Deleted,
+    /// The updated version, for the list's row.
+    Updated(Box<SecretBundle>),
+    /// Written in the other vault: nothing changes here.
+    Copied,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,7 +63,8 @@ pub struct BulkRow {
     pub name: String,
     /// What changes, before → after, for the review.
     pub change: String,
-    pub step: BulkStep,
+    /// `None` for a row refused before the run, which is never sent.
+    pub step: Option<BulkStep>,
     pub status: RowStatus,
 }
 

@@ -100,6 +100,7 @@ impl Step {
 }
 
 /// One line of a plan.
+#[derive(Debug)]
 pub struct Planned {
     pub entry: Entry,
     pub step: Step,
@@ -218,33 +219,28 @@ pub async fn read_current(
             Err(error) if matches!(error.status(), Some(403 | 400)) => Default::default(),
             Err(error) => return Err(error),
         };
-    each_name(names, |name| {
-        let deleted = deleted.contains(&name.to_ascii_lowercase());
-        async move {
-            if rules::check_name(name).is_err() {
-                return Ok(Current::Missing);
-            }
-            // A disabled latest version comes from the version list, without its value.
-            Ok(match stale::latest(client, name).await? {
-                Some(bundle) => Current::Present(Box::new(bundle)),
-                None if deleted => Current::Deleted,
-                None => Current::Missing,
-            })
+    let deleted = &deleted;
+    each_name(names, |name| async move {
+        if rules::check_name(&name).is_err() {
+            return Ok(Current::Missing);
         }
+        // A disabled latest version comes from the version list, without its value.
+        Ok(match stale::latest(client, &name).await? {
+            Some(bundle) => Current::Present(Box::new(bundle)),
+            None if deleted.contains(&name.to_ascii_lowercase()) => Current::Deleted,
+            None => Current::Missing,
+        })
     })
     .await
 }
 
 /// `read(name)` for each of `names`, `IN_FLIGHT` at a time, the answers in `names`' order; the
 /// first error ends it.
-async fn each_name<'a, T, F>(
-    names: &'a [String],
-    read: impl FnMut(&'a String) -> F,
-) -> Result<Vec<T>, VaultError>
+async fn each_name<T, F>(names: &[String], read: impl Fn(String) -> F) -> Result<Vec<T>, VaultError>
 where
     F: std::future::Future<Output = Result<T, VaultError>>,
 {
-    futures_util::stream::iter(names)
+    futures_util::stream::iter(names.iter().cloned())
         .map(read)
         .buffered(IN_FLIGHT)
         .collect::<Vec<_>>()
@@ -261,8 +257,8 @@ pub async fn read_sources(
 ) -> Result<Vec<Entry>, VaultError> {
     each_name(names, |name| async move {
         // Disabled there, or gone since the listing: no value, so the plan refuses it.
-        let bundle = stale::latest(client, name).await?.unwrap_or_default();
-        Ok(Entry::of_bundle(name, &bundle, place))
+        let bundle = stale::latest(client, &name).await?.unwrap_or_default();
+        Ok(Entry::of_bundle(&name, &bundle, place))
     })
     .await
 }

@@ -9,15 +9,21 @@ use crate::support::pty;
 use pty::ENTER;
 use support::{Kvtui, VaultProcess};
 
+/// The TUI at 80×24 on `config`, its list of profile `main` shown.
+fn open(config: &str) -> (Kvtui, pty::Pty) {
+    let kvtui = Kvtui::with_config(config);
+    let tui = kvtui.tui(&[], &[], (80, 24));
+    tui.wait_for(" secrets in main");
+    (kvtui, tui)
+}
+
 #[tokio::test]
 async fn the_secrets_a_filter_marks_are_tagged_then_deleted_in_bulk() {
     let vault = VaultProcess::start();
     for name in ["app-1", "app-2", "app-10", "db-password"] {
         vault.set(name, "v").await;
     }
-    let kvtui = Kvtui::with_config(&vault.profile_toml("main", false));
-    let mut tui = kvtui.tui(&[], &[], (80, 24));
-    tui.wait_for(" secrets in main");
+    let (_kvtui, mut tui) = open(&vault.profile_toml("main", false));
     tui.send("/");
     tui.type_text("app");
     tui.send(ENTER);
@@ -57,6 +63,44 @@ async fn the_secrets_a_filter_marks_are_tagged_then_deleted_in_bulk() {
     }
     let (status, _) = vault.call("GET", "/secrets/db-password", None).await;
     assert_eq!(status, 200);
+    tui.send(ENTER);
+    tui.send("q");
+}
+
+#[tokio::test]
+async fn the_marked_secrets_are_copied_to_another_profile_through_one_plan() {
+    let (main, other) = (VaultProcess::start(), VaultProcess::start());
+    main.set_body(
+        "app-1",
+        serde_json::json!({"value": "one", "tags": {"env": "dev"}}),
+    )
+    .await;
+    main.set("app-2", "two").await;
+    other.set("app-2", "two").await;
+    let config = format!(
+        "default_profile = \"main\"\n{}{}",
+        main.profile_toml("main", false),
+        other.profile_toml("other", false)
+    );
+    let (_kvtui, mut tui) = open(&config);
+    tui.send("M");
+    tui.wait_for("2 marked");
+    tui.send("y");
+    tui.wait_for("other");
+    tui.send(ENTER);
+    let review = tui.wait_for("Copy 1 secrets to other (1 the same there, left out)");
+    assert!(review.contains("app-1  new: "), "{review}");
+    assert!(!review.contains("· app-2"), "the same there: {review}");
+    tui.send(ENTER);
+    tui.wait_for("Copy 1 secrets to other (1 the same there, left out): done 1, failed 0");
+    let (_, copied) = other.call("GET", "/secrets/app-1", None).await;
+    assert_eq!(copied["value"], "one");
+    assert_eq!(copied["tags"]["env"], "dev");
+    assert_eq!(
+        other.versions("app-2").await.len(),
+        1,
+        "no new version where nothing differs"
+    );
     tui.send(ENTER);
     tui.send("q");
 }

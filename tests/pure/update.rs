@@ -8,7 +8,7 @@ use crossterm::event::KeyCode;
 use factory::*;
 use kvtui::app::effect::{Effect, Resolve};
 use kvtui::app::msg::Msg;
-use kvtui::state::bulk::{BulkStep, RowStatus};
+use kvtui::state::bulk::{BulkStep, RowStatus, Stepped};
 use kvtui::state::form::{FormField, Submit};
 use kvtui::state::{Level, Overlay, Pane, Remote, State};
 use kvtui::vault::stale::Expected;
@@ -301,12 +301,7 @@ fn marked_secrets_are_exported_as_metadata_through_a_path_prompt() {
     type_text(&mut state, "type:text");
     press(&mut state, KeyCode::Enter);
     press(&mut state, KeyCode::Char('M'));
-    let marked: Vec<String> = state
-        .list
-        .marked_rows()
-        .iter()
-        .map(|r| r.name.clone())
-        .collect();
+    let marked = state.list.marked_names();
     assert_eq!(
         marked,
         [
@@ -413,7 +408,12 @@ fn a_bulk_delete_reviews_every_marked_secret_runs_them_and_a_failure_stops_nothi
             Some("ForbiddenByRbac"),
         )
     };
-    for (ticket, result) in sent.into_iter().zip([Ok(None), Err(forbidden()), Ok(None)]) {
+    let answers = [
+        Ok(Stepped::Deleted),
+        Err(forbidden().into()),
+        Ok(Stepped::Deleted),
+    ];
+    for (ticket, result) in sent.into_iter().zip(answers) {
         update_with(&mut state, Msg::BulkStepped { ticket, result });
     }
     assert_eq!(
@@ -453,7 +453,7 @@ fn stopping_a_bulk_run_sends_nothing_more_and_names_what_was_left_untouched() {
             &mut state,
             Msg::BulkStepped {
                 ticket,
-                result: Ok(None),
+                result: Ok(Stepped::Updated(Box::default())),
             },
         );
         assert!(
@@ -505,7 +505,7 @@ fn bulk_expiry_and_enable_build_one_patch_per_secret_that_changes() {
     type_text(&mut state, "+30d");
     press(&mut state, KeyCode::Enter);
     assert_eq!(bulk(&state).rows.len(), 6);
-    let BulkStep::Update(params) = &bulk(&state).rows[0].step else {
+    let Some(BulkStep::Update(params)) = &bulk(&state).rows[0].step else {
         panic!("a PATCH");
     };
     assert_eq!(

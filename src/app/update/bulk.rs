@@ -4,12 +4,13 @@
 
 use super::oplog::record;
 use super::{Effect, list};
+use crate::app::msg::TaskError;
 use crate::config::policy::{Candidate, Part};
 use crate::keymap::Action;
-use crate::state::bulk::{Bulk, BulkAction, BulkPhase, BulkRow, BulkStep, RowStatus};
+use crate::state::bulk::{Bulk, BulkAction, BulkPhase, BulkRow, BulkStep, RowStatus, Stepped};
 use crate::state::review::Snapshot;
 use crate::state::{Level, Operation, Overlay, State, Ticket};
-use crate::vault::{SecretBundle, VaultError};
+use crate::transfer::{Planned, Step};
 
 /// Whether the list has marks, so a write key acts on them rather than on the selection.
 pub(super) fn has_marks(state: &State) -> bool {
@@ -35,9 +36,9 @@ pub(super) fn open(state: &mut State, action: &BulkAction) -> Vec<Effect> {
         .filter_map(|row| {
             let current = Snapshot::of_item(&row.item);
             let (step, change) = action.step(&current)?;
-            let status = match refusal(state, &row.name, &current, &step) {
-                Some(why) => RowStatus::Refused(why),
-                None => RowStatus::Waiting,
+            let (step, status) = match refusal(state, &row.name, &current, &step) {
+                Some(why) => (None, RowStatus::Refused(why)),
+                None => (Some(step), RowStatus::Waiting),
             };
             Some(BulkRow {
                 name: row.name.clone(),
@@ -60,12 +61,75 @@ pub(super) fn open(state: &mut State, action: &BulkAction) -> Vec<Effect> {
         rows.len(),
         state.profile().name
     );
+    show(state, title, rows);
+    Vec::new()
+}
+
+fn show(state: &mut State, title: String, rows: Vec<BulkRow>) {
     state.overlay = Overlay::Bulk(Box::new(Bulk {
         title,
         rows,
         phase: BulkPhase::Review,
         scroll: 0,
     }));
+}
+
+/// The plan of copying the marked secrets arrived: its review, what is the same there left out.
+pub(super) fn on_copy_planned(
+    state: &mut State,
+    target: usize,
+    result: Result<Vec<Planned>, TaskError>,
+) -> Vec<Effect> {
+    let Some(profile) = state.profiles.get(target).cloned() else {
+        return Vec::new();
+    };
+    let plan = match result {
+        Ok(plan) => plan,
+        Err(error) => {
+            let message = format!("planning the copy to {}: {error}", profile.name);
+            state.report(Level::Error, message);
+            return Vec::new();
+        }
+    };
+    let unchanged = plan.iter().filter(|p| p.step == Step::Unchanged).count();
+    let rows: Vec<BulkRow> = plan
+        .into_iter()
+        .filter(|planned| planned.step != Step::Unchanged)
+        .map(|planned| {
+            let change = format!("{}: {}", planned.step.label(), planned.summary());
+            let (step, status) = match (&planned.step, planned.entry.params()) {
+                (Step::Refused(why), _) => (None, RowStatus::Refused(why.clone())),
+                (_, Some(params)) => {
+                    let step = BulkStep::Copy {
+                        profile: Box::new(profile.clone()),
+                        params: Box::new(params),
+                    };
+                    (Some(step), RowStatus::Waiting)
+                }
+                (_, None) => (None, RowStatus::Refused("no value".to_owned())),
+            };
+            BulkRow {
+                name: planned.entry.name,
+                change,
+                step,
+                status,
+            }
+        })
+        .collect();
+    if rows.is_empty() {
+        let message = format!(
+            "nothing to copy: {} holds every marked secret as it is here",
+            profile.name
+        );
+        state.report(Level::Info, message);
+        return Vec::new();
+    }
+    let title = format!(
+        "Copy {} secrets to {} ({unchanged} the same there, left out)",
+        rows.len(),
+        profile.name
+    );
+    show(state, title, rows);
     Vec::new()
 }
 
@@ -149,7 +213,11 @@ fn send_next(state: &mut State) -> Vec<Effect> {
         let Overlay::Bulk(bulk) = &state.overlay else {
             break;
         };
-        let (name, step) = (bulk.rows[index].name.clone(), bulk.rows[index].step.clone());
+        let row = &bulk.rows[index];
+        let Some(step) = row.step.clone() else {
+            continue;
+        };
+        let name = row.name.clone();
         let ticket = state.begin_write(format!("{} {name}", bulk_verb(&step)));
         if let Overlay::Bulk(bulk) = &mut state.overlay {
             bulk.rows[index].status = RowStatus::Sending(ticket.request);
@@ -163,6 +231,7 @@ fn bulk_verb(step: &BulkStep) -> &'static str {
     match step {
         BulkStep::Delete => "deleting",
         BulkStep::Update(_) => "updating",
+        BulkStep::Copy { .. } => "copying",
     }
 }
 
@@ -170,7 +239,7 @@ fn bulk_verb(step: &BulkStep) -> &'static str {
 pub(super) fn on_stepped(
     state: &mut State,
     ticket: Ticket,
-    result: Result<Option<SecretBundle>, VaultError>,
+    result: Result<Stepped, TaskError>,
 ) -> Vec<Effect> {
     let Overlay::Bulk(bulk) = &mut state.overlay else {
         return Vec::new();
@@ -184,15 +253,17 @@ pub(super) fn on_stepped(
     };
     let name = row.name.clone();
     let operation = match row.step {
-        BulkStep::Delete => Operation::Delete,
-        BulkStep::Update(_) => Operation::UpdateAttributes,
+        Some(BulkStep::Delete) => Operation::Delete,
+        Some(BulkStep::Copy { .. }) => Operation::CopyOut,
+        _ => Operation::UpdateAttributes,
     };
     let outcome = match result {
-        Ok(updated) => {
+        Ok(stepped) => {
             row.status = RowStatus::Done;
-            match updated {
-                Some(bundle) => state.list.upsert(bundle.to_item()),
-                None => state.list.remove(&name),
+            match stepped {
+                Stepped::Updated(bundle) => state.list.upsert(bundle.to_item()),
+                Stepped::Deleted => state.list.remove(&name),
+                Stepped::Copied => {}
             }
             Ok("done (bulk)".to_owned())
         }

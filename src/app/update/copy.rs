@@ -10,9 +10,9 @@ use crate::state::review::Snapshot;
 use crate::state::{Level, Operation, Overlay, Review, State, Ticket};
 use crate::vault::{SecretBundle, VaultError, short_version};
 
-/// `C`: the profiles to copy to.
+/// `y`: the profiles to copy to (the selected secret, or the marked ones).
 pub(super) fn choose_target(state: &mut State) -> Vec<Effect> {
-    if state.list.selected().is_none() {
+    if state.list.selected().is_none() && state.list.marked.is_empty() {
         state.report(Level::Error, "select a secret first");
     } else if state.profiles.len() < 2 {
         state.report(
@@ -64,6 +64,22 @@ fn prepare(state: &mut State, target: usize) -> Vec<Effect> {
             ),
         );
         return Vec::new();
+    }
+    if !state.list.marked.is_empty() {
+        let names = state.list.marked_names();
+        state.overlay = Overlay::None;
+        let label = format!(
+            "planning the copy of {} secrets to {}",
+            names.len(),
+            profile.name
+        );
+        let ticket = state.begin(label);
+        return vec![Effect::PlanCopy {
+            ticket,
+            target,
+            profile,
+            names,
+        }];
     }
     let Some(name) = state.list.selected_name().map(str::to_owned) else {
         return Vec::new();

@@ -99,6 +99,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Restored { ticket, result } => backup::on_restored(state, ticket, result),
         Msg::Exported { ticket, result } => backup::on_exported(state, ticket, result),
         Msg::BulkStepped { ticket, result } => bulk::on_stepped(state, ticket, result),
+        Msg::CopyPlanned { target, result, .. } => bulk::on_copy_planned(state, target, result),
         Msg::ExpiryScanned {
             ticket,
             profile,

@@ -394,6 +394,14 @@ impl SecretList {
         self.marked.extend(shown);
     }
 
+    /// The marked secrets' names, in the order of `marked_rows`.
+    pub fn marked_names(&self) -> Vec<String> {
+        self.marked_rows()
+            .iter()
+            .map(|row| row.name.clone())
+            .collect()
+    }
+
     /// The marked secrets' rows, in the order shown, then any the filter hides.
     pub fn marked_rows(&self) -> Vec<&SecretRow> {
         let mut seen = vec![false; self.rows.len()];
