@@ -108,11 +108,11 @@ pub enum Effect {
         name: String,
         step: BulkStep,
     },
-    /// Write an export's text to a new file, owner-only.
+    /// Write the latest versions of `names` to a new file, owner-only, with or without values.
     Export {
         ticket: Ticket,
-        count: usize,
-        text: zeroize::Zeroizing<String>,
+        names: Vec<String>,
+        values: bool,
         path: PathBuf,
     },
     /// PATCH a version's (or the latest's) attributes.

@@ -38,6 +38,8 @@ pub enum TaskError {
     #[error("{0}")]
     Editor(String),
     #[error("{0}")]
+    Export(String),
+    #[error("{0}")]
     Stopped(#[from] tokio::task::JoinError),
     #[error(transparent)]
     Config(#[from] AddProfileError),

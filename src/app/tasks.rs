@@ -399,18 +399,12 @@ impl Effect {
             }),
             Self::Export {
                 ticket,
-                count,
-                text,
+                names,
+                values,
                 path,
-            } => tasks.spawn(async move {
+            } => tasks.call(ticket, |client| async move {
                 let path = crate::fsutil::expand_home(&path);
-                let written = crate::fsutil::write_new_private_file(&path, text.as_bytes());
-                let result = written
-                    .map_err(|source| TaskError::Write {
-                        path: path.clone(),
-                        source,
-                    })
-                    .map(|()| (count, path));
+                let result = export(&client, &names, values, &path).await;
                 Msg::Exported { ticket, result }
             }),
             Self::Restore { ticket, path } => tasks.call(ticket, |client| async move {
@@ -510,6 +504,30 @@ impl Effect {
             }
         }
     }
+}
+
+/// What `secret export --values` (or without) writes, of `names`, to a new 0600 file.
+async fn export(
+    client: &VaultClient,
+    names: &[String],
+    values: bool,
+    path: &std::path::Path,
+) -> Result<(usize, PathBuf), TaskError> {
+    let mut entries = transfer::read_sources(client, names, "here").await?;
+    if !values {
+        for entry in &mut entries {
+            entry.value = None;
+        }
+    }
+    let text =
+        transfer::file::write(&entries, transfer::file::Format::Json).map_err(TaskError::Export)?;
+    crate::fsutil::write_new_private_file(path, text.as_bytes()).map_err(|source| {
+        TaskError::Write {
+            path: path.to_owned(),
+            source,
+        }
+    })?;
+    Ok((entries.len(), path.to_owned()))
 }
 
 async fn bulk_step(

@@ -160,7 +160,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::ConfirmTyped, &[key(KeyCode::Esc)], Action::No, "cancel", Some("cancel")),
     bind(C::Prompt, &[key(KeyCode::Enter)], Action::Yes, "go ahead", Some("ok")),
     bind(C::Prompt, &[key(KeyCode::Esc)], Action::No, "cancel", Some("cancel")),
-    bind(C::Prompt, &[key(KeyCode::Tab)], Action::Toggle, "read-only or not (saving a profile)", None),
+    bind(C::Prompt, &[key(KeyCode::Tab)], Action::Toggle, "read-only or not (saving a profile); with values or not (an export)", None),
     bind(C::Diff, &[char('v')], Action::ToggleReveal, "reveal / mask the values", Some("reveal")),
     bind(C::Diff, &[char('j'), key(KeyCode::Down)], Action::Down, "scroll down", None),
     bind(C::Diff, &[char('k'), key(KeyCode::Up)], Action::Up, "scroll up", None),

@@ -6,7 +6,6 @@ use super::{Overlay, State, Ticket};
 use crate::discovery::FoundVault;
 use crate::vault::RecoveryLevel;
 use ratatui_textarea::TextArea;
-use zeroize::Zeroizing;
 
 /// Where a dialog's write is: being filled in, sent and awaited, or refused (kept open with
 /// everything typed, to try again).
@@ -140,10 +139,10 @@ pub enum FilePrompt {
         name: String,
     },
     RestoreFrom,
-    /// The marked secrets' metadata as `secret export` writes it (JSON, no values).
+    /// The marked secrets as `secret export` writes them (JSON), with their values or not.
     ExportTo {
-        count: usize,
-        text: Zeroizing<String>,
+        names: Vec<String>,
+        values: bool,
     },
 }
 

@@ -114,9 +114,9 @@ pub fn render_prompt(frame: &mut Frame, state: &State, prompt: &Prompt, theme: &
             " Restore from a backup ".to_owned(),
             "The backup file to restore (the secret comes back with all its versions):".to_owned(),
         ),
-        PromptPurpose::File(FilePrompt::ExportTo { count, .. }) => (
-            format!(" Export {count} marked secrets "),
-            "Their names, content types, tags, enabled and dates, as JSON, to a new file (no values; `kvtui secret export --values` writes them):".to_owned(),
+        PromptPurpose::File(FilePrompt::ExportTo { names, .. }) => (
+            format!(" Export {} marked secrets ", names.len()),
+            "Their latest versions' content types, tags, enabled and dates, as JSON, to a new 0600 file:".to_owned(),
         ),
         PromptPurpose::BulkTag => (
             format!(" Tag {} marked secrets ", state.list.marked.len()),
@@ -150,13 +150,24 @@ pub fn render_prompt(frame: &mut Frame, state: &State, prompt: &Prompt, theme: &
             Span::raw("▏"),
         ]),
     ];
-    if let PromptPurpose::SaveProfile { read_only, .. } = &prompt.purpose {
+    let switch = match &prompt.purpose {
+        PromptPurpose::SaveProfile { read_only, .. } => {
+            Some(("read-only", *read_only, "read-only refuses every write"))
+        }
+        PromptPurpose::File(FilePrompt::ExportTo { values, .. }) => Some((
+            "values",
+            *values,
+            "with values, the file holds every secret's value",
+        )),
+        _ => None,
+    };
+    if let Some((label, on, meaning)) = switch {
         lines.push(Line::from(vec![
-            Span::raw("read-only: "),
-            Span::styled(if *read_only { "yes" } else { "no" }, theme.key()),
+            Span::raw(format!("{label}: ")),
+            Span::styled(if on { "yes" } else { "no" }, theme.key()),
             Span::styled(
                 format!(
-                    " ({} changes it; read-only refuses every write)",
+                    " ({} changes it; {meaning})",
                     key_of(Context::Prompt, Action::Toggle)
                 ),
                 theme.dim(),

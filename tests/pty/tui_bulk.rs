@@ -7,6 +7,7 @@ use crate::support;
 use crate::support::pty;
 
 use pty::ENTER;
+use std::os::unix::fs::PermissionsExt;
 use support::{Kvtui, VaultProcess};
 
 /// The TUI at 80×24 on `config`, its list of profile `main` shown.
@@ -23,7 +24,7 @@ async fn the_secrets_a_filter_marks_are_tagged_then_deleted_in_bulk() {
     for name in ["app-1", "app-2", "app-10", "db-password"] {
         vault.set(name, "v").await;
     }
-    let (_kvtui, mut tui) = open(&vault.profile_toml("main", false));
+    let (kvtui, mut tui) = open(&vault.profile_toml("main", false));
     tui.send("/");
     tui.type_text("app");
     tui.send(ENTER);
@@ -52,6 +53,29 @@ async fn the_secrets_a_filter_marks_are_tagged_then_deleted_in_bulk() {
     );
 
     tui.send(ENTER);
+    // The marked secrets with their values, to a file of the operator's naming.
+    let exported = kvtui.scratch().join("marked.json");
+    tui.send("E");
+    tui.wait_for("Export 3 marked secrets");
+    tui.send(&pty::ctrl('u'));
+    tui.type_text(exported.to_str().unwrap());
+    tui.send(pty::TAB);
+    tui.wait_for("values: yes");
+    tui.send(ENTER);
+    tui.wait_for("(with values)");
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&exported).unwrap()).unwrap();
+    let secrets = file["secrets"].as_array().unwrap();
+    assert_eq!(secrets.len(), 3);
+    assert!(
+        secrets
+            .iter()
+            .all(|s| s["value"] == "v" && s["tags"]["owner"] == "ops"),
+        "{file}"
+    );
+    let mode = std::fs::metadata(&exported).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
     tui.send("d");
     let review = tui.wait_for("Delete 3 secrets in main");
     assert_eq!(review.matches("deleted").count(), 3, "{review}");

@@ -287,7 +287,7 @@ fn the_form_keeps_the_profiles_policy_as_it_is_typed_and_fills_its_default_expir
 }
 
 #[test]
-fn marked_secrets_are_exported_as_metadata_through_a_path_prompt() {
+fn marked_secrets_are_exported_through_a_path_prompt_with_values_when_asked() {
     let mut state = listed("staging");
     assert!(press(&mut state, KeyCode::Char('E')).is_empty());
     assert!(status_text(&state).starts_with("mark secrets first"));
@@ -318,26 +318,23 @@ fn marked_secrets_are_exported_as_metadata_through_a_path_prompt() {
         kvtui::state::input::text(&prompt.input),
         "./staging-secrets-20270115-080000.json"
     );
+    press(&mut state, KeyCode::Tab);
     let effects = press(&mut state, KeyCode::Enter);
     let Some(Effect::Export {
-        count, text, path, ..
+        names,
+        values,
+        path,
+        ..
     }) = effects.first()
     else {
         panic!("the export is written: {}", kinds(&effects).join(", "));
     };
+    assert_eq!(names, &marked);
+    assert!(*values, "Tab asked for the values");
     assert_eq!(
-        (*count, path.to_str()),
-        (3, Some("./staging-secrets-20270115-080000.json"))
+        path.to_str(),
+        Some("./staging-secrets-20270115-080000.json")
     );
-    let file: serde_json::Value = serde_json::from_str(text).unwrap();
-    let names: Vec<&str> = file["secrets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, marked);
-    assert!(!text.contains("value"), "metadata only: {}", **text);
     let (ticket, path) = (effects_ticket(&effects), path.clone());
     update_with(
         &mut state,
@@ -349,7 +346,7 @@ fn marked_secrets_are_exported_as_metadata_through_a_path_prompt() {
     assert!(matches!(state.overlay, Overlay::None));
     assert_eq!(
         status_text(&state),
-        "Exported 3 secrets to ./staging-secrets-20270115-080000.json (metadata, no values)"
+        "Exported 3 secrets to ./staging-secrets-20270115-080000.json (with values)"
     );
     press(&mut state, KeyCode::Char('U'));
     assert!(state.list.marked.is_empty());

@@ -5,7 +5,6 @@ use super::{Effect, bulk, list};
 use crate::app::msg::TaskError;
 use crate::state::dialogs::{FilePrompt, PromptPurpose};
 use crate::state::{Level, Operation, Overlay, Prompt, State, Ticket};
-use crate::transfer::Entry;
 use crate::vault::SecretBundle;
 use std::path::PathBuf;
 
@@ -48,7 +47,7 @@ pub(super) fn label(purpose: &FilePrompt) -> String {
     match purpose {
         FilePrompt::BackupTo { name } => format!("backing {name} up"),
         FilePrompt::RestoreFrom => "restoring a backup".to_owned(),
-        FilePrompt::ExportTo { count, .. } => format!("exporting {count} secrets"),
+        FilePrompt::ExportTo { names, .. } => format!("exporting {} secrets", names.len()),
     }
 }
 
@@ -57,43 +56,31 @@ pub(super) fn send(ticket: Ticket, purpose: FilePrompt, path: PathBuf) -> Effect
     match purpose {
         FilePrompt::BackupTo { name } => Effect::Backup { ticket, name, path },
         FilePrompt::RestoreFrom => Effect::Restore { ticket, path },
-        FilePrompt::ExportTo { count, text } => Effect::Export {
+        FilePrompt::ExportTo { names, values } => Effect::Export {
             ticket,
-            count,
-            text,
+            names,
+            values,
             path,
         },
     }
 }
 
-/// `E`: asks where to write the marked secrets' metadata.
+/// `E`: asks where to write the marked secrets, and whether with their values (no, at first).
 pub(super) fn ask_export(state: &mut State) -> Vec<Effect> {
     if bulk::marks_missing(state) {
         return Vec::new();
     }
-    let entries: Vec<Entry> = state
-        .list
-        .marked_rows()
-        .into_iter()
-        .filter_map(|row| Entry::of_item(&row.item, &state.profile().name))
-        .collect();
-    let text = match crate::transfer::file::write(&entries, crate::transfer::file::Format::Json) {
-        Ok(text) => text,
-        Err(error) => {
-            state.report(Level::Error, error);
-            return Vec::new();
-        }
-    };
+    let names = state.list.marked_names();
     let initial = format!(
         "./{}-secrets-{}.json",
         state.profile().name,
         stamp(state.now)
     );
-    let count = entries.len();
-    state.overlay = Overlay::Prompt(Prompt::new(
-        PromptPurpose::File(FilePrompt::ExportTo { count, text }),
-        &initial,
-    ));
+    let purpose = FilePrompt::ExportTo {
+        names,
+        values: false,
+    };
+    state.overlay = Overlay::Prompt(Prompt::new(PromptPurpose::File(purpose), &initial));
     Vec::new()
 }
 
@@ -102,13 +89,22 @@ pub(super) fn on_exported(
     ticket: Ticket,
     result: Result<(usize, PathBuf), TaskError>,
 ) -> Vec<Effect> {
+    let values = matches!(
+        &state.overlay,
+        Overlay::Prompt(Prompt {
+            purpose: PromptPurpose::File(FilePrompt::ExportTo { values: true, .. }),
+            ..
+        })
+    );
     match result.map_err(|error| error.to_string()) {
         Ok((count, path)) => {
             state.dialog_answered(ticket.request, Ok(()));
-            let done = format!(
-                "Exported {count} secrets to {} (metadata, no values)",
-                path.display()
-            );
+            let what = if values {
+                "with values"
+            } else {
+                "metadata, no values"
+            };
+            let done = format!("Exported {count} secrets to {} ({what})", path.display());
             record(
                 state,
                 Operation::Export,

@@ -6,7 +6,7 @@ use super::{Effect, Origin, Resolve, backup, bulk, list, vaults};
 use crate::keymap::{self, Action};
 use crate::state::bulk::BulkAction;
 use crate::state::dialogs::Prompt;
-use crate::state::dialogs::{ConfirmAction, PromptPurpose};
+use crate::state::dialogs::{ConfirmAction, FilePrompt, PromptPurpose};
 use crate::state::input::text;
 use crate::state::review::Write;
 use crate::state::{DialogStatus, Level, Overlay, Review, State};
@@ -225,11 +225,13 @@ pub(super) fn prompt_action(state: &mut State, action: Action) -> Vec<Effect> {
     }
     match action {
         Action::No => state.overlay = Overlay::None,
-        Action::Toggle => {
-            if let PromptPurpose::SaveProfile { read_only, .. } = &mut prompt.purpose {
-                *read_only = !*read_only;
+        Action::Toggle => match &mut prompt.purpose {
+            PromptPurpose::SaveProfile {
+                read_only: flag, ..
             }
-        }
+            | PromptPurpose::File(FilePrompt::ExportTo { values: flag, .. }) => *flag = !*flag,
+            _ => {}
+        },
         Action::Yes => {
             let raw = text(&prompt.input).trim().to_owned();
             if raw.is_empty() {
