@@ -432,6 +432,25 @@ fn a_bulk_delete_reviews_every_marked_secret_runs_them_and_a_failure_stops_nothi
 }
 
 #[test]
+fn a_bulk_delete_is_refused_where_a_delete_cannot_be_recovered() {
+    let mut state = listed("staging");
+    let row = &mut state.list.rows[0];
+    row.item.attributes.as_mut().unwrap().recovery_level =
+        Some(kvtui::vault::RecoveryLevel::Purgeable);
+    press(&mut state, KeyCode::Char('M'));
+    press(&mut state, KeyCode::Char('d'));
+    assert!(
+        matches!(state.overlay, Overlay::None),
+        "no review: {:?}",
+        state.overlay
+    );
+    assert!(
+        status_text(&state)
+            .starts_with("a bulk delete needs a vault whose deletes can be recovered")
+    );
+}
+
+#[test]
 fn stopping_a_bulk_run_sends_nothing_more_and_names_what_was_left_untouched() {
     let mut state = marked_and(6, "t");
     type_text(&mut state, "owner=ops");

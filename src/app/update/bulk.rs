@@ -29,6 +29,13 @@ pub(super) fn marks_missing(state: &mut State) -> bool {
 
 /// The review of `action` on every marked secret; those it would not change are left out.
 pub(super) fn open(state: &mut State, action: &BulkAction) -> Vec<Effect> {
+    if *action == BulkAction::Delete && !all_recoverable(state) {
+        let refused = "a bulk delete needs a vault whose deletes can be recovered, and this one's \
+                       cannot be (or its recovery level is not known): delete them one at a time \
+                       with d, typing each name";
+        state.report(Level::Error, refused);
+        return Vec::new();
+    }
     let rows: Vec<BulkRow> = state
         .list
         .marked_rows()
@@ -159,6 +166,17 @@ fn refusal(state: &State, name: &str, current: &Snapshot, step: &BulkStep) -> Op
         .into_iter()
         .find(|broken| changes(broken.part))
         .map(|broken| broken.message(&profile.name))
+}
+
+/// Whether every marked secret says its delete can be recovered.
+fn all_recoverable(state: &State) -> bool {
+    state.list.marked_rows().iter().all(|row| {
+        row.item
+            .attributes
+            .as_ref()
+            .and_then(|a| a.recovery_level.as_ref())
+            .is_some_and(|level| level.is_recoverable())
+    })
 }
 
 /// `x` with marks: disables them all when any is enabled, else enables them all.
