@@ -78,6 +78,9 @@ pub struct SecretList {
     pub parsed: Query,
     /// The order of the rows when no name words rank them.
     pub sort: SortOrder,
+    /// Every row, in `sort`'s order: what an empty filter shows, and what terms alone filter,
+    /// kept as pages arrive so clearing the filter does not sort a vault again.
+    order: Vec<usize>,
     /// The filter line has the keyboard.
     pub filtering: bool,
     /// The secrets marked for a bulk action, by lower-cased name (names are case-insensitive).
@@ -110,6 +113,7 @@ impl Default for SecretList {
             query: String::new(),
             parsed: Query::default(),
             sort: SortOrder::default(),
+            order: Vec::new(),
             filtering: false,
             marked: Default::default(),
             visible: Vec::new(),
@@ -151,6 +155,7 @@ impl SecretList {
     pub fn restart(&mut self) {
         self.marked.clear();
         self.rows.clear();
+        self.order.clear();
         self.visible.clear();
         self.scores.clear();
         self.earlier.clear();
@@ -189,12 +194,17 @@ impl SecretList {
                 }
             }
         }
-        let kept: Vec<usize> = (first_new..self.rows.len())
+        let new = self.sorted((first_new..self.rows.len()).collect());
+        let kept: Vec<usize> = new
+            .iter()
+            .copied()
             .filter(|&index| self.parsed.matches(&self.rows[index]))
             .collect();
+        let order = std::mem::take(&mut self.order);
+        self.order = self.merged(order, new);
         if self.parsed.name.is_empty() {
-            let kept = self.sorted(kept);
-            self.merge_sorted(kept);
+            let visible = std::mem::take(&mut self.visible);
+            self.visible = self.merged(visible, kept);
         } else {
             // Only the new rows are scored, then merged in: the ones already shown keep their
             // scores. Earlier results lack the new rows, so they are dropped.
@@ -252,6 +262,10 @@ impl SecretList {
         // row. Terms are checked on every row, which costs less than scoring.
         let previous = std::mem::replace(&mut self.parsed, Query::parse(&query, now));
         self.query = query;
+        // A space typed or taken back between words changes nothing the filter reads.
+        if self.parsed.name == previous.name && self.parsed.terms == previous.terms {
+            return;
+        }
         self.cursor = 0;
         self.offset = 0;
         let name = self.parsed.name.clone();
@@ -314,8 +328,17 @@ impl SecretList {
                 .collect()
         });
         if self.parsed.name.is_empty() {
-            let kept = kept.unwrap_or_else(|| (0..count).collect());
-            return (self.sorted(kept), Vec::new());
+            let shown = match kept {
+                None => self.order.clone(),
+                // `order` filtered keeps its order: no sort.
+                Some(_) => self
+                    .order
+                    .iter()
+                    .copied()
+                    .filter(|&index| self.parsed.matches(&self.rows[index]))
+                    .collect(),
+            };
+            return (shown, Vec::new());
         }
         let candidates = match &kept {
             Some(kept) => Candidates::Listed(kept),
@@ -332,16 +355,19 @@ impl SecretList {
         indices
     }
 
-    /// Merges rows in `sort`'s order into `visible`, which is in that order too.
-    fn merge_sorted(&mut self, new: Vec<usize>) {
+    /// `old` and `new`, both in `sort`'s order, merged in that order. Pages mostly arrive
+    /// after what came before, and are then only appended.
+    fn merged(&self, mut old: Vec<usize>, new: Vec<usize>) -> Vec<usize> {
         let rows = &self.rows;
         let sort = self.sort;
         let before = |a: usize, b: usize| sort.compare(&rows[a], &rows[b]).is_le();
-        match (self.visible.last(), new.first()) {
+        match (old.last(), new.first()) {
             (Some(&last), Some(&first)) if !before(last, first) => {}
-            _ => return self.visible.extend(new),
+            _ => {
+                old.extend(new);
+                return old;
+            }
         }
-        let old = std::mem::take(&mut self.visible);
         let mut merged = Vec::with_capacity(old.len() + new.len());
         let (mut old, mut new) = (old.into_iter().peekable(), new.into_iter().peekable());
         while let (Some(&a), Some(&b)) = (old.peek(), new.peek()) {
@@ -355,7 +381,7 @@ impl SecretList {
         }
         merged.extend(old);
         merged.extend(new);
-        self.visible = merged;
+        merged
     }
 
     /// Recomputes `visible` from every row; keeps the cursor on `keep` (or the current
@@ -365,6 +391,8 @@ impl SecretList {
             .map(str::to_owned)
             .or_else(|| self.selected_name().map(str::to_owned));
         self.earlier.clear();
+        // Rows were added, dropped or changed order: the order is made again.
+        self.order = self.sorted((0..self.rows.len()).collect());
         (self.visible, self.scores) = self.filter_every_row();
         if let Some(name) = keep {
             self.select_name(&name);
