@@ -235,6 +235,21 @@ fn marks_follow_names_through_filters_and_deletes_and_go_with_the_listing() {
 }
 
 #[test]
+fn a_space_between_words_keeps_the_results_and_what_backspace_restores() {
+    let mut list = list(&["prod-api", "prod-db", "stage-api"]);
+    for query in ["p", "pr", "pro", "prod"] {
+        list.set_query(query.into(), 0);
+    }
+    let kept = list.earlier.len();
+    list.set_query("prod ".into(), 0);
+    assert_eq!(list.earlier.len(), kept, "the space changed no word: nothing re-scored");
+    list.set_query("prod".into(), 0);
+    list.set_query("pro".into(), 0);
+    assert_eq!(list.earlier.len(), kept - 1, "Backspace took a kept result back");
+    assert_eq!(list.visible, from_scratch(&list));
+}
+
+#[test]
 fn upsert_keeps_name_order() {
     let mut list = list(&["a", "c"]);
     list.upsert(item("b"));
