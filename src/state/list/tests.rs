@@ -242,10 +242,18 @@ fn a_space_between_words_keeps_the_results_and_what_backspace_restores() {
     }
     let kept = list.earlier.len();
     list.set_query("prod ".into(), 0);
-    assert_eq!(list.earlier.len(), kept, "the space changed no word: nothing re-scored");
+    assert_eq!(
+        list.earlier.len(),
+        kept,
+        "the space changed no word: nothing re-scored"
+    );
     list.set_query("prod".into(), 0);
     list.set_query("pro".into(), 0);
-    assert_eq!(list.earlier.len(), kept - 1, "Backspace took a kept result back");
+    assert_eq!(
+        list.earlier.len(),
+        kept - 1,
+        "Backspace took a kept result back"
+    );
     assert_eq!(list.visible, from_scratch(&list));
 }
 
