@@ -22,11 +22,14 @@ pub enum Format {
 impl Format {
     /// The format a file's extension names, for import without `--format`.
     pub fn of_path(path: &std::path::Path) -> Option<Self> {
+        // A file named `.env` has no extension as `Path` sees it: it is all stem.
+        if path.file_name()? == ".env" {
+            return Some(Self::Dotenv);
+        }
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "json" => Some(Self::Json),
             "env" => Some(Self::Dotenv),
             "csv" => Some(Self::Csv),
-            _ if path.file_name()? == ".env" => Some(Self::Dotenv),
             _ => None,
         }
     }
@@ -381,6 +384,25 @@ mod tests {
     fn same(a: &[Entry], b: &[Entry]) -> bool {
         let fields = |e: &Entry| (e.name.clone(), e.value.clone(), e.attributes.clone());
         a.iter().map(fields).eq(b.iter().map(fields))
+    }
+
+    #[test]
+    fn the_format_comes_from_the_name() {
+        for (name, format) in [
+            (".env", Some(Format::Dotenv)),
+            ("team/.env", Some(Format::Dotenv)),
+            ("prod.env", Some(Format::Dotenv)),
+            ("export.JSON", Some(Format::Json)),
+            ("handover.csv", Some(Format::Csv)),
+            ("secrets.txt", None),
+            ("env", None),
+        ] {
+            assert_eq!(
+                Format::of_path(std::path::Path::new(name)),
+                format,
+                "{name}"
+            );
+        }
     }
 
     #[test]
