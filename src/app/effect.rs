@@ -190,25 +190,32 @@ pub enum Effect {
         target: usize,
         profile: Profile,
     },
-    /// Set the secret in the target profile's vault.
+    /// Set the secret in the target profile's vault; with `expected`, guarded as `SetSecret` is.
     CopyToProfile {
         ticket: Ticket,
         target: usize,
-        profile: Profile,
+        profile: Box<Profile>,
         name: String,
         params: SetSecretParameters,
+        expected: Option<Expected>,
     },
 }
 
 impl Effect {
-    /// The one way a reviewed write is sent, wherever it was reviewed.
-    pub fn write(write: Write, ticket: Ticket, profiles: &[Profile]) -> Self {
+    /// The one way a reviewed write is sent, wherever it was reviewed; a new version only if
+    /// the latest is still `expected`, when given.
+    pub fn write(
+        write: Write,
+        expected: Option<Expected>,
+        ticket: Ticket,
+        profiles: &[Profile],
+    ) -> Self {
         match write {
             Write::Set { name, params } => Self::SetSecret {
                 ticket,
                 name,
                 params,
-                expected: None,
+                expected,
             },
             Write::Update {
                 name,
@@ -227,9 +234,10 @@ impl Effect {
             } => Self::CopyToProfile {
                 ticket,
                 target,
-                profile: profiles[target].clone(),
+                profile: Box::new(profiles[target].clone()),
                 name,
                 params,
+                expected,
             },
         }
     }

@@ -39,6 +39,9 @@ pub enum TaskError {
     Editor(String),
     #[error("{0}")]
     Export(String),
+    /// Not written: another write landed since the plan, and this is what it is.
+    #[error("not written: since the plan, {0}")]
+    Overtaken(String),
     #[error("{0}")]
     Stopped(#[from] tokio::task::JoinError),
     #[error(transparent)]

@@ -10,7 +10,8 @@ use crate::session::{Session, SessionError};
 use crate::state::Ticket;
 use crate::state::bulk::{BulkStep, Stepped};
 use crate::transfer;
-use crate::vault::{BackupBlob, SecretValue, VaultClient, VaultError, stale};
+use crate::vault::stale::{self, Guarded};
+use crate::vault::{BackupBlob, SecretValue, VaultClient, VaultError};
 use std::future::Future;
 use std::path::PathBuf;
 use tokio::sync::mpsc;
@@ -241,24 +242,24 @@ impl Effect {
                 params,
                 expected,
             } => tasks.call(ticket, |client| async move {
-                if let Some(expected) = expected {
-                    // Read as close to the write as the service allows: it takes no If-Match.
-                    match stale::latest(&client, &name).await {
-                        Ok(latest) if !expected.is(latest.as_ref()) => {
-                            let latest = latest.map(Box::new);
-                            return Msg::SetStale { ticket, latest };
-                        }
-                        Ok(_) => {}
-                        Err(error) => {
-                            return Msg::SecretSet {
-                                ticket,
-                                result: Err(error),
-                            };
-                        }
-                    }
+                let Some(expected) = expected else {
+                    let result = client.set_secret(&name, &params).await;
+                    return Msg::SecretSet { ticket, result };
+                };
+                match stale::set_if(&client, &name, &params, &expected).await {
+                    Ok(Guarded::Stale(latest)) => Msg::SetStale {
+                        ticket,
+                        latest: latest.map(Box::new),
+                    },
+                    Ok(Guarded::Written(bundle)) => Msg::SecretSet {
+                        ticket,
+                        result: Ok(bundle),
+                    },
+                    Err(error) => Msg::SecretSet {
+                        ticket,
+                        result: Err(error),
+                    },
                 }
-                let result = client.set_secret(&name, &params).await;
-                Msg::SecretSet { ticket, result }
             }),
             Self::CheckOvertaken { ticket, name, made } => {
                 tasks.call(ticket, |client| async move {
@@ -488,17 +489,37 @@ impl Effect {
                 profile,
                 name,
                 params,
+                expected,
             } => {
                 let prompts = tasks.sign_in_prompts(ticket.generation);
                 tasks.spawn(async move {
-                    let result = in_session(&profile, prompts, |client| async move {
-                        client.set_secret(&name, &params).await
+                    let guarded = in_session(&profile, prompts, |client| async move {
+                        match expected {
+                            Some(expected) => {
+                                stale::set_if(&client, &name, &params, &expected).await
+                            }
+                            None => client
+                                .set_secret(&name, &params)
+                                .await
+                                .map(Guarded::Written),
+                        }
                     })
                     .await;
-                    Msg::Copied {
-                        ticket,
-                        target,
-                        result,
+                    match guarded {
+                        Ok(Guarded::Stale(latest)) => Msg::SetStale {
+                            ticket,
+                            latest: latest.map(Box::new),
+                        },
+                        Ok(Guarded::Written(bundle)) => Msg::Copied {
+                            ticket,
+                            target,
+                            result: Ok(bundle),
+                        },
+                        Err(error) => Msg::Copied {
+                            ticket,
+                            target,
+                            result: Err(error),
+                        },
                     }
                 })
             }
@@ -541,13 +562,24 @@ async fn bulk_step(
         BulkStep::Update(params) => {
             Stepped::Updated(Box::new(client.update_secret(name, None, &params).await?))
         }
-        BulkStep::Copy { profile, params } => {
+        BulkStep::Copy {
+            profile,
+            params,
+            expected,
+        } => {
             // A session of its own per secret, as a single copy has: its token is cached.
-            in_session(&profile, prompts, |target| async move {
-                target.set_secret(name, &params).await
+            let writing = &params;
+            let guarded = in_session(&profile, prompts, |target| async move {
+                stale::set_if(&target, name, writing, &expected).await
             })
             .await?;
-            Stepped::Copied
+            match guarded {
+                Guarded::Written(_) => Stepped::Copied,
+                Guarded::Stale(latest) => {
+                    let said = stale::describe_latest(latest.as_ref(), &params);
+                    return Err(TaskError::Overtaken(said));
+                }
+            }
         }
     })
 }

@@ -98,6 +98,10 @@ impl Command {
     }
 }
 
+/// Exit code of a write the stale-write guard refused: another write landed since the
+/// version it was made from (`--if-version`, or an import's or promote's plan).
+pub const STALE: i32 = 5;
+
 /// Why a command failed, with the exit code it ends with.
 #[derive(Debug)]
 pub struct Failure {

@@ -3,7 +3,7 @@
 //! Exit codes beside the usual: 2 when the plan refused a secret (the others are still
 //! applied), 1 when a write failed; a refused or failed secret is named with why.
 
-use super::{Failure, fail_service, fail_usage, sign_in_prompts, terminal_safe};
+use super::{Failure, STALE, fail_service, fail_usage, sign_in_prompts, terminal_safe};
 use crate::config::{Config, Profile};
 use crate::file_trust::{self, Limit};
 use crate::session::Session;
@@ -262,6 +262,7 @@ async fn plan_and_apply(
     };
     let done = count(|r| matches!(r, Applied::Done(_)));
     let failed = count(|r| matches!(r, Applied::Failed(_)));
+    let overtaken = count(|r| matches!(r, Applied::Overtaken(_)));
     let untouched: Vec<&str> = plan
         .iter()
         .zip(&results)
@@ -269,12 +270,13 @@ async fn plan_and_apply(
         .map(|(p, _)| p.entry.name.as_str())
         .collect();
     let summary = if json {
-        serde_json::json!({"done": done, "failed": failed, "notStarted": untouched}).to_string()
+        serde_json::json!({"done": done, "failed": failed, "overtaken": overtaken, "notStarted": untouched})
+            .to_string()
     } else if untouched.is_empty() {
-        format!("done {done}, failed {failed}")
+        format!("done {done}, failed {failed}, overtaken {overtaken}")
     } else {
         format!(
-            "interrupted: done {done}, failed {failed}, not started {} (untouched: {})",
+            "interrupted: done {done}, failed {failed}, overtaken {overtaken}, not started {} (untouched: {})",
             untouched.len(),
             untouched.join(", ")
         )
@@ -282,6 +284,8 @@ async fn plan_and_apply(
     println!("{}", terminal_safe(&summary));
     Ok(if failed > 0 || !untouched.is_empty() {
         1
+    } else if overtaken > 0 {
+        STALE
     } else {
         exit
     })
@@ -365,12 +369,18 @@ fn report(planned: &Planned, applied: &Applied, json: bool) {
     let line = match (applied, json) {
         (Applied::Done(version), false) => format!("set {name}: version {version}"),
         (Applied::Failed(reason), false) => format!("failed {name}: {reason}"),
+        (Applied::Overtaken(said), false) => {
+            format!("not written {name}: {said}; run again to plan against it")
+        }
         (Applied::NotStarted, false) => return,
         (Applied::Done(version), true) => {
             serde_json::json!({"name": name, "done": true, "version": version}).to_string()
         }
         (Applied::Failed(reason), true) => {
             serde_json::json!({"name": name, "done": false, "error": reason}).to_string()
+        }
+        (Applied::Overtaken(said), true) => {
+            serde_json::json!({"name": name, "done": false, "overtaken": said}).to_string()
         }
         (Applied::NotStarted, true) => return,
     };

@@ -138,6 +138,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Operations, &[char('k'), key(KeyCode::Up)], Action::Up, "up", None),
     bind(C::Operations, &[key(KeyCode::Esc), char('q')], Action::Back, "back to the secrets", Some("back")),
     bind(C::Review, &[key(KeyCode::Enter), char('y')], Action::Yes, "send the write", Some("apply")),
+    bind(C::Review, &[char('O')], Action::Overwrite, "write over another writer's newer version (when the review says one landed)", None),
     bind(C::Review, &[char('v')], Action::ToggleReveal, "reveal / mask the values", Some("reveal")),
     bind(C::Review, &[char('j'), key(KeyCode::Down)], Action::Down, "scroll down", None),
     bind(C::Review, &[char('k'), key(KeyCode::Up)], Action::Up, "scroll up", None),

@@ -4,6 +4,7 @@
 
 use super::review::{Change, Snapshot};
 use crate::config::Profile;
+use crate::vault::stale::Expected;
 use crate::vault::{
     SecretAttributes, SecretBundle, SetSecretParameters, Tags, UpdateSecretParameters,
 };
@@ -32,6 +33,8 @@ pub enum BulkStep {
     Copy {
         profile: Box<Profile>,
         params: Box<SetSecretParameters>,
+        /// The latest version there the plan was made against.
+        expected: Expected,
     },
 }
 

@@ -36,6 +36,14 @@ impl Write {
             Self::Set { name, .. } | Self::Update { name, .. } | Self::Copy { name, .. } => name,
         }
     }
+
+    /// The Set Secret it sends, for a write that makes a new version.
+    pub fn set_params(&self) -> Option<&SetSecretParameters> {
+        match self {
+            Self::Set { params, .. } | Self::Copy { params, .. } => Some(params),
+            Self::Update { .. } => None,
+        }
+    }
 }
 
 /// What a write will change, for the user to confirm before it is sent.
@@ -62,6 +70,16 @@ pub struct Review {
 }
 
 impl Review {
+    /// `O`: the write may replace the version the conflict found, and only that one, not a
+    /// third writer's. Whether there was a conflict to take.
+    pub fn take_conflict(&mut self) -> bool {
+        let Some((_, latest)) = self.conflict.take() else {
+            return false;
+        };
+        self.expected = Some(latest);
+        true
+    }
+
     /// The review of an attributes update (PATCH) of a version whose attributes are `before`.
     pub fn of_update(
         title: String,

@@ -10,6 +10,7 @@ use crate::vault::{
     VaultError, rules, stale,
 };
 use futures_util::StreamExt;
+use stale::{Expected, Guarded};
 
 /// Requests a transfer keeps in flight at once: enough that 20 ms of latency costs a thousand
 /// secrets about a second each way, and under the service's 4,000 requests per 10 s for a
@@ -107,6 +108,9 @@ pub struct Planned {
     /// Before → after of every field that changes.
     pub changes: Vec<Change>,
     pub value: ValueChange,
+    /// The latest version the plan was made against (`New`: none), which a write replaces
+    /// only if it is still the latest when sent.
+    pub expected: Expected,
 }
 
 impl Planned {
@@ -150,6 +154,7 @@ pub fn plan_one(
         step: Step::Refused(reason),
         changes: Vec::new(),
         value: ValueChange::NotWritten,
+        expected: Expected::New,
     };
     let Some(params) = entry.params() else {
         let reason = format!(
@@ -176,6 +181,7 @@ pub fn plan_one(
             step: Step::New,
             changes: changes(None, &after),
             value: ValueChange::New,
+            expected: Expected::New,
         },
         Current::Present(bundle) => {
             let changed = changes(Some(&Snapshot::of_bundle(&bundle)), &after);
@@ -190,6 +196,7 @@ pub fn plan_one(
                 step,
                 changes: changed,
                 value,
+                expected: stale::expecting(Some(&bundle)),
             }
         }
     }
@@ -268,11 +275,14 @@ pub enum Applied {
     /// The new version's id.
     Done(String),
     Failed(String),
+    /// Not sent: another write landed since the plan was made. What the latest version is now.
+    Overtaken(String),
     /// Stopped before it was sent: the secret is untouched.
     NotStarted,
 }
 
-/// Sends the writes of `plan`, `IN_FLIGHT` at a time, calling `report` as each ends. Once
+/// Sends the writes of `plan`, `IN_FLIGHT` at a time, each only if the latest version is still
+/// the one planned against, calling `report` as each ends. Once
 /// `stop` resolves (Ctrl-C), nothing more is sent; writes already sent are waited for, so
 /// every secret is either written or untouched, and the result says which.
 pub async fn apply(
@@ -294,13 +304,15 @@ pub async fn apply(
             let Some(params) = planned.entry.params() else {
                 return (index, Applied::Failed("no value".to_owned()));
             };
-            let applied = match client.set_secret(&planned.entry.name, &params).await {
-                Ok(bundle) => Applied::Done(
-                    bundle
-                        .secret_id()
-                        .and_then(|id| id.version)
-                        .unwrap_or_default(),
-                ),
+            let name = &planned.entry.name;
+            let applied = match stale::set_if(client, name, &params, &planned.expected).await {
+                Ok(Guarded::Written(bundle)) => {
+                    Applied::Done(stale::version_of(&bundle).unwrap_or_default())
+                }
+                Ok(Guarded::Stale(latest)) => Applied::Overtaken(format!(
+                    "since the plan, {}",
+                    stale::describe_latest(latest.as_ref(), &params)
+                )),
                 Err(error) => Applied::Failed(error.to_string()),
             };
             (index, applied)

@@ -425,7 +425,9 @@ pub fn render(frame: &mut Frame, state: &State, form: &SecretForm, theme: &Theme
         frame.render_widget(Paragraph::new(footer), rect);
     }
     match &form.submit {
-        Submit::Review(review) => super::review::render(frame, state, review, theme),
+        Submit::Review(review) => {
+            super::review::render(frame, state, review, Context::FormReview, theme)
+        }
         Submit::ConfirmDiscard => super::overlays::render_question(
             frame,
             "Discard the form?",

@@ -169,7 +169,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Overlay::Help { scroll } => overlays::render_help(frame, *scroll, theme),
         Overlay::ProfilePicker { cursor } => overlays::render_picker(frame, state, *cursor, theme),
         Overlay::Form(form) => form::render(frame, state, form, theme),
-        Overlay::Review(review) => review::render(frame, state, review, theme),
+        Overlay::Review(review) => {
+            review::render(frame, state, review, crate::keymap::Context::Review, theme)
+        }
         Overlay::Confirm(confirm) => dialogs::render_confirm(frame, state, confirm, theme),
         Overlay::Prompt(prompt) => dialogs::render_prompt(frame, state, prompt, theme),
         Overlay::Diff(diff) => diff::render_diff(frame, state, diff, theme),

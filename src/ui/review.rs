@@ -11,7 +11,8 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
+/// `context`: the form's review, or an overlay's (a copy, an attributes update).
+pub fn render(frame: &mut Frame, state: &State, review: &Review, context: Context, theme: &Theme) {
     let body = crate::layout::body(frame.area());
     let box_width = body.width.min(96);
     let block = super::boxed(" Review before writing ", true, theme);
@@ -22,7 +23,11 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
         .collect();
     lines.push(Line::raw(""));
     if let Some((said, _)) = &review.conflict {
-        let note = "Nothing was written. Below, your write against what the form started from.";
+        let note = if context == Context::FormReview {
+            "Nothing was written. Below, your write against what the form started from."
+        } else {
+            "Nothing was written. Below, your write against what was there when reviewed."
+        };
         trouble(&mut lines, format!("⚠ {}", printable(said)), note, theme);
         lines.push(Line::raw(""));
     }
@@ -80,11 +85,7 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) 
                 (Action::Overwrite, false, "writes over it anyway"),
                 (Action::Back, false, "goes back to edit"),
             ];
-            footer.push(super::overlays::answers(
-                Context::FormReview,
-                &choices,
-                theme,
-            ));
+            footer.push(super::overlays::answers(context, &choices, theme));
         }
         DialogStatus::Open => {
             let reveal = if review.reveal {

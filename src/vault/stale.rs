@@ -71,6 +71,31 @@ pub async fn latest(client: &VaultClient, name: &str) -> Result<Option<SecretBun
     }
 }
 
+/// How a guarded set ended.
+#[derive(Debug)]
+pub enum Guarded {
+    /// The new version.
+    Written(SecretBundle),
+    /// Nothing was written: the latest version is not the one expected. This is it, `None`
+    /// when the secret has none.
+    Stale(Option<SecretBundle>),
+}
+
+/// Sets `name` only if its latest version, read just before, is still `expected`: as close to
+/// the write as a service without `If-Match` allows.
+pub async fn set_if(
+    client: &VaultClient,
+    name: &str,
+    params: &SetSecretParameters,
+    expected: &Expected,
+) -> Result<Guarded, VaultError> {
+    let latest = latest(client, name).await?;
+    if !expected.is(latest.as_ref()) {
+        return Ok(Guarded::Stale(latest));
+    }
+    client.set_secret(name, params).await.map(Guarded::Written)
+}
+
 /// Where a guarded write starts from: `New` when there is no latest version, else that one.
 pub fn expecting(latest: Option<&SecretBundle>) -> Expected {
     latest

@@ -393,3 +393,54 @@ fn disabled_versions_are_refused_as_a_source_and_written_over_as_a_target() {
         ],
     );
 }
+
+#[test]
+fn a_write_landing_between_the_plan_and_its_confirmation_is_not_written_over() {
+    let vault = VaultProcess::start();
+    let kvtui = profiles(&[("prod", &vault)]);
+    set(&kvtui, "prod", "db-password", "old-password", &[]);
+    set(&kvtui, "prod", "api-token", "old-token", &[]);
+    let path = kvtui.scratch().join("handed-over.env");
+    std::fs::write(
+        &path,
+        "DB_PASSWORD=mine-password\nAPI_TOKEN=mine-token\nSMTP_KEY=mine-smtp\n",
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    let mut import = kvtui.tui(
+        &["--profile", "prod", "secret", "import", file],
+        &[],
+        (200, 40),
+    );
+    import.wait_for("apply 3 writes to prod? [y/N]");
+    // Another operator, while the plan is read: a new version of one, and a secret the plan
+    // found missing.
+    set(&kvtui, "prod", "db-password", "their-password", &[]);
+    set(&kvtui, "prod", "smtp-key", "their-smtp", &[]);
+    import.send("y\r");
+    let code = import.wait_exit(std::time::Duration::from_secs(30));
+    let said = import.screen();
+    assert_eq!(code, 5, "{said}");
+    says_all(
+        &said,
+        &[
+            "not written DB-PASSWORD: since the plan, its latest version is",
+            "with a different value from yours",
+            "not written SMTP-KEY: since the plan",
+            "set API-TOKEN: version",
+            "done 1, failed 0, overtaken 2",
+        ],
+    );
+    for (name, value) in [
+        ("db-password", "their-password"),
+        ("smtp-key", "their-smtp"),
+        ("api-token", "mine-token"),
+    ] {
+        assert_eq!(revealed(&kvtui, "prod", name)["value"], value, "{name}");
+    }
+    assert_eq!(
+        vault.sets_logged(),
+        5,
+        "the two seeds, the two others', one import"
+    );
+}

@@ -307,6 +307,29 @@ pub fn marked_and(extra: usize, keys: &str) -> State {
     state
 }
 
+/// `y` on the selected secret, to the profile `local`, whose vault holds `current` under its
+/// name: the copy's review.
+pub fn copy_reviewed(current: Option<SecretBundle>) -> State {
+    let mut state = detailed("staging");
+    press(&mut state, KeyCode::Char('y'));
+    let effects = press(&mut state, KeyCode::Enter);
+    let request = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::PrepareCopy { ticket, .. } => Some(ticket.request),
+            _ => None,
+        })
+        .expect("a copy is prepared");
+    let target = profile_index(&state, "local");
+    answer(&mut state, |s| Msg::CopyPrepared {
+        ticket: ticket(s, request),
+        target,
+        source: Ok(s.details.latest.clone().unwrap()),
+        current: Ok(current),
+    });
+    state
+}
+
 /// Where the profile called `name` stands in `state.profiles`.
 pub fn profile_index(state: &State, name: &str) -> usize {
     state

@@ -470,26 +470,7 @@ fn version_diff_masked_and_revealed() {
 
 #[test]
 fn copy_target_and_its_review() {
-    snapshot("copy_review", || {
-        let mut state = detailed("staging");
-        press(&mut state, KeyCode::Char('y'));
-        let effects = press(&mut state, KeyCode::Enter);
-        let request = effects
-            .iter()
-            .find_map(|e| match e {
-                kvtui::app::effect::Effect::PrepareCopy { ticket, .. } => Some(ticket.request),
-                _ => None,
-            })
-            .expect("a copy is prepared");
-        let target = profile_index(&state, "local");
-        answer(&mut state, |s| Msg::CopyPrepared {
-            ticket: ticket(s, request),
-            target,
-            source: Ok(s.details.latest.clone().unwrap()),
-            current: Ok(None),
-        });
-        state
-    });
+    snapshot("copy_review", || copy_reviewed(None));
 }
 
 /// A snapshot name, the factory state, a key and whether Ctrl is held.

@@ -12,7 +12,7 @@ use kvtui::state::bulk::{BulkStep, RowStatus, Stepped};
 use kvtui::state::form::{FormField, Submit};
 use kvtui::state::{Level, Overlay, Pane, Remote, State};
 use kvtui::vault::stale::Expected;
-use kvtui::vault::{SecretBundle, SecretItem};
+use kvtui::vault::{SecretBundle, SecretItem, SecretValue};
 
 /// The variant names of `effects`, from their Debug form.
 fn kinds(effects: &[Effect]) -> Vec<String> {
@@ -563,6 +563,18 @@ fn expected_of(effects: &[Effect]) -> Option<&Expected> {
     })
 }
 
+/// On a review that found another write: Enter does not write over it, and says that `O`
+/// does; the effects of `O`.
+fn only_o_writes_over(state: &mut State) -> Vec<Effect> {
+    assert!(press(state, KeyCode::Enter).is_empty(), "Enter wrote");
+    assert!(
+        status_text(state).contains("O writes over it anyway"),
+        "{}",
+        status_text(state)
+    );
+    press(state, KeyCode::Char('O'))
+}
+
 #[test]
 fn a_write_from_the_form_is_refused_when_another_landed_since_and_needs_o_to_go_over_it() {
     let (mut state, sent) = conflicted();
@@ -591,14 +603,7 @@ fn a_write_from_the_form_is_refused_when_another_landed_since_and_needs_o_to_go_
         "never the value: {said}"
     );
 
-    // Enter again does not write over it: only O does.
-    assert!(press(&mut state, KeyCode::Enter).is_empty());
-    assert!(
-        status_text(&state).contains("O writes over it anyway"),
-        "{}",
-        status_text(&state)
-    );
-    let over = press(&mut state, KeyCode::Char('O'));
+    let over = only_o_writes_over(&mut state);
     assert_eq!(
         expected_of(&over),
         Some(&Expected::Version(version_hex(4))),
@@ -634,6 +639,60 @@ fn a_write_from_the_form_is_refused_when_another_landed_since_and_needs_o_to_go_
         },
     );
     assert_eq!(status_text(&state), warning);
+}
+
+fn copy_expected(effects: &[Effect]) -> Option<(u64, Option<&Expected>)> {
+    effects.iter().find_map(|effect| match effect {
+        Effect::CopyToProfile {
+            ticket, expected, ..
+        } => Some((ticket.request, expected.as_ref())),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_copy_is_refused_when_the_target_changed_since_its_review_and_needs_o_to_go_over_it() {
+    let mut state = copy_reviewed(None);
+    let sent = press(&mut state, KeyCode::Enter);
+    let (request, expected) = copy_expected(&sent).expect("the copy is sent");
+    assert_eq!(
+        expected,
+        Some(&Expected::New),
+        "nothing was there when reviewed"
+    );
+
+    let base = "https://local.vault.example";
+    let theirs = SecretBundle {
+        value: Some(SecretValue::new("a value written there meanwhile")),
+        id: Some(format!(
+            "{base}/secrets/api-gateway-config/{}",
+            version_hex(9)
+        )),
+        ..SecretBundle::default()
+    };
+    answer(&mut state, |s| Msg::SetStale {
+        ticket: ticket(s, request),
+        latest: Some(Box::new(theirs)),
+    });
+    let Overlay::Review(review) = &state.overlay else {
+        panic!("the review comes back: {:?}", state.overlay);
+    };
+    let (said, _) = review.conflict.as_ref().expect("the conflict is said");
+    assert!(
+        said.starts_with(&format!(
+            "Since it was reviewed, its latest version is {}",
+            version_hex(9)
+        )) && said.contains("a different value from yours"),
+        "{said}"
+    );
+    assert!(!said.contains("meanwhile"), "never the value: {said}");
+
+    let over = only_o_writes_over(&mut state);
+    assert_eq!(
+        copy_expected(&over).map(|(_, expected)| expected),
+        Some(Some(&Expected::Version(version_hex(9)))),
+        "still guarded, over the version seen"
+    );
 }
 
 #[test]

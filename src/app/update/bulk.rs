@@ -110,6 +110,7 @@ pub(super) fn on_copy_planned(
                     let step = BulkStep::Copy {
                         profile: Box::new(profile.clone()),
                         params: Box::new(params),
+                        expected: planned.expected.clone(),
                     };
                     (Some(step), RowStatus::Waiting)
                 }

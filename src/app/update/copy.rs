@@ -8,7 +8,7 @@ use crate::app::msg::TaskError;
 use crate::keymap::Action;
 use crate::state::review::Snapshot;
 use crate::state::{Level, Operation, Overlay, Review, State, Ticket};
-use crate::vault::{SecretBundle, VaultError, short_version};
+use crate::vault::{SecretBundle, VaultError, short_version, stale};
 
 /// `y`: the profiles to copy to (the selected secret, or the marked ones).
 pub(super) fn choose_target(state: &mut State) -> Vec<Effect> {
@@ -137,13 +137,15 @@ pub(super) fn on_prepared(
         "Copy {name} from {} to {target_name}: {kind}",
         state.profile().name
     );
-    let review = Review::of_set(
+    let mut review = Review::of_set(
         title,
         before.as_ref(),
         current_value,
         (name, params),
         Some(target),
     );
+    // Written only over the version just read there, or only if there is none still.
+    review.expected = Some(stale::expecting(current.as_ref()));
     state.overlay = Overlay::Review(Box::new(review));
     Vec::new()
 }

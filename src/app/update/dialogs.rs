@@ -3,7 +3,7 @@
 //! feature's; here is how dialogs answer keys and wait for their write.
 
 use super::{Effect, Origin, Resolve, backup, bulk, list, vaults};
-use crate::keymap::{self, Action};
+use crate::keymap::{self, Action, Context};
 use crate::state::bulk::BulkAction;
 use crate::state::dialogs::Prompt;
 use crate::state::dialogs::{ConfirmAction, FilePrompt, PromptPurpose};
@@ -111,9 +111,20 @@ pub(super) fn review_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ToggleReveal => review.reveal = !review.reveal,
         Action::Back => state.overlay = Overlay::None,
         Action::Yes => return send_review(state),
+        Action::Overwrite if review.take_conflict() => return send_review(state),
         scroll => scroll_review(review, scroll, crate::layout::help_page(state.size)),
     }
     Vec::new()
+}
+
+/// Why Enter does not send a review that found another write: how to write over it.
+pub(super) fn conflict_refusal(review: &Review, context: Context) -> Option<String> {
+    review.conflict.as_ref()?;
+    let keys = keymap::key_of(context, Action::Overwrite);
+    Some(format!(
+        "{} changed since: {keys} writes over it anyway, Esc goes back",
+        review.write.name()
+    ))
 }
 
 /// Scrolls a review a line or a `page` (a revealed value can be taller than the screen).
@@ -131,6 +142,10 @@ fn send_review(state: &mut State) -> Vec<Effect> {
     let Overlay::Review(review) = &state.overlay else {
         return Vec::new();
     };
+    if let Some(refusal) = conflict_refusal(review, Context::Review) {
+        state.report(Level::Error, refusal);
+        return Vec::new();
+    }
     let label = match &review.write {
         Write::Copy { name, target, .. } => {
             format!("copying {name} to {}", state.profiles[*target].name)
@@ -138,8 +153,9 @@ fn send_review(state: &mut State) -> Vec<Effect> {
         write => format!("updating {}", write.name()),
     };
     let write = review.write.clone();
+    let expected = review.expected.clone();
     let ticket = state.begin_dialog_write(label);
-    vec![Effect::write(write, ticket, &state.profiles)]
+    vec![Effect::write(write, expected, ticket, &state.profiles)]
 }
 
 /// Keys on a confirmation before an irreversible step (delete, purge).

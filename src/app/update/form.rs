@@ -409,13 +409,8 @@ fn send_review(state: &mut State) -> Vec<Effect> {
     let Some(Submit::Review(review)) = state.form().map(|form| &form.submit) else {
         return Vec::new();
     };
-    if review.conflict.is_some() {
-        let keys = crate::keymap::key_of(Context::FormReview, Action::Overwrite);
-        let message = format!(
-            "{} changed since: {keys} writes over it anyway, Esc goes back to edit",
-            review.write.name()
-        );
-        state.report(Level::Error, message);
+    if let Some(refusal) = dialogs::conflict_refusal(review, Context::FormReview) {
+        state.report(Level::Error, refusal);
         return Vec::new();
     }
     let label = match &review.write {
@@ -432,11 +427,12 @@ fn send_review(state: &mut State) -> Vec<Effect> {
     let Submit::Review(review) = std::mem::replace(&mut form.submit, submitting) else {
         return Vec::new();
     };
-    let mut effect = Effect::write(review.write, ticket, &state.profiles);
-    if let Effect::SetSecret { expected, .. } = &mut effect {
-        *expected = review.expected;
-    }
-    vec![effect]
+    vec![Effect::write(
+        review.write,
+        review.expected,
+        ticket,
+        &state.profiles,
+    )]
 }
 
 /// `O` on a review that found another write: send it over that write.
@@ -444,11 +440,9 @@ fn overwrite(state: &mut State) -> Vec<Effect> {
     let Some(Submit::Review(review)) = state.form_mut().map(|form| &mut form.submit) else {
         return Vec::new();
     };
-    let Some((_, latest)) = review.conflict.take() else {
+    if !review.take_conflict() {
         return Vec::new();
-    };
-    // Still guarded: over the version just seen, not over a third writer's.
-    review.expected = Some(latest);
+    }
     send_review(state)
 }
 

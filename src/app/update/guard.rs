@@ -1,46 +1,53 @@
-//! The form's stale-write guard, after the write was sent: the answer that another write
-//! landed since the form opened (the review comes back, and only `O` writes over it), and the
-//! check after a write that none landed just after it.
+//! The stale-write guard of the reviews, after the write was sent: the answer that another
+//! write landed since the review's version was read (the review comes back, and only `O` writes
+//! over it), and the check after a write that none landed just after it. The form's review and
+//! a copy's review (an overlay) both go through it.
 
 use super::Effect;
 use super::form::review;
 use crate::keymap::{Action, Context};
 use crate::state::form::Submit;
-use crate::state::{Level, State, Ticket, Write};
+use crate::state::{DialogStatus, Level, Overlay, State, Ticket};
 use crate::vault::SecretBundle;
 use crate::vault::stale;
 
-/// The guard found another latest version than the form's: the review comes back, saying what
-/// that version is, and nothing was written.
+/// The guard found another latest version than the review's: the review comes back, saying
+/// what that version is, and nothing was written.
 pub(super) fn on_stale(
     state: &mut State,
     ticket: Ticket,
     latest: Option<Box<SecretBundle>>,
 ) -> Vec<Effect> {
-    if !state.form().is_some_and(|form| form.awaits(ticket.request)) {
-        return Vec::new();
-    }
-    let now = state.now;
-    if review(state, now).is_err() {
-        return Vec::new();
-    }
     let latest = latest.as_deref();
-    let Some(Submit::Review(review)) = state.form_mut().map(|form| &mut form.submit) else {
+    let (review, since, context) = if state.form().is_some_and(|form| form.awaits(ticket.request)) {
+        // The form's review gave way to the write: made again, from the form as it is.
+        let now = state.now;
+        if review(state, now).is_err() {
+            return Vec::new();
+        }
+        let Some(Submit::Review(review)) = state.form_mut().map(|form| &mut form.submit) else {
+            return Vec::new();
+        };
+        (review, "Since this form opened", Context::FormReview)
+    } else {
+        match &mut state.overlay {
+            Overlay::Review(review) if review.status.awaits(ticket.request) => {
+                review.status = DialogStatus::Open;
+                (review, "Since it was reviewed", Context::Review)
+            }
+            _ => return Vec::new(),
+        }
+    };
+    let Some(params) = review.write.set_params() else {
         return Vec::new();
     };
-    let Write::Set { name, params } = &review.write else {
-        return Vec::new();
-    };
-    let said = format!(
-        "Since this form opened, {}",
-        stale::describe_latest(latest, params)
-    );
-    let name = name.clone();
-    review.conflict = Some((said.clone(), stale::expecting(latest)));
-    let keys = crate::keymap::key_of(Context::FormReview, Action::Overwrite);
+    let said = format!("{since}, {}", stale::describe_latest(latest, params));
+    let name = review.write.name().to_owned();
+    review.conflict = Some((said, stale::expecting(latest)));
+    let keys = crate::keymap::key_of(context, Action::Overwrite);
     state.report(
         Level::Error,
-        format!("{name} changed since the form opened; nothing was written: {keys} writes over it, Esc edits"),
+        format!("{name} changed since it was read; nothing was written: {keys} writes over it, Esc goes back"),
     );
     Vec::new()
 }

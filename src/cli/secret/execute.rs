@@ -5,8 +5,8 @@ use super::output::{
 };
 use super::request::{Request, Shown};
 use super::version::resolve_given;
-use crate::cli::{Failure, Outcome, fail_service, fail_usage, warn};
-use crate::vault::stale::{self, Expected};
+use crate::cli::{Failure, Outcome, STALE, fail_service, fail_usage, warn};
+use crate::vault::stale::{self, Expected, Guarded};
 use crate::vault::{SecretBundle, SecretItem, SetSecretParameters, VaultClient};
 use std::io::Write;
 
@@ -190,9 +190,6 @@ impl Request {
     }
 }
 
-/// Exit code of a write the stale-write guard refused.
-const STALE: i32 = 5;
-
 /// Sets `name`; with `--if-version`, only if its latest version is the one expected, and then
 /// warns when another write landed just after this one.
 async fn guarded_set(
@@ -205,22 +202,23 @@ async fn guarded_set(
     let Some(expected) = expected else {
         return Ok(client.set_secret(name, params).await?);
     };
-    let latest = stale::latest(client, name).await?;
-    if !expected.is(latest.as_ref()) {
-        let wanted = match expected {
-            Expected::New => "it not to exist".to_owned(),
-            Expected::Version(version) => format!("{version} to be its latest version"),
-        };
-        return Err(Failure {
-            exit_code: STALE,
-            message: format!(
-                "refusing to set {name}: --if-version expected {wanted}, but {}; nothing was written",
-                stale::describe_latest(latest.as_ref(), params)
-            ),
-            answer: None,
-        });
-    }
-    let bundle = client.set_secret(name, params).await?;
+    let bundle = match stale::set_if(client, name, params, expected).await? {
+        Guarded::Written(bundle) => bundle,
+        Guarded::Stale(latest) => {
+            let wanted = match expected {
+                Expected::New => "it not to exist".to_owned(),
+                Expected::Version(version) => format!("{version} to be its latest version"),
+            };
+            return Err(Failure {
+                exit_code: STALE,
+                message: format!(
+                    "refusing to set {name}: --if-version expected {wanted}, but {}; nothing was written",
+                    stale::describe_latest(latest.as_ref(), params)
+                ),
+                answer: None,
+            });
+        }
+    };
     if let Some(warning) = stale::overtaken(&bundle, stale::latest(client, name).await?.as_ref()) {
         warn(&warning, json);
     }
