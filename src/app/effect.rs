@@ -115,12 +115,14 @@ pub enum Effect {
         values: bool,
         path: PathBuf,
     },
-    /// PATCH a version's (or the latest's) attributes.
+    /// PATCH a version's (or the latest's) attributes; with `expected`, only if that version is
+    /// still as it was read (just before), else `Msg::SetStale` with nothing written.
     UpdateSecret {
         ticket: Ticket,
         name: String,
         version: Option<String>,
         params: UpdateSecretParameters,
+        expected: Option<Expected>,
     },
     /// Delete a secret (soft-deleted where the vault keeps deleted secrets).
     DeleteSecret {
@@ -202,8 +204,8 @@ pub enum Effect {
 }
 
 impl Effect {
-    /// The one way a reviewed write is sent, wherever it was reviewed; a new version only if
-    /// the latest is still `expected`, when given.
+    /// The one way a reviewed write is sent, wherever it was reviewed; with `expected`, only if
+    /// the secret is still as the review read it.
     pub fn write(
         write: Write,
         expected: Option<Expected>,
@@ -226,6 +228,7 @@ impl Effect {
                 name,
                 version,
                 params,
+                expected,
             },
             Write::Copy {
                 target,

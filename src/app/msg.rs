@@ -39,8 +39,8 @@ pub enum TaskError {
     Editor(String),
     #[error("{0}")]
     Export(String),
-    /// Not written: another write landed since the plan, and this is what it is.
-    #[error("not written: since the plan, {0}")]
+    /// Not written: another write landed since the review, and this is what it is.
+    #[error("not written: since it was reviewed, {0}")]
     Overtaken(String),
     #[error("{0}")]
     Stopped(#[from] tokio::task::JoinError),

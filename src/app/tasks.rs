@@ -246,20 +246,8 @@ impl Effect {
                     let result = client.set_secret(&name, &params).await;
                     return Msg::SecretSet { ticket, result };
                 };
-                match stale::set_if(&client, &name, &params, &expected).await {
-                    Ok(Guarded::Stale(latest)) => Msg::SetStale {
-                        ticket,
-                        latest: latest.map(Box::new),
-                    },
-                    Ok(Guarded::Written(bundle)) => Msg::SecretSet {
-                        ticket,
-                        result: Ok(bundle),
-                    },
-                    Err(error) => Msg::SecretSet {
-                        ticket,
-                        result: Err(error),
-                    },
-                }
+                let guarded = stale::set_if(&client, &name, &params, &expected).await;
+                answer_guarded(ticket, guarded, |result| Msg::SecretSet { ticket, result })
             }),
             Self::CheckOvertaken { ticket, name, made } => {
                 tasks.call(ticket, |client| async move {
@@ -276,11 +264,20 @@ impl Effect {
                 name,
                 version,
                 params,
+                expected,
             } => tasks.call(ticket, |client| async move {
-                let result = client
-                    .update_secret(&name, version.as_deref(), &params)
-                    .await;
-                Msg::SecretUpdated { ticket, result }
+                let Some(expected) = expected else {
+                    let result = client
+                        .update_secret(&name, version.as_deref(), &params)
+                        .await;
+                    return Msg::SecretUpdated { ticket, result };
+                };
+                let guarded =
+                    stale::update_if(&client, &name, version.as_deref(), &params, &expected).await;
+                answer_guarded(ticket, guarded, |result| Msg::SecretUpdated {
+                    ticket,
+                    result,
+                })
             }),
             Self::DeleteSecret { ticket, name } => tasks.call(ticket, |client| async move {
                 let result = client.delete_secret(&name).await;
@@ -505,25 +502,31 @@ impl Effect {
                         }
                     })
                     .await;
-                    match guarded {
-                        Ok(Guarded::Stale(latest)) => Msg::SetStale {
-                            ticket,
-                            latest: latest.map(Box::new),
-                        },
-                        Ok(Guarded::Written(bundle)) => Msg::Copied {
-                            ticket,
-                            target,
-                            result: Ok(bundle),
-                        },
-                        Err(error) => Msg::Copied {
-                            ticket,
-                            target,
-                            result: Err(error),
-                        },
-                    }
+                    answer_guarded(ticket, guarded, |result| Msg::Copied {
+                        ticket,
+                        target,
+                        result,
+                    })
                 })
             }
         }
+    }
+}
+
+/// The answer to a guarded write: `SetStale` when nothing was written, else `answered` with
+/// the write's result.
+fn answer_guarded<E>(
+    ticket: Ticket,
+    guarded: Result<Guarded, E>,
+    answered: impl FnOnce(Result<crate::vault::SecretBundle, E>) -> Msg,
+) -> Msg {
+    match guarded {
+        Ok(Guarded::Stale(latest)) => Msg::SetStale {
+            ticket,
+            latest: latest.map(Box::new),
+        },
+        Ok(Guarded::Written(bundle)) => answered(Ok(bundle)),
+        Err(error) => answered(Err(error)),
     }
 }
 
@@ -559,8 +562,13 @@ async fn bulk_step(
 ) -> Result<Stepped, TaskError> {
     Ok(match step {
         BulkStep::Delete => client.delete_secret(name).await.map(|_| Stepped::Deleted)?,
-        BulkStep::Update(params) => {
-            Stepped::Updated(Box::new(client.update_secret(name, None, &params).await?))
+        BulkStep::Update { params, read } => {
+            match stale::update_if(client, name, None, &params, &read).await? {
+                Guarded::Written(bundle) => Stepped::Updated(Box::new(bundle)),
+                Guarded::Stale(now) => {
+                    return Err(TaskError::Overtaken(stale::describe_changed(now.as_ref())));
+                }
+            }
         }
         BulkStep::Copy {
             profile,

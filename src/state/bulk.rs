@@ -28,7 +28,11 @@ pub enum BulkAction {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BulkStep {
     Delete,
-    Update(UpdateSecretParameters),
+    /// PATCH the latest version, only if it is still as it was `read` for the review.
+    Update {
+        params: UpdateSecretParameters,
+        read: Expected,
+    },
     /// Set it in another profile's vault.
     Copy {
         profile: Box<Profile>,
@@ -89,15 +93,16 @@ pub struct Bulk {
 }
 
 impl BulkAction {
-    /// What this action does to a secret whose latest attributes are `current`: the step and
-    /// what it changes, or `None` when it changes nothing.
-    pub fn step(&self, current: &Snapshot) -> Option<(BulkStep, String)> {
-        let update = |attributes: Option<SecretAttributes>, tags: Option<Tags>| {
-            BulkStep::Update(UpdateSecretParameters {
+    /// What this action does to a secret whose latest attributes are `current`, as `read`:
+    /// the step and what it changes, or `None` when it changes nothing.
+    pub fn step(&self, current: &Snapshot, read: &Expected) -> Option<(BulkStep, String)> {
+        let update = |attributes: Option<SecretAttributes>, tags: Option<Tags>| BulkStep::Update {
+            params: UpdateSecretParameters {
                 content_type: None,
                 attributes,
                 tags,
-            })
+            },
+            read: read.clone(),
         };
         let said = |change: Change| {
             format!(

@@ -3,7 +3,10 @@
 //! latest version just before writing, and once more after: the first read refuses a write made
 //! from an outdated version, the second tells when another write landed between the two.
 
-use super::{SecretBundle, SetSecretParameters, VaultClient, VaultError};
+use super::{
+    SecretAttributes, SecretBundle, SecretItem, SetSecretParameters, UpdateSecretParameters,
+    VaultClient, VaultError,
+};
 use crate::when::format_utc;
 
 /// The version a write was made from: the latest it expects to replace.
@@ -13,6 +16,10 @@ pub enum Expected {
     New,
     /// The latest version's id, or a prefix of it (lowercase hex).
     Version(String),
+    /// For an attributes update: the version it edits, as it was read (its id may be absent,
+    /// from a listing; its value is not kept). Its content type, tags, dates and enabled must
+    /// be the same when the update is sent: `updated` alone counts in whole seconds.
+    Unchanged(Box<SecretBundle>),
 }
 
 /// The fewest hex digits `--if-version` takes: the 8 the TUI shows.
@@ -34,7 +41,39 @@ impl Expected {
         ))
     }
 
-    /// Whether `latest` (the secret's latest version, `None` when it has none) is this one.
+    /// What it asks of the secret, after "expected": `it not to exist`.
+    pub fn wanted(&self) -> String {
+        match self {
+            Self::New => "it not to exist".to_owned(),
+            Self::Version(version) => format!("{version} to be its latest version"),
+            Self::Unchanged(read) => match version_of(read) {
+                Some(version) => format!("version {version} to be as it was read"),
+                None => "the version to be as it was read".to_owned(),
+            },
+        }
+    }
+
+    /// What an attributes update of `read` (the version as read) expects to find when sent.
+    pub fn unchanged(read: &SecretBundle) -> Self {
+        Self::Unchanged(Box::new(SecretBundle {
+            value: None,
+            ..read.clone()
+        }))
+    }
+
+    /// As `unchanged`, for the latest version as a listing gives it.
+    pub fn unchanged_item(item: &SecretItem) -> Self {
+        Self::Unchanged(Box::new(SecretBundle {
+            id: item.id.clone(),
+            attributes: item.attributes.clone(),
+            tags: item.tags.clone(),
+            content_type: item.content_type.clone(),
+            ..SecretBundle::default()
+        }))
+    }
+
+    /// Whether `latest` (the secret's latest version, `None` when it has none; for
+    /// `Unchanged`, the version being edited) is this one.
     pub fn is(&self, latest: Option<&SecretBundle>) -> bool {
         match (self, latest.and_then(version_of)) {
             (Self::New, latest) => latest.is_none(),
@@ -42,8 +81,24 @@ impl Expected {
                 latest.to_ascii_lowercase().starts_with(prefix)
             }
             (Self::Version(_), None) => false,
+            (Self::Unchanged(read), Some(found)) => {
+                version_of(read).is_none_or(|version| version == found)
+                    && latest.is_some_and(|now| edited_alike(read, now))
+            }
+            (Self::Unchanged(_), None) => false,
         }
     }
+}
+
+/// Whether two reads of a version hold the same attributes an update can change.
+fn edited_alike(read: &SecretBundle, now: &SecretBundle) -> bool {
+    let content_type = |b: &SecretBundle| b.content_type.clone().filter(|t| !t.is_empty());
+    let tags = |b: &SecretBundle| b.tags.clone().unwrap_or_default();
+    let dates = |b: &SecretBundle| {
+        let a = b.attributes.clone().unwrap_or_default();
+        (a.enabled, a.nbf, a.exp, a.updated)
+    };
+    content_type(read) == content_type(now) && tags(read) == tags(now) && dates(read) == dates(now)
 }
 
 pub fn version_of(bundle: &SecretBundle) -> Option<String> {
@@ -53,13 +108,28 @@ pub fn version_of(bundle: &SecretBundle) -> Option<String> {
 /// The latest version of `name`, `None` when it has none. A disabled latest version has no
 /// value to give (the vault answers 403), so it is found in the version list instead.
 pub async fn latest(client: &VaultClient, name: &str) -> Result<Option<SecretBundle>, VaultError> {
-    match client.get_secret(name, None).await {
+    read(client, name, None).await
+}
+
+/// `version` of `name` (the latest when `None`) as it is now, `None` when there is no such
+/// version; a disabled one, without its value, from the version list.
+async fn read(
+    client: &VaultClient,
+    name: &str,
+    version: Option<&str>,
+) -> Result<Option<SecretBundle>, VaultError> {
+    match client.get_secret(name, version).await {
         Ok(bundle) => Ok(Some(bundle)),
         Err(error) if error.status() == Some(404) => Ok(None),
         Err(error) if error.status() == Some(403) => {
             let mut versions = client.list_versions(name).collect_all().await?;
             super::newest_first(&mut versions);
-            Ok(versions.into_iter().next().map(|item| SecretBundle {
+            let found = versions.into_iter().find(|item| {
+                version.is_none_or(|version| {
+                    item.secret_id().and_then(|id| id.version).as_deref() == Some(version)
+                })
+            });
+            Ok(found.map(|item| SecretBundle {
                 id: item.id,
                 attributes: item.attributes,
                 tags: item.tags,
@@ -96,6 +166,47 @@ pub async fn set_if(
     client.set_secret(name, params).await.map(Guarded::Written)
 }
 
+/// Updates the attributes of `version` of `name` (the latest when `None`) only if it is, read
+/// just before, as `expected` found it. The update goes to the version just checked, so a
+/// version made meanwhile is not the one changed.
+pub async fn update_if(
+    client: &VaultClient,
+    name: &str,
+    version: Option<&str>,
+    params: &UpdateSecretParameters,
+    expected: &Expected,
+) -> Result<Guarded, VaultError> {
+    let now = read(client, name, version).await?;
+    if !expected.is(now.as_ref()) {
+        return Ok(Guarded::Stale(now));
+    }
+    let checked = now.as_ref().and_then(version_of);
+    client
+        .update_secret(name, checked.as_deref().or(version), params)
+        .await
+        .map(Guarded::Written)
+}
+
+/// What the version an attributes update edits is now, when it is not as read: when it was
+/// last changed, and its attributes.
+pub fn describe_changed(now: Option<&SecretBundle>) -> String {
+    let Some(now) = now else {
+        return "that version is gone (the secret deleted, or never made)".into();
+    };
+    let (attributes, when) = attributes_and_when(now);
+    format!(
+        "version {} was changed {when} (content type {}, tags [{}], {})",
+        version_of(now).unwrap_or_else(|| "unknown".into()),
+        now.content_type.as_deref().unwrap_or("none"),
+        tag_list(now),
+        if attributes.enabled == Some(false) {
+            "disabled"
+        } else {
+            "enabled"
+        }
+    )
+}
+
 /// Where a guarded write starts from: `New` when there is no latest version, else that one.
 pub fn expecting(latest: Option<&SecretBundle>) -> Expected {
     latest
@@ -113,11 +224,7 @@ pub fn describe_latest(
     let Some(latest) = latest else {
         return "it has no version now (deleted, or never made)".into();
     };
-    let attributes = latest.attributes.clone().unwrap_or_default();
-    let when = attributes.updated.map_or_else(
-        || "at an unknown time".to_owned(),
-        |at| format!("at {}", format_utc(at)),
-    );
+    let (attributes, when) = attributes_and_when(latest);
     let value = match &latest.value {
         Some(value) if *value == about_to_write.value => "the same value as yours",
         Some(_) => "a different value from yours",
@@ -134,15 +241,30 @@ pub fn describe_latest(
         ));
     }
     if latest.tags.clone().unwrap_or_default() != about_to_write.tags.clone().unwrap_or_default() {
-        let tags = latest.tags.clone().unwrap_or_default();
-        let listed: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        said.push_str(&format!(", tags [{}]", listed.join(", ")));
+        said.push_str(&format!(", tags [{}]", tag_list(latest)));
     }
     if attributes.enabled == Some(false) {
         said.push_str(", disabled");
     }
     said.push(')');
     said
+}
+
+/// A version's attributes, and when it was last changed: `at 2026-…`.
+fn attributes_and_when(bundle: &SecretBundle) -> (SecretAttributes, String) {
+    let attributes = bundle.attributes.clone().unwrap_or_default();
+    let when = attributes.updated.map_or_else(
+        || "at an unknown time".to_owned(),
+        |at| format!("at {}", format_utc(at)),
+    );
+    (attributes, when)
+}
+
+/// `k=v, k2=v2`.
+fn tag_list(bundle: &SecretBundle) -> String {
+    let tags = bundle.tags.clone().unwrap_or_default();
+    let listed: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    listed.join(", ")
 }
 
 /// Said after a guarded write when the latest version is no longer the one it made.

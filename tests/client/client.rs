@@ -560,3 +560,92 @@ async fn a_request_without_an_answer_quotes_its_url_cut() {
         );
     }
 }
+
+/// The guarded attributes update (the TUI's attributes form, `x`, bulk tag and expiry): sent
+/// only while the version is as it was read, and then to that very version.
+#[tokio::test]
+async fn an_attributes_update_is_refused_once_the_version_changed_since_it_was_read() {
+    use kvtui::vault::Tags;
+    use kvtui::vault::stale::{self, Expected, Guarded};
+    let vault = VaultProcess::start();
+    let client = signed_in_client(&vault);
+    let tagged = |key: &str| UpdateSecretParameters {
+        tags: Some(Tags::from([(key.to_owned(), "yes".to_owned())])),
+        ..UpdateSecretParameters::default()
+    };
+    let first = client
+        .set_secret("guarded", &set_params("v1"))
+        .await
+        .unwrap();
+    let read = Expected::unchanged(&first);
+
+    // Another writer tags it, most likely within the same second: `updated` alone would not
+    // show it.
+    client
+        .update_secret("guarded", None, &tagged("theirs"))
+        .await
+        .unwrap();
+    let refused = stale::update_if(&client, "guarded", None, &tagged("mine"), &read)
+        .await
+        .unwrap();
+    let Guarded::Stale(Some(now)) = refused else {
+        panic!("written over another writer's tags: {refused:?}");
+    };
+    assert!(now.tags.as_ref().unwrap().contains_key("theirs"));
+    let said = stale::describe_changed(Some(&now));
+    assert!(said.contains("tags [theirs=yes]"), "{said}");
+
+    // Read again: the update goes through, to the version read.
+    let again = Expected::unchanged(&now);
+    let Guarded::Written(updated) =
+        stale::update_if(&client, "guarded", None, &tagged("mine"), &again)
+            .await
+            .unwrap()
+    else {
+        panic!("refused an update of an unchanged version");
+    };
+    assert_eq!(version(updated.id.as_deref()), version(first.id.as_deref()));
+    assert!(updated.tags.unwrap().contains_key("mine"));
+
+    // A new version since: an update of "the latest" as read is refused, not sent to it.
+    let read = client.get_secret("guarded", None).await.unwrap();
+    let second = client
+        .set_secret("guarded", &set_params("v2"))
+        .await
+        .unwrap();
+    let read = Expected::unchanged(&read);
+    let refused = stale::update_if(&client, "guarded", None, &tagged("late"), &read)
+        .await
+        .unwrap();
+    assert!(matches!(refused, Guarded::Stale(Some(_))), "{refused:?}");
+    let latest = client.get_secret("guarded", None).await.unwrap();
+    assert_eq!(latest.id, second.id);
+    assert!(
+        latest.tags.unwrap_or_default().is_empty(),
+        "nothing sent to the new version"
+    );
+
+    // The listing's item (no version id) is a read too: a disabled latest is found in the
+    // version list, and its update goes through while nothing changed.
+    let disabled = UpdateSecretParameters {
+        attributes: Some(SecretAttributes {
+            enabled: Some(false),
+            ..SecretAttributes::default()
+        }),
+        ..UpdateSecretParameters::default()
+    };
+    client
+        .update_secret("guarded", None, &disabled)
+        .await
+        .unwrap();
+    let listed = client.list_secrets().collect_all().await.unwrap();
+    let item = listed
+        .iter()
+        .find(|item| item.id.as_deref().unwrap_or("").ends_with("/guarded"))
+        .unwrap();
+    let read = Expected::unchanged_item(item);
+    let written = stale::update_if(&client, "guarded", None, &tagged("listed"), &read)
+        .await
+        .unwrap();
+    assert!(matches!(written, Guarded::Written(_)), "{written:?}");
+}

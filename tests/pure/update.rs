@@ -521,7 +521,7 @@ fn bulk_expiry_and_enable_build_one_patch_per_secret_that_changes() {
     type_text(&mut state, "+30d");
     press(&mut state, KeyCode::Enter);
     assert_eq!(bulk(&state).rows.len(), 6);
-    let Some(BulkStep::Update(params)) = &bulk(&state).rows[0].step else {
+    let Some(BulkStep::Update { params, .. }) = &bulk(&state).rows[0].step else {
         panic!("a PATCH");
     };
     assert_eq!(
@@ -556,11 +556,25 @@ fn status_text(state: &State) -> String {
         .unwrap_or_default()
 }
 
-fn expected_of(effects: &[Effect]) -> Option<&Expected> {
+/// The request of the guarded write among `effects` (a set, a copy, an update) and what it
+/// expects to find.
+fn sent_expecting(effects: &[Effect]) -> Option<(u64, Option<&Expected>)> {
     effects.iter().find_map(|effect| match effect {
-        Effect::SetSecret { expected, .. } => expected.as_ref(),
+        Effect::SetSecret {
+            ticket, expected, ..
+        }
+        | Effect::CopyToProfile {
+            ticket, expected, ..
+        }
+        | Effect::UpdateSecret {
+            ticket, expected, ..
+        } => Some((ticket.request, expected.as_ref())),
         _ => None,
     })
+}
+
+fn expected_of(effects: &[Effect]) -> Option<&Expected> {
+    sent_expecting(effects).and_then(|(_, expected)| expected)
 }
 
 /// On a review that found another write: Enter does not write over it, and says that `O`
@@ -641,20 +655,11 @@ fn a_write_from_the_form_is_refused_when_another_landed_since_and_needs_o_to_go_
     assert_eq!(status_text(&state), warning);
 }
 
-fn copy_expected(effects: &[Effect]) -> Option<(u64, Option<&Expected>)> {
-    effects.iter().find_map(|effect| match effect {
-        Effect::CopyToProfile {
-            ticket, expected, ..
-        } => Some((ticket.request, expected.as_ref())),
-        _ => None,
-    })
-}
-
 #[test]
 fn a_copy_is_refused_when_the_target_changed_since_its_review_and_needs_o_to_go_over_it() {
     let mut state = copy_reviewed(None);
     let sent = press(&mut state, KeyCode::Enter);
-    let (request, expected) = copy_expected(&sent).expect("the copy is sent");
+    let (request, expected) = sent_expecting(&sent).expect("the copy is sent");
     assert_eq!(
         expected,
         Some(&Expected::New),
@@ -689,8 +694,47 @@ fn a_copy_is_refused_when_the_target_changed_since_its_review_and_needs_o_to_go_
 
     let over = only_o_writes_over(&mut state);
     assert_eq!(
-        copy_expected(&over).map(|(_, expected)| expected),
+        sent_expecting(&over).map(|(_, expected)| expected),
         Some(Some(&Expected::Version(version_hex(9)))),
+        "still guarded, over the version seen"
+    );
+}
+
+#[test]
+fn an_attributes_update_is_sent_only_while_the_version_is_as_read_and_o_goes_over_a_change() {
+    // The attributes form carries the version it was opened on to its write.
+    let mut state = detailed("staging");
+    let shown = state.details.latest.clone().unwrap();
+    press(&mut state, KeyCode::Char('a'));
+    let sent = submit_form(&mut state);
+    let (_, expected) = sent_expecting(&sent).expect("the form's update is sent");
+    assert_eq!(expected, Some(&Expected::unchanged(&shown)));
+
+    // So does x, and its review comes back when the version changed meanwhile.
+    let mut state = detailed("staging");
+    press(&mut state, KeyCode::Char('x'));
+    let sent = press(&mut state, KeyCode::Enter);
+    let (request, expected) = sent_expecting(&sent).expect("the toggle is sent");
+    assert_eq!(expected, Some(&Expected::unchanged(&shown)));
+    let mut theirs = shown.clone();
+    theirs.tags = Some([("owner".to_owned(), "someone-else".to_owned())].into());
+    answer(&mut state, |s| Msg::SetStale {
+        ticket: ticket(s, request),
+        latest: Some(Box::new(theirs.clone())),
+    });
+    let Overlay::Review(review) = &state.overlay else {
+        panic!("the review comes back: {:?}", state.overlay);
+    };
+    let (said, _) = review.conflict.as_ref().expect("the conflict is said");
+    assert!(
+        said.starts_with("Since it was reviewed, version ")
+            && said.contains("tags [owner=someone-else]"),
+        "{said}"
+    );
+    let over = only_o_writes_over(&mut state);
+    assert_eq!(
+        sent_expecting(&over).map(|(_, expected)| expected),
+        Some(Some(&Expected::unchanged(&theirs))),
         "still guarded, over the version seen"
     );
 }

@@ -9,32 +9,58 @@ use crate::state::review::Snapshot;
 use crate::state::{
     DialogStatus, Level, Operation, Overlay, Pane, Review, SecretForm, State, Ticket, Write,
 };
+use crate::vault::stale::Expected;
 use crate::vault::{
     SecretAttributes, SecretBundle, SecretItem, UpdateSecretParameters, VaultError, short_version,
 };
 
-/// The version the keys act on: the one selected in the history when it has the keyboard,
-/// otherwise the latest (`None`). With what is known of its attributes.
-fn target_version(state: &State) -> Option<(String, Option<String>, Snapshot)> {
+/// The version the keys act on.
+struct Target {
+    name: String,
+    /// The one selected in the history when it has the keyboard, otherwise the latest (`None`).
+    version: Option<String>,
+    /// What is known of its attributes.
+    snapshot: Snapshot,
+    /// What an update of it expects to find when sent: the version as read.
+    read: Expected,
+}
+
+fn target_version(state: &State) -> Option<Target> {
     let name = state.list.selected_name()?.to_owned();
     if state.focus == Pane::Versions && state.versions.name == name {
         let items = state.versions.items.loaded()?;
         let item = items.get(state.versions.cursor)?;
         let version = item.secret_id()?.version?;
         let latest = state.versions.current.as_deref() == Some(version.as_str());
-        let snapshot = match state.details.bundle.loaded() {
-            Some(bundle) if version_of(bundle) == version => Snapshot::of_bundle(bundle),
-            _ => Snapshot::of_item(item),
+        let (snapshot, read) = match state.details.bundle.loaded() {
+            Some(bundle) if version_of(bundle) == version => {
+                (Snapshot::of_bundle(bundle), Expected::unchanged(bundle))
+            }
+            _ => (Snapshot::of_item(item), Expected::unchanged_item(item)),
         };
-        return Some((name, (!latest).then_some(version), snapshot));
+        let version = (!latest).then_some(version);
+        return Some(Target {
+            name,
+            version,
+            snapshot,
+            read,
+        });
     }
-    let snapshot = match state.details.bundle.loaded() {
+    let (snapshot, read) = match state.details.bundle.loaded() {
         Some(bundle) if state.details.name == name && state.details.version.is_none() => {
-            Snapshot::of_bundle(bundle)
+            (Snapshot::of_bundle(bundle), Expected::unchanged(bundle))
         }
-        _ => Snapshot::of_item(&state.list.selected()?.item),
+        _ => {
+            let item = &state.list.selected()?.item;
+            (Snapshot::of_item(item), Expected::unchanged_item(item))
+        }
     };
-    Some((name, None, snapshot))
+    Some(Target {
+        name,
+        version: None,
+        snapshot,
+        read,
+    })
 }
 
 /// "latest", or "version 3f2a1b0c".
@@ -48,8 +74,10 @@ pub(super) fn version_label(version: Option<&str>) -> String {
 /// `a`: the attributes form for the version the keys act on.
 pub(super) fn open_form(state: &mut State) -> Vec<Effect> {
     match target_version(state) {
-        Some((name, version, snapshot)) => {
-            let form = SecretForm::edit_attributes(&name, version, snapshot);
+        Some(target) => {
+            let mut form =
+                SecretForm::edit_attributes(&target.name, target.version, target.snapshot);
+            form.started_from = Some(target.read);
             state.open_form(form);
         }
         None => state.report(Level::Error, "select a secret first"),
@@ -59,7 +87,13 @@ pub(super) fn open_form(state: &mut State) -> Vec<Effect> {
 
 /// `x`: a review of enabling (or disabling) the version the keys act on.
 pub(super) fn review_toggle(state: &mut State) -> Vec<Effect> {
-    let Some((name, version, snapshot)) = target_version(state) else {
+    let Some(Target {
+        name,
+        version,
+        snapshot,
+        read,
+    }) = target_version(state)
+    else {
         state.report(Level::Error, "select a secret first");
         return Vec::new();
     };
@@ -80,7 +114,8 @@ pub(super) fn review_toggle(state: &mut State) -> Vec<Effect> {
         version_label(version.as_deref()),
         state.profile().name
     );
-    let review = Review::of_update(title, &snapshot, name, version, params);
+    let mut review = Review::of_update(title, &snapshot, name, version, params);
+    review.expected = Some(read);
     state.overlay = Overlay::Review(Box::new(review));
     Vec::new()
 }

@@ -11,6 +11,7 @@ use crate::state::bulk::{Bulk, BulkAction, BulkPhase, BulkRow, BulkStep, RowStat
 use crate::state::review::Snapshot;
 use crate::state::{Level, Operation, Overlay, State, Ticket};
 use crate::transfer::{Planned, Step};
+use crate::vault::stale::Expected;
 
 /// Whether the list has marks, so a write key acts on them rather than on the selection.
 pub(super) fn has_marks(state: &State) -> bool {
@@ -42,7 +43,8 @@ pub(super) fn open(state: &mut State, action: &BulkAction) -> Vec<Effect> {
         .into_iter()
         .filter_map(|row| {
             let current = Snapshot::of_item(&row.item);
-            let (step, change) = action.step(&current)?;
+            let read = Expected::unchanged_item(&row.item);
+            let (step, change) = action.step(&current, &read)?;
             let (step, status) = match refusal(state, &row.name, &current, &step) {
                 Some(why) => (None, RowStatus::Refused(why)),
                 None => (Some(step), RowStatus::Waiting),
@@ -145,7 +147,7 @@ pub(super) fn on_copy_planned(
 /// `current`: only the rules of the parts it changes, so a tag added is not refused for an
 /// expiry the secret already lacked.
 fn refusal(state: &State, name: &str, current: &Snapshot, step: &BulkStep) -> Option<String> {
-    let BulkStep::Update(params) = step else {
+    let BulkStep::Update { params, .. } = step else {
         return None;
     };
     let after = current.patched(params);
@@ -249,7 +251,7 @@ fn send_next(state: &mut State) -> Vec<Effect> {
 fn bulk_verb(step: &BulkStep) -> &'static str {
     match step {
         BulkStep::Delete => "deleting",
-        BulkStep::Update(_) => "updating",
+        BulkStep::Update { .. } => "updating",
         BulkStep::Copy { .. } => "copying",
     }
 }

@@ -363,7 +363,9 @@ pub(super) fn review(state: &mut State, now: i64) -> Result<(), Vec<(FormField, 
             "Update {name} ({}) in {profile}",
             version_label(version.as_deref())
         );
-        Review::of_update(title, baseline, name, version, params)
+        let mut review = Review::of_update(title, baseline, name, version, params);
+        review.expected = form.started_from.clone();
+        review
     } else {
         let (name, params) = form.to_request(now)?;
         let row = state

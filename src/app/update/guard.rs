@@ -9,7 +9,7 @@ use crate::keymap::{Action, Context};
 use crate::state::form::Submit;
 use crate::state::{DialogStatus, Level, Overlay, State, Ticket};
 use crate::vault::SecretBundle;
-use crate::vault::stale;
+use crate::vault::stale::{self, Expected};
 
 /// The guard found another latest version than the review's: the review comes back, saying
 /// what that version is, and nothing was written.
@@ -38,12 +38,19 @@ pub(super) fn on_stale(
             _ => return Vec::new(),
         }
     };
-    let Some(params) = review.write.set_params() else {
-        return Vec::new();
+    let (found, expected) = match review.write.set_params() {
+        Some(params) => (
+            stale::describe_latest(latest, params),
+            stale::expecting(latest),
+        ),
+        None => (
+            stale::describe_changed(latest),
+            // Gone: writing over it anyway meets the update's own 404.
+            latest.map_or(Expected::New, Expected::unchanged),
+        ),
     };
-    let said = format!("{since}, {}", stale::describe_latest(latest, params));
     let name = review.write.name().to_owned();
-    review.conflict = Some((said, stale::expecting(latest)));
+    review.conflict = Some((format!("{since}, {found}"), expected));
     let keys = crate::keymap::key_of(context, Action::Overwrite);
     state.report(
         Level::Error,

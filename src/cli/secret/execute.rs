@@ -205,10 +205,7 @@ async fn guarded_set(
     let bundle = match stale::set_if(client, name, params, expected).await? {
         Guarded::Written(bundle) => bundle,
         Guarded::Stale(latest) => {
-            let wanted = match expected {
-                Expected::New => "it not to exist".to_owned(),
-                Expected::Version(version) => format!("{version} to be its latest version"),
-            };
+            let wanted = expected.wanted();
             return Err(Failure {
                 exit_code: STALE,
                 message: format!(

@@ -122,7 +122,8 @@ pub struct SecretForm {
     /// The profile whose policy the form checks as it is typed, and that policy.
     pub policy: Option<(String, Policy)>,
     /// The latest version the form was opened on (a new version, a rollback), which the write
-    /// must still replace when it is sent.
+    /// must still replace when it is sent; for the attributes form, the version it edits as it
+    /// was read, which must be so still.
     pub started_from: Option<Expected>,
 }
 
