@@ -15,7 +15,7 @@ use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::VaultProcess;
+use support::{VaultProcess, failing_next};
 
 /// Hands out the vault's token, counting calls and remembering the scopes asked for.
 #[derive(Debug)]
@@ -378,9 +378,7 @@ async fn transient_failures_are_retried_with_notices() {
     }));
     client.set_secret("warm", &set_params("v")).await.unwrap();
 
-    vault
-        .set_faults(json!({"fail_next": 3, "error_status": 503, "retry_after_secs": 0}))
-        .await;
+    vault.set_faults(failing_next(3, 503, 0)).await;
     client
         .set_secret("after-503s", &set_params("v"))
         .await
@@ -396,9 +394,7 @@ async fn transient_failures_are_retried_with_notices() {
     }
 
     notices.lock().unwrap().clear();
-    vault
-        .set_faults(json!({"fail_next": 1, "error_status": 429, "retry_after_secs": 1}))
-        .await;
+    vault.set_faults(failing_next(1, 429, 1)).await;
     let started = std::time::Instant::now();
     client.get_secret("after-503s", None).await.unwrap();
     assert!(
@@ -407,9 +403,7 @@ async fn transient_failures_are_retried_with_notices() {
     );
     assert_eq!(notices.lock().unwrap()[0].delay, Duration::from_secs(1));
 
-    vault
-        .set_faults(json!({"fail_next": 50, "error_status": 500, "retry_after_secs": 0}))
-        .await;
+    vault.set_faults(failing_next(50, 500, 0)).await;
     let error = client.get_secret("after-503s", None).await.unwrap_err();
     assert_eq!(
         error.status(),

@@ -8,7 +8,7 @@ use crate::support::pty;
 use pty::{BACKTAB, ENTER, ESC, Pty, TAB};
 use serde_json::json;
 use std::time::Duration;
-use support::{Kvtui, VaultProcess, now, version_of};
+use support::{Kvtui, VaultProcess, failing_next, now, version_of};
 
 /// The TUI on a profile for `vault`, run by a shell that afterwards prints the exit code and the
 /// terminal modes, so a test can see that kvtui gave the terminal back.
@@ -141,9 +141,7 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     tui.type_content_type_and_tag("application/json", ("team", "payments"));
 
     // Every attempt fails with 503 and no wait: the client gives up, the form keeps every field.
-    vault
-        .set_faults(json!({"error_status": 503, "fail_next": 6, "retry_after_secs": 0}))
-        .await;
+    vault.set_faults(failing_next(6, 503, 0)).await;
     tui.submit();
     let screen = tui.wait_for("Every field is kept");
     assert!(
@@ -157,9 +155,7 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     assert_eq!(missing, 404);
 
     // Two failures with a 1 s Retry-After: the status bar shows the retry, then it lands.
-    vault
-        .set_faults(json!({"error_status": 503, "fail_next": 2, "retry_after_secs": 1}))
-        .await;
+    vault.set_faults(failing_next(2, 503, 1)).await;
     tui.submit();
     tui.wait_for("retry 1/5");
     tui.wait_for("Set flaky-secret: new version");

@@ -320,6 +320,16 @@ impl VaultProcess {
     }
 }
 
+/// Faults for `VaultProcess::set_faults`: the next `count` requests are answered `status`, each
+/// saying to retry after `retry_after_secs`.
+pub fn failing_next(count: u32, status: u16, retry_after_secs: u64) -> serde_json::Value {
+    serde_json::json!({
+        "fail_next": count,
+        "error_status": status,
+        "retry_after_secs": retry_after_secs,
+    })
+}
+
 /// How many of `statuses` there are of each.
 pub fn by_status(statuses: &[u16]) -> std::collections::BTreeMap<u16, usize> {
     let mut counts = std::collections::BTreeMap::new();
