@@ -296,9 +296,7 @@ async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() 
         assert_eq!(rows, 1, "{name} is listed {rows} times:\n{screen}");
     }
     for (name, value) in &landed {
-        let body = vault
-            .get_json(&vault.client(), &format!("/secrets/{name}"))
-            .await;
+        let body = vault.latest(name).await;
         assert_eq!(body["value"], value.as_str(), "{name}");
     }
     println!(

@@ -67,9 +67,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
         &["pty-db-password", "Versions 1"],
     );
 
-    let latest = vault
-        .get_json(&vault.client(), "/secrets/pty-db-password")
-        .await;
+    let latest = vault.latest("pty-db-password").await;
     assert_eq!(latest["value"], "first-value");
     assert_eq!(latest["contentType"], "text/plain");
     assert_eq!(latest["tags"], json!({"env": "prod-eu"}));
@@ -86,9 +84,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
     let screen = tui.wait_until("two versions", Duration::from_secs(20), |s| {
         s.contains("Versions 2")
     });
-    let latest = vault
-        .get_json(&vault.client(), "/secrets/pty-db-password")
-        .await;
+    let latest = vault.latest("pty-db-password").await;
     assert_eq!(latest["value"], "second-value");
     assert_eq!(latest["tags"], json!({"env": "prod-eu"}));
     let second_version = version_of(&latest);
@@ -159,9 +155,7 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     tui.submit();
     tui.wait_for("retry 1/5");
     tui.wait_for("Set flaky-secret: new version");
-    let stored = vault
-        .get_json(&vault.client(), "/secrets/flaky-secret")
-        .await;
+    let stored = vault.latest("flaky-secret").await;
     assert_eq!(stored["value"], "kept-value");
     assert_eq!(stored["contentType"], "application/json");
     assert_eq!(stored["tags"], json!({"team": "payments"}));

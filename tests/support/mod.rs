@@ -141,6 +141,12 @@ impl VaultProcess {
             .expect("json")
     }
 
+    /// The latest version of secret `name`, as a GET of it answers.
+    pub async fn latest(&self, name: &str) -> serde_json::Value {
+        self.get_json(&self.client(), &format!("/secrets/{name}"))
+            .await
+    }
+
     /// Sends `method path` with the vault's token (and `body` as JSON), adding the API version
     /// to data-plane paths; the status and the body (`null` if it is not JSON).
     pub async fn call(
