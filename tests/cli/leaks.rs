@@ -275,15 +275,13 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
     screen.send("j");
     screen.send(ESC);
     // A new version, typed (masked) into the form.
-    screen.send("e");
-    screen.wait_for("New version of leak-a");
+    screen.start_new_version("leak-a");
     screen.type_text(TYPED);
     screen.submit();
     screen.wait_for("Set leak-a: new version");
     // A submit that fails under faults, the form kept with the typed value in it.
     vault.set_faults(failing_next(6, 503, 0)).await;
-    screen.send("e");
-    screen.wait_for("New version of leak-a");
+    screen.start_new_version("leak-a");
     screen.type_text(TYPED);
     screen.submit();
     screen.wait_for("Every field is kept");

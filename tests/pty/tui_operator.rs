@@ -282,8 +282,7 @@ async fn values_from_a_file_from_the_editor_and_generated_keep_their_bytes() {
     assert_eq!(stored["value"], exact, "the file's exact bytes");
 
     // $EDITOR: the script appends to what the form held.
-    tui.send("e");
-    tui.wait_for("New version of from-file");
+    tui.start_new_version("from-file");
     tui.type_text("start-");
     tui.send(&ctrl('e'));
     tui.wait_for("Value edited");
@@ -291,8 +290,7 @@ async fn values_from_a_file_from_the_editor_and_generated_keep_their_bytes() {
     assert_eq!(stored["value"], "start-appended-by-editor");
 
     // The generator: 48 characters of hex.
-    tui.send("e");
-    tui.wait_for("New version of from-file");
+    tui.start_new_version("from-file");
     // Value → content type → expires → not before → enabled → length.
     for _ in 0..5 {
         tui.send(TAB);

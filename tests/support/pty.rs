@@ -114,6 +114,12 @@ impl Pty {
         self.type_text(value);
     }
 
+    /// Opens the form for a new version of `name`, the selected secret: the screen once it shows.
+    pub fn start_new_version(&mut self, name: &str) -> String {
+        self.send("e");
+        self.wait_for(&format!("New version of {name}"))
+    }
+
     /// After `start_new_secret`: the content type and one tag (focus is left on its value).
     pub fn type_content_type_and_tag(&mut self, content_type: &str, (key, value): (&str, &str)) {
         self.send(TAB);
