@@ -49,8 +49,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
     let tui = &mut session.pty;
 
     // A new secret through the form, with a content type, a tag and an expiry.
-    tui.start_new_secret("pty-db-password", "first-value");
-    tui.type_content_type_and_tag("text/plain", ("env", "prod"));
+    tui.start_new_secret_with("pty-db-password", "first-value", "text/plain", "env=prod");
     tui.send(TAB);
     tui.type_text("+30d");
     let screen = tui.wait_for("→ 20");
@@ -133,8 +132,12 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     let mut session = open(&vault);
     let tui = &mut session.pty;
 
-    tui.start_new_secret("flaky-secret", "kept-value");
-    tui.type_content_type_and_tag("application/json", ("team", "payments"));
+    tui.start_new_secret_with(
+        "flaky-secret",
+        "kept-value",
+        "application/json",
+        "team=payments",
+    );
 
     // Every attempt fails with 503 and no wait: the client gives up, the form keeps every field.
     vault.set_faults(failing_next(6, 503, 0)).await;
