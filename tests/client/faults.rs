@@ -235,8 +235,7 @@ async fn bursts_of_503_shorter_and_longer_than_the_retries() {
 #[tokio::test]
 async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() {
     let vault = VaultProcess::start();
-    let kvtui = Kvtui::with_config(&vault.profile_toml("e2e", false));
-    let mut tui = kvtui.tui(&[], &[], (100, 30));
+    let (_kvtui, mut tui) = Kvtui::tui_on(&vault, "e2e", false, (100, 30));
     tui.wait_for("No secrets yet");
 
     // A throttled reload: the retry shows, and the help opens and closes while it waits.

@@ -210,8 +210,7 @@ async fn sigterm_and_sighup_restore_the_terminal() {
 #[tokio::test]
 async fn read_only_profiles_refuse_writes_on_screen() {
     let vault = VaultProcess::start();
-    let kvtui = Kvtui::with_config(&vault.profile_toml("ro", true));
-    let mut tui = kvtui.tui(&[], &[], (80, 24));
+    let (_kvtui, mut tui) = Kvtui::tui_on(&vault, "ro", true, (80, 24));
     tui.wait_for("0 secrets in ro");
     tui.send("n");
     tui.wait_for("profile ro is read-only: writes are disabled");

@@ -447,6 +447,19 @@ impl Kvtui {
         )
     }
 
+    /// The TUI in a `size` terminal on a config holding only `vault`, as profile `name`; the
+    /// `Kvtui` keeps the config and data dirs it runs on, so it must outlive the terminal.
+    pub fn tui_on(
+        vault: &VaultProcess,
+        name: &str,
+        read_only: bool,
+        size: (u16, u16),
+    ) -> (Self, pty::Pty) {
+        let kvtui = Self::with_config(&vault.profile_toml(name, read_only));
+        let tui = kvtui.tui(&[], &[], size);
+        (kvtui, tui)
+    }
+
     /// As `tui`, run by a shell that afterwards prints the exit code and the terminal's modes,
     /// so a test can see that kvtui gave the terminal back (`Pty::wait_terminal_given_back`).
     pub fn tui_in_shell(&self, env: &[(&str, &str)], size: (u16, u16)) -> pty::Pty {
