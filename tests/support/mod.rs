@@ -527,7 +527,6 @@ pub fn names_in(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Bytes a program printed, as text.
 /// Fails unless `output` exited with `code` and an `error: ` line holding `expected`.
 pub fn assert_fails(output: &std::process::Output, code: i32, expected: &str) {
     assert_eq!(output.status.code(), Some(code), "{}", text(&output.stderr));
@@ -539,6 +538,7 @@ pub fn assert_fails(output: &std::process::Output, code: i32, expected: &str) {
     );
 }
 
+/// Bytes a program printed, as text.
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
