@@ -8,8 +8,16 @@ use kvtui::app::Exit;
 use runner::Runner;
 use std::os::unix::fs::PermissionsExt;
 
-/// A secret set through the form, the way a user sets one.
-async fn set_secret(app: &Runner, name: &str, value: &str) {
+/// The app at `width` x `height`, once it shows its vault empty.
+async fn started(width: u16, height: u16) -> Runner {
+    let app = Runner::start(width, height);
+    app.wait_for("0 secrets in loop").await;
+    app
+}
+
+/// The app at 120×32 with `name` set to `value` through the form, the way a user sets one.
+async fn with_secret(name: &str, value: &str) -> Runner {
+    let app = started(120, 32).await;
     app.key(KeyCode::Char('n'));
     app.wait_for("New secret").await;
     app.type_text(name);
@@ -19,13 +27,12 @@ async fn set_secret(app: &Runner, name: &str, value: &str) {
     app.wait_for("a new secret").await;
     app.key(KeyCode::Enter);
     app.wait_for(&format!("Set {name}: new version")).await;
+    app
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secret_set_in_the_form_is_listed_and_read_back_from_the_vault() {
-    let app = Runner::start(120, 32);
-    app.wait_for("0 secrets in loop").await;
-    set_secret(&app, "db-password", "s3cret-over-https").await;
+    let app = with_secret("db-password", "s3cret-over-https").await;
     let screen = app.wait_for("Secrets 1/1").await;
     assert!(screen.contains("db-password"), "{screen}");
     // The value shown is what the vault answers for the new version, masked until revealed.
@@ -39,9 +46,7 @@ async fn a_secret_set_in_the_form_is_listed_and_read_back_from_the_vault() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleted_then_recovered_from_the_deleted_view() {
-    let app = Runner::start(120, 32);
-    app.wait_for("0 secrets in loop").await;
-    set_secret(&app, "api-key", "k-1").await;
+    let app = with_secret("api-key", "k-1").await;
     app.key(KeyCode::Esc);
     app.key(KeyCode::Char('d'));
     app.wait_for("Delete api-key?").await;
@@ -69,10 +74,7 @@ async fn deleted_then_recovered_from_the_deleted_view() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_goes_to_a_new_private_file() {
-    let app = Runner::start(120, 32);
-    app.wait_for("0 secrets in loop").await;
-    set_secret(
-        &app,
+    let app = with_secret(
         "tls-cert",
         "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
     )
@@ -105,8 +107,7 @@ async fn a_backup_goes_to_a_new_private_file() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quitting_with_a_half_filled_form_asks_first() {
-    let app = Runner::start(80, 24);
-    app.wait_for("0 secrets in loop").await;
+    let app = started(80, 24).await;
     app.key(KeyCode::Char('n'));
     app.wait_for("New secret").await;
     app.type_text("half-done");
@@ -140,8 +141,7 @@ fn log_file() -> &'static std::path::Path {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_error_the_screen_shows_is_logged_too() {
     let log = log_file();
-    let app = Runner::start(80, 24);
-    app.wait_for("0 secrets in loop").await;
+    let app = started(80, 24).await;
     app.key(KeyCode::Char('v'));
     app.wait_for("no value loaded to reveal").await;
     assert_eq!(app.quit().await, Exit::Quit);

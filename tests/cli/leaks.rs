@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 use support::users::mode;
-use support::{Kvtui, VaultProcess, version_of};
+use support::{Kvtui, VaultProcess, failing_next, version_of};
 
 /// The secrets: the value set through the CLI, and the one typed into the TUI's form.
 const VALUE: &str = "LEAKMARKER-cli-9d1c07e2b4a8f3";
@@ -248,9 +248,7 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
         ],
         VALUE.as_bytes(),
     );
-    vault
-        .set_faults(json!({"error_status": 503, "fail_next": 40, "retry_after_secs": 0}))
-        .await;
+    vault.set_faults(failing_next(40, 503, 0)).await;
     cli.fails(
         &["secret", "set", "leak-a", "--value-stdin"],
         VALUE.as_bytes(),
@@ -277,17 +275,13 @@ async fn no_value_and_no_token_leaks_from_any_flow() {
     screen.send("j");
     screen.send(ESC);
     // A new version, typed (masked) into the form.
-    screen.send("e");
-    screen.wait_for("New version of leak-a");
+    screen.start_new_version("leak-a");
     screen.type_text(TYPED);
     screen.submit();
     screen.wait_for("Set leak-a: new version");
     // A submit that fails under faults, the form kept with the typed value in it.
-    vault
-        .set_faults(json!({"error_status": 503, "fail_next": 6, "retry_after_secs": 0}))
-        .await;
-    screen.send("e");
-    screen.wait_for("New version of leak-a");
+    vault.set_faults(failing_next(6, 503, 0)).await;
+    screen.start_new_version("leak-a");
     screen.type_text(TYPED);
     screen.submit();
     screen.wait_for("Every field is kept");

@@ -30,6 +30,11 @@ fn config_file(kvtui: &Kvtui) -> PathBuf {
     kvtui.home().join("config.toml")
 }
 
+/// The arguments of `kvtui profile add NAME --vault VAULT FLAGS`.
+fn add<'a>(name: &'a str, vault: &'a str, flags: &[&'a str]) -> Vec<&'a str> {
+    [&["profile", "add", name, "--vault", vault], flags].concat()
+}
+
 /// The profiles `profile list --json` gives, by name.
 fn listed(kvtui: &Kvtui) -> serde_json::Map<String, Value> {
     kvtui.json(&["profile", "list"])["profiles"]
@@ -69,7 +74,7 @@ fn adding_keeps_every_byte_of_the_file_and_the_profile_then_loads() {
     let kvtui = Kvtui::with_config(COMMENTED);
     let file = config_file(&kvtui);
     users::set_mode(&file, 0o644);
-    let said = kvtui.ok(&["profile", "add", "stage", "--vault", "stagevault"]);
+    let said = kvtui.ok(&add("stage", "stagevault", &[]));
     assert_eq!(
         said.trim_end(),
         format!(
@@ -105,17 +110,16 @@ fn adding_keeps_every_byte_of_the_file_and_the_profile_then_loads() {
     assert_eq!(profiles["dev"]["default"], true);
 
     // A URL, a sign-in kind and a tenant; --json says what and where.
-    let said = kvtui.json(&[
-        "profile",
-        "add",
+    let said = kvtui.json(&add(
         "eu.west",
-        "--vault",
         "https://eu-vault.vault.azure.net/",
-        "--auth",
-        "azure-cli",
-        "--tenant-id",
-        "8d2a3f1e-5c4b-4a69-9e1f-0c7b2d6a4e90",
-    ]);
+        &[
+            "--auth",
+            "azure-cli",
+            "--tenant-id",
+            "8d2a3f1e-5c4b-4a69-9e1f-0c7b2d6a4e90",
+        ],
+    ));
     assert_eq!(
         said,
         serde_json::json!({
@@ -142,15 +146,7 @@ fn adding_keeps_every_byte_of_the_file_and_the_profile_then_loads() {
     );
 
     // Every kind the file takes, --auth takes.
-    kvtui.ok(&[
-        "profile",
-        "add",
-        "jump",
-        "--vault",
-        "jumpvault",
-        "--auth",
-        "device-code",
-    ]);
+    kvtui.ok(&add("jump", "jumpvault", &["--auth", "device-code"]));
     assert_eq!(listed(&kvtui)["jump"]["auth"], "device-code");
 }
 
@@ -158,21 +154,20 @@ fn adding_keeps_every_byte_of_the_file_and_the_profile_then_loads() {
 fn a_client_secret_profile_is_added_with_the_variable_that_holds_its_secret() {
     let kvtui = Kvtui::with_config(COMMENTED);
     let file = config_file(&kvtui);
-    kvtui.ok(&[
-        "profile",
-        "add",
+    kvtui.ok(&add(
         "ci",
-        "--vault",
         "civault",
-        "--auth",
-        "client-secret",
-        "--tenant-id",
-        "8d2a3f1e-5c4b-4a69-9e1f-0c7b2d6a4e90",
-        "--client-id",
-        "0b7a3c5e-1d2f-4a6b-8c9d-0e1f2a3b4c5d",
-        "--client-secret-env",
-        "CI_SP_SECRET",
-    ]);
+        &[
+            "--auth",
+            "client-secret",
+            "--tenant-id",
+            "8d2a3f1e-5c4b-4a69-9e1f-0c7b2d6a4e90",
+            "--client-id",
+            "0b7a3c5e-1d2f-4a6b-8c9d-0e1f2a3b4c5d",
+            "--client-secret-env",
+            "CI_SP_SECRET",
+        ],
+    ));
     let text = std::fs::read_to_string(&file).unwrap();
     assert_eq!(
         text.strip_prefix(COMMENTED).expect("the file is kept"),
@@ -185,15 +180,11 @@ fn a_client_secret_profile_is_added_with_the_variable_that_holds_its_secret() {
     let stderr = refused(
         &kvtui,
         &file,
-        &[
-            "profile",
-            "add",
+        &add(
             "ci2",
-            "--vault",
             "civault",
-            "--client-secret-env",
-            "Xy8Q~fake.secret",
-        ],
+            &["--client-secret-env", "Xy8Q~fake.secret"],
+        ),
         2,
     );
     assert!(
@@ -206,11 +197,8 @@ fn a_client_secret_profile_is_added_with_the_variable_that_holds_its_secret() {
 fn what_is_refused_leaves_the_file_as_it_was() {
     let kvtui = Kvtui::with_config(COMMENTED);
     let file = config_file(&kvtui);
-    fn add<'a>(args: &[&'a str]) -> Vec<&'a str> {
-        [&["profile", "add"], args].concat()
-    }
 
-    let stderr = refused(&kvtui, &file, &add(&["prod", "--vault", "other"]), 2);
+    let stderr = refused(&kvtui, &file, &add("prod", "other", &[]), 2);
     assert_eq!(
         stderr.trim_end(),
         format!(
@@ -220,7 +208,7 @@ fn what_is_refused_leaves_the_file_as_it_was() {
         )
     );
     for name in ["a b", "prod/eu", "", "ünïcode"] {
-        let stderr = refused(&kvtui, &file, &add(&[name, "--vault", "other"]), 2);
+        let stderr = refused(&kvtui, &file, &add(name, "other", &[]), 2);
         assert!(
             stderr.starts_with(&format!(
                 "error: profile name {name:?}: a profile name may use"
@@ -234,7 +222,7 @@ fn what_is_refused_leaves_the_file_as_it_was() {
         ("https://v.vault.azure.net/secrets", "the vault's base URL"),
         ("kv", "3 to 24 letters"),
     ] {
-        let stderr = refused(&kvtui, &file, &add(&["new", "--vault", vault]), 2);
+        let stderr = refused(&kvtui, &file, &add("new", vault, &[]), 2);
         assert!(
             stderr.starts_with(&format!("error: --vault {vault:?}: ")) && stderr.contains(says),
             "{stderr}"
@@ -258,7 +246,7 @@ fn what_is_refused_leaves_the_file_as_it_was() {
             ],
         ),
     ] {
-        let args = add(&["new", "--vault", "other", "--auth", auth]);
+        let args = add("new", "other", &["--auth", auth]);
         let stderr = refused(&kvtui, &file, &args, 2);
         for part in says {
             assert!(stderr.contains(part), "lacks {part:?}: {stderr}");
@@ -267,7 +255,7 @@ fn what_is_refused_leaves_the_file_as_it_was() {
     // A tenant goes into token URLs and `az --tenant`: an option or a path is not one.
     for tenant in ["--allow-no-subscriptions", "contoso/../common", "a b"] {
         let flag = format!("--tenant-id={tenant}");
-        let args = add(&["new", "--vault", "other", &flag]);
+        let args = add("new", "other", &[&flag]);
         let stderr = refused(&kvtui, &file, &args, 2);
         assert!(
             stderr.contains("'--tenant-id <ID>'") && stderr.contains("a GUID"),
@@ -291,12 +279,7 @@ fn a_file_that_does_not_load_is_not_touched() {
     ] {
         let kvtui = Kvtui::with_config(config);
         let file = config_file(&kvtui);
-        let stderr = refused(
-            &kvtui,
-            &file,
-            &["profile", "add", "new", "--vault", "other"],
-            2,
-        );
+        let stderr = refused(&kvtui, &file, &add("new", "other", &[]), 2);
         assert!(
             stderr.starts_with(&format!("error: config file {}: ", file.display()))
                 && stderr.contains(says),
@@ -306,12 +289,7 @@ fn a_file_that_does_not_load_is_not_touched() {
     let kvtui = Kvtui::with_config("");
     let file = config_file(&kvtui);
     std::fs::write(&file, b"[profiles.dev]\nauth = \"\xff\"\n").unwrap();
-    let stderr = refused(
-        &kvtui,
-        &file,
-        &["profile", "add", "new", "--vault", "other"],
-        2,
-    );
+    let stderr = refused(&kvtui, &file, &add("new", "other", &[]), 2);
     assert!(stderr.contains("not UTF-8 text"), "{stderr}");
 }
 
@@ -319,14 +297,14 @@ fn a_file_that_does_not_load_is_not_touched() {
 fn a_linked_or_open_config_is_refused() {
     let kvtui = Kvtui::with_config(COMMENTED);
     let file = config_file(&kvtui);
-    let add = ["profile", "add", "new", "--vault", "other"];
+    let args = add("new", "other", &[]);
 
     // Kept elsewhere and linked: `profile list` reads it, `profile add` would replace the link.
     let elsewhere = kvtui.scratch().join("dotfiles.toml");
     std::fs::rename(&file, &elsewhere).unwrap();
     std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
     assert_eq!(listed(&kvtui).len(), 2);
-    let stderr = refused(&kvtui, &elsewhere, &add, 2);
+    let stderr = refused(&kvtui, &elsewhere, &args, 2);
     assert!(
         stderr.starts_with(&format!(
             "error: config file {}: it is a symbolic link (to {})",
@@ -340,7 +318,7 @@ fn a_linked_or_open_config_is_refused() {
     std::fs::rename(&elsewhere, &file).unwrap();
 
     let refused_saying = |says: &str| {
-        let stderr = refused(&kvtui, &file, &add, 2);
+        let stderr = refused(&kvtui, &file, &args, 2);
         assert!(stderr.contains(says), "lacks {says:?}: {stderr}");
     };
     users::set_mode(&file, 0o664);
@@ -366,7 +344,7 @@ fn with_no_config_one_is_made_owner_only_and_the_local_profile_kept() {
     let kvtui = Kvtui::without_config();
     let dir = kvtui.home().join("kvtui");
     let file = dir.join("config.toml");
-    let said = kvtui.ok(&["profile", "add", "prod", "--vault", "prodvault"]);
+    let said = kvtui.ok(&add("prod", "prodvault", &[]));
     assert_eq!(
         said.lines().collect::<Vec<_>>(),
         [
@@ -426,15 +404,7 @@ fn with_no_config_one_is_made_owner_only_and_the_local_profile_kept() {
 fn default_and_read_only() {
     let kvtui = Kvtui::with_config(COMMENTED);
     let file = config_file(&kvtui);
-    kvtui.ok(&[
-        "profile",
-        "add",
-        "stage",
-        "--vault",
-        "stagevault",
-        "--read-only",
-        "--default",
-    ]);
+    kvtui.ok(&add("stage", "stagevault", &["--read-only", "--default"]));
     let after = std::fs::read_to_string(&file).unwrap();
     assert_eq!(
         after,
@@ -462,7 +432,7 @@ fn default_and_read_only() {
     // A file with no default_profile and one profile: a second one leaves kvtui asking which,
     // which it says.
     let kvtui = Kvtui::with_config("[profiles.dev]\nauth = \"local\"\n");
-    let output = kvtui.run(&["profile", "add", "b", "--vault", "bvault"]);
+    let output = kvtui.run(&add("b", "bvault", &[]));
     assert_eq!(output.status.code(), Some(0));
     assert!(
         text(&output.stderr).starts_with("warning: no default_profile is set"),
@@ -491,8 +461,7 @@ fn a_write_that_fails_leaves_the_old_file_and_nothing_beside_it() {
     let kvtui = Kvtui::with_config(&long);
     let file = config_file(&kvtui);
     let names = names_in(kvtui.home());
-    let output =
-        with_a_tiny_file_size_limit(&kvtui, &["profile", "add", "new", "--vault", "other"]);
+    let output = with_a_tiny_file_size_limit(&kvtui, &add("new", "other", &[]));
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
@@ -508,7 +477,6 @@ fn a_write_that_fails_leaves_the_old_file_and_nothing_beside_it() {
 
     // The same limit and a file that fits: the limit is what failed.
     let kvtui = Kvtui::with_config("[profiles.dev]\nauth = \"local\"\n");
-    let output =
-        with_a_tiny_file_size_limit(&kvtui, &["profile", "add", "new", "--vault", "other"]);
+    let output = with_a_tiny_file_size_limit(&kvtui, &add("new", "other", &[]));
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
 }

@@ -15,7 +15,7 @@ use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::VaultProcess;
+use support::{VaultProcess, failing_next};
 
 /// Hands out the vault's token, counting calls and remembering the scopes asked for.
 #[derive(Debug)]
@@ -72,6 +72,15 @@ fn client(vault: &VaultProcess, credential: Arc<CountingCredential>) -> VaultCli
     VaultClient::new(&vault.url, credential, options(vault)).unwrap()
 }
 
+/// A client and the credential it counts its token requests on, whose tokens last `lifetime`.
+fn counting_client(
+    vault: &VaultProcess,
+    lifetime: time::Duration,
+) -> (Arc<CountingCredential>, VaultClient) {
+    let credential = CountingCredential::new(vault, lifetime);
+    (Arc::clone(&credential), client(vault, credential))
+}
+
 /// A client whose token outlasts the test, for tests that do not count sign-ins.
 fn signed_in_client(vault: &VaultProcess) -> VaultClient {
     client(
@@ -86,6 +95,13 @@ fn set_params(value: &str) -> SetSecretParameters {
         tags: None,
         content_type: None,
         attributes: None,
+    }
+}
+
+/// Sets each of `names` to "v", one request after the other.
+async fn set_each(client: &VaultClient, names: impl Iterator<Item = String>) {
+    for name in names {
+        client.set_secret(&name, &set_params("v")).await.unwrap();
     }
 }
 
@@ -184,8 +200,7 @@ async fn every_operation_round_trips() {
 #[tokio::test]
 async fn the_challenge_is_answered_once_and_the_token_cached() {
     let vault = VaultProcess::start();
-    let credential = CountingCredential::new(&vault, time::Duration::hours(1));
-    let client = client(&vault, Arc::clone(&credential));
+    let (credential, client) = counting_client(&vault, time::Duration::hours(1));
     for i in 0..5 {
         client
             .set_secret(&format!("s{i}"), &set_params("v"))
@@ -214,8 +229,7 @@ async fn requests_sent_together_take_one_challenge_between_them() {
     for i in 0..16 {
         vault.set(&format!("s{i}"), "v").await;
     }
-    let credential = CountingCredential::new(&vault, time::Duration::hours(1));
-    let client = client(&vault, Arc::clone(&credential));
+    let (credential, client) = counting_client(&vault, time::Duration::hours(1));
     let reads = (0..16).map(|i| {
         let client = client.clone();
         async move { client.get_secret(&format!("s{i}"), None).await }
@@ -233,14 +247,8 @@ async fn requests_sent_together_take_one_challenge_between_them() {
 async fn tokens_near_expiry_are_renewed_before_use() {
     let vault = VaultProcess::start();
     // Inside the five-minute renewal margin: every request must fetch a fresh token.
-    let credential = CountingCredential::new(&vault, time::Duration::seconds(200));
-    let client = client(&vault, Arc::clone(&credential));
-    for i in 0..4 {
-        client
-            .set_secret(&format!("s{i}"), &set_params("v"))
-            .await
-            .unwrap();
-    }
+    let (credential, client) = counting_client(&vault, time::Duration::seconds(200));
+    set_each(&client, (0..4).map(|i| format!("s{i}"))).await;
     assert_eq!(credential.calls.load(Ordering::SeqCst), 4);
 }
 
@@ -289,12 +297,7 @@ async fn a_wrong_token_is_an_auth_error_after_one_renewal() {
 async fn pages_arrive_one_at_a_time() {
     let vault = VaultProcess::start();
     let client = signed_in_client(&vault);
-    for i in 0..120 {
-        client
-            .set_secret(&format!("paged-{i:03}"), &set_params("v"))
-            .await
-            .unwrap();
-    }
+    set_each(&client, (0..120).map(|i| format!("paged-{i:03}"))).await;
     let mut pager = client.list_secrets();
     let first = pager.next_page().await.unwrap().unwrap();
     assert_eq!(
@@ -378,9 +381,7 @@ async fn transient_failures_are_retried_with_notices() {
     }));
     client.set_secret("warm", &set_params("v")).await.unwrap();
 
-    vault
-        .set_faults(json!({"fail_next": 3, "error_status": 503, "retry_after_secs": 0}))
-        .await;
+    vault.set_faults(failing_next(3, 503, 0)).await;
     client
         .set_secret("after-503s", &set_params("v"))
         .await
@@ -396,9 +397,7 @@ async fn transient_failures_are_retried_with_notices() {
     }
 
     notices.lock().unwrap().clear();
-    vault
-        .set_faults(json!({"fail_next": 1, "error_status": 429, "retry_after_secs": 1}))
-        .await;
+    vault.set_faults(failing_next(1, 429, 1)).await;
     let started = std::time::Instant::now();
     client.get_secret("after-503s", None).await.unwrap();
     assert!(
@@ -407,9 +406,7 @@ async fn transient_failures_are_retried_with_notices() {
     );
     assert_eq!(notices.lock().unwrap()[0].delay, Duration::from_secs(1));
 
-    vault
-        .set_faults(json!({"fail_next": 50, "error_status": 500, "retry_after_secs": 0}))
-        .await;
+    vault.set_faults(failing_next(50, 500, 0)).await;
     let error = client.get_secret("after-503s", None).await.unwrap_err();
     assert_eq!(
         error.status(),

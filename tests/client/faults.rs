@@ -11,7 +11,7 @@ use crate::support::pty::ESC;
 
 use serde_json::{Value, json};
 use std::time::Duration;
-use support::{Kvtui, VaultProcess};
+use support::{Kvtui, VaultProcess, failing_next};
 
 /// A value no message may show.
 const VALUE: &str = "fault-test-value-7f3a";
@@ -205,12 +205,7 @@ async fn two_seconds_of_latency() {
 #[tokio::test]
 async fn bursts_of_503_shorter_and_longer_than_the_retries() {
     // A burst of 3 before each round: ridden out by the retries.
-    let tally = every_operation_under(
-        "503 bursts of 3",
-        json!({"error_status": 503, "fail_next": 3, "retry_after_secs": 0}),
-        2,
-    )
-    .await;
+    let tally = every_operation_under("503 bursts of 3", failing_next(3, 503, 0), 2).await;
     assert_eq!(tally.failed_clearly, 0, "{tally:?}");
 
     // A burst longer than the retries: each operation fails, clearly, and changes nothing.
@@ -228,9 +223,7 @@ async fn bursts_of_503_shorter_and_longer_than_the_retries() {
         vec!["secret", "recover", "burst"],
         vec!["secret", "purge", "burst"],
     ] {
-        vault
-            .set_faults(json!({"error_status": 503, "fail_next": 20, "retry_after_secs": 0}))
-            .await;
+        vault.set_faults(failing_next(20, 503, 0)).await;
         let completed = tally.run(&cli, &args, VALUE.as_bytes(), |_| {});
         assert!(!completed, "{args:?} cannot complete through 20 failures");
     }
@@ -242,14 +235,11 @@ async fn bursts_of_503_shorter_and_longer_than_the_retries() {
 #[tokio::test]
 async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() {
     let vault = VaultProcess::start();
-    let kvtui = Kvtui::with_config(&vault.profile_toml("e2e", false));
-    let mut tui = kvtui.tui(&[], &[], (100, 30));
+    let (_kvtui, mut tui) = Kvtui::tui_on(&vault, "e2e", false, (100, 30));
     tui.wait_for("No secrets yet");
 
     // A throttled reload: the retry shows, and the help opens and closes while it waits.
-    vault
-        .set_faults(json!({"error_status": 429, "fail_next": 3, "retry_after_secs": 2}))
-        .await;
+    vault.set_faults(failing_next(3, 429, 2)).await;
     tui.send("r");
     tui.wait_for("retry 1/5");
     tui.send("?");
@@ -305,9 +295,7 @@ async fn the_tui_under_throttling_and_drops_keeps_every_form_and_answers_keys() 
         assert_eq!(rows, 1, "{name} is listed {rows} times:\n{screen}");
     }
     for (name, value) in &landed {
-        let body = vault
-            .get_json(&vault.client(), &format!("/secrets/{name}"))
-            .await;
+        let body = vault.latest(name).await;
         assert_eq!(body["value"], value.as_str(), "{name}");
     }
     println!(

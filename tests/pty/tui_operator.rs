@@ -32,6 +32,29 @@ fn open(main: &VaultProcess, other: Option<&VaultProcess>, extra_env: &[(&str, &
     Session { pty, kvtui }
 }
 
+/// A vault of its own holding `secrets`, set in order (a name given twice has two versions), and
+/// the TUI on it alone.
+async fn open_holding(secrets: &[(&str, &str)]) -> (VaultProcess, Session) {
+    let vault = VaultProcess::start();
+    for (name, value) in secrets {
+        vault.set(name, value).await;
+    }
+    let session = open(&vault, None, &[]);
+    (vault, session)
+}
+
+/// Sends the form and waits for `landed` on the screen: what the vault then holds for `name`.
+async fn submit_until(
+    tui: &mut Pty,
+    landed: &str,
+    vault: &VaultProcess,
+    name: &str,
+) -> serde_json::Value {
+    tui.submit();
+    tui.wait_for(landed);
+    vault.latest(name).await
+}
+
 fn select(tui: &mut Pty, name: &str) {
     tui.send("/");
     tui.send(&ctrl('u'));
@@ -115,10 +138,7 @@ async fn attributes_change_without_a_new_version_and_any_version_can_be_disabled
 
 #[tokio::test]
 async fn delete_recover_purge_and_the_deleted_name_in_the_form() {
-    let vault = VaultProcess::start();
-    vault.set("old-cert", "pem").await;
-    vault.set("temp-token", "t").await;
-    let mut session = open(&vault, None, &[]);
+    let (vault, mut session) = open_holding(&[("old-cert", "pem"), ("temp-token", "t")]).await;
     let tui = &mut session.pty;
 
     select(tui, "old-cert");
@@ -258,25 +278,19 @@ async fn values_from_a_file_from_the_editor_and_generated_keep_their_bytes() {
         "Value loaded from the file ({} bytes)",
         exact.len()
     ));
-    tui.submit();
-    tui.wait_for("Set from-file: new version");
-    let (_, stored) = vault.call("GET", "/secrets/from-file", None).await;
+    let stored = submit_until(tui, "Set from-file: new version", &vault, "from-file").await;
     assert_eq!(stored["value"], exact, "the file's exact bytes");
 
     // $EDITOR: the script appends to what the form held.
-    tui.send("e");
-    tui.wait_for("New version of from-file");
+    tui.start_new_version("from-file");
     tui.type_text("start-");
     tui.send(&ctrl('e'));
     tui.wait_for("Value edited");
-    tui.submit();
-    tui.wait_for("Versions 2");
-    let (_, stored) = vault.call("GET", "/secrets/from-file", None).await;
+    let stored = submit_until(tui, "Versions 2", &vault, "from-file").await;
     assert_eq!(stored["value"], "start-appended-by-editor");
 
     // The generator: 48 characters of hex.
-    tui.send("e");
-    tui.wait_for("New version of from-file");
+    tui.start_new_version("from-file");
     // Value → content type → expires → not before → enabled → length.
     for _ in 0..5 {
         tui.send(TAB);
@@ -289,9 +303,7 @@ async fn values_from_a_file_from_the_editor_and_generated_keep_their_bytes() {
     tui.wait_for("< hex >");
     tui.send(&ctrl('g'));
     tui.wait_for("Value generated (48 bytes)");
-    tui.submit();
-    tui.wait_for("Versions 3");
-    let (_, stored) = vault.call("GET", "/secrets/from-file", None).await;
+    let stored = submit_until(tui, "Versions 3", &vault, "from-file").await;
     let generated = stored["value"].as_str().unwrap();
     assert_eq!(generated.len(), 48);
     assert!(
@@ -361,10 +373,8 @@ async fn a_reference_is_chosen_and_copied_whole() {
 
 #[tokio::test]
 async fn backup_to_a_file_and_restore_from_it() {
-    let vault = VaultProcess::start();
-    vault.set("precious", "keep-me").await;
-    vault.set("precious", "keep-me-2").await;
-    let mut session = open(&vault, None, &[]);
+    let (vault, mut session) =
+        open_holding(&[("precious", "keep-me"), ("precious", "keep-me-2")]).await;
     let backup = session.kvtui.home().join("precious.kvbackup");
     let tui = &mut session.pty;
     select(tui, "precious");
@@ -576,8 +586,7 @@ async fn inside_tmux_a_cleared_copy_is_in_no_tmux_paste_buffer() {
 
 #[tokio::test]
 async fn a_pem_pasted_into_the_form_is_stored_line_for_line() {
-    let vault = VaultProcess::start();
-    let mut session = open(&vault, None, &[]);
+    let (vault, mut session) = open_holding(&[]).await;
     let tui = &mut session.pty;
     tui.start_new_secret("pasted-cert", "");
     // A terminal's bracketed paste: every newline of the PEM arrives as CR.
@@ -593,8 +602,7 @@ async fn a_pem_pasted_into_the_form_is_stored_line_for_line() {
 
 #[tokio::test]
 async fn ctrl_c_in_a_filled_form_asks_before_anything_is_lost() {
-    let vault = VaultProcess::start();
-    let mut session = open(&vault, None, &[]);
+    let (_vault, mut session) = open_holding(&[]).await;
     let tui = &mut session.pty;
     tui.start_new_secret("half-typed", "not saved yet");
     tui.send(&ctrl('c'));

@@ -8,7 +8,7 @@ use crate::support::pty;
 use pty::{BACKTAB, ENTER, ESC, Pty, TAB};
 use serde_json::json;
 use std::time::Duration;
-use support::{Kvtui, VaultProcess, now, version_of};
+use support::{Kvtui, VaultProcess, failing_next, now, version_of};
 
 /// The TUI on a profile for `vault`, run by a shell that afterwards prints the exit code and the
 /// terminal modes, so a test can see that kvtui gave the terminal back.
@@ -49,8 +49,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
     let tui = &mut session.pty;
 
     // A new secret through the form, with a content type, a tag and an expiry.
-    tui.start_new_secret("pty-db-password", "first-value");
-    tui.type_content_type_and_tag("text/plain", ("env", "prod"));
+    tui.start_new_secret_with("pty-db-password", "first-value", "text/plain", "env=prod");
     tui.send(TAB);
     tui.type_text("+30d");
     let screen = tui.wait_for("→ 20");
@@ -67,9 +66,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
         &["pty-db-password", "Versions 1"],
     );
 
-    let latest = vault
-        .get_json(&vault.client(), "/secrets/pty-db-password")
-        .await;
+    let latest = vault.latest("pty-db-password").await;
     assert_eq!(latest["value"], "first-value");
     assert_eq!(latest["contentType"], "text/plain");
     assert_eq!(latest["tags"], json!({"env": "prod-eu"}));
@@ -86,9 +83,7 @@ async fn create_roll_and_inspect_a_secret_through_the_screen() {
     let screen = tui.wait_until("two versions", Duration::from_secs(20), |s| {
         s.contains("Versions 2")
     });
-    let latest = vault
-        .get_json(&vault.client(), "/secrets/pty-db-password")
-        .await;
+    let latest = vault.latest("pty-db-password").await;
     assert_eq!(latest["value"], "second-value");
     assert_eq!(latest["tags"], json!({"env": "prod-eu"}));
     let second_version = version_of(&latest);
@@ -137,13 +132,15 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     let mut session = open(&vault);
     let tui = &mut session.pty;
 
-    tui.start_new_secret("flaky-secret", "kept-value");
-    tui.type_content_type_and_tag("application/json", ("team", "payments"));
+    tui.start_new_secret_with(
+        "flaky-secret",
+        "kept-value",
+        "application/json",
+        "team=payments",
+    );
 
     // Every attempt fails with 503 and no wait: the client gives up, the form keeps every field.
-    vault
-        .set_faults(json!({"error_status": 503, "fail_next": 6, "retry_after_secs": 0}))
-        .await;
+    vault.set_faults(failing_next(6, 503, 0)).await;
     tui.submit();
     let screen = tui.wait_for("Every field is kept");
     assert!(
@@ -157,15 +154,11 @@ async fn a_failing_submit_keeps_the_form_and_retries_show_while_they_happen() {
     assert_eq!(missing, 404);
 
     // Two failures with a 1 s Retry-After: the status bar shows the retry, then it lands.
-    vault
-        .set_faults(json!({"error_status": 503, "fail_next": 2, "retry_after_secs": 1}))
-        .await;
+    vault.set_faults(failing_next(2, 503, 1)).await;
     tui.submit();
     tui.wait_for("retry 1/5");
     tui.wait_for("Set flaky-secret: new version");
-    let stored = vault
-        .get_json(&vault.client(), "/secrets/flaky-secret")
-        .await;
+    let stored = vault.latest("flaky-secret").await;
     assert_eq!(stored["value"], "kept-value");
     assert_eq!(stored["contentType"], "application/json");
     assert_eq!(stored["tags"], json!({"team": "payments"}));
@@ -217,8 +210,7 @@ async fn sigterm_and_sighup_restore_the_terminal() {
 #[tokio::test]
 async fn read_only_profiles_refuse_writes_on_screen() {
     let vault = VaultProcess::start();
-    let kvtui = Kvtui::with_config(&vault.profile_toml("ro", true));
-    let mut tui = kvtui.tui(&[], &[], (80, 24));
+    let (_kvtui, mut tui) = Kvtui::tui_on(&vault, "ro", true, (80, 24));
     tui.wait_for("0 secrets in ro");
     tui.send("n");
     tui.wait_for("profile ro is read-only: writes are disabled");

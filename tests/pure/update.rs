@@ -824,13 +824,19 @@ fn a_valid_form_submits_in_the_background_and_success_selects_the_new_version() 
     );
 }
 
+/// `start_new_secret`, then `expires` typed into the expiry field, where the focus is left.
+fn start_new_secret_expiring(state: &mut State, name: &str, value: &str, expires: &str) {
+    start_new_secret(state, name, value);
+    // Past the content type.
+    press(state, KeyCode::Tab);
+    press(state, KeyCode::Tab);
+    type_text(state, expires);
+}
+
 #[test]
 fn an_invalid_form_is_not_sent_and_focuses_the_first_bad_field() {
     let mut state = listed("staging");
-    start_new_secret(&mut state, "bad name!", "v");
-    press(&mut state, KeyCode::Tab);
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "+1d");
+    start_new_secret_expiring(&mut state, "bad name!", "v", "+1d");
     press(&mut state, KeyCode::Tab);
     type_text(&mut state, "+2d");
     press(&mut state, KeyCode::Tab);
@@ -882,13 +888,20 @@ fn what_was_said_of_a_form_s_fields_goes_when_they_are_fixed_or_the_form_is_disc
     assert!(!fields_to_fix(&state), "{:?}", state.last_result);
 }
 
+/// `e` on the selected secret, `value` typed and the form sent: the request and the name of the
+/// Set Secret it sends.
+fn send_new_version(state: &mut State, value: &str) -> (u64, String) {
+    press(state, KeyCode::Char('e'));
+    type_text(state, value);
+    let effects = submit_form(state);
+    let (request, name, _) = set_secret(&effects).expect("sent");
+    (request, name.to_owned())
+}
+
 #[test]
 fn a_failed_submit_keeps_every_field_and_can_be_sent_again() {
     let mut state = listed("staging");
-    press(&mut state, KeyCode::Char('e'));
-    type_text(&mut state, "rolled");
-    let effects = submit_form(&mut state);
-    let (request, name, _) = set_secret(&effects).unwrap();
+    let (request, name) = send_new_version(&mut state, "rolled");
     assert_eq!(name, "api-gateway-config");
     answer(&mut state, |s| Msg::SecretSet {
         ticket: ticket(s, request),
@@ -1566,11 +1579,7 @@ fn quitting_asks_when_a_filled_form_or_a_write_would_be_lost() {
 #[test]
 fn every_set_secret_is_in_the_operations_log() {
     let mut state = detailed("staging");
-    press(&mut state, KeyCode::Char('e'));
-    type_text(&mut state, "v2");
-    let effects = submit_form(&mut state);
-    let (request, name, _) = set_secret(&effects).expect("sent");
-    let name = name.to_owned();
+    let (request, name) = send_new_version(&mut state, "v2");
     let id = format!("{}/secrets/{name}/{}", vault_of(&state), version_hex(7));
     answer(&mut state, |s| Msg::SecretSet {
         ticket: ticket(s, request),
@@ -1729,10 +1738,7 @@ fn the_review_and_the_details_scroll() {
 #[test]
 fn an_expiry_already_past_is_warned_of_but_not_refused() {
     let mut state = listed("staging");
-    start_new_secret(&mut state, "retired", "v");
-    press(&mut state, KeyCode::Tab);
-    press(&mut state, KeyCode::Tab);
-    type_text(&mut state, "2020-01-01");
+    start_new_secret_expiring(&mut state, "retired", "v", "2020-01-01");
     let form = state.form().expect("form");
     let warning = form.expiry_warning(NOW).expect("warned");
     assert!(

@@ -24,7 +24,7 @@ use kvtui::auth::LocalVaultCredential;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
-use support::VaultProcess;
+use support::{VaultProcess, failing_next};
 
 /// More than the vault's default page of 25, so listing has to follow `nextLink`.
 const BULK: usize = 30;
@@ -725,11 +725,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
     // ------------------------------------------------------------------------------ protocol
     // A transient failure is retried by the SDK's own policy, which waits out the vault's
     // Retry-After (1 s, longer than the SDK's own first backoff of about 200 ms).
-    vault
-        .set_faults(
-            serde_json::json!({ "fail_next": 1, "error_status": 503, "retry_after_secs": 1 }),
-        )
-        .await;
+    vault.set_faults(failing_next(1, 503, 1)).await;
     let retried = Instant::now();
     assert_eq!(value(&client, backed, None).await.as_deref(), Some(tricky));
     let waited = retried.elapsed();

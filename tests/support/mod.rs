@@ -141,6 +141,12 @@ impl VaultProcess {
             .expect("json")
     }
 
+    /// The latest version of secret `name`, as a GET of it answers.
+    pub async fn latest(&self, name: &str) -> serde_json::Value {
+        self.get_json(&self.client(), &format!("/secrets/{name}"))
+            .await
+    }
+
     /// Sends `method path` with the vault's token (and `body` as JSON), adding the API version
     /// to data-plane paths; the status and the body (`null` if it is not JSON).
     pub async fn call(
@@ -320,6 +326,16 @@ impl VaultProcess {
     }
 }
 
+/// Faults for `VaultProcess::set_faults`: the next `count` requests are answered `status`, each
+/// saying to retry after `retry_after_secs`.
+pub fn failing_next(count: u32, status: u16, retry_after_secs: u64) -> serde_json::Value {
+    serde_json::json!({
+        "fail_next": count,
+        "error_status": status,
+        "retry_after_secs": retry_after_secs,
+    })
+}
+
 /// How many of `statuses` there are of each.
 pub fn by_status(statuses: &[u16]) -> std::collections::BTreeMap<u16, usize> {
     let mut counts = std::collections::BTreeMap::new();
@@ -431,6 +447,19 @@ impl Kvtui {
         )
     }
 
+    /// The TUI in a `size` terminal on a config holding only `vault`, as profile `name`; the
+    /// `Kvtui` keeps the config and data dirs it runs on, so it must outlive the terminal.
+    pub fn tui_on(
+        vault: &VaultProcess,
+        name: &str,
+        read_only: bool,
+        size: (u16, u16),
+    ) -> (Self, pty::Pty) {
+        let kvtui = Self::with_config(&vault.profile_toml(name, read_only));
+        let tui = kvtui.tui(&[], &[], size);
+        (kvtui, tui)
+    }
+
     /// As `tui`, run by a shell that afterwards prints the exit code and the terminal's modes,
     /// so a test can see that kvtui gave the terminal back (`Pty::wait_terminal_given_back`).
     pub fn tui_in_shell(&self, env: &[(&str, &str)], size: (u16, u16)) -> pty::Pty {
@@ -498,7 +527,6 @@ pub fn names_in(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Bytes a program printed, as text.
 /// Fails unless `output` exited with `code` and an `error: ` line holding `expected`.
 pub fn assert_fails(output: &std::process::Output, code: i32, expected: &str) {
     assert_eq!(output.status.code(), Some(code), "{}", text(&output.stderr));
@@ -510,6 +538,7 @@ pub fn assert_fails(output: &std::process::Output, code: i32, expected: &str) {
     );
 }
 
+/// Bytes a program printed, as text.
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }

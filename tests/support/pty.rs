@@ -114,14 +114,29 @@ impl Pty {
         self.type_text(value);
     }
 
-    /// After `start_new_secret`: the content type and one tag (focus is left on its value).
-    pub fn type_content_type_and_tag(&mut self, content_type: &str, (key, value): (&str, &str)) {
+    /// Opens the form for a new version of `name`, the selected secret: the screen once it shows.
+    pub fn start_new_version(&mut self, name: &str) -> String {
+        self.send("e");
+        self.wait_for(&format!("New version of {name}"))
+    }
+
+    /// As `start_new_secret`, then its content type and one tag, written `key=value` as the CLI's
+    /// `--tag` takes it (focus is left on the tag's value).
+    pub fn start_new_secret_with(
+        &mut self,
+        name: &str,
+        value: &str,
+        content_type: &str,
+        tag: &str,
+    ) {
+        let (tag_key, tag_value) = tag.split_once('=').expect("a tag as key=value");
+        self.start_new_secret(name, value);
         self.send(TAB);
         self.type_text(content_type);
         self.send(&ctrl('n'));
-        self.type_text(key);
+        self.type_text(tag_key);
         self.send(TAB);
-        self.type_text(value);
+        self.type_text(tag_value);
     }
 
     /// Ctrl-s in the form, then Enter on the review it opens; returns the review as shown.
