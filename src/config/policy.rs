@@ -2,7 +2,7 @@
 //! deny a version that breaks them. Checked in the form as you type, by `secret set`, `copy`,
 //! `import` and `promote` (the target profile's), and over a whole vault by `secret lint`.
 
-use crate::vault::{SetSecretParameters, Tags};
+use crate::vault::{SetSecretParameters, Tags, UpdateSecretParameters};
 use crate::when::{When, parse_when};
 
 /// The rules; the default has none.
@@ -101,6 +101,41 @@ impl Policy {
         match self
             .check(&Candidate::of_set(name, params, &no_tags), now)
             .first()
+        {
+            Some(broken) => Err(broken.message(profile)),
+            None => Ok(()),
+        }
+    }
+
+    /// The first rule an attributes update of `params` to `name` breaks, as its message: only
+    /// the rules of the parts it changes, so a tag added is not refused for an expiry the
+    /// version already lacked. Each rule reads one part, and an update gives every part it
+    /// changes whole (tags replace the version's tags), so `params` alone is enough.
+    pub fn check_update(
+        &self,
+        profile: &str,
+        name: &str,
+        params: &UpdateSecretParameters,
+        now: i64,
+    ) -> Result<(), String> {
+        let no_tags = Tags::new();
+        let exp = params.attributes.as_ref().and_then(|a| a.exp);
+        let candidate = Candidate {
+            name,
+            content_type: params.content_type.as_deref(),
+            tags: params.tags.as_ref().unwrap_or(&no_tags),
+            exp,
+        };
+        let changes = |part: Part| match part {
+            Part::ContentType => params.content_type.is_some(),
+            Part::Tags => params.tags.is_some(),
+            Part::Expires => exp.is_some(),
+            Part::Name => false,
+        };
+        match self
+            .check(&candidate, now)
+            .into_iter()
+            .find(|broken| changes(broken.part))
         {
             Some(broken) => Err(broken.message(profile)),
             None => Ok(()),

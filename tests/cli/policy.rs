@@ -1,5 +1,5 @@
-//! Per-profile policies through the real binary against real local vaults: `secret set`, `copy`,
-//! `import` and `promote` refuse what breaks the target profile's rules, naming the rule and
+//! Per-profile policies through the real binary against real local vaults: `secret set`,
+//! `update`, `rollback`, `copy`, `import` and `promote` refuse what breaks the target profile's rules, naming the rule and
 //! the profile, with nothing written; `secret lint` lists what already breaks them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -29,6 +29,16 @@ fn set(kvtui: &Kvtui, profile: &str, name: &str, extra: &[&str]) -> std::process
     ]
     .concat();
     kvtui.run_with_stdin(&args, b"s3cr3t")
+}
+
+/// `app-db`'s latest version expires as the policy's `default_expiry` says: 90 days from now.
+fn expires_by_default(kvtui: &Kvtui) {
+    let shown = kvtui.json(&["--profile", "governed", "secret", "show", "app-db"]);
+    let expires = shown["attributes"]["exp"].as_i64().unwrap();
+    assert!(
+        (expires - support::now() - 90 * 86_400).abs() < 120,
+        "{shown}"
+    );
 }
 
 const KEPT: [&str; 4] = ["--tag", "owner=payments", "--content-type", "text/plain"];
@@ -72,12 +82,7 @@ fn a_set_that_breaks_the_policy_is_refused_naming_the_rule_and_the_profile() {
     // Without --expires, the profile's default: 90 days from now.
     let out = set(&kvtui, "governed", "app-db", &KEPT);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let shown = kvtui.json(&["--profile", "governed", "secret", "show", "app-db"]);
-    let expires = shown["attributes"]["exp"].as_i64().unwrap();
-    assert!(
-        (expires - support::now() - 90 * 86_400).abs() < 120,
-        "{shown}"
-    );
+    expires_by_default(&kvtui);
     // The same vault through a profile without the policy takes it.
     assert!(set(&kvtui, "open", "db-password", &[]).status.success());
 }
@@ -187,4 +192,71 @@ fn a_policy_that_cannot_be_kept_is_refused_naming_its_key() {
         let kvtui = Kvtui::with_config(&format!("{config}{line}\n"));
         assert_fails(&kvtui.run(&["secret", "list"]), 2, says);
     }
+}
+
+#[test]
+fn update_and_rollback_are_held_to_the_policy_of_what_they_change() {
+    let (vault, other) = (VaultProcess::start(), VaultProcess::start());
+    let kvtui = kvtui_on(&vault, &other);
+    // Made where no policy holds: a version without the required tag, then one with it.
+    let untagged = [&KEPT[2..], &["--expires", "+30d"]].concat();
+    assert!(set(&kvtui, "open", "app-db", &untagged).status.success());
+    let bad = support::version_of(&kvtui.json(&["--profile", "open", "secret", "show", "app-db"]));
+    let kept = [&KEPT[..], &["--expires", "+30d"]].concat();
+    assert!(set(&kvtui, "open", "app-db", &kept).status.success());
+    let good = support::version_of(&kvtui.json(&["--profile", "open", "secret", "show", "app-db"]));
+    let update = |extra: &[&str]| {
+        kvtui.run(
+            &[
+                &["--profile", "governed", "secret", "update", "app-db"],
+                extra,
+            ]
+            .concat(),
+        )
+    };
+    let governed = "error: policy of profile governed";
+    // Tags given to an update replace the version's: without owner, the rule is broken.
+    assert_fails(
+        &update(&["--tag", "team=db"]),
+        2,
+        &format!("{governed}: required_tags: tag owner missing"),
+    );
+    assert_fails(
+        &update(&["--expires", "+400d"]),
+        2,
+        &format!("{governed}: max_expiry_days: expires more than 365 days"),
+    );
+    assert_fails(
+        &update(&["--content-type", "application/json"]),
+        2,
+        &format!("{governed}: allowed_content_types: application/json is not one of text/plain"),
+    );
+    assert_eq!(vault.updates_logged(), 0, "nothing was sent");
+    // An update of parts that keep the rules goes through.
+    let out = update(&["--tag", "owner=payments", "--tag", "team=db"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(vault.updates_logged(), 1);
+
+    let rollback = |version: &str| {
+        kvtui.run(&[
+            "--profile",
+            "governed",
+            "secret",
+            "rollback",
+            "app-db",
+            "--version",
+            version,
+        ])
+    };
+    let sets = vault.sets_logged();
+    assert_fails(
+        &rollback(&bad),
+        2,
+        "error: refusing to roll app-db back: policy of profile governed: required_tags: tag owner missing",
+    );
+    assert_eq!(vault.sets_logged(), sets, "nothing was written");
+    // The old version's expiry is not carried over: the profile's default applies.
+    let out = rollback(&good);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    expires_by_default(&kvtui);
 }

@@ -308,10 +308,20 @@ impl VaultProcess {
     /// How many Set Secret requests (PUT on a secret) the vault logged, leaving out the 401s
     /// that only fetched its challenge.
     pub fn sets_logged(&self) -> usize {
+        self.secret_requests_logged("PUT")
+    }
+
+    /// As `sets_logged`, for attribute updates (PATCH).
+    pub fn updates_logged(&self) -> usize {
+        self.secret_requests_logged("PATCH")
+    }
+
+    fn secret_requests_logged(&self, method: &str) -> usize {
         let log =
             std::fs::read_to_string(self.data_dir.join("local-vault.log")).expect("vault log");
+        let request = format!(" request method={method} path=\"/secrets/");
         log.lines()
-            .filter(|line| line.contains(" request method=PUT path=\"/secrets/"))
+            .filter(|line| line.contains(&request))
             .filter(|line| !line.contains(" status=401 "))
             .count()
     }

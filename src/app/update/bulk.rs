@@ -5,7 +5,6 @@
 use super::oplog::record;
 use super::{Effect, list};
 use crate::app::msg::TaskError;
-use crate::config::policy::{Candidate, Part};
 use crate::keymap::Action;
 use crate::state::bulk::{Bulk, BulkAction, BulkPhase, BulkRow, BulkStep, RowStatus, Stepped};
 use crate::state::review::Snapshot;
@@ -45,7 +44,7 @@ pub(super) fn open(state: &mut State, action: &BulkAction) -> Vec<Effect> {
             let current = Snapshot::of_item(&row.item);
             let read = Expected::unchanged_item(&row.item);
             let (step, change) = action.step(&current, &read)?;
-            let (step, status) = match refusal(state, &row.name, &current, &step) {
+            let (step, status) = match refusal(state, &row.name, &step) {
                 Some(why) => (None, RowStatus::Refused(why)),
                 None => (Some(step), RowStatus::Waiting),
             };
@@ -143,32 +142,16 @@ pub(super) fn on_copy_planned(
     Vec::new()
 }
 
-/// Why the profile's policy refuses what `step` leaves of a secret whose attributes are
-/// `current`: only the rules of the parts it changes, so a tag added is not refused for an
-/// expiry the secret already lacked.
-fn refusal(state: &State, name: &str, current: &Snapshot, step: &BulkStep) -> Option<String> {
+/// Why the profile's policy refuses `step`, of the parts it changes.
+fn refusal(state: &State, name: &str, step: &BulkStep) -> Option<String> {
     let BulkStep::Update { params, .. } = step else {
         return None;
     };
-    let after = current.patched(params);
-    let candidate = Candidate {
-        name,
-        content_type: after.content_type.as_deref(),
-        tags: &after.tags,
-        exp: after.exp,
-    };
     let profile = state.profile();
-    let changes = |part: Part| match part {
-        Part::Tags => params.tags.is_some(),
-        Part::Expires => params.attributes.as_ref().is_some_and(|a| a.exp.is_some()),
-        Part::Name | Part::ContentType => false,
-    };
-    profile
+    let checked = profile
         .policy
-        .check(&candidate, state.now)
-        .into_iter()
-        .find(|broken| changes(broken.part))
-        .map(|broken| broken.message(&profile.name))
+        .check_update(&profile.name, name, params, state.now);
+    checked.err()
 }
 
 /// Whether every marked secret says its delete can be recovered.

@@ -6,12 +6,20 @@ use super::output::{
 use super::request::{Request, Shown};
 use super::version::resolve_given;
 use crate::cli::{Failure, Outcome, STALE, fail_service, fail_usage, warn};
+use crate::config::Profile;
 use crate::vault::stale::{self, Expected, Guarded};
-use crate::vault::{SecretBundle, SecretItem, SetSecretParameters, VaultClient};
+use crate::vault::{SecretAttributes, SecretBundle, SecretItem, SetSecretParameters, VaultClient};
 use std::io::Write;
 
 impl Request {
-    pub(super) async fn execute(self, client: &VaultClient, json: bool) -> Outcome {
+    /// Sends it to `client`, the vault of `profile`, whose policy a rollback (made from a
+    /// version only the vault knows) is checked against here.
+    pub(super) async fn execute(
+        self,
+        client: &VaultClient,
+        profile: &Profile,
+        json: bool,
+    ) -> Outcome {
         let mut out = std::io::stdout().lock();
         let mut print = |text: String| {
             let _ = writeln!(out, "{}", crate::cli::terminal_safe(&text));
@@ -160,12 +168,27 @@ impl Request {
                 let value = old.value.clone().ok_or_else(|| {
                     fail_service(format!("{name} version {version} has no value"))
                 })?;
+                // The old version's dates are not carried over (its expiry may be what is being
+                // rolled away from): the profile's default expiry applies, as to `set`.
+                let now = crate::when::now_unix();
+                let exp = profile.policy.default_expiry_at(now);
                 let params = SetSecretParameters {
                     value,
                     tags: old.tags.clone(),
                     content_type: old.content_type.clone(),
-                    attributes: None,
+                    attributes: exp.map(|exp| SecretAttributes {
+                        exp: Some(exp),
+                        ..SecretAttributes::default()
+                    }),
                 };
+                profile
+                    .policy
+                    .check_set(&profile.name, &name, &params, now)
+                    .map_err(|broken| {
+                        fail_usage(format!(
+                            "refusing to roll {name} back: {broken}; nothing was written"
+                        ))
+                    })?;
                 let bundle = guarded_set(client, &name, &params, expected.as_ref(), json).await?;
                 print(if json {
                     to_json(&without_value(bundle))

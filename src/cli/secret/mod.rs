@@ -68,16 +68,22 @@ pub async fn run(global: &GlobalArgs, mut command: SecretCommand) -> Result<i32,
     }
     // Everything that can be checked without the vault is checked before opening it.
     let request = Request::prepare(command)?;
-    if let Request::Set { name, params, .. } = &request {
-        profile
+    let now = crate::when::now_unix();
+    match &request {
+        Request::Set { name, params, .. } => profile
             .policy
-            .check_set(&profile.name, name, params, crate::when::now_unix())
-            .map_err(fail_usage)?;
+            .check_set(&profile.name, name, params, now)
+            .map_err(fail_usage)?,
+        Request::Update { name, params, .. } => profile
+            .policy
+            .check_update(&profile.name, name, params, now)
+            .map_err(fail_usage)?,
+        _ => {}
     }
     let session = Session::open(profile, super::sign_in_prompts(global.json))
         .await
         .map_err(fail_service)?;
-    let outcome = request.execute(&session.client, global.json).await;
+    let outcome = request.execute(&session.client, profile, global.json).await;
     session.close().await;
     outcome.map(|()| 0)
 }
