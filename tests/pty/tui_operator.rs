@@ -137,6 +137,55 @@ async fn attributes_change_without_a_new_version_and_any_version_can_be_disabled
 }
 
 #[tokio::test]
+async fn an_attributes_edit_is_not_sent_over_another_writers_change_until_o() {
+    let vault = VaultProcess::start();
+    let version = vault
+        .set_body("api-key", json!({"value": "v1", "tags": {"env": "dev"}}))
+        .await;
+    let mut session = open(&vault, None, &[]);
+    let tui = &mut session.pty;
+    select(tui, "api-key");
+    tui.send("a");
+    tui.wait_for("Attributes of api-key (latest)");
+    tui.send(&ctrl('n'));
+    tui.type_text("owner");
+    tui.send(TAB);
+    tui.type_text("payments");
+    // Another operator tags the same version while the form is open.
+    let (status, _) = vault
+        .call(
+            "PATCH",
+            &format!("/secrets/api-key/{version}"),
+            Some(json!({"tags": {"env": "dev", "team": "db"}})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    tui.submit();
+    let review = tui.wait_for("Since this form opened");
+    assert!(
+        review.contains("team=db"),
+        "their change is said:\n{review}"
+    );
+    assert_eq!(vault.updates_logged(), 1, "only theirs was sent");
+    assert_eq!(
+        vault.latest("api-key").await["tags"],
+        json!({"env": "dev", "team": "db"})
+    );
+
+    tui.send(ENTER);
+    tui.wait_for("O writes over it anyway");
+    assert_eq!(vault.updates_logged(), 1, "Enter does not write over it");
+    tui.send("O");
+    tui.wait_for("Updated the attributes of api-key");
+    assert_eq!(
+        vault.latest("api-key").await["tags"],
+        json!({"env": "dev", "owner": "payments"}),
+        "O writes the form's tags over theirs"
+    );
+    assert_eq!(vault.versions("api-key").await.len(), 1, "no new version");
+}
+
+#[tokio::test]
 async fn delete_recover_purge_and_the_deleted_name_in_the_form() {
     let (vault, mut session) = open_holding(&[("old-cert", "pem"), ("temp-token", "t")]).await;
     let tui = &mut session.pty;
