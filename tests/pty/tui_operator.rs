@@ -67,6 +67,13 @@ fn select(tui: &mut Pty, name: &str) {
     );
 }
 
+/// The attributes form of `name`'s latest version.
+fn edit_latest_attributes(tui: &mut Pty, name: &str) {
+    select(tui, name);
+    tui.send("a");
+    tui.wait_for(&format!("Attributes of {name} (latest)"));
+}
+
 #[tokio::test]
 async fn attributes_change_without_a_new_version_and_any_version_can_be_disabled() {
     let vault = VaultProcess::start();
@@ -81,11 +88,8 @@ async fn attributes_change_without_a_new_version_and_any_version_can_be_disabled
         .await;
     let mut session = open(&vault, None, &[]);
     let tui = &mut session.pty;
-    select(tui, "api-key");
-
     // PATCH the latest: a tag added, the content type changed, an expiry set.
-    tui.send("a");
-    tui.wait_for("Attributes of api-key (latest)");
+    edit_latest_attributes(tui, "api-key");
     tui.send(&"\x7f".repeat(12));
     tui.type_text("application/json");
     tui.send(&ctrl('n'));
@@ -144,9 +148,7 @@ async fn an_attributes_edit_is_not_sent_over_another_writers_change_until_o() {
         .await;
     let mut session = open(&vault, None, &[]);
     let tui = &mut session.pty;
-    select(tui, "api-key");
-    tui.send("a");
-    tui.wait_for("Attributes of api-key (latest)");
+    edit_latest_attributes(tui, "api-key");
     tui.send(&ctrl('n'));
     tui.type_text("owner");
     tui.send(TAB);
