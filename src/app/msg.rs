@@ -223,11 +223,13 @@ pub enum Msg {
         profile: Box<Profile>,
         result: Result<Added, TaskError>,
     },
-    /// The copy to another profile answered.
+    /// The copy to another profile answered; with a warning when, read just after, the latest
+    /// version there was not the copy's.
     Copied {
         ticket: Ticket,
         target: usize,
         result: Result<SecretBundle, TaskError>,
+        overtaken: Option<String>,
     },
 }
 

@@ -490,22 +490,33 @@ impl Effect {
             } => {
                 let prompts = tasks.sign_in_prompts(ticket.generation);
                 tasks.spawn(async move {
-                    let guarded = in_session(&profile, prompts, |client| async move {
-                        match expected {
-                            Some(expected) => {
-                                stale::set_if(&client, &name, &params, &expected).await
-                            }
-                            None => client
-                                .set_secret(&name, &params)
+                    let answered = in_session(&profile, prompts, |client| async move {
+                        let Some(expected) = expected else {
+                            let made = client.set_secret(&name, &params).await?;
+                            return Ok((Guarded::Written(made), None));
+                        };
+                        let guarded = stale::set_if(&client, &name, &params, &expected).await?;
+                        // Read there once more, as after the form's write; a failed read says
+                        // nothing either way: the write itself is done.
+                        let overtaken = match &guarded {
+                            Guarded::Written(made) => stale::latest(&client, &name)
                                 .await
-                                .map(Guarded::Written),
-                        }
+                                .ok()
+                                .and_then(|latest| stale::overtaken(made, latest.as_ref())),
+                            Guarded::Stale(_) => None,
+                        };
+                        Ok((guarded, overtaken))
                     })
                     .await;
+                    let (guarded, overtaken) = match answered {
+                        Ok((guarded, overtaken)) => (Ok(guarded), overtaken),
+                        Err(error) => (Err(error), None),
+                    };
                     answer_guarded(ticket, guarded, |result| Msg::Copied {
                         ticket,
                         target,
                         result,
+                        overtaken,
                     })
                 })
             }

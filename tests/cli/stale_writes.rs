@@ -1,6 +1,6 @@
-//! The stale-write guard of `secret set` and `secret rollback` (`--if-version`): two writers on
-//! one real local vault, the second refused when the first wrote since it read, with nothing
-//! written and the vault's request log showing no PUT.
+//! The stale-write guard of `secret set`, `rollback` and `update` (`--if-version`): two writers
+//! on one real local vault, the second refused when the first wrote since it read, with nothing
+//! written and the vault's request log showing no PUT or PATCH.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::support;
@@ -145,4 +145,61 @@ fn an_if_version_that_names_no_version_is_a_usage_error() {
             "{bad}"
         );
     }
+}
+
+#[test]
+fn an_update_with_if_version_is_refused_once_another_version_landed() {
+    let vault = VaultProcess::start();
+    let (alice, bob) = (writer(&vault), writer(&vault));
+    assert!(set(&alice, "api-key", b"one", &[]).status.success());
+    let read = latest(&bob, "api-key");
+    assert!(set(&alice, "api-key", b"two", &[]).status.success());
+    let update = |guard: &str| {
+        bob.run(&[
+            "secret",
+            "update",
+            "api-key",
+            "--tag",
+            "owner=bob",
+            "--if-version",
+            guard,
+        ])
+    };
+    let refused = update(&read);
+    assert_eq!(refused.status.code(), Some(5), "{}", text(&refused.stderr));
+    let said = text(&refused.stderr);
+    let alices = latest(&alice, "api-key");
+    assert!(
+        said.starts_with(&format!(
+            "error: refusing to update api-key: --if-version expected {read} to be its latest \
+             version, but version {alices} was changed at "
+        )),
+        "{said}"
+    );
+    assert_eq!(vault.updates_logged(), 0, "no PATCH was sent");
+    let done = update(&alices[..8]);
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert_eq!(vault.updates_logged(), 1);
+    assert_eq!(
+        alice.json(&["secret", "show", "api-key"])["tags"]["owner"],
+        "bob"
+    );
+    let new = update("new");
+    assert_eq!(new.status.code(), Some(2), "{}", text(&new.stderr));
+    let pinned = bob.run(&[
+        "secret",
+        "update",
+        "api-key",
+        "--version",
+        &read,
+        "--tag",
+        "a=b",
+        "--if-version",
+        &read,
+    ]);
+    assert_eq!(
+        pinned.status.code(),
+        Some(2),
+        "--version and --if-version conflict"
+    );
 }

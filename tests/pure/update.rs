@@ -693,10 +693,30 @@ fn a_copy_is_refused_when_the_target_changed_since_its_review_and_needs_o_to_go_
     assert!(!said.contains("meanwhile"), "never the value: {said}");
 
     let over = only_o_writes_over(&mut state);
+    let (request, expected) = sent_expecting(&over).unwrap();
     assert_eq!(
-        sent_expecting(&over).map(|(_, expected)| expected),
-        Some(Some(&Expected::Version(version_hex(9)))),
+        expected,
+        Some(&Expected::Version(version_hex(9))),
         "still guarded, over the version seen"
+    );
+    // Read there just after: another write landed on top of the copy.
+    let target = profile_index(&state, "local");
+    let warning = "another write landed just after this one: the latest version is now x, not y";
+    answer(&mut state, |s| Msg::Copied {
+        ticket: ticket(s, request),
+        target,
+        result: Ok(SecretBundle {
+            id: Some(format!(
+                "{base}/secrets/api-gateway-config/{}",
+                version_hex(10)
+            )),
+            ..SecretBundle::default()
+        }),
+        overtaken: Some(warning.into()),
+    });
+    assert_eq!(
+        status_text(&state),
+        format!("Copied api-gateway-config to local, but there {warning}")
     );
 }
 

@@ -155,6 +155,7 @@ pub(super) fn on_copied(
     ticket: Ticket,
     target: usize,
     result: Result<SecretBundle, TaskError>,
+    overtaken: Option<String>,
 ) -> Vec<Effect> {
     let target_name = state.profiles[target].name.clone();
     let name = match &state.overlay {
@@ -177,10 +178,16 @@ pub(super) fn on_copied(
             );
             let sent = Ok(format!("to {target_name}"));
             record(state, Operation::CopyOut, &name, sent);
-            state.report(
-                Level::Success,
-                format!("Copied {name} to {target_name}: version {version} is current there"),
-            );
+            match overtaken {
+                Some(warning) => state.report(
+                    Level::Error,
+                    format!("Copied {name} to {target_name}, but there {warning}"),
+                ),
+                None => state.report(
+                    Level::Success,
+                    format!("Copied {name} to {target_name}: version {version} is current there"),
+                ),
+            }
         }
         Err(error) => {
             let error = error.to_string();

@@ -125,6 +125,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             ticket,
             target,
             result,
-        } => copy::on_copied(state, ticket, target, result),
+            overtaken,
+        } => copy::on_copied(state, ticket, target, result, overtaken),
     }
 }

@@ -184,6 +184,10 @@ pub struct UpdateArgs {
     pub disable: bool,
     #[command(flatten)]
     pub attributes: AttributeArgs,
+    /// Update only if the latest version is V (its id, or at least its first 8 hex digits),
+    /// and then that very version; exit 5, with nothing written, if not.
+    #[arg(long, value_name = "V", value_parser = Expected::parse, conflicts_with = "version")]
+    pub if_version: Option<Expected>,
 }
 
 impl SecretCommand {

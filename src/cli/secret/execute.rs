@@ -95,14 +95,32 @@ impl Request {
                 version,
                 params,
                 warning,
+                expected,
             } => {
                 let version = resolve_given(version, client, &name).await?;
                 if let Some(warning) = &warning {
                     warn(warning, json);
                 }
-                let bundle = client
-                    .update_secret(&name, version.as_deref(), &params)
-                    .await?;
+                let bundle = match expected {
+                    None => {
+                        client
+                            .update_secret(&name, version.as_deref(), &params)
+                            .await?
+                    }
+                    Some(expected) => {
+                        match stale::update_if(client, &name, None, &params, &expected).await? {
+                            Guarded::Written(bundle) => bundle,
+                            Guarded::Stale(latest) => {
+                                return Err(stale_refusal(
+                                    "update",
+                                    &name,
+                                    &expected,
+                                    &stale::describe_changed(latest.as_ref()),
+                                ));
+                            }
+                        }
+                    }
+                };
                 print(if json {
                     to_json(&bundle)
                 } else {
@@ -228,21 +246,26 @@ async fn guarded_set(
     let bundle = match stale::set_if(client, name, params, expected).await? {
         Guarded::Written(bundle) => bundle,
         Guarded::Stale(latest) => {
-            let wanted = expected.wanted();
-            return Err(Failure {
-                exit_code: STALE,
-                message: format!(
-                    "refusing to set {name}: --if-version expected {wanted}, but {}; nothing was written",
-                    stale::describe_latest(latest.as_ref(), params)
-                ),
-                answer: None,
-            });
+            let found = stale::describe_latest(latest.as_ref(), params);
+            return Err(stale_refusal("set", name, expected, &found));
         }
     };
     if let Some(warning) = stale::overtaken(&bundle, stale::latest(client, name).await?.as_ref()) {
         warn(&warning, json);
     }
     Ok(bundle)
+}
+
+/// `--if-version` found `found` instead of what it `expected`: nothing was written.
+fn stale_refusal(verb: &str, name: &str, expected: &Expected, found: &str) -> Failure {
+    Failure {
+        exit_code: STALE,
+        message: format!(
+            "refusing to {verb} {name}: --if-version expected {}, but {found}; nothing was written",
+            expected.wanted()
+        ),
+        answer: None,
+    }
 }
 
 /// The value's bytes and nothing else, for a script to read exactly: no newline, and no

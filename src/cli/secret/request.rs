@@ -35,6 +35,8 @@ pub(super) enum Request {
         version: Option<VersionArg>,
         params: UpdateSecretParameters,
         warning: Option<String>,
+        /// `--if-version`: only if the latest version is still that one.
+        expected: Option<Expected>,
     },
     Delete(String),
     Deleted,
@@ -290,11 +292,17 @@ impl Request {
                     ));
                 }
                 rules::check_update(&args.name, &params).map_err(fail_usage)?;
+                if args.if_version == Some(Expected::New) {
+                    return Err(fail_usage(
+                        "--if-version new: an update changes a version that exists; give the latest version's id",
+                    ));
+                }
                 Self::Update {
                     name: args.name,
                     version: args.version.as_deref().map(VersionArg::parse).transpose()?,
                     params,
                     warning: dates.warning,
+                    expected: args.if_version,
                 }
             }
             SecretCommand::Delete { name } => {
