@@ -81,9 +81,14 @@ pub fn render(frame: &mut Frame, state: &State, review: &Review, context: Contex
             trouble(&mut footer, format!("✗ {}", printable(error)), note, theme);
         }
         DialogStatus::Open if review.conflict.is_some() => {
+            let back = if context == Context::FormReview {
+                "goes back to edit"
+            } else {
+                "cancels"
+            };
             let choices = [
                 (Action::Overwrite, false, "writes over it anyway"),
-                (Action::Back, false, "goes back to edit"),
+                (Action::Back, false, back),
             ];
             footer.push(super::overlays::answers(context, &choices, theme));
         }

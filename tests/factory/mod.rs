@@ -330,6 +330,33 @@ pub fn copy_reviewed(current: Option<SecretBundle>) -> State {
     state
 }
 
+/// `copy_reviewed(None)` sent, and answered that a version was written there meanwhile
+/// (`version_hex(9)`, another value): the review back with the conflict, and what was sent.
+pub fn copy_conflicted() -> (State, Vec<Effect>) {
+    let mut state = copy_reviewed(None);
+    let sent = press(&mut state, KeyCode::Enter);
+    let request = sent
+        .iter()
+        .find_map(|e| match e {
+            Effect::CopyToProfile { ticket, .. } => Some(ticket.request),
+            _ => None,
+        })
+        .expect("the copy is sent");
+    let theirs = SecretBundle {
+        value: Some(SecretValue::new("a value written there meanwhile")),
+        id: Some(format!(
+            "https://local.vault.example/secrets/api-gateway-config/{}",
+            version_hex(9)
+        )),
+        ..SecretBundle::default()
+    };
+    answer(&mut state, |s| Msg::SetStale {
+        ticket: ticket(s, request),
+        latest: Some(Box::new(theirs)),
+    });
+    (state, sent)
+}
+
 /// Where the profile called `name` stands in `state.profiles`.
 pub fn profile_index(state: &State, name: &str) -> usize {
     state

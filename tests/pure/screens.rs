@@ -473,6 +473,11 @@ fn copy_target_and_its_review() {
     snapshot("copy_review", || copy_reviewed(None));
 }
 
+#[test]
+fn copy_review_after_another_write_landed_there() {
+    snapshot("copy_review_conflict", || copy_conflicted().0);
+}
+
 /// A snapshot name, the factory state, a key and whether Ctrl is held.
 type OneKey = (&'static str, fn() -> State, char, bool);
 

@@ -12,7 +12,7 @@ use kvtui::state::bulk::{BulkStep, RowStatus, Stepped};
 use kvtui::state::form::{FormField, Submit};
 use kvtui::state::{Level, Overlay, Pane, Remote, State};
 use kvtui::vault::stale::Expected;
-use kvtui::vault::{SecretBundle, SecretItem, SecretValue};
+use kvtui::vault::{SecretBundle, SecretItem};
 
 /// The variant names of `effects`, from their Debug form.
 fn kinds(effects: &[Effect]) -> Vec<String> {
@@ -657,28 +657,14 @@ fn a_write_from_the_form_is_refused_when_another_landed_since_and_needs_o_to_go_
 
 #[test]
 fn a_copy_is_refused_when_the_target_changed_since_its_review_and_needs_o_to_go_over_it() {
-    let mut state = copy_reviewed(None);
-    let sent = press(&mut state, KeyCode::Enter);
-    let (request, expected) = sent_expecting(&sent).expect("the copy is sent");
+    let (mut state, sent) = copy_conflicted();
+    let (_, expected) = sent_expecting(&sent).expect("the copy is sent");
     assert_eq!(
         expected,
         Some(&Expected::New),
         "nothing was there when reviewed"
     );
-
     let base = "https://local.vault.example";
-    let theirs = SecretBundle {
-        value: Some(SecretValue::new("a value written there meanwhile")),
-        id: Some(format!(
-            "{base}/secrets/api-gateway-config/{}",
-            version_hex(9)
-        )),
-        ..SecretBundle::default()
-    };
-    answer(&mut state, |s| Msg::SetStale {
-        ticket: ticket(s, request),
-        latest: Some(Box::new(theirs)),
-    });
     let Overlay::Review(review) = &state.overlay else {
         panic!("the review comes back: {:?}", state.overlay);
     };
