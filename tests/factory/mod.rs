@@ -9,6 +9,7 @@ use kvtui::app::update::update;
 use kvtui::config::Config;
 use kvtui::state::{Connection, State};
 use kvtui::ui::{Theme, render};
+use kvtui::vault::stale::Expected;
 use kvtui::vault::{
     RecoveryLevel, SecretAttributes, SecretBundle, SecretItem, SecretValue, SetSecretParameters,
     VaultError,
@@ -330,18 +331,29 @@ pub fn copy_reviewed(current: Option<SecretBundle>) -> State {
     state
 }
 
+/// The request of the guarded write among `effects` (a set, a copy, an update) and what it
+/// expects to find.
+pub fn sent_expecting(effects: &[Effect]) -> Option<(u64, Option<&Expected>)> {
+    effects.iter().find_map(|effect| match effect {
+        Effect::SetSecret {
+            ticket, expected, ..
+        }
+        | Effect::CopyToProfile {
+            ticket, expected, ..
+        }
+        | Effect::UpdateSecret {
+            ticket, expected, ..
+        } => Some((ticket.request, expected.as_ref())),
+        _ => None,
+    })
+}
+
 /// `copy_reviewed(None)` sent, and answered that a version was written there meanwhile
 /// (`version_hex(9)`, another value): the review back with the conflict, and what was sent.
 pub fn copy_conflicted() -> (State, Vec<Effect>) {
     let mut state = copy_reviewed(None);
     let sent = press(&mut state, KeyCode::Enter);
-    let request = sent
-        .iter()
-        .find_map(|e| match e {
-            Effect::CopyToProfile { ticket, .. } => Some(ticket.request),
-            _ => None,
-        })
-        .expect("the copy is sent");
+    let (request, _) = sent_expecting(&sent).expect("the copy is sent");
     let theirs = SecretBundle {
         value: Some(SecretValue::new("a value written there meanwhile")),
         id: Some(format!(

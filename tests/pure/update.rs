@@ -556,23 +556,6 @@ fn status_text(state: &State) -> String {
         .unwrap_or_default()
 }
 
-/// The request of the guarded write among `effects` (a set, a copy, an update) and what it
-/// expects to find.
-fn sent_expecting(effects: &[Effect]) -> Option<(u64, Option<&Expected>)> {
-    effects.iter().find_map(|effect| match effect {
-        Effect::SetSecret {
-            ticket, expected, ..
-        }
-        | Effect::CopyToProfile {
-            ticket, expected, ..
-        }
-        | Effect::UpdateSecret {
-            ticket, expected, ..
-        } => Some((ticket.request, expected.as_ref())),
-        _ => None,
-    })
-}
-
 fn expected_of(effects: &[Effect]) -> Option<&Expected> {
     sent_expecting(effects).and_then(|(_, expected)| expected)
 }
@@ -1614,13 +1597,7 @@ fn an_attribute_update_shows_in_the_list_row_even_before_the_history_loaded() {
     assert!(state.versions.current.is_none());
     press(&mut state, KeyCode::Char('x'));
     let effects = press(&mut state, KeyCode::Enter);
-    let request = effects
-        .iter()
-        .find_map(|effect| match effect {
-            Effect::UpdateSecret { ticket, .. } => Some(ticket.request),
-            _ => None,
-        })
-        .expect("update sent");
+    let (request, _) = sent_expecting(&effects).expect("update sent");
     let base = vault_of(&state);
     let mut disabled = item(&base, &catalogue()[1]);
     disabled.attributes.as_mut().unwrap().enabled = Some(false);
