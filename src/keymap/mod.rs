@@ -164,10 +164,11 @@ pub fn action_for(state: &State, event: &KeyEvent) -> Option<Action> {
         .map(|binding| binding.action)
 }
 
-/// `"q quit  ? help …"` for the status bar; write keys are left out on a read-only profile.
-pub fn hints(context: Context, read_only: bool) -> Vec<(String, &'static str)> {
+/// `"q quit  ? help …"` for the status bar: the keys of the actions that are `usable` now (write
+/// keys are not, on a read-only profile).
+pub fn hints(context: Context, usable: impl Fn(Action) -> bool) -> Vec<(String, &'static str)> {
     bindings_for(context)
-        .filter(|b| !(read_only && b.action.is_write()))
+        .filter(|b| usable(b.action))
         .filter_map(|b| Some((b.keys[0].label(), b.hint?)))
         .collect()
 }
@@ -311,11 +312,11 @@ mod tests {
 
     #[test]
     fn hints_come_from_the_table() {
-        let writable = hints(Context::Secrets, false);
+        let writable = hints(Context::Secrets, |_| true);
         assert!(writable.contains(&("/".to_owned(), "filter")));
         assert!(writable.contains(&("q".to_owned(), "quit")));
         assert!(writable.contains(&("n".to_owned(), "new")));
-        let read_only = hints(Context::Secrets, true);
+        let read_only = hints(Context::Secrets, |action| !action.is_write());
         assert!(!read_only.iter().any(|(key, _)| key == "n" || key == "e"));
         assert!(read_only.contains(&("/".to_owned(), "filter")));
     }

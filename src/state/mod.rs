@@ -260,6 +260,18 @@ impl State {
         self.overlay = Overlay::Form(Box::new(form));
     }
 
+    /// The review on screen: the form's, or an overlay's (a copy, an attributes update).
+    pub fn review(&self) -> Option<&Review> {
+        match &self.overlay {
+            Overlay::Review(review) => Some(review),
+            Overlay::Form(form) => match &form.submit {
+                form::Submit::Review(review) => Some(review),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     pub fn form_mut(&mut self) -> Option<&mut SecretForm> {
         match &mut self.overlay {
             Overlay::Form(form) => Some(form),

@@ -2,7 +2,7 @@
 //! keys for where the keyboard is.
 
 use super::theme::Theme;
-use crate::keymap;
+use crate::keymap::{self, Action};
 use crate::state::{Remote, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -91,7 +91,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .map(|text| Span::styled(text, theme.dim()))
         .find(|span| used + span.width() <= area.width as usize);
     first.insert(vault_at, fits.unwrap_or_else(|| Span::raw(" ")));
-    let hints: Vec<[Span; 2]> = keymap::hints(keymap::context(state), state.read_only())
+    // While a review holds another writer's version, Enter refuses and only O writes.
+    let conflict = state
+        .review()
+        .is_some_and(|review| review.conflict.is_some());
+    let usable = |action: Action| match action {
+        Action::Yes if conflict => false,
+        Action::Overwrite => conflict,
+        action => !(state.read_only() && action.is_write()),
+    };
+    let hints: Vec<[Span; 2]> = keymap::hints(keymap::context(state), usable)
         .into_iter()
         .map(|(key, help)| {
             [

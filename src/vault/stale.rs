@@ -189,14 +189,25 @@ pub async fn update_if(
 
 /// What the version an attributes update edits is now, when it is not as read: when it was
 /// last changed, and its attributes.
-pub fn describe_changed(now: Option<&SecretBundle>) -> String {
+pub fn describe_changed(expected: &Expected, now: Option<&SecretBundle>) -> String {
     let Some(now) = now else {
         return "that version is gone (the secret deleted, or never made)".into();
     };
     let (attributes, when) = attributes_and_when(now);
+    let version = version_of(now).unwrap_or_else(|| "unknown".into());
+    let read = match expected {
+        Expected::Version(prefix) => Some(prefix.clone()),
+        Expected::Unchanged(read) => version_of(read),
+        Expected::New => None,
+    };
+    let what = match read {
+        Some(read) if !version.starts_with(&read) => {
+            format!("its latest version is now {version}, written")
+        }
+        _ => format!("version {version} was changed"),
+    };
     format!(
-        "version {} was changed {when} (content type {}, tags [{}], {})",
-        version_of(now).unwrap_or_else(|| "unknown".into()),
+        "{what} {when} (content type {}, tags [{}], {})",
         now.content_type.as_deref().unwrap_or("none"),
         tag_list(now),
         if attributes.enabled == Some(false) {

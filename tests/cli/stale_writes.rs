@@ -172,7 +172,7 @@ fn an_update_with_if_version_is_refused_once_another_version_landed() {
     assert!(
         said.starts_with(&format!(
             "error: refusing to update api-key: --if-version expected {read} to be its latest \
-             version, but version {alices} was changed at "
+             version, but its latest version is now {alices}, written at "
         )),
         "{said}"
     );

@@ -589,7 +589,7 @@ async fn an_attributes_update_is_refused_once_the_version_changed_since_it_was_r
         panic!("written over another writer's tags: {refused:?}");
     };
     assert!(now.tags.as_ref().unwrap().contains_key("theirs"));
-    let said = stale::describe_changed(Some(&now));
+    let said = stale::describe_changed(&read, Some(&now));
     assert!(said.contains("tags [theirs=yes]"), "{said}");
 
     // Read again: the update goes through, to the version read.
@@ -614,7 +614,17 @@ async fn an_attributes_update_is_refused_once_the_version_changed_since_it_was_r
     let refused = stale::update_if(&client, "guarded", None, &tagged("late"), &read)
         .await
         .unwrap();
-    assert!(matches!(refused, Guarded::Stale(Some(_))), "{refused:?}");
+    let Guarded::Stale(Some(now)) = refused else {
+        panic!("written to the new version: {refused:?}");
+    };
+    let said = stale::describe_changed(&read, Some(&now));
+    assert!(
+        said.starts_with(&format!(
+            "its latest version is now {}",
+            version(second.id.as_deref())
+        )),
+        "{said}"
+    );
     let latest = client.get_secret("guarded", None).await.unwrap();
     assert_eq!(latest.id, second.id);
     assert!(

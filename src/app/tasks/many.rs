@@ -47,7 +47,10 @@ pub(super) async fn bulk_step(
             match stale::update_if(client, name, None, &params, &read).await? {
                 Guarded::Written(bundle) => Stepped::Updated(Box::new(bundle)),
                 Guarded::Stale(now) => {
-                    return Err(TaskError::Overtaken(stale::describe_changed(now.as_ref())));
+                    return Err(TaskError::Overtaken(stale::describe_changed(
+                        &read,
+                        now.as_ref(),
+                    )));
                 }
             }
         }

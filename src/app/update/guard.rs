@@ -44,7 +44,8 @@ pub(super) fn on_stale(
             stale::expecting(latest),
         ),
         None => (
-            stale::describe_changed(latest),
+            // What the review was read from; none known reads as the version it finds.
+            stale::describe_changed(review.expected.as_ref().unwrap_or(&Expected::New), latest),
             // Gone: writing over it anyway meets the update's own 404.
             latest.map_or(Expected::New, Expected::unchanged),
         ),

@@ -115,7 +115,7 @@ impl Request {
                                     "update",
                                     &name,
                                     &expected,
-                                    &stale::describe_changed(latest.as_ref()),
+                                    &stale::describe_changed(&expected, latest.as_ref()),
                                 ));
                             }
                         }
