@@ -98,13 +98,8 @@ impl Policy {
         now: i64,
     ) -> Result<(), String> {
         let no_tags = Tags::new();
-        match self
-            .check(&Candidate::of_set(name, params, &no_tags), now)
-            .first()
-        {
-            Some(broken) => Err(broken.message(profile)),
-            None => Ok(()),
-        }
+        let candidate = Candidate::of_set(name, params, &no_tags);
+        self.first_broken(profile, &candidate, now, |_| true)
     }
 
     /// The first rule an attributes update of `params` to `name` breaks, as its message: only
@@ -132,11 +127,18 @@ impl Policy {
             Part::Expires => exp.is_some(),
             Part::Name => false,
         };
-        match self
-            .check(&candidate, now)
-            .into_iter()
-            .find(|broken| changes(broken.part))
-        {
+        self.first_broken(profile, &candidate, now, changes)
+    }
+
+    /// The message of the first rule `secret` breaks among those reading a part that `counts`.
+    fn first_broken(
+        &self,
+        profile: &str,
+        secret: &Candidate<'_>,
+        now: i64,
+        counts: impl Fn(Part) -> bool,
+    ) -> Result<(), String> {
+        match self.check(secret, now).into_iter().find(|b| counts(b.part)) {
             Some(broken) => Err(broken.message(profile)),
             None => Ok(()),
         }
