@@ -11,7 +11,8 @@
 
 use super::support::net::{StubResponse, StubServer, TestCa};
 use super::table::{Table, Target, median};
-use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
+use azure_core::credentials::{AccessToken, Secret};
+use kvtui::auth::{ChallengedCredential, TokenAsk};
 use kvtui::discovery::arm::Arm;
 use kvtui::discovery::{Discovery, Found, Via};
 use kvtui::vault::TrustRoots;
@@ -29,13 +30,11 @@ const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 #[derive(Debug)]
 struct FixedToken;
 
+kvtui::challenged_credentials!(FixedToken);
+
 #[async_trait::async_trait]
-impl TokenCredential for FixedToken {
-    async fn get_token(
-        &self,
-        _scopes: &[&str],
-        _options: Option<TokenRequestOptions<'_>>,
-    ) -> azure_core::Result<AccessToken> {
+impl ChallengedCredential for FixedToken {
+    async fn token(&self, _: TokenAsk<'_>) -> azure_core::Result<AccessToken> {
         Ok(AccessToken::new(
             Secret::new("bench-token".to_owned()),
             time::OffsetDateTime::now_utc() + time::Duration::hours(1),

@@ -1,6 +1,7 @@
 //! The credential of a kvtui local vault: the token file in its data dir.
 
-use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
+use super::{ChallengedCredential, TokenAsk};
+use azure_core::credentials::{AccessToken, Secret};
 use std::path::PathBuf;
 use time::{Duration, OffsetDateTime};
 
@@ -18,12 +19,8 @@ impl LocalVaultCredential {
 }
 
 #[async_trait::async_trait]
-impl TokenCredential for LocalVaultCredential {
-    async fn get_token(
-        &self,
-        _scopes: &[&str],
-        _options: Option<TokenRequestOptions<'_>>,
-    ) -> azure_core::Result<AccessToken> {
+impl ChallengedCredential for LocalVaultCredential {
+    async fn token(&self, _: TokenAsk<'_>) -> azure_core::Result<AccessToken> {
         let failed = |message: String| {
             azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, message)
         };

@@ -39,6 +39,47 @@ impl ChallengeTenant {
     }
 }
 
+/// A token request as kvtui's own credentials take it, with the challenge's tenant read out of
+/// the options' context once, for all of them.
+pub struct TokenAsk<'a> {
+    pub scopes: &'a [&'a str],
+    pub challenged: Option<String>,
+    /// Passed on whole to the azure_identity credentials a profile falls back on.
+    pub options: Option<TokenRequestOptions<'a>>,
+}
+
+/// kvtui's own credentials; [`challenged_credentials!`] makes each an azure_core
+/// `TokenCredential`, which foreign-trait rules keep a blanket impl from doing.
+#[async_trait::async_trait]
+pub trait ChallengedCredential: Send + Sync {
+    async fn token(&self, ask: TokenAsk<'_>) -> azure_core::Result<AccessToken>;
+}
+
+/// Implements `TokenCredential` for each [`ChallengedCredential`] type named; exported for the
+/// stand-in credentials of tests and benches.
+#[macro_export]
+macro_rules! challenged_credentials {
+    ($($credential:ty),+) => {$(
+        #[async_trait::async_trait]
+        impl azure_core::credentials::TokenCredential for $credential {
+            async fn get_token(
+                &self,
+                scopes: &[&str],
+                options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+            ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+                let challenged = $crate::auth::ChallengeTenant::of(options.as_ref());
+                let ask = $crate::auth::TokenAsk { scopes, challenged, options };
+                $crate::auth::ChallengedCredential::token(self, ask).await
+            }
+        }
+    )+};
+}
+challenged_credentials!(
+    ProfileCredential,
+    DeviceCodeCredential,
+    LocalVaultCredential
+);
+
 /// A profile's credential could not be set up, or gave no token.
 #[derive(Debug, thiserror::Error)]
 #[error("profile {profile} (auth = {auth}): {problem}")]
@@ -224,21 +265,16 @@ impl ProfileCredential {
 }
 
 #[async_trait::async_trait]
-impl TokenCredential for ProfileCredential {
-    async fn get_token(
-        &self,
-        scopes: &[&str],
-        options: Option<TokenRequestOptions<'_>>,
-    ) -> azure_core::Result<AccessToken> {
-        let challenged = ChallengeTenant::of(options.as_ref());
+impl ChallengedCredential for ProfileCredential {
+    async fn token(&self, ask: TokenAsk<'_>) -> azure_core::Result<AccessToken> {
         let mut failures = Vec::new();
         for (index, source) in self.sources.iter().enumerate() {
             let tenant = source
                 .has_tenant()
-                .then(|| self.tenant.clone().or_else(|| challenged.clone()))
+                .then(|| self.tenant.clone().or_else(|| ask.challenged.clone()))
                 .flatten();
             let attempt = match self.made(index, tenant.as_deref()) {
-                Ok(credential) => credential.get_token(scopes, options.clone()).await,
+                Ok(credential) => credential.get_token(ask.scopes, ask.options.clone()).await,
                 Err(error) => Err(error),
             };
             match attempt {

@@ -36,8 +36,7 @@ pub async fn copy(config: &Config, from: &Profile, name: &str, to: &str, json: b
     // What the source holds is the vault's to have sent: a date past 9999, say, is not written.
     rules::check_set(name, &params).map_err(fail_usage)?;
     target
-        .policy
-        .check_set(&target.name, name, &params, now_unix())
+        .check(name, &params, now_unix())
         .map_err(fail_usage)?;
     let destination = Session::open(target, sign_in_prompts(json))
         .await

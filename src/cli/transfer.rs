@@ -231,9 +231,7 @@ async fn plan_and_apply(
         .map(|(entry, current)| {
             plan_one(entry, current, |name, params| {
                 service_rules(name, params)?;
-                target
-                    .policy
-                    .check_set(&target.name, name, params, now_unix())
+                target.check(name, params, now_unix())
             })
         })
         .collect();

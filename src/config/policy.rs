@@ -2,7 +2,8 @@
 //! deny a version that breaks them. Checked in the form as you type, by `secret set`, `copy`,
 //! `import` and `promote` (the target profile's), and over a whole vault by `secret lint`.
 
-use crate::vault::{SetSecretParameters, Tags, UpdateSecretParameters};
+use super::Profile;
+use crate::vault::{SecretAttributes, SetSecretParameters, Tags, UpdateSecretParameters};
 use crate::when::{When, parse_when};
 
 /// The rules; the default has none.
@@ -77,59 +78,74 @@ pub struct Candidate<'a> {
     pub exp: Option<i64>,
 }
 
-impl<'a> Candidate<'a> {
-    pub fn of_set(name: &'a str, params: &'a SetSecretParameters, no_tags: &'a Tags) -> Self {
-        Self {
-            name,
-            content_type: params.content_type.as_deref(),
-            tags: params.tags.as_ref().unwrap_or(no_tags),
-            exp: params.attributes.as_ref().and_then(|a| a.exp),
+/// What a write sets, of the parts a rule reads: its content type, tags and attributes.
+pub type Parts<'a> = (
+    Option<&'a str>,
+    Option<&'a Tags>,
+    Option<&'a SecretAttributes>,
+);
+
+/// A write a policy checks: the parts it sets, and which of them it changes.
+pub trait CheckedWrite {
+    fn parts(&self) -> Parts<'_>;
+
+    /// A Set Secret makes a whole version, so every part counts.
+    fn changes(&self, _part: Part) -> bool {
+        true
+    }
+}
+
+impl CheckedWrite for SetSecretParameters {
+    fn parts(&self) -> Parts<'_> {
+        (
+            self.content_type.as_deref(),
+            self.tags.as_ref(),
+            self.attributes.as_ref(),
+        )
+    }
+}
+
+/// An attributes update is held only to the rules of the parts it changes, so a tag added is
+/// not refused for an expiry the version already lacked. Each rule reads one part, and an
+/// update gives every part it changes whole (tags replace the version's tags), so the
+/// parameters alone are enough.
+impl CheckedWrite for UpdateSecretParameters {
+    fn parts(&self) -> Parts<'_> {
+        (
+            self.content_type.as_deref(),
+            self.tags.as_ref(),
+            self.attributes.as_ref(),
+        )
+    }
+
+    fn changes(&self, part: Part) -> bool {
+        match part {
+            Part::ContentType => self.content_type.is_some(),
+            Part::Tags => self.tags.is_some(),
+            Part::Expires => self.attributes.as_ref().is_some_and(|a| a.exp.is_some()),
+            Part::Name => false,
         }
     }
 }
 
-impl Policy {
-    /// The first rule a Set Secret of `params` into `profile`'s vault breaks, as its message.
-    pub fn check_set(
-        &self,
-        profile: &str,
-        name: &str,
-        params: &SetSecretParameters,
-        now: i64,
-    ) -> Result<(), String> {
+/// A profile held to its own policy; the messages name the profile.
+impl Profile {
+    /// The first rule `write` to `name` in this profile's vault breaks, as its message.
+    pub fn check(&self, name: &str, write: &impl CheckedWrite, now: i64) -> Result<(), String> {
         let no_tags = Tags::new();
-        let candidate = Candidate::of_set(name, params, &no_tags);
-        self.first_broken(profile, &candidate, now, |_| true)
-    }
-
-    /// The first rule an attributes update of `params` to `name` breaks, as its message: only
-    /// the rules of the parts it changes, so a tag added is not refused for an expiry the
-    /// version already lacked. Each rule reads one part, and an update gives every part it
-    /// changes whole (tags replace the version's tags), so `params` alone is enough.
-    pub fn check_update(
-        &self,
-        profile: &str,
-        name: &str,
-        params: &UpdateSecretParameters,
-        now: i64,
-    ) -> Result<(), String> {
-        let no_tags = Tags::new();
-        let exp = params.attributes.as_ref().and_then(|a| a.exp);
+        let (content_type, tags, attributes) = write.parts();
         let candidate = Candidate {
             name,
-            content_type: params.content_type.as_deref(),
-            tags: params.tags.as_ref().unwrap_or(&no_tags),
-            exp,
+            content_type,
+            tags: tags.unwrap_or(&no_tags),
+            exp: attributes.and_then(|a| a.exp),
         };
-        let changes = |part: Part| match part {
-            Part::ContentType => params.content_type.is_some(),
-            Part::Tags => params.tags.is_some(),
-            Part::Expires => exp.is_some(),
-            Part::Name => false,
-        };
-        self.first_broken(profile, &candidate, now, changes)
+        self.policy
+            .first_broken(&self.name, &candidate, now, |part| write.changes(part))
     }
+}
 
+impl Policy {
     /// The message of the first rule `secret` breaks among those reading a part that `counts`.
     fn first_broken(
         &self,

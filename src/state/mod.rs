@@ -89,6 +89,18 @@ pub enum Overlay {
     Bulk(Box<bulk::Bulk>),
 }
 
+impl Overlay {
+    /// A dialog whose write is on its way to the vault: it takes no keys until the answer.
+    pub fn is_sending(&self) -> bool {
+        match self {
+            Self::Review(review) => review.status.is_sending(),
+            Self::Confirm(confirm) => confirm.status.is_sending(),
+            Self::Prompt(prompt) => prompt.status.is_sending(),
+            _ => false,
+        }
+    }
+}
+
 /// The session with the active profile's vault.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Connection {

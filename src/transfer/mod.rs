@@ -305,7 +305,8 @@ pub async fn apply(
                 return (index, Applied::Failed("no value".to_owned()));
             };
             let name = &planned.entry.name;
-            let applied = match stale::set_if(client, name, &params, &planned.expected).await {
+            let applied = match stale::set_if(client, name, &params, Some(&planned.expected)).await
+            {
                 Ok(Guarded::Written(bundle)) => {
                     Applied::Done(stale::version_of(&bundle).unwrap_or_default())
                 }

@@ -273,6 +273,8 @@ pub fn authorization_header(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::{ChallengedCredential, TokenAsk};
+    use azure_core::credentials::AccessToken;
 
     #[test]
     fn parses_the_key_vault_challenge() {
@@ -324,19 +326,17 @@ mod tests {
         asked: std::sync::Mutex<Vec<(String, Option<String>)>>,
     }
 
+    crate::challenged_credentials!(TenantEcho);
+
     #[async_trait::async_trait]
-    impl TokenCredential for TenantEcho {
-        async fn get_token(
-            &self,
-            scopes: &[&str],
-            options: Option<TokenRequestOptions<'_>>,
-        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
-            let tenant = ChallengeTenant::of(options.as_ref());
+    impl ChallengedCredential for TenantEcho {
+        async fn token(&self, ask: TokenAsk<'_>) -> azure_core::Result<AccessToken> {
+            let tenant = ask.challenged;
             self.asked
                 .lock()
                 .expect("asked")
-                .push((scopes.join(" "), tenant.clone()));
-            Ok(azure_core::credentials::AccessToken::new(
+                .push((ask.scopes.join(" "), tenant.clone()));
+            Ok(AccessToken::new(
                 format!("token-{}", tenant.unwrap_or_default()),
                 time::OffsetDateTime::now_utc() + time::Duration::hours(1),
             ))

@@ -102,6 +102,14 @@ struct Answer {
     body: Zeroizing<Vec<u8>>,
 }
 
+/// The body of a successful answer, else the vault's error.
+fn success_body<T: DeserializeOwned>(answer: Answer) -> Result<T, VaultError> {
+    if !(200..=299).contains(&answer.status) {
+        return Err(VaultError::from_response(answer.status, &answer.body));
+    }
+    decode(&answer.body)
+}
+
 impl VaultClient {
     pub fn new(
         vault_url: &str,
@@ -189,16 +197,9 @@ impl VaultClient {
         name: &str,
         params: &SetSecretParameters,
     ) -> Result<SecretBundle, VaultError> {
-        let body = Zeroizing::new(
-            serde_json::to_vec(params).map_err(|e| VaultError::Decode(e.to_string()))?,
-        );
-        self.call(
-            "set",
-            Method::PUT,
-            self.url(&format!("/secrets/{}", segment(name))),
-            Some(body),
-        )
-        .await
+        let body = json_body(params)?;
+        let url = self.url(&format!("/secrets/{}", segment(name)));
+        success_body(self.send("set", Method::PUT, url, Some(body)).await?)
     }
 
     /// One version with its value; `None` is the latest.
@@ -207,12 +208,8 @@ impl VaultClient {
         name: &str,
         version: Option<&str>,
     ) -> Result<SecretBundle, VaultError> {
-        let path = format!(
-            "/secrets/{}/{}",
-            segment(name),
-            segment(version.unwrap_or(""))
-        );
-        self.call("get", Method::GET, self.url(&path), None).await
+        let url = self.version_url(name, version);
+        success_body(self.send("get", Method::GET, url, None).await?)
     }
 
     pub async fn update_secret(
@@ -221,16 +218,9 @@ impl VaultClient {
         version: Option<&str>,
         params: &UpdateSecretParameters,
     ) -> Result<SecretBundle, VaultError> {
-        let body = Zeroizing::new(
-            serde_json::to_vec(params).map_err(|e| VaultError::Decode(e.to_string()))?,
-        );
-        let path = format!(
-            "/secrets/{}/{}",
-            segment(name),
-            segment(version.unwrap_or(""))
-        );
-        self.call("update", Method::PATCH, self.url(&path), Some(body))
-            .await
+        let body = json_body(params)?;
+        let url = self.version_url(name, version);
+        success_body(self.send("update", Method::PATCH, url, Some(body)).await?)
     }
 
     /// Deletes a secret. When the vault keeps deleted secrets, this returns once the deleted
@@ -238,10 +228,9 @@ impl VaultClient {
     /// answers 404 for the deleted secret and refuses to purge or recover it (409). The SDKs'
     /// delete pollers wait the same way.
     pub async fn delete_secret(&self, name: &str) -> Result<DeletedSecretBundle, VaultError> {
-        let path = format!("/secrets/{}", segment(name));
-        let deleted: DeletedSecretBundle = self
-            .call("delete", Method::DELETE, self.url(&path), None)
-            .await?;
+        let url = self.url(&format!("/secrets/{}", segment(name)));
+        let deleted: DeletedSecretBundle =
+            success_body(self.send("delete", Method::DELETE, url, None).await?)?;
         if deleted.deletion.recovery_id.is_some() {
             self.until_found("delete", || self.get_deleted_secret(name))
                 .await;
@@ -250,18 +239,15 @@ impl VaultClient {
     }
 
     pub async fn get_deleted_secret(&self, name: &str) -> Result<DeletedSecretBundle, VaultError> {
-        let path = format!("/deletedsecrets/{}", segment(name));
-        self.call("get deleted", Method::GET, self.url(&path), None)
-            .await
+        let url = self.url(&format!("/deletedsecrets/{}", segment(name)));
+        success_body(self.send("get deleted", Method::GET, url, None).await?)
     }
 
     /// Recovers a deleted secret, and returns once the service has finished (until then the
     /// secret answers 404), as the SDKs' recover pollers do.
     pub async fn recover_deleted_secret(&self, name: &str) -> Result<SecretBundle, VaultError> {
-        let path = format!("/deletedsecrets/{}/recover", segment(name));
-        let recovered = self
-            .call("recover", Method::POST, self.url(&path), None)
-            .await?;
+        let url = self.url(&format!("/deletedsecrets/{}/recover", segment(name)));
+        let recovered = success_body(self.send("recover", Method::POST, url, None).await?)?;
         self.until_found("recover", || self.get_secret(name, None))
             .await;
         Ok(recovered)
@@ -306,9 +292,8 @@ impl VaultClient {
     }
 
     pub async fn backup_secret(&self, name: &str) -> Result<BackupBlob, VaultError> {
-        let path = format!("/secrets/{}/backup", segment(name));
-        self.call("backup", Method::POST, self.url(&path), None)
-            .await
+        let url = self.url(&format!("/secrets/{}/backup", segment(name)));
+        success_body(self.send("backup", Method::POST, url, None).await?)
     }
 
     pub async fn restore_secret(&self, blob: &BackupBlob) -> Result<SecretBundle, VaultError> {
@@ -319,16 +304,14 @@ impl VaultClient {
                 blob.value.len()
             )));
         }
-        let body = Zeroizing::new(
-            serde_json::to_vec(blob).map_err(|e| VaultError::Decode(e.to_string()))?,
-        );
-        self.call(
-            "restore",
-            Method::POST,
-            self.url("/secrets/restore"),
-            Some(body),
-        )
-        .await
+        let body = json_body(blob)?;
+        let url = self.url("/secrets/restore");
+        success_body(self.send("restore", Method::POST, url, Some(body)).await?)
+    }
+
+    fn version_url(&self, name: &str, version: Option<&str>) -> String {
+        let version = segment(version.unwrap_or(""));
+        self.url(&format!("/secrets/{}/{version}", segment(name)))
     }
 
     /// Live secrets, a page at a time (25 per page, the service's maximum).
@@ -355,20 +338,6 @@ impl VaultClient {
             next: Some(format!("{}&maxresults=25", self.url(&path))),
             item: PhantomData,
         }
-    }
-
-    async fn call<T: DeserializeOwned>(
-        &self,
-        operation: &'static str,
-        method: Method,
-        url: String,
-        body: Option<Zeroizing<Vec<u8>>>,
-    ) -> Result<T, VaultError> {
-        let answer = self.send(operation, method, url, body).await?;
-        if !(200..=299).contains(&answer.status) {
-            return Err(VaultError::from_response(answer.status, &answer.body));
-        }
-        decode(&answer.body)
     }
 
     /// Sends with auth and retries; returns the final answer, whatever its status.
@@ -536,6 +505,13 @@ fn header_text(headers: &reqwest::header::HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// A request body, zeroed when dropped because it may hold a secret value.
+fn json_body(value: &impl serde::Serialize) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+    serde_json::to_vec(value)
+        .map(Zeroizing::new)
+        .map_err(|error| VaultError::Decode(error.to_string()))
+}
+
 /// Decodes an answer. The message says what kind of mismatch and where, never the body's text,
 /// which may hold a secret value.
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, VaultError> {
@@ -577,8 +553,9 @@ impl<T: DeserializeOwned> Pager<T> {
         }
         let result: Result<Page<T>, VaultError> = self
             .client
-            .call(self.operation, Method::GET, url, None)
-            .await;
+            .send(self.operation, Method::GET, url, None)
+            .await
+            .and_then(success_body);
         Some(result.map(|page| {
             self.next = page.next_link.filter(|link| !link.is_empty());
             page.value

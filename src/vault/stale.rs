@@ -151,36 +151,41 @@ pub enum Guarded {
     Stale(Option<SecretBundle>),
 }
 
-/// Sets `name` only if its latest version, read just before, is still `expected`: as close to
-/// the write as a service without `If-Match` allows.
+/// Sets `name`; with `expected`, only if its latest version, read just before, is still that
+/// one: as close to the write as a service without `If-Match` allows.
 pub async fn set_if(
     client: &VaultClient,
     name: &str,
     params: &SetSecretParameters,
-    expected: &Expected,
+    expected: Option<&Expected>,
 ) -> Result<Guarded, VaultError> {
-    let latest = latest(client, name).await?;
-    if !expected.is(latest.as_ref()) {
-        return Ok(Guarded::Stale(latest));
+    if let Some(expected) = expected {
+        let latest = latest(client, name).await?;
+        if !expected.is(latest.as_ref()) {
+            return Ok(Guarded::Stale(latest));
+        }
     }
     client.set_secret(name, params).await.map(Guarded::Written)
 }
 
-/// Updates the attributes of `version` of `name` (the latest when `None`) only if it is, read
-/// just before, as `expected` found it. The update goes to the version just checked, so a
-/// version made meanwhile is not the one changed.
+/// Updates the attributes of `version` of `name` (the latest when `None`); with `expected`,
+/// only if it is, read just before, as `expected` found it. The update then goes to the
+/// version just checked, so a version made meanwhile is not the one changed.
 pub async fn update_if(
     client: &VaultClient,
     name: &str,
     version: Option<&str>,
     params: &UpdateSecretParameters,
-    expected: &Expected,
+    expected: Option<&Expected>,
 ) -> Result<Guarded, VaultError> {
-    let now = read(client, name, version).await?;
-    if !expected.is(now.as_ref()) {
-        return Ok(Guarded::Stale(now));
+    let mut checked = None;
+    if let Some(expected) = expected {
+        let now = read(client, name, version).await?;
+        if !expected.is(now.as_ref()) {
+            return Ok(Guarded::Stale(now));
+        }
+        checked = now.as_ref().and_then(version_of);
     }
-    let checked = now.as_ref().and_then(version_of);
     client
         .update_secret(name, checked.as_deref().or(version), params)
         .await

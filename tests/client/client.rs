@@ -5,7 +5,8 @@
 
 use crate::support;
 
-use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
+use azure_core::credentials::{AccessToken, Secret};
+use kvtui::auth::{ChallengedCredential, TokenAsk};
 use kvtui::vault::retry::RetryPolicy;
 use kvtui::vault::{
     BackupBlob, ClientOptions, RetryNotice, SecretAttributes, SecretValue, SetSecretParameters,
@@ -37,18 +38,16 @@ impl CountingCredential {
     }
 }
 
+kvtui::challenged_credentials!(CountingCredential);
+
 #[async_trait::async_trait]
-impl TokenCredential for CountingCredential {
-    async fn get_token(
-        &self,
-        scopes: &[&str],
-        _: Option<TokenRequestOptions<'_>>,
-    ) -> azure_core::Result<AccessToken> {
+impl ChallengedCredential for CountingCredential {
+    async fn token(&self, ask: TokenAsk<'_>) -> azure_core::Result<AccessToken> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.scopes
             .lock()
             .unwrap()
-            .extend(scopes.iter().map(|s| s.to_string()));
+            .extend(ask.scopes.iter().map(|s| s.to_string()));
         Ok(AccessToken::new(
             Secret::new(self.token.clone()),
             time::OffsetDateTime::now_utc() + self.lifetime,
@@ -582,7 +581,7 @@ async fn an_attributes_update_is_refused_once_the_version_changed_since_it_was_r
         .update_secret("guarded", None, &tagged("theirs"))
         .await
         .unwrap();
-    let refused = stale::update_if(&client, "guarded", None, &tagged("mine"), &read)
+    let refused = stale::update_if(&client, "guarded", None, &tagged("mine"), Some(&read))
         .await
         .unwrap();
     let Guarded::Stale(Some(now)) = refused else {
@@ -595,7 +594,7 @@ async fn an_attributes_update_is_refused_once_the_version_changed_since_it_was_r
     // Read again: the update goes through, to the version read.
     let again = Expected::unchanged(&now);
     let Guarded::Written(updated) =
-        stale::update_if(&client, "guarded", None, &tagged("mine"), &again)
+        stale::update_if(&client, "guarded", None, &tagged("mine"), Some(&again))
             .await
             .unwrap()
     else {
@@ -611,7 +610,7 @@ async fn an_attributes_update_is_refused_once_the_version_changed_since_it_was_r
         .await
         .unwrap();
     let read = Expected::unchanged(&read);
-    let refused = stale::update_if(&client, "guarded", None, &tagged("late"), &read)
+    let refused = stale::update_if(&client, "guarded", None, &tagged("late"), Some(&read))
         .await
         .unwrap();
     let Guarded::Stale(Some(now)) = refused else {
@@ -651,7 +650,7 @@ async fn an_attributes_update_is_refused_once_the_version_changed_since_it_was_r
         .find(|item| item.id.as_deref().unwrap_or("").ends_with("/guarded"))
         .unwrap();
     let read = Expected::unchanged_item(item);
-    let written = stale::update_if(&client, "guarded", None, &tagged("listed"), &read)
+    let written = stale::update_if(&client, "guarded", None, &tagged("listed"), Some(&read))
         .await
         .unwrap();
     assert!(matches!(written, Guarded::Written(_)), "{written:?}");

@@ -1120,6 +1120,29 @@ fn every_write_is_reviewed_before_it_is_sent_and_esc_returns_to_the_form() {
 }
 
 #[test]
+fn a_dialog_whose_write_is_on_its_way_takes_no_keys_until_the_answer() {
+    let mut state = detailed("staging");
+    press(&mut state, KeyCode::Char('d'));
+    assert_eq!(
+        kinds(&press(&mut state, KeyCode::Char('y'))),
+        ["delete secret"]
+    );
+    assert!(
+        press(&mut state, KeyCode::Char('y')).is_empty(),
+        "a second y sends no second delete"
+    );
+    press(&mut state, KeyCode::Esc);
+    assert!(
+        matches!(&state.overlay, Overlay::Confirm(c) if c.status.is_sending()),
+        "Esc does not drop a delete on its way"
+    );
+    assert_eq!(
+        state.last_result.as_ref().map(|(_, said)| said.as_str()),
+        Some("waiting for the vault to answer…")
+    );
+}
+
+#[test]
 fn delete_asks_first_and_a_permanent_one_needs_the_name() {
     let mut state = detailed("staging");
     press(&mut state, KeyCode::Char('d'));

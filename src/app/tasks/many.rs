@@ -44,7 +44,7 @@ pub(super) async fn bulk_step(
     Ok(match step {
         BulkStep::Delete => client.delete_secret(name).await.map(|_| Stepped::Deleted)?,
         BulkStep::Update { params, read } => {
-            match stale::update_if(client, name, None, &params, &read).await? {
+            match stale::update_if(client, name, None, &params, Some(&read)).await? {
                 Guarded::Written(bundle) => Stepped::Updated(Box::new(bundle)),
                 Guarded::Stale(now) => {
                     return Err(TaskError::Overtaken(stale::describe_changed(
@@ -62,7 +62,7 @@ pub(super) async fn bulk_step(
             // A session of its own per secret, as a single copy has: its token is cached.
             let writing = &params;
             let guarded = in_session(&profile, prompts, |target| async move {
-                stale::set_if(&target, name, writing, &expected).await
+                stale::set_if(&target, name, writing, Some(&expected)).await
             })
             .await?;
             match guarded {
@@ -95,7 +95,7 @@ pub(super) async fn plan_copy(
         .map(|(entry, current)| {
             transfer::plan_one(entry, current, |name, params| {
                 transfer::service_rules(name, params)?;
-                profile.policy.check_set(&profile.name, name, params, now)
+                profile.check(name, params, now)
             })
         })
         .collect())

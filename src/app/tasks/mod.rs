@@ -243,11 +243,7 @@ impl Effect {
                 params,
                 expected,
             } => tasks.call(ticket, |client| async move {
-                let Some(expected) = expected else {
-                    let result = client.set_secret(&name, &params).await;
-                    return Msg::SecretSet { ticket, result };
-                };
-                let guarded = stale::set_if(&client, &name, &params, &expected).await;
+                let guarded = stale::set_if(&client, &name, &params, expected.as_ref()).await;
                 answer_guarded(ticket, guarded, |result| Msg::SecretSet { ticket, result })
             }),
             Self::CheckOvertaken { ticket, name, made } => {
@@ -267,14 +263,9 @@ impl Effect {
                 params,
                 expected,
             } => tasks.call(ticket, |client| async move {
-                let Some(expected) = expected else {
-                    let result = client
-                        .update_secret(&name, version.as_deref(), &params)
-                        .await;
-                    return Msg::SecretUpdated { ticket, result };
-                };
+                let version = version.as_deref();
                 let guarded =
-                    stale::update_if(&client, &name, version.as_deref(), &params, &expected).await;
+                    stale::update_if(&client, &name, version, &params, expected.as_ref()).await;
                 answer_guarded(ticket, guarded, |result| Msg::SecretUpdated {
                     ticket,
                     result,
@@ -496,7 +487,8 @@ impl Effect {
                             let made = client.set_secret(&name, &params).await?;
                             return Ok((Guarded::Written(made), None));
                         };
-                        let guarded = stale::set_if(&client, &name, &params, &expected).await?;
+                        let guarded =
+                            stale::set_if(&client, &name, &params, Some(&expected)).await?;
                         // Read there once more, as after the form's write; a failed read says
                         // nothing either way: the write itself is done.
                         let overtaken = match &guarded {

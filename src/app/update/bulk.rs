@@ -147,11 +147,7 @@ fn refusal(state: &State, name: &str, step: &BulkStep) -> Option<String> {
     let BulkStep::Update { params, .. } = step else {
         return None;
     };
-    let profile = state.profile();
-    let checked = profile
-        .policy
-        .check_update(&profile.name, name, params, state.now);
-    checked.err()
+    state.profile().check(name, params, state.now).err()
 }
 
 /// Whether every marked secret says its delete can be recovered.

@@ -21,11 +21,8 @@ pub(super) fn copy_value(state: &mut State) -> Vec<Effect> {
         );
         return Vec::new();
     };
-    let what = format!(
-        "the value of {} (version {})",
-        state.details.name,
-        short_version(&version)
-    );
+    let version = short_version(&version);
+    let what = format!("the value of {} (version {version})", state.details.name);
     copy(state, value, what)
 }
 

@@ -103,10 +103,6 @@ pub(super) fn review_action(state: &mut State, action: Action) -> Vec<Effect> {
     let Overlay::Review(review) = &mut state.overlay else {
         return Vec::new();
     };
-    if review.status.is_sending() {
-        state.report(Level::Info, "waiting for the vault to answer…");
-        return Vec::new();
-    }
     match action {
         Action::ToggleReveal => review.reveal = !review.reveal,
         Action::Back => state.overlay = Overlay::None,
@@ -163,9 +159,6 @@ pub(super) fn confirm_action(state: &mut State, action: Action) -> Vec<Effect> {
     let Overlay::Confirm(confirm) = &mut state.overlay else {
         return Vec::new();
     };
-    if confirm.status.is_sending() {
-        return Vec::new();
-    }
     match action {
         Action::No => state.overlay = Overlay::None,
         Action::Yes => {
@@ -236,9 +229,6 @@ pub(super) fn prompt_action(state: &mut State, action: Action) -> Vec<Effect> {
     let Overlay::Prompt(prompt) = &mut state.overlay else {
         return Vec::new();
     };
-    if prompt.status.is_sending() {
-        return Vec::new();
-    }
     match action {
         Action::No => state.overlay = Overlay::None,
         Action::Toggle => match &mut prompt.purpose {

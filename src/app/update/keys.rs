@@ -26,6 +26,14 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             );
             Vec::new()
         }
+        (Context::Review | Context::Confirm | Context::ConfirmTyped | Context::Prompt, action)
+            if state.overlay.is_sending() =>
+        {
+            if action.is_some() {
+                state.report(Level::Info, "waiting for the vault to answer…");
+            }
+            Vec::new()
+        }
         (Context::Filter, None) if state.screen == Screen::Vaults => {
             vaults::filter_input(state, key)
         }
@@ -46,16 +54,13 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         (Context::ConfirmTyped, None) => {
             if let Overlay::Confirm(confirm) = &mut state.overlay
                 && let Some(typed) = &mut confirm.typed
-                && !confirm.status.is_sending()
             {
                 type_into_line(typed, key);
             }
             Vec::new()
         }
         (Context::Prompt, None) => {
-            if let Overlay::Prompt(prompt) = &mut state.overlay
-                && !prompt.status.is_sending()
-            {
+            if let Overlay::Prompt(prompt) = &mut state.overlay {
                 type_into_line(&mut prompt.input, key);
             }
             Vec::new()

@@ -9,10 +9,10 @@
 
 mod answers;
 
-use super::ChallengeTenant;
+use super::{ChallengedCredential, TokenAsk};
 use crate::vault::TrustRoots;
 use answers::{Answer, EXPIRED, OAuthError, Reply, ending};
-use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
+use azure_core::credentials::{AccessToken, Secret};
 use azure_core::error::ErrorKind;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -326,17 +326,13 @@ impl DeviceCodeCredential {
 }
 
 #[async_trait::async_trait]
-impl TokenCredential for DeviceCodeCredential {
-    async fn get_token(
-        &self,
-        scopes: &[&str],
-        options: Option<TokenRequestOptions<'_>>,
-    ) -> azure_core::Result<AccessToken> {
-        let scope = scopes.join(" ");
+impl ChallengedCredential for DeviceCodeCredential {
+    async fn token(&self, ask: TokenAsk<'_>) -> azure_core::Result<AccessToken> {
+        let scope = ask.scopes.join(" ");
         let tenant = self
             .tenant
             .clone()
-            .or_else(|| ChallengeTenant::of(options.as_ref()))
+            .or(ask.challenged)
             .unwrap_or_else(|| DEFAULT_TENANT.to_owned());
         let mut held = self.held.lock().await;
         let key = (tenant, scope);

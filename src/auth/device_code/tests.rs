@@ -12,6 +12,13 @@ fn refused(body: serde_json::Value) -> OAuthError {
     }
 }
 
+/// What is said of `error` in tenant `tenant` for client `c`, checked to open with `opening`.
+fn said_opening(error: &OAuthError, tenant: &str, opening: &str) -> String {
+    let said = ending(error, tenant, "c");
+    assert!(said.starts_with(opening), "{said}");
+    said
+}
+
 #[test]
 fn entras_device_authorization_parses_with_seconds_as_numbers_or_strings() {
     let body = json!({
@@ -99,10 +106,10 @@ fn the_polling_errors_of_rfc_8628_are_told_apart() {
 
     let declined = refused(json!({"error": "authorization_declined",
         "error_description": "AADSTS70000: The user declined the sign-in."}));
-    let said = ending(&declined, "t", "c");
-    assert!(
-        said.starts_with("the sign-in was declined (authorization_declined: AADSTS70000"),
-        "{said}"
+    said_opening(
+        &declined,
+        "t",
+        "the sign-in was declined (authorization_declined: AADSTS70000",
     );
     assert!(ending(&refused(json!({"error": "access_denied"})), "t", "c").contains("declined"));
 }
@@ -112,10 +119,10 @@ fn a_tenant_that_blocks_the_device_code_flow_is_named_on_one_line() {
     let blocked = refused(json!({"error": "invalid_grant",
         "error_description": "AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.\r\nTrace ID: 2f8c\r\nCorrelation ID: 824f\r\nTimestamp: 2026-11-22 10:00:00Z",
         "error_codes": [53003]}));
-    let said = ending(&blocked, "contoso.onmicrosoft.com", "c");
-    assert!(
-        said.starts_with("tenant contoso.onmicrosoft.com refuses device-code sign-in"),
-        "{said}"
+    let said = said_opening(
+        &blocked,
+        "contoso.onmicrosoft.com",
+        "tenant contoso.onmicrosoft.com refuses device-code sign-in",
     );
     assert!(said.contains("AADSTS53003") && said.contains("Trace ID: 2f8c Correlation ID: 824f"));
     assert!(said.contains("use another auth kind"), "{said}");
@@ -136,10 +143,10 @@ fn any_other_refusal_names_the_tenant_and_the_client_to_check() {
     let unknown = refused(json!({"error": "unauthorized_client",
         "error_description": "AADSTS700016: Application with identifier 'c' was not found in the directory 't'.",
         "error_codes": [700016]}));
-    let said = ending(&unknown, "t", "c");
-    assert!(
-        said.starts_with("Entra refused the device-code sign-in in tenant t for client c (unauthorized_client: AADSTS700016"),
-        "{said}"
+    let said = said_opening(
+        &unknown,
+        "t",
+        "Entra refused the device-code sign-in in tenant t for client c (unauthorized_client: AADSTS700016",
     );
     assert!(said.contains("client_id"), "{said}");
     assert_eq!(

@@ -108,7 +108,9 @@ impl Request {
                             .await?
                     }
                     Some(expected) => {
-                        match stale::update_if(client, &name, None, &params, &expected).await? {
+                        match stale::update_if(client, &name, None, &params, Some(&expected))
+                            .await?
+                        {
                             Guarded::Written(bundle) => bundle,
                             Guarded::Stale(latest) => {
                                 return Err(stale_refusal(
@@ -199,14 +201,11 @@ impl Request {
                         ..SecretAttributes::default()
                     }),
                 };
-                profile
-                    .policy
-                    .check_set(&profile.name, &name, &params, now)
-                    .map_err(|broken| {
-                        fail_usage(format!(
-                            "refusing to roll {name} back: {broken}; nothing was written"
-                        ))
-                    })?;
+                profile.check(&name, &params, now).map_err(|broken| {
+                    fail_usage(format!(
+                        "refusing to roll {name} back: {broken}; nothing was written"
+                    ))
+                })?;
                 let bundle = guarded_set(client, &name, &params, expected.as_ref(), json).await?;
                 print(if json {
                     to_json(&without_value(bundle))
@@ -243,7 +242,7 @@ async fn guarded_set(
     let Some(expected) = expected else {
         return Ok(client.set_secret(name, params).await?);
     };
-    let bundle = match stale::set_if(client, name, params, expected).await? {
+    let bundle = match stale::set_if(client, name, params, Some(expected)).await? {
         Guarded::Written(bundle) => bundle,
         Guarded::Stale(latest) => {
             let found = stale::describe_latest(latest.as_ref(), params);

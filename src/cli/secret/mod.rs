@@ -70,14 +70,12 @@ pub async fn run(global: &GlobalArgs, mut command: SecretCommand) -> Result<i32,
     let request = Request::prepare(command)?;
     let now = crate::when::now_unix();
     match &request {
-        Request::Set { name, params, .. } => profile
-            .policy
-            .check_set(&profile.name, name, params, now)
-            .map_err(fail_usage)?,
-        Request::Update { name, params, .. } => profile
-            .policy
-            .check_update(&profile.name, name, params, now)
-            .map_err(fail_usage)?,
+        Request::Set { name, params, .. } => {
+            profile.check(name, params, now).map_err(fail_usage)?
+        }
+        Request::Update { name, params, .. } => {
+            profile.check(name, params, now).map_err(fail_usage)?
+        }
         _ => {}
     }
     let session = Session::open(profile, super::sign_in_prompts(global.json))

@@ -35,12 +35,12 @@ pub(super) fn answer(shared: &Shared, parts: &Parts) -> Handled {
     match query.api_version.as_deref() {
         Some(version) if version == expected => {}
         Some(version) => {
+            let version = rules::cut(version, ECHOED_CHARS);
             return Err(error(
                 StatusCode::BAD_REQUEST,
                 "InvalidApiVersionParameter",
                 format!(
-                    "The api-version '{}' is invalid. The supported versions are '{expected}'.",
-                    rules::cut(version, ECHOED_CHARS)
+                    "The api-version '{version}' is invalid. The supported versions are '{expected}'."
                 ),
             ));
         }
@@ -81,13 +81,11 @@ pub(super) fn answer(shared: &Shared, parts: &Parts) -> Handled {
             if provider.eq_ignore_ascii_case("Microsoft.KeyVault") =>
         {
             if !id.eq_ignore_ascii_case(SUBSCRIPTION) {
+                let id = rules::cut(id, ECHOED_CHARS);
                 return Err(error(
                     StatusCode::NOT_FOUND,
                     "SubscriptionNotFound",
-                    format!(
-                        "The subscription '{}' could not be found.",
-                        rules::cut(id, ECHOED_CHARS)
-                    ),
+                    format!("The subscription '{id}' could not be found."),
                 ));
             }
             Ok(ok(&json!({ "value": [{
