@@ -166,13 +166,13 @@ pub fn tui_rows(bench: &Bench, table: &mut Table, runs: usize) {
     let peak = collect(&|r| r.peak_mib);
     println!("TUI first page painted (ms): {}", show_samples(&first));
     println!("TUI key answered (ms): {}", show_samples(&key));
+    let fetching: Vec<String> = results
+        .iter()
+        .map(|r| r.pages_when_answered.clone())
+        .collect();
     println!(
         "TUI page being fetched when the key was answered: {}",
-        results
-            .iter()
-            .map(|r| r.pages_when_answered.clone())
-            .collect::<Vec<_>>()
-            .join(" ")
+        fetching.join(" ")
     );
     println!("TUI every page loaded (ms): {}", show_samples(&loaded));
     println!("TUI VmRSS (MiB): {}", show_samples(&rss));

@@ -301,12 +301,13 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("(ForbiddenByRbac)"), "{text}");
-        assert!(
-            text.contains("Microsoft.KeyVault/vaults/secrets/getSecret/action"),
-            "{text}"
-        );
-        assert!(text.contains("Key Vault Secrets User"), "{text}");
-        assert!(text.contains("on vault someakv"), "{text}");
+        for named in [
+            "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+            "Key Vault Secrets User",
+            "on vault someakv",
+        ] {
+            assert!(text.contains(named), "{named} missing: {text}");
+        }
         assert!(!text.contains(['\r', '\n']), "one line: {text:?}");
 
         let policy =
