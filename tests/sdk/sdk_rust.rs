@@ -189,11 +189,11 @@ async fn update(
     )
 }
 
-/// Every page a secret list (of secrets or of one's versions) yields, as the SDK's page
-/// iterator yields them.
-async fn pages(
-    list: azure_core::Result<Pager<ListSecretPropertiesResult>>,
-) -> Vec<Vec<SecretProperties>> {
+/// The items of a secret list (of secrets or of one's versions), page by page.
+type Pages = Vec<Vec<SecretProperties>>;
+
+/// Every page a secret list yields, as the SDK's page iterator yields them.
+async fn pages(list: azure_core::Result<Pager<ListSecretPropertiesResult>>) -> Pages {
     let mut pages = list.expect("list").into_pages();
     let mut collected = Vec::new();
     while let Some(page) = pages.try_next().await.expect("next page") {
@@ -202,10 +202,7 @@ async fn pages(
     collected
 }
 
-async fn secret_pages(
-    client: &SecretClient,
-    max_results: Option<i32>,
-) -> Vec<Vec<SecretProperties>> {
+async fn secret_pages(client: &SecretClient, max_results: Option<i32>) -> Pages {
     let options = SecretClientListSecretPropertiesOptions {
         maxresults: max_results,
         ..Default::default()
@@ -213,11 +210,7 @@ async fn secret_pages(
     pages(client.list_secret_properties(Some(options))).await
 }
 
-async fn versions(
-    client: &SecretClient,
-    name: &str,
-    max_results: Option<i32>,
-) -> Vec<Vec<SecretProperties>> {
+async fn versions(client: &SecretClient, name: &str, max_results: Option<i32>) -> Pages {
     let options = SecretClientListSecretPropertiesVersionsOptions {
         maxresults: max_results,
         ..Default::default()
