@@ -146,6 +146,14 @@ fn value_only(value: &str) -> SetSecretParameters {
     }
 }
 
+/// A value and its content type, as a set's parameters.
+fn typed_value(value: &str, content_type: &str) -> SetSecretParameters {
+    SetSecretParameters {
+        content_type: Some(content_type.to_owned()),
+        ..value_only(value)
+    }
+}
+
 async fn set_value(client: &SecretClient, name: &str, value: &str) -> Secret {
     set(client, name, value_only(value)).await
 }
@@ -259,8 +267,6 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         &client,
         name,
         SetSecretParameters {
-            value: Some("first-value".into()),
-            content_type: Some("text/plain".into()),
             tags: Some(first_tags.clone()),
             secret_attributes: Some(SecretAttributes {
                 enabled: Some(true),
@@ -268,6 +274,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
                 not_before: Some(not_before),
                 ..Default::default()
             }),
+            ..typed_value("first-value", "text/plain")
         },
     )
     .await;
@@ -639,23 +646,12 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         &client,
         backed,
         SetSecretParameters {
-            value: Some("backed-v1".into()),
-            content_type: Some("text/x-one".into()),
             tags: Some(tags(&[("kept", "yes")])),
-            ..Default::default()
+            ..typed_value("backed-v1", "text/x-one")
         },
     )
     .await;
-    let b2 = set(
-        &client,
-        backed,
-        SetSecretParameters {
-            value: Some(tricky.into()),
-            content_type: Some("text/x-two".into()),
-            ..Default::default()
-        },
-    )
-    .await;
+    let b2 = set(&client, backed, typed_value(tricky, "text/x-two")).await;
     let blob = model(client.backup_secret(backed, None).await, "backup")
         .value
         .expect("backup blob");
