@@ -721,13 +721,13 @@ fn show_reveal_value_prints_the_exact_bytes_and_nothing_else() {
     assert!(latest.stderr.is_empty());
 
     let versions = cli.json(&["secret", "versions", "bare"]);
-    let oldest = version_of(&versions[1]);
+    let oldest_prefix = &version_of(&versions[1])[..8];
     let older = cli.run(&[
         "secret",
         "show",
         "bare",
         "--version",
-        &oldest[..8],
+        oldest_prefix,
         "--reveal",
         "--value",
     ]);
