@@ -17,6 +17,16 @@ fn cli_for(vault: &VaultProcess) -> Kvtui {
     ))
 }
 
+/// What `secret show NAME --reveal` prints, as JSON.
+fn revealed(cli: &Kvtui, name: &str) -> Value {
+    cli.json(&["secret", "show", name, "--reveal"])
+}
+
+/// What `secret show NAME --version VERSION --reveal` prints, as JSON.
+fn revealed_version(cli: &Kvtui, name: &str, version: &str) -> Value {
+    cli.json(&["secret", "show", name, "--version", version, "--reveal"])
+}
+
 #[test]
 fn values_keep_their_exact_bytes_and_stay_masked_unless_revealed() {
     let vault = VaultProcess::start();
@@ -61,8 +71,8 @@ fn values_keep_their_exact_bytes_and_stay_masked_unless_revealed() {
     assert_eq!(json["contentType"], "text/plain");
     assert_eq!(json["attributes"]["exp"], 1_893_456_000);
 
-    let revealed = cli.json(&["secret", "show", "exact", "--reveal"]);
-    assert_eq!(revealed["value"].as_str().unwrap().as_bytes(), value);
+    let unmasked = revealed(&cli, "exact");
+    assert_eq!(unmasked["value"].as_str().unwrap().as_bytes(), value);
 
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), b"from a file\n").unwrap();
@@ -73,8 +83,7 @@ fn values_keep_their_exact_bytes_and_stay_masked_unless_revealed() {
         "--value-file",
         file.path().to_str().unwrap(),
     ]);
-    let revealed = cli.json(&["secret", "show", "exact", "--reveal"]);
-    assert_eq!(revealed["value"], "from a file\n");
+    assert_eq!(revealed(&cli, "exact")["value"], "from a file\n");
 }
 
 #[test]
@@ -120,14 +129,7 @@ fn list_versions_update_and_the_lifecycle() {
         "Forbidden (HTTP 403)",
     );
     let first_version = version_of(&versions[1]);
-    let older = cli.json(&[
-        "secret",
-        "show",
-        "bulk-00",
-        "--version",
-        &first_version,
-        "--reveal",
-    ]);
+    let older = revealed_version(&cli, "bulk-00", &first_version);
     assert_eq!(older["value"], "v");
     cli.ok(&["secret", "update", "bulk-00", "--enable"]);
     let back = cli.json(&["secret", "show", "bulk-00"]);
@@ -185,8 +187,7 @@ fn backup_goes_to_a_new_private_file_and_restores() {
     cli.ok(&["secret", "purge", "saved"]);
     let restored = cli.ok(&["secret", "restore", "--in", path]);
     assert!(restored.starts_with("restored saved"), "{restored}");
-    let value = cli.json(&["secret", "show", "saved", "--reveal"]);
-    assert_eq!(value["value"], "backup-marker");
+    assert_eq!(revealed(&cli, "saved")["value"], "backup-marker");
 }
 
 #[test]
@@ -603,18 +604,11 @@ fn versions_can_be_given_by_a_unique_prefix_such_as_the_8_characters_the_tui_sho
     let ids: Vec<String> = version_ids(&cli, "rotated");
     let (oldest, second) = (&ids[16], &ids[15]);
 
-    let shown = cli.json(&[
-        "secret",
-        "show",
-        "rotated",
-        "--version",
-        &oldest[..8],
-        "--reveal",
-    ]);
+    let shown = revealed_version(&cli, "rotated", &oldest[..8]);
     assert_eq!(shown["value"], "value 0");
     assert!(shown["id"].as_str().unwrap().ends_with(oldest.as_str()));
     let upper = oldest[..8].to_ascii_uppercase();
-    let shown = cli.json(&["secret", "show", "rotated", "--version", &upper, "--reveal"]);
+    let shown = revealed_version(&cli, "rotated", &upper);
     assert_eq!(shown["value"], "value 0", "any case");
 
     let listings = logged_requests_to(&vault, "/secrets/rotated/versions");
@@ -622,7 +616,7 @@ fn versions_can_be_given_by_a_unique_prefix_such_as_the_8_characters_the_tui_sho
         listings >= 3,
         "the two prefixes were resolved by listing, as logged"
     );
-    let exact = cli.json(&["secret", "show", "rotated", "--version", oldest, "--reveal"]);
+    let exact = revealed_version(&cli, "rotated", oldest);
     assert_eq!(exact["value"], "value 0");
     assert_eq!(
         logged_requests_to(&vault, "/secrets/rotated/versions"),
@@ -650,8 +644,7 @@ fn versions_can_be_given_by_a_unique_prefix_such_as_the_8_characters_the_tui_sho
         )),
         "{rolled}"
     );
-    let latest = cli.json(&["secret", "show", "rotated", "--reveal"]);
-    assert_eq!(latest["value"], "value 0");
+    assert_eq!(revealed(&cli, "rotated")["value"], "value 0");
 
     // The rollback added an 18th version, which may share the digit too.
     let ids: Vec<String> = version_ids(&cli, "rotated");
@@ -728,13 +721,13 @@ fn show_reveal_value_prints_the_exact_bytes_and_nothing_else() {
     assert!(latest.stderr.is_empty());
 
     let versions = cli.json(&["secret", "versions", "bare"]);
-    let oldest = version_of(&versions[1]);
+    let oldest_prefix = &version_of(&versions[1])[..8];
     let older = cli.run(&[
         "secret",
         "show",
         "bare",
         "--version",
-        &oldest[..8],
+        oldest_prefix,
         "--reveal",
         "--value",
     ]);

@@ -16,6 +16,14 @@ fn set(kvtui: &Kvtui, name: &str, value: &[u8], guard: &[&str]) -> std::process:
     kvtui.run_with_stdin(&args, value)
 }
 
+/// A vault, and Alice and Bob writing to it, once Alice has set `name` to "one".
+fn alice_and_bob_sharing(name: &str) -> (VaultProcess, Kvtui, Kvtui) {
+    let vault = VaultProcess::start();
+    let (alice, bob) = (writer(&vault), writer(&vault));
+    assert!(set(&alice, name, b"one", &[]).status.success());
+    (vault, alice, bob)
+}
+
 fn latest(kvtui: &Kvtui, name: &str) -> String {
     let shown = kvtui.json(&["secret", "show", name]);
     shown["id"]
@@ -29,9 +37,7 @@ fn latest(kvtui: &Kvtui, name: &str) -> String {
 
 #[test]
 fn a_write_from_an_outdated_version_is_refused_and_nothing_is_written() {
-    let vault = VaultProcess::start();
-    let (alice, bob) = (writer(&vault), writer(&vault));
-    assert!(set(&alice, "db-password", b"one", &[]).status.success());
+    let (vault, alice, bob) = alice_and_bob_sharing("db-password");
     // Both read the same latest version.
     let read = latest(&alice, "db-password");
     assert_eq!(latest(&bob, "db-password"), read);
@@ -134,24 +140,18 @@ fn an_if_version_that_names_no_version_is_a_usage_error() {
     let kvtui = writer(&vault);
     for bad in ["abc", "latest", "0123456789abcdefg", ""] {
         let output = set(&kvtui, "x", b"v", &["--if-version", bad]);
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{bad}: {}",
-            text(&output.stderr)
-        );
+        let said = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{bad}: {said}");
         assert!(
-            text(&output.stderr).contains("at least the 8 the TUI shows"),
-            "{bad}"
+            said.contains("at least the 8 the TUI shows"),
+            "{bad}: {said}"
         );
     }
 }
 
 #[test]
 fn an_update_with_if_version_is_refused_once_another_version_landed() {
-    let vault = VaultProcess::start();
-    let (alice, bob) = (writer(&vault), writer(&vault));
-    assert!(set(&alice, "api-key", b"one", &[]).status.success());
+    let (vault, alice, bob) = alice_and_bob_sharing("api-key");
     let read = latest(&bob, "api-key");
     assert!(set(&alice, "api-key", b"two", &[]).status.success());
     let update = |guard: &str| {

@@ -74,12 +74,18 @@ fn edit_latest_attributes(tui: &mut Pty, name: &str) {
     tui.wait_for(&format!("Attributes of {name} (latest)"));
 }
 
-#[tokio::test]
-async fn attributes_change_without_a_new_version_and_any_version_can_be_disabled() {
+/// A vault of its own whose `api-key` holds `v1` tagged `env=dev`, and that version.
+async fn vault_holding_dev_api_key() -> (VaultProcess, String) {
     let vault = VaultProcess::start();
-    let first = vault
+    let version = vault
         .set_body("api-key", json!({"value": "v1", "tags": {"env": "dev"}}))
         .await;
+    (vault, version)
+}
+
+#[tokio::test]
+async fn attributes_change_without_a_new_version_and_any_version_can_be_disabled() {
+    let (vault, first) = vault_holding_dev_api_key().await;
     let second = vault
         .set_body(
             "api-key",
@@ -142,10 +148,7 @@ async fn attributes_change_without_a_new_version_and_any_version_can_be_disabled
 
 #[tokio::test]
 async fn an_attributes_edit_is_not_sent_over_another_writers_change_until_o() {
-    let vault = VaultProcess::start();
-    let version = vault
-        .set_body("api-key", json!({"value": "v1", "tags": {"env": "dev"}}))
-        .await;
+    let (vault, version) = vault_holding_dev_api_key().await;
     let mut session = open(&vault, None, &[]);
     let tui = &mut session.pty;
     edit_latest_attributes(tui, "api-key");

@@ -146,6 +146,14 @@ fn value_only(value: &str) -> SetSecretParameters {
     }
 }
 
+/// A value and its content type, as a set's parameters.
+fn typed_value(value: &str, content_type: &str) -> SetSecretParameters {
+    SetSecretParameters {
+        content_type: Some(content_type.to_owned()),
+        ..value_only(value)
+    }
+}
+
 async fn set_value(client: &SecretClient, name: &str, value: &str) -> Secret {
     set(client, name, value_only(value)).await
 }
@@ -189,11 +197,11 @@ async fn update(
     )
 }
 
-/// Every page a secret list (of secrets or of one's versions) yields, as the SDK's page
-/// iterator yields them.
-async fn pages(
-    list: azure_core::Result<Pager<ListSecretPropertiesResult>>,
-) -> Vec<Vec<SecretProperties>> {
+/// The items of a secret list (of secrets or of one's versions), page by page.
+type Pages = Vec<Vec<SecretProperties>>;
+
+/// Every page a secret list yields, as the SDK's page iterator yields them.
+async fn pages(list: azure_core::Result<Pager<ListSecretPropertiesResult>>) -> Pages {
     let mut pages = list.expect("list").into_pages();
     let mut collected = Vec::new();
     while let Some(page) = pages.try_next().await.expect("next page") {
@@ -202,10 +210,7 @@ async fn pages(
     collected
 }
 
-async fn secret_pages(
-    client: &SecretClient,
-    max_results: Option<i32>,
-) -> Vec<Vec<SecretProperties>> {
+async fn secret_pages(client: &SecretClient, max_results: Option<i32>) -> Pages {
     let options = SecretClientListSecretPropertiesOptions {
         maxresults: max_results,
         ..Default::default()
@@ -213,11 +218,7 @@ async fn secret_pages(
     pages(client.list_secret_properties(Some(options))).await
 }
 
-async fn versions(
-    client: &SecretClient,
-    name: &str,
-    max_results: Option<i32>,
-) -> Vec<Vec<SecretProperties>> {
+async fn versions(client: &SecretClient, name: &str, max_results: Option<i32>) -> Pages {
     let options = SecretClientListSecretPropertiesVersionsOptions {
         maxresults: max_results,
         ..Default::default()
@@ -266,8 +267,6 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         &client,
         name,
         SetSecretParameters {
-            value: Some("first-value".into()),
-            content_type: Some("text/plain".into()),
             tags: Some(first_tags.clone()),
             secret_attributes: Some(SecretAttributes {
                 enabled: Some(true),
@@ -275,6 +274,7 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
                 not_before: Some(not_before),
                 ..Default::default()
             }),
+            ..typed_value("first-value", "text/plain")
         },
     )
     .await;
@@ -646,23 +646,12 @@ async fn rust_sdk_runs_the_whole_lifecycle() {
         &client,
         backed,
         SetSecretParameters {
-            value: Some("backed-v1".into()),
-            content_type: Some("text/x-one".into()),
             tags: Some(tags(&[("kept", "yes")])),
-            ..Default::default()
+            ..typed_value("backed-v1", "text/x-one")
         },
     )
     .await;
-    let b2 = set(
-        &client,
-        backed,
-        SetSecretParameters {
-            value: Some(tricky.into()),
-            content_type: Some("text/x-two".into()),
-            ..Default::default()
-        },
-    )
-    .await;
+    let b2 = set(&client, backed, typed_value(tricky, "text/x-two")).await;
     let blob = model(client.backup_secret(backed, None).await, "backup")
         .value
         .expect("backup blob");

@@ -15,8 +15,6 @@ use std::process::Output;
 pub const VAULT_HOST: &str = "vaultname.vault.azure.net";
 pub const LOGIN_HOST: &str = "login.microsoftonline.com";
 pub const SCOPE: &str = "https://vault.azure.net/.default";
-pub const SECRET: &str = "db-password";
-pub const VERSION: &str = "4387e9f3d6e14c459867679a90fd0f79";
 /// The service principal's, or the user-assigned identity's, application id.
 pub const CLIENT_ID: &str = "11111111-1111-4111-8111-111111111111";
 
@@ -92,6 +90,10 @@ fn challenge_in(tenant: &str, hosts: Hosts) -> StubResponse {
         ),
     )
 }
+
+/// The one secret the vault serves, and its version.
+pub const SECRET: &str = "db-password";
+pub const VERSION: &str = "4387e9f3d6e14c459867679a90fd0f79";
 
 /// `GET /secrets/db-password/` as GetSecret-example.json answers it.
 pub fn secret_bundle() -> StubResponse {
