@@ -324,13 +324,15 @@ mod tests {
     #[test]
     fn what_is_quoted_is_cut_short() {
         let long = "x".repeat(10_000);
-        for text in [
-            format!("[profiles.a]\nvault_url = \"http://{long}\"\n"),
-            format!("[profiles.a]\nread_only = \"{long}\"\n"),
-            format!("[profiles.\"{long} x\"]\nvault_url = \"https://v\"\n"),
-            format!("default_profile = \"{long}\"\n"),
-            format!("[profiles.a]\nvault_url = \"https://v\n{long}"),
+        // LONG stands for the long value, in every place an error quotes from.
+        for template in [
+            "[profiles.a]\nvault_url = \"http://LONG\"\n",
+            "[profiles.a]\nread_only = \"LONG\"\n",
+            "[profiles.\"LONG x\"]\nvault_url = \"https://v\"\n",
+            "default_profile = \"LONG\"\n",
+            "[profiles.a]\nvault_url = \"https://v\nLONG",
         ] {
+            let text = template.replace("LONG", &long);
             let Err(error) = parse(&text) else {
                 panic!(
                     "a config with a {}-character value was accepted",

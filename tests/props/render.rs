@@ -185,17 +185,13 @@ pub fn render_hostile(versions: &[HostileVersion], message: &str) {
     let mut state = State::new(config.profiles, 0, Some("hostile".into()), NOW);
     update(&mut state, Msg::Resize(80, 24));
     kvtui::app::update::start(&mut state);
+    let connected = Connection {
+        vault_url: VAULT.into(),
+        embedded: false,
+    };
     let generation = state.generation;
-    update(
-        &mut state,
-        Msg::Connected {
-            generation,
-            result: Ok(Connection {
-                vault_url: VAULT.into(),
-                embedded: false,
-            }),
-        },
-    );
+    let result = Ok(connected);
+    update(&mut state, Msg::Connected { generation, result });
     let request = state.list.request;
     let listed = versions.iter().map(|v| v.item(false)).collect();
     update(

@@ -1776,6 +1776,37 @@ fn first_run() -> (State, kvtui::state::Ticket) {
 }
 
 #[test]
+fn rows_are_grouped_by_subscription_and_the_cursor_stays_on_its_vault() {
+    let vault = |name: &str, subscription: &str| {
+        found_vault(name, subscription, kvtui::discovery::Via::Profile)
+    };
+    let mut view = kvtui::state::vaults::VaultsView::default();
+    view.add(vec![vault("zeta", "Prod")]);
+    assert_eq!(view.selected().map(|v| v.name.as_str()), Some("zeta"));
+    view.add(vec![
+        vault("alpha", "Prod"),
+        vault("beta", "Dev"),
+        vault("zeta", "Prod"),
+    ]);
+    let names: Vec<&str> = view.rows.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["beta", "alpha", "zeta"],
+        "Dev before Prod, each once"
+    );
+    assert_eq!(view.selected().map(|v| v.name.as_str()), Some("zeta"));
+    view.set_query("alp".into());
+    assert_eq!(view.shown.len(), 1);
+    assert_eq!(view.selected().map(|v| v.name.as_str()), Some("alpha"));
+    view.set_query("dev".into());
+    assert_eq!(
+        view.selected().map(|v| v.name.as_str()),
+        Some("beta"),
+        "by subscription"
+    );
+}
+
+#[test]
 fn a_first_run_opens_the_picker_once_the_sign_in_finds_a_vault_unless_a_key_came_first() {
     let (mut state, ticket) = first_run();
     assert_eq!(state.screen, kvtui::state::Screen::Secrets);

@@ -114,13 +114,18 @@ fn the_polling_errors_of_rfc_8628_are_told_apart() {
     assert!(ending(&refused(json!({"error": "access_denied"})), "t", "c").contains("declined"));
 }
 
+/// Entra's answer when a Conditional Access policy blocks the device-code flow: its
+/// description runs over several lines.
+fn conditional_access_block() -> serde_json::Value {
+    json!({"error": "invalid_grant",
+        "error_description": "AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.\r\nTrace ID: 2f8c\r\nCorrelation ID: 824f\r\nTimestamp: 2026-11-22 10:00:00Z",
+        "error_codes": [53003]})
+}
+
 #[test]
 fn a_tenant_that_blocks_the_device_code_flow_is_named_on_one_line() {
-    let blocked = refused(json!({"error": "invalid_grant",
-        "error_description": "AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.\r\nTrace ID: 2f8c\r\nCorrelation ID: 824f\r\nTimestamp: 2026-11-22 10:00:00Z",
-        "error_codes": [53003]}));
     let said = said_opening(
-        &blocked,
+        &refused(conditional_access_block()),
         "contoso.onmicrosoft.com",
         "tenant contoso.onmicrosoft.com refuses device-code sign-in",
     );
