@@ -13,14 +13,13 @@ use kvtui::vault::TrustRoots;
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::arm::ARM_SCOPE;
 use support::identity::{
     AZURE_CLI_CLIENT_ID, DEVICE_CODE, Net, Poll, SCOPE, Tools, USER_CODE, VERIFICATION_URI,
     challenged_and_configured, device_authority, device_token, form, refresh_token,
 };
 use support::net::{SeenRequest, StubServer, TestCa};
 use support::{Kvtui, text};
-
-const ARM_SCOPE: &str = "https://management.azure.com/.default";
 
 /// A vault whose challenge names `tenant` and takes the device-code token of `token_tenant`,
 /// the authority answering polls with `polls`, and `kvtui secret show` run on a device-code
