@@ -90,9 +90,11 @@ pub enum Overlay {
 }
 
 impl Overlay {
-    /// A dialog whose write is on its way to the vault: it takes no keys until the answer.
-    pub fn is_sending(&self) -> bool {
+    /// A dialog or the form waiting on its work (a write sent, a value loading): it takes no
+    /// keys until the answer.
+    pub fn is_busy(&self) -> bool {
         match self {
+            Self::Form(form) => form.is_busy(),
             Self::Review(review) => review.status.is_sending(),
             Self::Confirm(confirm) => confirm.status.is_sending(),
             Self::Prompt(prompt) => prompt.status.is_sending(),

@@ -1140,6 +1140,19 @@ fn a_dialog_whose_write_is_on_its_way_takes_no_keys_until_the_answer() {
         state.last_result.as_ref().map(|(_, said)| said.as_str()),
         Some("waiting for the vault to answer…")
     );
+
+    // The form likewise, while its write is on its way: nothing typed, pasted or sent.
+    let mut state = listed("staging");
+    press(&mut state, KeyCode::Char('e'));
+    type_text(&mut state, "rolled");
+    assert!(set_secret(&submit_form(&mut state)).is_some());
+    type_text(&mut state, "x");
+    update_with(&mut state, Msg::Paste("pasted".into()));
+    assert!(ctrl(&mut state, 's').is_empty(), "no second write");
+    press(&mut state, KeyCode::Esc);
+    let form = state.form().expect("the form stays open");
+    assert!(matches!(form.submit, Submit::Submitting { .. }));
+    assert_eq!(form.value().expose(), "rolled");
 }
 
 #[test]

@@ -64,9 +64,6 @@ pub(super) fn input(state: &mut State, key: KeyEvent) {
         type_into_line(typed, key);
         return;
     }
-    if form.is_busy() {
-        return;
-    }
     let on_value = form.focus == FormField::Value;
     if let Some(input) = form.focused_input()
         && input.input(key)
@@ -83,9 +80,6 @@ pub(super) fn paste(state: &mut State, pasted: &str) {
     let Some(form) = state.form_mut() else {
         return;
     };
-    if form.is_busy() {
-        return;
-    }
     let multiline = form.focus == FormField::Value;
     if let Some(input) = form.focused_input() {
         if multiline {
@@ -121,10 +115,6 @@ pub(super) fn action(state: &mut State, action: Action) -> Vec<Effect> {
     let Some(form) = state.form_mut() else {
         return Vec::new();
     };
-    if form.is_busy() {
-        state.report(Level::Info, "waiting for the vault to answer…");
-        return Vec::new();
-    }
     match (&form.submit, action) {
         (Submit::ConfirmDiscard, Action::Yes) => close(state),
         (Submit::ConfirmDiscard, Action::No) => form.submit = Submit::Editing,

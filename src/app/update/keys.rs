@@ -26,9 +26,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             );
             Vec::new()
         }
-        (Context::Review | Context::Confirm | Context::ConfirmTyped | Context::Prompt, action)
-            if state.overlay.is_sending() =>
-        {
+        (_, action) if state.overlay.is_busy() => {
             if action.is_some() {
                 state.report(Level::Info, "waiting for the vault to answer…");
             }
@@ -80,6 +78,9 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 pub(super) fn on_paste(state: &mut State, pasted: &str) -> Vec<Effect> {
+    if state.overlay.is_busy() {
+        return Vec::new();
+    }
     if state.list.filtering && matches!(state.overlay, Overlay::None) {
         return list::filter_paste(state, pasted);
     }
