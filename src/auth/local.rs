@@ -18,6 +18,8 @@ impl LocalVaultCredential {
     }
 }
 
+crate::challenged_credentials!(LocalVaultCredential);
+
 #[async_trait::async_trait]
 impl ChallengedCredential for LocalVaultCredential {
     async fn token(&self, _: TokenAsk<'_>) -> azure_core::Result<AccessToken> {

@@ -74,11 +74,6 @@ macro_rules! challenged_credentials {
         }
     )+};
 }
-challenged_credentials!(
-    ProfileCredential,
-    DeviceCodeCredential,
-    LocalVaultCredential
-);
 
 /// A profile's credential could not be set up, or gave no token.
 #[derive(Debug, thiserror::Error)]
@@ -263,6 +258,8 @@ impl ProfileCredential {
         Ok(credential)
     }
 }
+
+crate::challenged_credentials!(ProfileCredential);
 
 #[async_trait::async_trait]
 impl ChallengedCredential for ProfileCredential {

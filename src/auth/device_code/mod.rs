@@ -325,6 +325,8 @@ impl DeviceCodeCredential {
     }
 }
 
+crate::challenged_credentials!(DeviceCodeCredential);
+
 #[async_trait::async_trait]
 impl ChallengedCredential for DeviceCodeCredential {
     async fn token(&self, ask: TokenAsk<'_>) -> azure_core::Result<AccessToken> {
